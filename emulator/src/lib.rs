@@ -1,0 +1,16 @@
+//! A DynamoDB-compatible emulator. See ARCHITECTURE.md for the map.
+//!
+//! Layers, in the order a request meets them: [`server`] (HTTP) →
+//! [`protocol`] (wire format, dispatch) → [`ops`] (one module per operation)
+//! → [`types`] and [`storage`] (typed values, tables and items).
+
+pub mod error;
+pub mod ops;
+pub mod protocol;
+pub mod server;
+pub mod state;
+pub mod storage;
+pub mod types;
+
+pub use error::{ApiError, ApiResult, ErrorKind};
+pub use state::State;

@@ -1,0 +1,68 @@
+//! The emulator binary: in memory by default, on 127.0.0.1:8000.
+//! Accepts DynamoDB Local's spellings (`-port`, `-inMemory`) too.
+
+use emulator::state::State;
+use std::sync::Arc;
+
+struct Options {
+    host: String,
+    port: u16,
+}
+
+const USAGE: &str = "usage: emulator [--host HOST] [--port PORT] [-inMemory]
+  --host HOST   address to listen on (default 127.0.0.1)
+  --port PORT   port to listen on (default 8000; 0 picks a free one)
+  DynamoDB Local's -port N, -inMemory, -sharedDb and -disableTelemetry are accepted.
+  Logging follows RUST_LOG (e.g. RUST_LOG=emulator=debug).";
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options { host: "127.0.0.1".into(), port: 8000 };
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--port" | "-port" => {
+                options.port = value(&arg)?.parse().map_err(|_| "port must be a number".to_string())?
+            }
+            "--host" | "-host" => options.host = value(&arg)?,
+            // In memory is the default; these DynamoDB Local flags change nothing here.
+            "-inMemory" | "--in-memory" | "-sharedDb" | "-disableTelemetry" | "-optimizeDbBeforeStartup" => {}
+            "-h" | "--help" | "-help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "emulator=info".into()),
+        )
+        .init();
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((options.host.as_str(), options.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on {}:{}: {e}", options.host, options.port);
+            std::process::exit(1);
+        }
+    };
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    tracing::info!("DynamoDB emulator listening on http://{address}");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    };
+    if let Err(e) = emulator::server::serve(listener, Arc::new(State::default()), shutdown).await {
+        eprintln!("server error: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,110 @@
+//! Single-item operations: PutItem, GetItem, DeleteItem.
+
+use super::capacity::{read_units, write_units, Consumed};
+use super::input::{return_consumed_capacity, Input, Violations};
+use crate::error::{ApiError, ApiResult};
+use crate::state::State;
+use crate::storage::Table;
+use crate::types::{item_size, item_to_json, Item};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// DynamoDB's maximum item size, names included.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let name = input.str("TableName")?;
+    v.table_name("tableName", name);
+    let item = input.item("Item")?;
+    v.not_null("item", &item);
+    let return_values = return_values(&input, &mut v)?;
+    let capacity = return_consumed_capacity(&input, &mut v)?;
+    v.finish()?;
+    if !matches!(return_values, "NONE" | "ALL_OLD") {
+        return Err(ApiError::validation("Return values set to invalid value"));
+    }
+    let item = item.unwrap_or_default();
+    let table = table(state, name)?;
+    let mut guard = table.inner.write();
+    let key = guard.def.key_schema.key_from_item(&item)?;
+    check_item_size(&item)?;
+    let new_size = item_size(&item);
+    let old = guard.data.put(key, item);
+    let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)));
+    let consumed = Consumed::table(&guard.def.name, units);
+    drop(guard);
+    let old = old.filter(|_| return_values == "ALL_OLD");
+    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+}
+
+pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let name = input.str("TableName")?;
+    v.table_name("tableName", name);
+    let key = input.item("Key")?;
+    v.not_null("key", &key);
+    let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
+    let capacity = return_consumed_capacity(&input, &mut v)?;
+    v.finish()?;
+    let table = table(state, name)?;
+    let guard = table.inner.read();
+    let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
+    let item = guard.data.get(&key).cloned();
+    let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
+    drop(guard);
+    Ok(item_response("Item", item.as_ref(), consumed.to_json(capacity)))
+}
+
+pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let name = input.str("TableName")?;
+    v.table_name("tableName", name);
+    let key = input.item("Key")?;
+    v.not_null("key", &key);
+    let return_values = return_values(&input, &mut v)?;
+    let capacity = return_consumed_capacity(&input, &mut v)?;
+    v.finish()?;
+    if !matches!(return_values, "NONE" | "ALL_OLD") {
+        return Err(ApiError::validation("Return values set to invalid value"));
+    }
+    let table = table(state, name)?;
+    let mut guard = table.inner.write();
+    let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
+    let old = guard.data.remove(&key);
+    let consumed = Consumed::table(&guard.def.name, write_units(old.as_ref().map_or(0, item_size)));
+    drop(guard);
+    let old = old.filter(|_| return_values == "ALL_OLD");
+    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+}
+
+/// Looks up the table a data-plane request names.
+pub fn table(state: &State, name: Option<&str>) -> ApiResult<Arc<Table>> {
+    state.catalog.get(name.unwrap_or_default()).ok_or_else(ApiError::table_not_found)
+}
+
+pub fn check_item_size(item: &Item) -> ApiResult<()> {
+    if item_size(item) > MAX_ITEM_BYTES {
+        return Err(ApiError::validation("Item size has exceeded the maximum allowed size"));
+    }
+    Ok(())
+}
+
+/// `ReturnValues`, checked against DynamoDB's enum (operations narrow it further).
+pub fn return_values<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<&'a str> {
+    let value = input.str("ReturnValues")?;
+    v.one_of("returnValues", value, &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]);
+    Ok(value.unwrap_or("NONE"))
+}
+
+/// A response with an optional item under `field` and optional consumed capacity.
+pub fn item_response(field: &str, item: Option<&Item>, capacity: Option<Value>) -> Value {
+    let mut out = Map::new();
+    if let Some(item) = item {
+        out.insert(field.to_string(), item_to_json(item));
+    }
+    if let Some(capacity) = capacity {
+        out.insert("ConsumedCapacity".into(), capacity);
+    }
+    Value::Object(out)
+}

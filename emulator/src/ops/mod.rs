@@ -1,0 +1,35 @@
+//! Operations: one module per operation family. Each parses its request
+//! into typed values, validates it with DynamoDB's messages, then acts on
+//! storage. `dispatch` maps an `X-Amz-Target` operation name to its handler.
+
+pub mod capacity;
+pub mod input;
+pub mod items;
+pub mod tables;
+
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::state::State;
+use input::Input;
+use serde_json::Value;
+
+type Handler = fn(&State, Input) -> ApiResult<Value>;
+
+/// The operations this emulator implements, by their wire names.
+pub fn handler(operation: &str) -> Option<Handler> {
+    Some(match operation {
+        "CreateTable" => tables::create_table,
+        "DescribeTable" => tables::describe_table,
+        "ListTables" => tables::list_tables,
+        "DeleteTable" => tables::delete_table,
+        "PutItem" => items::put_item,
+        "GetItem" => items::get_item,
+        "DeleteItem" => items::delete_item,
+        _ => return None,
+    })
+}
+
+pub fn dispatch(state: &State, operation: &str, body: &Value) -> ApiResult<Value> {
+    let handler = handler(operation)
+        .ok_or_else(|| ApiError::new(ErrorKind::UnknownOperation, "An unknown operation was requested."))?;
+    handler(state, Input::new(body)?)
+}

@@ -1,0 +1,140 @@
+//! The DynamoDB JSON 1.0 wire protocol, independent of any socket:
+//! [`handle`] turns one HTTP request into one HTTP response. The HTTP server
+//! (`crate::server`) and in-process transports both call it, so every
+//! request takes the same path.
+//!
+//! Here: target dispatch, body decoding (gzip, size limit, JSON), error
+//! encoding, `x-amzn-RequestId`, `x-amz-crc32`, response compression, CORS.
+
+mod encoding;
+
+use crate::error::{ApiError, ErrorKind};
+use crate::ops;
+use crate::state::State;
+use bytes::Bytes;
+use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use serde_json::Value;
+
+/// DynamoDB refuses request bodies over 16 MB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+const TARGET_PREFIX: &str = "DynamoDB_20120810.";
+const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+/// Handles one request whose body has been read (at most [`MAX_BODY_BYTES`]).
+pub fn handle(state: &State, request: Request<Bytes>) -> Response<Bytes> {
+    let (parts, body) = request.into_parts();
+    let cors_origin = parts.headers.get(header::ORIGIN).cloned();
+    let mut response = match parts.method {
+        Method::OPTIONS => preflight(&parts.headers),
+        Method::GET => plain(StatusCode::OK, format!("healthy: dynamodb.{}.amazonaws.com ", state.config.region)),
+        Method::POST => api_call(state, &parts.headers, body),
+        _ => plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed".to_string()),
+    };
+    if let Some(origin) = cors_origin {
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
+        );
+    }
+    response
+}
+
+/// The response for a body that exceeded [`MAX_BODY_BYTES`] while being read.
+pub fn body_too_large() -> Response<Bytes> {
+    let error = ApiError::validation(format!("Request size exceeded {MAX_BODY_BYTES} bytes"));
+    json_response(StatusCode::PAYLOAD_TOO_LARGE, error.to_json(), false)
+}
+
+fn api_call(state: &State, headers: &HeaderMap, body: Bytes) -> Response<Bytes> {
+    let accepts_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let result = run(state, headers, body);
+    let (status, value) = match result {
+        Ok(value) => (StatusCode::OK, value),
+        Err(error) => {
+            if error.kind == ErrorKind::InternalServerError {
+                tracing::error!(%error, "internal error");
+            } else {
+                tracing::debug!(%error, "request rejected");
+            }
+            (StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::BAD_REQUEST), error.to_json())
+        }
+    };
+    json_response(status, value, accepts_gzip)
+}
+
+fn run(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Value, ApiError> {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
+    if ops::handler(operation).is_none() {
+        return Err(ApiError::new(ErrorKind::UnknownOperation, "An unknown operation was requested."));
+    }
+    let body = encoding::decode_body(headers, body)?;
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        // serde_json bounds nesting (128 levels), so hostile input cannot
+        // overflow the stack here.
+        serde_json::from_slice(&body).map_err(|_| ApiError::serialization(""))?
+    };
+    tracing::trace!(operation, "request");
+    // A panic in an operation is our bug: answer 500 and keep serving.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::dispatch(state, operation, &value))) {
+        Ok(result) => result,
+        Err(_) => Err(ApiError::new(
+            ErrorKind::InternalServerError,
+            "The server encountered an internal error trying to fulfill the request.",
+        )),
+    }
+}
+
+fn json_response(status: StatusCode, value: Value, gzip: bool) -> Response<Bytes> {
+    let mut body = serde_json::to_vec(&value).unwrap_or_default();
+    let mut compressed = false;
+    if gzip && body.len() > 1024 {
+        if let Some(zipped) = encoding::gzip(&body) {
+            body = zipped;
+            compressed = true;
+        }
+    }
+    // The checksum covers the bytes on the wire, as DynamoDB's does.
+    let crc = crc32fast::hash(&body);
+    let mut response = Response::new(Bytes::from(body));
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    h.insert("x-amzn-requestid", request_id());
+    h.insert("x-amz-crc32", HeaderValue::from(crc));
+    if compressed {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+fn plain(status: StatusCode, text: String) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(text));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response.headers_mut().insert("x-amzn-requestid", request_id());
+    response
+}
+
+/// CORS preflight, as DynamoDB Local's `-cors *` answers it.
+fn preflight(headers: &HeaderMap) -> Response<Bytes> {
+    let mut response = plain(StatusCode::OK, String::new());
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+    let requested =
+        headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned().unwrap_or(HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("172800"));
+    response
+}
+
+fn request_id() -> HeaderValue {
+    HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("0"))
+}

@@ -1,0 +1,143 @@
+//! One table: its definition and its items, behind one lock.
+//!
+//! Every write goes through [`TableData::put`] and [`TableData::remove`], so
+//! item counts, sizes (and secondary indexes) stay in step with the items.
+
+use crate::types::{item_size, Item, KeySchema, PrimaryKey, ScalarType};
+use parking_lot::RwLock;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BillingMode {
+    Provisioned,
+    PayPerRequest,
+}
+
+impl BillingMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BillingMode::Provisioned => "PROVISIONED",
+            BillingMode::PayPerRequest => "PAY_PER_REQUEST",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Throughput {
+    pub read: i64,
+    pub write: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProjectionType {
+    All,
+    KeysOnly,
+    Include(Vec<String>),
+}
+
+impl ProjectionType {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProjectionType::All => "ALL",
+            ProjectionType::KeysOnly => "KEYS_ONLY",
+            ProjectionType::Include(_) => "INCLUDE",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexKind {
+    Global,
+    Local,
+}
+
+#[derive(Clone, Debug)]
+pub struct IndexDef {
+    pub name: String,
+    pub kind: IndexKind,
+    pub key_schema: KeySchema,
+    pub projection: ProjectionType,
+    pub throughput: Option<Throughput>,
+    pub arn: String,
+}
+
+/// Everything DescribeTable reports that is not derived from the items.
+#[derive(Clone, Debug)]
+pub struct TableDef {
+    pub name: String,
+    pub id: String,
+    pub arn: String,
+    pub key_schema: KeySchema,
+    pub attribute_definitions: Vec<(String, ScalarType)>,
+    pub billing_mode: BillingMode,
+    pub throughput: Throughput,
+    pub global_indexes: Vec<IndexDef>,
+    pub local_indexes: Vec<IndexDef>,
+    /// Accepted and echoed back as given (validated at CreateTable).
+    pub stream_specification: Option<Value>,
+    pub sse_specification: Option<Value>,
+    pub table_class: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub deletion_protection: bool,
+    /// Seconds since the epoch.
+    pub created_at: f64,
+}
+
+impl TableDef {
+    pub fn index(&self, name: &str) -> Option<&IndexDef> {
+        self.global_indexes.iter().chain(&self.local_indexes).find(|i| i.name == name)
+    }
+}
+
+/// The items of a table, ordered by [`PrimaryKey`].
+#[derive(Default, Clone)]
+pub struct TableData {
+    pub items: BTreeMap<PrimaryKey, Item>,
+    pub size_bytes: u64,
+}
+
+impl TableData {
+    /// Stores `item` under `key`, returning the item it replaced.
+    pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<Item> {
+        self.size_bytes += item_size(&item) as u64;
+        let old = self.items.insert(key, item);
+        if let Some(old) = &old {
+            self.size_bytes -= item_size(old) as u64;
+        }
+        old
+    }
+
+    pub fn remove(&mut self, key: &PrimaryKey) -> Option<Item> {
+        let old = self.items.remove(key);
+        if let Some(old) = &old {
+            self.size_bytes -= item_size(old) as u64;
+        }
+        old
+    }
+
+    pub fn get(&self, key: &PrimaryKey) -> Option<&Item> {
+        self.items.get(key)
+    }
+
+    pub fn item_count(&self) -> u64 {
+        self.items.len() as u64
+    }
+}
+
+/// A table: definition and data under one lock, so a writer sees a
+/// consistent schema and readers never see half a write.
+pub struct Table {
+    pub inner: RwLock<TableState>,
+}
+
+pub struct TableState {
+    pub def: TableDef,
+    pub data: TableData,
+}
+
+impl Table {
+    pub fn new(def: TableDef) -> Table {
+        Table { inner: RwLock::new(TableState { def, data: TableData::default() }) }
+    }
+}

@@ -1,0 +1,10 @@
+//! Typed values: numbers, attribute values, items and keys. Everything past
+//! the wire layer works with these, never with raw JSON.
+
+pub mod key;
+pub mod number;
+pub mod value;
+
+pub use key::{KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
+pub use number::Number;
+pub use value::{item_from_json, item_size, item_to_json, AttributeValue, Item};

@@ -1,0 +1,282 @@
+//! DynamoDB numbers: exact decimals with up to 38 significant digits and a
+//! magnitude between 1E-130 and 9.99...E+125. Never `f64`.
+//!
+//! A number is kept normalised as `sign × 0.DIGITS × 10^exp` with no leading or
+//! trailing zeros in `DIGITS`, which makes ordering and canonical formatting
+//! cheap string work. Arithmetic goes through `bigdecimal`.
+
+use bigdecimal::BigDecimal;
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+/// Most significant digits DynamoDB stores.
+pub const MAX_DIGITS: usize = 38;
+/// Scientific exponents (`d.ddd × 10^e`) DynamoDB accepts.
+const MAX_SCI_EXP: i64 = 125;
+const MIN_SCI_EXP: i64 = -130;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Number {
+    negative: bool,
+    /// Significant digits, ASCII '0'..='9', no leading/trailing zeros; empty for zero.
+    digits: Box<str>,
+    /// value = 0.digits × 10^exp
+    exp: i32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not a number at all.
+    Invalid,
+    Overflow,
+    Underflow,
+    TooPrecise,
+}
+
+impl NumberError {
+    /// DynamoDB's message for this rejection.
+    pub fn message(self) -> &'static str {
+        match self {
+            NumberError::Invalid => "A value provided cannot be converted into a number",
+            NumberError::Overflow => {
+                "Number overflow. Attempting to store a number with magnitude larger than supported range"
+            }
+            NumberError::Underflow => {
+                "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+            }
+            NumberError::TooPrecise => "DynamoDB only supports precision up to 38 digits",
+        }
+    }
+}
+
+impl Number {
+    pub fn zero() -> Number {
+        Number { negative: false, digits: "".into(), exp: 0 }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.digits.is_empty()
+    }
+
+    /// Parses DynamoDB's number syntax (optional sign, digits with an optional
+    /// point, optional exponent) and checks precision and range.
+    pub fn parse(text: &str) -> Result<Number, NumberError> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut negative = false;
+        if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
+            negative = bytes[i] == b'-';
+            i += 1;
+        }
+        let mut mantissa = String::new();
+        let mut point_pos: Option<usize> = None;
+        let mut seen_digit = false;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'0'..=b'9' => {
+                    mantissa.push(bytes[i] as char);
+                    seen_digit = true;
+                }
+                b'.' if point_pos.is_none() => point_pos = Some(mantissa.len()),
+                _ => break,
+            }
+            i += 1;
+        }
+        if !seen_digit {
+            return Err(NumberError::Invalid);
+        }
+        let mut exponent: i64 = 0;
+        if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+            i += 1;
+            let mut exp_negative = false;
+            if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
+                exp_negative = bytes[i] == b'-';
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                // Saturate: anything this large is out of range anyway.
+                exponent = (exponent * 10 + (bytes[i] - b'0') as i64).min(1_000_000_000);
+                i += 1;
+            }
+            if i == start {
+                return Err(NumberError::Invalid);
+            }
+            if exp_negative {
+                exponent = -exponent;
+            }
+        }
+        if i != bytes.len() {
+            return Err(NumberError::Invalid);
+        }
+        // value = 0.mantissa × 10^(int_len + exponent)
+        let int_len = point_pos.unwrap_or(mantissa.len()) as i64;
+        let leading = mantissa.bytes().take_while(|&b| b == b'0').count();
+        let trimmed = mantissa[leading..].trim_end_matches('0');
+        if trimmed.is_empty() {
+            return Ok(Number::zero());
+        }
+        let exp = int_len + exponent - leading as i64;
+        let sci = exp - 1;
+        if sci > MAX_SCI_EXP {
+            return Err(NumberError::Overflow);
+        }
+        if sci < MIN_SCI_EXP {
+            return Err(NumberError::Underflow);
+        }
+        if trimmed.len() > MAX_DIGITS {
+            return Err(NumberError::TooPrecise);
+        }
+        Ok(Number { negative, digits: trimmed.into(), exp: exp as i32 })
+    }
+
+    /// Number of significant digits (used for DynamoDB's size accounting).
+    pub fn significant_digits(&self) -> usize {
+        self.digits.len()
+    }
+
+    /// Storage size as DynamoDB accounts it: one byte per two significant
+    /// digits plus one.
+    pub fn size(&self) -> usize {
+        self.digits.len().div_ceil(2) + 1
+    }
+
+    pub fn to_big_decimal(&self) -> BigDecimal {
+        // Infallible: our canonical form is always valid decimal syntax.
+        BigDecimal::from_str(&self.to_string()).unwrap_or_default()
+    }
+
+    /// Converts an arithmetic result back, applying DynamoDB's limits.
+    pub fn from_big_decimal(value: &BigDecimal) -> Result<Number, NumberError> {
+        Number::parse(&value.to_scientific_notation())
+    }
+
+    pub fn checked_add(&self, other: &Number) -> Result<Number, NumberError> {
+        Number::from_big_decimal(&(self.to_big_decimal() + other.to_big_decimal()))
+    }
+
+    pub fn checked_sub(&self, other: &Number) -> Result<Number, NumberError> {
+        Number::from_big_decimal(&(self.to_big_decimal() - other.to_big_decimal()))
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Number) -> Ordering {
+        let sign = |n: &Number| -> i8 {
+            if n.is_zero() {
+                0
+            } else if n.negative {
+                -1
+            } else {
+                1
+            }
+        };
+        let (a, b) = (sign(self), sign(other));
+        if a != b || a == 0 {
+            return a.cmp(&b);
+        }
+        // Same sign, both non-zero: compare magnitudes, then flip for negatives.
+        let magnitude = self.exp.cmp(&other.exp).then_with(|| self.digits.cmp(&other.digits));
+        if a < 0 {
+            magnitude.reverse()
+        } else {
+            magnitude
+        }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Number) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Canonical plain notation, as DynamoDB returns numbers ("1E+3" reads back as "1000").
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_zero() {
+            return f.write_str("0");
+        }
+        if self.negative {
+            f.write_str("-")?;
+        }
+        let len = self.digits.len() as i32;
+        if self.exp <= 0 {
+            f.write_str("0.")?;
+            for _ in 0..-self.exp {
+                f.write_str("0")?;
+            }
+            f.write_str(&self.digits)
+        } else if self.exp >= len {
+            f.write_str(&self.digits)?;
+            for _ in 0..(self.exp - len) {
+                f.write_str("0")?;
+            }
+            Ok(())
+        } else {
+            let (int, frac) = self.digits.split_at(self.exp as usize);
+            write!(f, "{int}.{frac}")
+        }
+    }
+}
+
+impl fmt::Debug for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Number({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> String {
+        Number::parse(s).unwrap().to_string()
+    }
+
+    #[test]
+    fn canonical_forms() {
+        assert_eq!(canon("0001.500"), "1.5");
+        assert_eq!(canon("-0.0"), "0");
+        assert_eq!(canon("1E+3"), "1000");
+        assert_eq!(canon("12.3400e-2"), "0.1234");
+        assert_eq!(canon("-.5"), "-0.5");
+        assert_eq!(canon("5."), "5");
+        assert_eq!(canon("+7"), "7");
+        assert_eq!(canon("1e-130"), format!("0.{}1", "0".repeat(129)));
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(Number::parse("abc"), Err(NumberError::Invalid));
+        assert_eq!(Number::parse(""), Err(NumberError::Invalid));
+        assert_eq!(Number::parse("1e"), Err(NumberError::Invalid));
+        assert_eq!(Number::parse(" 1"), Err(NumberError::Invalid));
+        assert_eq!(Number::parse("1e126"), Err(NumberError::Overflow));
+        assert!(Number::parse("9.9999999999999999999999999999999999999e125").is_ok());
+        assert_eq!(Number::parse("1e-131"), Err(NumberError::Underflow));
+        assert_eq!(Number::parse(&"1".repeat(39)), Err(NumberError::TooPrecise));
+        assert!(Number::parse(&format!("{}000", "1".repeat(38))).is_ok());
+        assert_eq!(Number::parse("1e99999999999999999999"), Err(NumberError::Overflow));
+    }
+
+    #[test]
+    fn ordering_is_numeric() {
+        let sorted = ["-100", "-2.5", "-2", "-0.001", "0", "0.001", "0.01", "1", "1.5", "2", "10", "100"];
+        for pair in sorted.windows(2) {
+            let (a, b) = (Number::parse(pair[0]).unwrap(), Number::parse(pair[1]).unwrap());
+            assert!(a < b, "{} < {}", pair[0], pair[1]);
+        }
+        assert_eq!(Number::parse("1.0").unwrap(), Number::parse("1").unwrap());
+    }
+
+    #[test]
+    fn arithmetic_is_exact() {
+        let a = Number::parse("0.1").unwrap();
+        let b = Number::parse("0.2").unwrap();
+        assert_eq!(a.checked_add(&b).unwrap().to_string(), "0.3");
+        let big = Number::parse("9.9999999999999999999999999999999999999e125").unwrap();
+        assert_eq!(big.checked_add(&big), Err(NumberError::Overflow));
+    }
+}

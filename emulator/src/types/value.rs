@@ -1,0 +1,318 @@
+//! Attribute values: the ten DynamoDB types, decoded from and encoded to the
+//! wire's `{"S": "..."}` form, with DynamoDB's validation and size accounting.
+
+use super::number::Number;
+use crate::error::{ApiError, ApiResult};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// An item (and a map value): attribute names to values, in a stable order.
+pub type Item = BTreeMap<String, AttributeValue>;
+
+/// DynamoDB allows 32 levels of nested lists and maps.
+pub const MAX_NESTING_DEPTH: usize = 32;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttributeValue {
+    S(String),
+    N(Number),
+    B(Vec<u8>),
+    Bool(bool),
+    Null,
+    SS(Vec<String>),
+    NS(Vec<Number>),
+    BS(Vec<Vec<u8>>),
+    L(Vec<AttributeValue>),
+    M(Item),
+}
+
+impl AttributeValue {
+    /// The wire tag of this value's type ("S", "N", "BOOL", ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            AttributeValue::S(_) => "S",
+            AttributeValue::N(_) => "N",
+            AttributeValue::B(_) => "B",
+            AttributeValue::Bool(_) => "BOOL",
+            AttributeValue::Null => "NULL",
+            AttributeValue::SS(_) => "SS",
+            AttributeValue::NS(_) => "NS",
+            AttributeValue::BS(_) => "BS",
+            AttributeValue::L(_) => "L",
+            AttributeValue::M(_) => "M",
+        }
+    }
+
+    /// Bytes this value counts for in DynamoDB's item size (the name is
+    /// counted by the caller). Documented rules: strings and binary by length,
+    /// numbers by significant digits, 1 byte for BOOL/NULL, 3 bytes of
+    /// overhead per list or map plus 1 per element.
+    pub fn size(&self) -> usize {
+        match self {
+            AttributeValue::S(s) => s.len(),
+            AttributeValue::N(n) => n.size(),
+            AttributeValue::B(b) => b.len(),
+            AttributeValue::Bool(_) | AttributeValue::Null => 1,
+            AttributeValue::SS(v) => v.iter().map(String::len).sum(),
+            AttributeValue::NS(v) => v.iter().map(Number::size).sum(),
+            AttributeValue::BS(v) => v.iter().map(Vec::len).sum(),
+            AttributeValue::L(v) => 3 + v.iter().map(|e| 1 + e.size()).sum::<usize>(),
+            AttributeValue::M(m) => 3 + m.iter().map(|(k, e)| 1 + k.len() + e.size()).sum::<usize>(),
+        }
+    }
+
+    /// Decodes one wire attribute value.
+    pub fn from_json(value: &Value) -> ApiResult<AttributeValue> {
+        decode_value(value, 0)
+    }
+
+    pub fn to_json(&self) -> Value {
+        let (tag, inner) = match self {
+            AttributeValue::S(s) => ("S", Value::String(s.clone())),
+            AttributeValue::N(n) => ("N", Value::String(n.to_string())),
+            AttributeValue::B(b) => ("B", Value::String(BASE64.encode(b))),
+            AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
+            AttributeValue::Null => ("NULL", Value::Bool(true)),
+            AttributeValue::SS(v) => ("SS", v.iter().map(|s| Value::String(s.clone())).collect()),
+            AttributeValue::NS(v) => ("NS", v.iter().map(|n| Value::String(n.to_string())).collect()),
+            AttributeValue::BS(v) => ("BS", v.iter().map(|b| Value::String(BASE64.encode(b))).collect()),
+            AttributeValue::L(v) => ("L", v.iter().map(AttributeValue::to_json).collect()),
+            AttributeValue::M(m) => ("M", item_to_json(m)),
+        };
+        let mut map = Map::with_capacity(1);
+        map.insert(tag.to_string(), inner);
+        Value::Object(map)
+    }
+}
+
+/// Total item size as DynamoDB computes it: attribute names plus values.
+pub fn item_size(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + v.size()).sum()
+}
+
+pub fn item_to_json(item: &Item) -> Value {
+    Value::Object(item.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+}
+
+/// Decodes a wire map of attribute values (an `Item`, a `Key`, `ExpressionAttributeValues`).
+pub fn item_from_json(value: &Value) -> ApiResult<Item> {
+    decode_map(value, 0)
+}
+
+fn decode_map(value: &Value, depth: usize) -> ApiResult<Item> {
+    let obj = match value {
+        Value::Object(obj) => obj,
+        other => return Err(unexpected(other, "Map")),
+    };
+    let mut item = Item::new();
+    for (name, v) in obj {
+        if v.is_null() {
+            continue;
+        }
+        item.insert(name.clone(), decode_value(v, depth)?);
+    }
+    Ok(item)
+}
+
+const TYPE_TAGS: [&str; 10] = ["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"];
+
+fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
+    let obj = match value {
+        Value::Object(obj) => obj,
+        other => return Err(unexpected(other, "AttributeValue")),
+    };
+    if depth > MAX_NESTING_DEPTH {
+        return Err(ApiError::validation("Nesting Levels have exceeded supported limits"));
+    }
+    let mut found: Option<(&str, &Value)> = None;
+    for (tag, v) in obj {
+        if v.is_null() || !TYPE_TAGS.contains(&tag.as_str()) {
+            continue;
+        }
+        if found.is_some() {
+            return Err(ApiError::validation(
+                "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+            ));
+        }
+        found = Some((tag.as_str(), v));
+    }
+    let Some((tag, v)) = found else {
+        return Err(ApiError::validation(
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+        ));
+    };
+    Ok(match tag {
+        "S" => AttributeValue::S(expect_str(v, "String")?.to_string()),
+        "N" => AttributeValue::N(parse_number(expect_str(v, "String")?)?),
+        "B" => AttributeValue::B(decode_base64(v)?),
+        "BOOL" => AttributeValue::Bool(expect_bool(v)?),
+        "NULL" => {
+            if !expect_bool(v)? {
+                return Err(ApiError::validation(
+                    "One or more parameter values were invalid: Null attribute value types must have the value of true",
+                ));
+            }
+            AttributeValue::Null
+        }
+        "SS" => {
+            let items = expect_list(v)?
+                .iter()
+                .map(|e| expect_str(e, "String").map(str::to_string))
+                .collect::<ApiResult<Vec<_>>>()?;
+            if items.is_empty() {
+                return Err(ApiError::validation(
+                    "One or more parameter values were invalid: An string set  may not be empty",
+                ));
+            }
+            if has_duplicates(&items, |s| s.clone()) {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Input collection [{}] contains duplicates",
+                    items.join(", ")
+                )));
+            }
+            AttributeValue::SS(items)
+        }
+        "NS" => {
+            let items = expect_list(v)?
+                .iter()
+                .map(|e| parse_number(expect_str(e, "String")?))
+                .collect::<ApiResult<Vec<_>>>()?;
+            if items.is_empty() {
+                return Err(ApiError::validation(
+                    "One or more parameter values were invalid: An number set  may not be empty",
+                ));
+            }
+            if has_duplicates(&items, Number::to_string) {
+                return Err(ApiError::validation("Input collection contains duplicates"));
+            }
+            AttributeValue::NS(items)
+        }
+        "BS" => {
+            let items = expect_list(v)?.iter().map(decode_base64).collect::<ApiResult<Vec<_>>>()?;
+            if items.is_empty() {
+                return Err(ApiError::validation(
+                    "One or more parameter values were invalid: Binary sets should not be empty",
+                ));
+            }
+            if has_duplicates(&items, |b| BASE64.encode(b)) {
+                return Err(ApiError::validation(
+                    "One or more parameter values were invalid: Input collection contains duplicates",
+                ));
+            }
+            AttributeValue::BS(items)
+        }
+        "L" => AttributeValue::L(
+            expect_list(v)?.iter().map(|e| decode_value(e, depth + 1)).collect::<ApiResult<Vec<_>>>()?,
+        ),
+        _ => AttributeValue::M(decode_map(v, depth + 1)?),
+    })
+}
+
+fn parse_number(text: &str) -> ApiResult<Number> {
+    Number::parse(text).map_err(|e| ApiError::validation(e.message()))
+}
+
+fn decode_base64(v: &Value) -> ApiResult<Vec<u8>> {
+    let text = expect_str(v, "Blob")?;
+    BASE64.decode(text).map_err(|_| {
+        ApiError::serialization(
+            "Base64 encoded length is expected a multiple of 4 bytes but found: ".to_string() + &text.len().to_string(),
+        )
+    })
+}
+
+fn has_duplicates<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> bool {
+    let mut keys: Vec<K> = items.iter().map(key).collect();
+    keys.sort();
+    keys.windows(2).any(|w| w[0] == w[1])
+}
+
+/// The token name DynamoDB's deserializer reports for a JSON value.
+pub fn json_token(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NULL_VALUE",
+        Value::Bool(true) => "TRUE_VALUE",
+        Value::Bool(false) => "FALSE_VALUE",
+        Value::Number(_) => "NUMBER_VALUE",
+        Value::String(_) => "STRING_VALUE",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    }
+}
+
+/// The SerializationException DynamoDB gives when a field has the wrong JSON type.
+pub fn unexpected(value: &Value, expected: &str) -> ApiError {
+    match value {
+        Value::Object(_) => ApiError::serialization("Start of structure or map found where not expected"),
+        Value::Array(_) => ApiError::serialization("Start of list found where not expected"),
+        other => ApiError::serialization(format!("{} cannot be converted to {expected}", json_token(other))),
+    }
+}
+
+fn expect_str<'a>(v: &'a Value, expected: &str) -> ApiResult<&'a str> {
+    v.as_str().ok_or_else(|| unexpected(v, expected))
+}
+
+fn expect_bool(v: &Value) -> ApiResult<bool> {
+    v.as_bool().ok_or_else(|| unexpected(v, "Boolean"))
+}
+
+fn expect_list(v: &Value) -> ApiResult<&Vec<Value>> {
+    match v {
+        Value::Array(a) => Ok(a),
+        Value::Object(_) => Err(ApiError::serialization("Start of structure or map found where not expected")),
+        other => Err(ApiError::serialization(format!("Unexpected value type in payload: {}", json_token(other)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_every_type() {
+        let wire = json!({
+            "s": {"S": "x"}, "n": {"N": "1.50"}, "b": {"B": "AAE="}, "t": {"BOOL": true},
+            "z": {"NULL": true}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]},
+            "bs": {"BS": ["AA=="]}, "l": {"L": [{"S": "a"}, {"N": "2"}]}, "m": {"M": {"k": {"S": "v"}}}
+        });
+        let item = item_from_json(&wire).unwrap();
+        let back = item_to_json(&item);
+        assert_eq!(back["n"], json!({"N": "1.5"}));
+        assert_eq!(back["m"], wire["m"]);
+        assert_eq!(back["bs"], wire["bs"]);
+    }
+
+    #[test]
+    fn rejects_like_dynamodb() {
+        let err = |v: Value| AttributeValue::from_json(&v).unwrap_err().message;
+        assert!(err(json!({})).starts_with("Supplied AttributeValue is empty"));
+        assert!(err(json!({"S": "a", "N": "1"})).starts_with("Supplied AttributeValue has more than one"));
+        assert_eq!(err(json!({"S": 5})), "NUMBER_VALUE cannot be converted to String");
+        assert!(err(json!({"SS": ["a", "a"]})).contains("contains duplicates"));
+        assert!(err(json!({"NS": ["1", "1.0"]})).contains("contains duplicates"));
+        assert!(err(json!({"NULL": false})).contains("Null attribute value types"));
+        assert_eq!(
+            AttributeValue::from_json(&json!({"B": "!!!"})).unwrap_err().kind,
+            crate::error::ErrorKind::Serialization
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let mut v = json!({"S": "leaf"});
+        for _ in 0..40 {
+            v = json!({"L": [v]});
+        }
+        assert!(AttributeValue::from_json(&v).unwrap_err().message.contains("Nesting Levels"));
+    }
+
+    #[test]
+    fn sizes_follow_documented_rules() {
+        let item = item_from_json(&json!({"ab": {"S": "xyz"}, "n": {"N": "123"}})).unwrap();
+        assert_eq!(item_size(&item), 2 + 3 + 1 + 3);
+    }
+}

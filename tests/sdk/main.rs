@@ -1,0 +1,15 @@
+//! Integration tests: every behaviour a user can see, through the real
+//! `aws-sdk-dynamodb` client against `harness::start()`.
+
+mod items;
+mod protocol;
+mod tables;
+mod ticket_office;
+
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+
+/// The error code and message of a failed SDK call.
+pub fn error_of<E: ProvideErrorMetadata, R: std::fmt::Debug>(result: Result<R, E>) -> (String, String) {
+    let err = result.expect_err("the call should fail");
+    (err.code().unwrap_or_default().to_string(), err.message().unwrap_or_default().to_string())
+}
