@@ -4,7 +4,7 @@ use super::capacity::{read_units, write_units, Consumed};
 use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
-use crate::storage::Table;
+use crate::storage::{Table, TableDef};
 use crate::types::{item_size, item_to_json, Item};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -28,7 +28,7 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_item(&item)?;
-    check_item_size(&item)?;
+    validate_new_item(&guard.def, &item)?;
     let new_size = item_size(&item);
     let old = guard.data.put(key, item);
     let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)));
@@ -83,7 +83,11 @@ pub fn table(state: &State, name: Option<&str>) -> ApiResult<Arc<Table>> {
     state.catalog.get(name.unwrap_or_default()).ok_or_else(ApiError::table_not_found)
 }
 
-pub fn check_item_size(item: &Item) -> ApiResult<()> {
+/// Checks a new version of an item before it is stored, whatever the write
+/// path (PutItem, UpdateItem, batches, transactions): every write path calls
+/// this so the rules live in one place.
+pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
+    let _ = def;
     if item_size(item) > MAX_ITEM_BYTES {
         return Err(ApiError::validation("Item size has exceeded the maximum allowed size"));
     }
