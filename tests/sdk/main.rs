@@ -2,6 +2,7 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod items;
+mod metadata;
 mod protocol;
 mod tables;
 mod ticket_office;

@@ -121,6 +121,8 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
         table_class: table_class.map(str::to_string),
         tags,
         deletion_protection: input.bool("DeletionProtectionEnabled")?.unwrap_or(false),
+        ttl_attribute: None,
+        point_in_time_recovery: false,
         created_at: state.clock.now_seconds(),
     };
     let description = describe(state, &def, &TableData::default(), "ACTIVE");

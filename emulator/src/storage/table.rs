@@ -80,6 +80,9 @@ pub struct TableDef {
     pub table_class: Option<String>,
     pub tags: Vec<(String, String)>,
     pub deletion_protection: bool,
+    /// The Time to Live attribute, when TTL is enabled.
+    pub ttl_attribute: Option<String>,
+    pub point_in_time_recovery: bool,
     /// Seconds since the epoch.
     pub created_at: f64,
 }
