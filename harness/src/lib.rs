@@ -9,7 +9,10 @@
 //! # }
 //! ```
 
+mod oracle;
 mod sdk;
+
+pub use oracle::{dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local, DynamoDbLocal};
 
 pub use sdk::{client_for, sdk_config_for};
 
