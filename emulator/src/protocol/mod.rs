@@ -41,6 +41,12 @@ pub fn handle(state: &State, request: Request<Bytes>) -> Response<Bytes> {
     response
 }
 
+/// [`handle`] for asynchronous callers (the HTTP server and in-process
+/// transports): injected latency is waited out here without blocking a thread.
+pub async fn respond(state: &State, request: Request<Bytes>) -> Response<Bytes> {
+    handle(state, request)
+}
+
 /// The response for a body that exceeded [`MAX_BODY_BYTES`] while being read.
 pub fn body_too_large() -> Response<Bytes> {
     let error = ApiError::validation(format!("Request size exceeded {MAX_BODY_BYTES} bytes"));
