@@ -19,6 +19,9 @@ mod embedded;
 mod sdk;
 
 pub use embedded::InProcessClient;
+pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
+pub use emulator::state::Clock;
+pub use emulator::ErrorKind;
 pub use sdk::{client_for, sdk_config_for};
 
 use emulator::State;
@@ -101,6 +104,16 @@ impl Embedded {
     pub fn state(&self) -> &Arc<State> {
         &self.state
     }
+
+    /// Fault rules of this emulator: add [`FaultRule`]s, read the count injected.
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+
+    /// The emulator's clock (real time plus an offset a test can move).
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
 }
 
 impl Emulator {
@@ -126,5 +139,15 @@ impl Emulator {
     /// The emulator's state, for fixtures and inspection.
     pub fn state(&self) -> &Arc<State> {
         &self.state
+    }
+
+    /// Fault rules of this emulator: add [`FaultRule`]s, read the count injected.
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+
+    /// The emulator's clock (real time plus an offset a test can move).
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
     }
 }

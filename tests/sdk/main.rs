@@ -2,6 +2,7 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod embedded;
+mod faults;
 mod items;
 mod metadata;
 mod protocol;
