@@ -1,6 +1,8 @@
 //! Integration tests: every behaviour a user can see, through the real
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
+mod embedded;
+mod faults;
 mod items;
 mod metadata;
 mod protocol;
