@@ -5,7 +5,11 @@
 pub mod capacity;
 pub mod input;
 pub mod items;
+pub mod legacy;
 pub mod metadata;
+pub mod query;
+pub mod read;
+pub mod scan;
 pub mod tables;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -25,6 +29,8 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "PutItem" => items::put_item,
         "GetItem" => items::get_item,
         "DeleteItem" => items::delete_item,
+        "Query" => query::query,
+        "Scan" => scan::scan,
         "DescribeEndpoints" => metadata::describe_endpoints,
         "DescribeLimits" => metadata::describe_limits,
         "TagResource" => metadata::tag_resource,
