@@ -11,6 +11,7 @@ pub mod query;
 pub mod read;
 pub mod scan;
 pub mod tables;
+pub mod update_table;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::State;
@@ -31,6 +32,7 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "DeleteItem" => items::delete_item,
         "Query" => query::query,
         "Scan" => scan::scan,
+        "UpdateTable" => update_table::update_table,
         "DescribeEndpoints" => metadata::describe_endpoints,
         "DescribeLimits" => metadata::describe_limits,
         "TagResource" => metadata::tag_resource,
