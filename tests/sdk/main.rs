@@ -5,6 +5,8 @@ mod indexes;
 mod items;
 mod metadata;
 mod protocol;
+mod query;
+mod scan;
 mod tables;
 mod ticket_office;
 
