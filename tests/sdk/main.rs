@@ -4,9 +4,12 @@
 mod batch;
 mod embedded;
 mod faults;
+mod indexes;
 mod items;
 mod metadata;
 mod protocol;
+mod query;
+mod scan;
 mod tables;
 mod ticket_office;
 

@@ -211,9 +211,9 @@ impl Violations {
     pub fn range(&mut self, path: &str, value: Option<i64>, min: i64, max: Option<i64>) {
         if let Some(v) = value {
             if v < min {
-                self.add(v.to_string(), path, &format!("Member must have value greater than or equal to {min}"));
+                self.add(format!("'{v}'"), path, &format!("Member must have value greater than or equal to {min}"));
             } else if let Some(max) = max.filter(|&m| v > m) {
-                self.add(v.to_string(), path, &format!("Member must have value less than or equal to {max}"));
+                self.add(format!("'{v}'"), path, &format!("Member must have value less than or equal to {max}"));
             }
         }
     }
