@@ -1,7 +1,11 @@
 //! Integration tests: every behaviour a user can see, through the real
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
+mod batch;
+mod embedded;
+mod faults;
 mod items;
+mod metadata;
 mod protocol;
 mod tables;
 mod ticket_office;

@@ -2,9 +2,11 @@
 //! into typed values, validates it with DynamoDB's messages, then acts on
 //! storage. `dispatch` maps an `X-Amz-Target` operation name to its handler.
 
+pub mod batch;
 pub mod capacity;
 pub mod input;
 pub mod items;
+pub mod metadata;
 pub mod tables;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -24,6 +26,17 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "PutItem" => items::put_item,
         "GetItem" => items::get_item,
         "DeleteItem" => items::delete_item,
+        "BatchGetItem" => batch::batch_get_item,
+        "BatchWriteItem" => batch::batch_write_item,
+        "DescribeEndpoints" => metadata::describe_endpoints,
+        "DescribeLimits" => metadata::describe_limits,
+        "TagResource" => metadata::tag_resource,
+        "UntagResource" => metadata::untag_resource,
+        "ListTagsOfResource" => metadata::list_tags_of_resource,
+        "DescribeTimeToLive" => metadata::describe_time_to_live,
+        "UpdateTimeToLive" => metadata::update_time_to_live,
+        "DescribeContinuousBackups" => metadata::describe_continuous_backups,
+        "UpdateContinuousBackups" => metadata::update_continuous_backups,
         _ => return None,
     })
 }
