@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod faults;
+pub mod fixtures;
 pub mod ops;
 pub mod protocol;
 pub mod server;

@@ -2,10 +2,11 @@
 //! the clock.
 
 use crate::faults::Faults;
-use crate::storage::Catalog;
+use crate::storage::{Catalog, TableState};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+#[derive(Clone)]
 pub struct Config {
     /// Region named in ARNs.
     pub region: String,
@@ -84,7 +85,39 @@ pub struct State {
     pub faults: Faults,
 }
 
+/// A copy of an emulator's tables and items at one moment. Restoring or
+/// forking one copies in-memory maps: far cheaper than re-creating tables and
+/// re-putting items through the API.
+#[derive(Clone)]
+pub struct Snapshot {
+    tables: Vec<TableState>,
+}
+
+impl Snapshot {
+    pub fn table_names(&self) -> Vec<&str> {
+        self.tables.iter().map(|t| t.def.name.as_str()).collect()
+    }
+}
+
 impl State {
+    /// Copies every table and item (the clock and fault rules are not part of it).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { tables: self.catalog.snapshot() }
+    }
+
+    /// Puts this state's tables back as they were in `snapshot`.
+    pub fn restore(&self, snapshot: &Snapshot) {
+        self.catalog.restore(&snapshot.tables);
+    }
+
+    /// A new, independent state holding the snapshot's tables, with this
+    /// state's configuration.
+    pub fn fork(&self, snapshot: &Snapshot) -> State {
+        let state = State { config: self.config.clone(), ..State::default() };
+        state.restore(snapshot);
+        state
+    }
+
     pub fn table_arn(&self, table: &str) -> String {
         format!("arn:aws:dynamodb:{}:{}:table/{table}", self.config.region, self.config.account_id)
     }

@@ -3,6 +3,7 @@
 
 mod embedded;
 mod faults;
+mod fixtures;
 mod items;
 mod metadata;
 mod protocol;

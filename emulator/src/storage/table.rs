@@ -134,6 +134,7 @@ pub struct Table {
     pub inner: RwLock<TableState>,
 }
 
+#[derive(Clone)]
 pub struct TableState {
     pub def: TableDef,
     pub data: TableData,
@@ -141,6 +142,10 @@ pub struct TableState {
 
 impl Table {
     pub fn new(def: TableDef) -> Table {
-        Table { inner: RwLock::new(TableState { def, data: TableData::default() }) }
+        Table::from_state(TableState { def, data: TableData::default() })
+    }
+
+    pub fn from_state(state: TableState) -> Table {
+        Table { inner: RwLock::new(state) }
     }
 }
