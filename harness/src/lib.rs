@@ -16,6 +16,7 @@
 //! ```
 
 mod embedded;
+mod oracle;
 mod sdk;
 
 pub use embedded::InProcessClient;
@@ -24,6 +25,7 @@ pub use emulator::fixtures::{FixtureError, ItemFormat, TemplateOptions};
 pub use emulator::state::Clock;
 pub use emulator::state::Snapshot;
 pub use emulator::ErrorKind;
+pub use oracle::{dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local, DynamoDbLocal};
 pub use sdk::{client_for, sdk_config_for};
 
 use emulator::State;

@@ -1,6 +1,7 @@
 //! Integration tests: every behaviour a user can see, through the real
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
+mod batch;
 mod embedded;
 mod faults;
 mod fixtures;
