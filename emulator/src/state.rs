@@ -45,6 +45,15 @@ impl Clock {
         self.offset_millis.store(millis - wall_millis(), Ordering::Relaxed);
     }
 
+    pub fn advance(&self, by: std::time::Duration) {
+        self.advance_millis(by.as_millis().min(i64::MAX as u128) as i64);
+    }
+
+    /// How far this clock is from real time.
+    pub fn offset_millis(&self) -> i64 {
+        self.offset_millis.load(Ordering::Relaxed)
+    }
+
     /// Back to real time.
     pub fn reset(&self) {
         self.offset_millis.store(0, Ordering::Relaxed);
@@ -111,9 +120,10 @@ impl State {
     }
 
     /// A new, independent state holding the snapshot's tables, with this
-    /// state's configuration.
+    /// state's configuration and clock offset (fault rules start empty).
     pub fn fork(&self, snapshot: &Snapshot) -> State {
         let state = State { config: self.config.clone(), ..State::default() };
+        state.clock.advance_millis(self.clock.offset_millis());
         state.restore(snapshot);
         state
     }

@@ -2,6 +2,7 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod batch;
+mod clock;
 mod embedded;
 mod faults;
 mod fixtures;
