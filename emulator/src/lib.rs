@@ -4,6 +4,7 @@
 //! [`protocol`] (wire format, dispatch) → [`ops`] (one module per operation)
 //! → [`types`] and [`storage`] (typed values, tables and items).
 
+pub mod durable;
 pub mod error;
 pub mod faults;
 pub mod fixtures;

@@ -1,6 +1,7 @@
 //! What every request shares: the catalog of tables, the configuration and
 //! the clock.
 
+use crate::durable::Journal;
 use crate::faults::Faults;
 use crate::storage::{Catalog, TableState};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -92,6 +93,8 @@ pub struct State {
     pub config: Config,
     pub clock: Clock,
     pub faults: Faults,
+    /// Set in durable mode (`--db-path`): every write is journaled before it is acknowledged.
+    pub journal: std::sync::OnceLock<Journal>,
 }
 
 /// A copy of an emulator's tables and items at one moment. Restoring or

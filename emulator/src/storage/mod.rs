@@ -49,6 +49,11 @@ impl Catalog {
         }
     }
 
+    /// Every table with its name, in no particular order.
+    pub fn entries(&self) -> Vec<(String, Arc<Table>)> {
+        self.tables.iter().map(|e| (e.key().clone(), Arc::clone(e.value()))).collect()
+    }
+
     /// Table names in ListTables order (sorted).
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.tables.iter().map(|e| e.key().clone()).collect();
