@@ -2,8 +2,10 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod batch;
+mod clock;
 mod embedded;
 mod faults;
+mod fixtures;
 mod indexes;
 mod items;
 mod metadata;
