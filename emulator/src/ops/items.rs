@@ -1,6 +1,7 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem.
 
 use super::capacity::{read_units, write_units, Consumed};
+use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -20,6 +21,7 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("item", &item);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
         return Err(ApiError::validation("Return values set to invalid value"));
@@ -30,12 +32,18 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let key = guard.def.key_schema.key_from_item(&item)?;
     validate_new_item(&guard.def, &item)?;
     let new_size = item_size(&item);
+    let partition = key.partition.clone();
     let old = guard.data.put(key, item);
     let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)));
     let consumed = Consumed::table(&guard.def.name, units);
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
 }
 
 pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
@@ -64,6 +72,7 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("key", &key);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
         return Err(ApiError::validation("Return values set to invalid value"));
@@ -73,9 +82,14 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
     let old = guard.data.remove(&key);
     let consumed = Consumed::table(&guard.def.name, write_units(old.as_ref().map_or(0, item_size)));
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
 }
 
 /// Looks up the table a data-plane request names.
