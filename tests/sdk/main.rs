@@ -4,6 +4,7 @@
 mod batch;
 mod clock;
 mod embedded;
+mod expressions;
 mod faults;
 mod fixtures;
 mod indexes;
