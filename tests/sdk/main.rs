@@ -13,6 +13,9 @@ mod metadata;
 mod protocol;
 mod query;
 mod scan;
+mod seeds_forum;
+mod seeds_user_aggregate;
+mod seeds_user_model;
 mod tables;
 mod ticket_office;
 
