@@ -67,6 +67,8 @@ pub struct State {
     pub catalog: Catalog,
     pub config: Config,
     pub clock: Clock,
+    /// Recent TransactWriteItems `ClientRequestToken`s (idempotency).
+    pub transaction_tokens: crate::ops::transact::TransactionTokens,
 }
 
 impl State {

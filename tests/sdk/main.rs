@@ -7,6 +7,7 @@ mod metadata;
 mod protocol;
 mod tables;
 mod ticket_office;
+mod transactions;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 

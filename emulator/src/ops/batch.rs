@@ -184,6 +184,21 @@ impl ReadProjection {
         })
     }
 
+    /// Reads `ProjectionExpression` / `ExpressionAttributeNames` (a transaction's Get).
+    pub fn from_expression(request: &Input) -> ApiResult<ReadProjection> {
+        let expression = request.str("ProjectionExpression")?;
+        let names = request.string_map("ExpressionAttributeNames")?;
+        Ok(match expression {
+            None if names.is_some() => {
+                return Err(ApiError::validation(
+                    "ExpressionAttributeNames can only be specified when using expressions",
+                ))
+            }
+            None => ReadProjection::All,
+            Some(e) => ReadProjection::Expression { expression: e.to_string(), names: names.unwrap_or_default() },
+        })
+    }
+
     /// Checks the expression (syntax, names) before anything is read.
     pub fn check(&self) -> ApiResult<()> {
         Ok(())

@@ -8,6 +8,7 @@ pub mod input;
 pub mod items;
 pub mod metadata;
 pub mod tables;
+pub mod transact;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::State;
@@ -28,6 +29,8 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "DeleteItem" => items::delete_item,
         "BatchGetItem" => batch::batch_get_item,
         "BatchWriteItem" => batch::batch_write_item,
+        "TransactGetItems" => transact::transact_get_items,
+        "TransactWriteItems" => transact::transact_write_items,
         "DescribeEndpoints" => metadata::describe_endpoints,
         "DescribeLimits" => metadata::describe_limits,
         "TagResource" => metadata::tag_resource,
