@@ -2,6 +2,8 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod batch;
+mod embedded;
+mod faults;
 mod items;
 mod metadata;
 mod protocol;
