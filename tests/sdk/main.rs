@@ -2,6 +2,7 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod batch;
+mod concurrency;
 mod embedded;
 mod faults;
 mod items;

@@ -6,10 +6,12 @@ use crate::error_of;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue as Av, Delete, Get, Put, ReturnConsumedCapacity, TransactGetItem, TransactWriteItem,
+    AttributeValue as Av, ConditionCheck, Delete, Get, Put, ReturnConsumedCapacity,
+    ReturnValuesOnConditionCheckFailure, TransactGetItem, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use sdk_tests::create_table;
+use sdk_tests::user_aggregate::{CommitError, User, UserRepository};
 use std::collections::HashMap;
 
 fn s(v: &str) -> Av {
@@ -193,4 +195,138 @@ async fn client_request_tokens_make_transactions_idempotent_for_ten_minutes() {
     db.state().clock.advance_millis(10 * 60 * 1000 + 1);
     send("b").await.unwrap();
     assert!(exists(&client, "tx-idem", "b").await);
+}
+
+#[tokio::test]
+async fn failed_conditions_cancel_with_one_reason_per_action_and_the_old_item() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "tx-cond", "pk", None).await;
+    create_table(&client, "tx-cond2", "pk", None).await;
+    client.put_item().table_name("tx-cond").item("pk", s("taken")).item("owner", s("ann")).send().await.unwrap();
+    client
+        .put_item()
+        .table_name("tx-cond2")
+        .item("pk", s("stock"))
+        .item("qty", Av::N("3".into()))
+        .send()
+        .await
+        .unwrap();
+
+    let check = ConditionCheck::builder()
+        .table_name("tx-cond2")
+        .set_key(Some(key("stock")))
+        .condition_expression("qty >= :want")
+        .expression_attribute_values(":want", Av::N("2".into()))
+        .build()
+        .unwrap();
+    let taken = Put::builder()
+        .table_name("tx-cond")
+        .item("pk", s("taken"))
+        .item("owner", s("bob"))
+        .condition_expression("attribute_not_exists(pk)")
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .unwrap();
+    let result = client
+        .transact_write_items()
+        .transact_items(put("tx-cond", key("fresh")))
+        .transact_items(TransactWriteItem::builder().condition_check(check).build())
+        .transact_items(TransactWriteItem::builder().put(taken).build())
+        .send()
+        .await;
+    let err = result.expect_err("cancelled").into_service_error();
+    let TransactWriteItemsError::TransactionCanceledException(cancel) = &err else { panic!("{err:?}") };
+    assert_eq!(
+        cancel.message(),
+        Some("Transaction cancelled, please refer cancellation reasons for specific reasons [None, None, ConditionalCheckFailed]")
+    );
+    let reasons = cancel.cancellation_reasons();
+    assert_eq!(reasons.len(), 3);
+    assert_eq!(reasons[2].code(), Some("ConditionalCheckFailed"));
+    assert_eq!(reasons[2].message(), Some("The conditional request failed"));
+    assert_eq!(reasons[2].item().unwrap()["owner"], s("ann"));
+    assert!(reasons[0].item().is_none());
+    assert!(!exists(&client, "tx-cond", "fresh").await, "nothing of a cancelled transaction is written");
+
+    // The same transaction with the third action fixed commits, updates included.
+    let update = Update::builder()
+        .table_name("tx-cond2")
+        .set_key(Some(key("stock")))
+        .update_expression("SET qty = qty - :one")
+        .condition_expression("qty >= :one")
+        .expression_attribute_values(":one", Av::N("1".into()))
+        .build()
+        .unwrap();
+    client
+        .transact_write_items()
+        .transact_items(put("tx-cond", key("fresh")))
+        .transact_items(TransactWriteItem::builder().update(update).build())
+        .send()
+        .await
+        .unwrap();
+    let stock = client.get_item().table_name("tx-cond2").key("pk", s("stock")).send().await.unwrap();
+    assert_eq!(stock.item().unwrap()["qty"], Av::N("2".into()));
+}
+
+#[tokio::test]
+async fn transact_get_items_projects_each_get() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "tx-proj", "pk", None).await;
+    client
+        .put_item()
+        .table_name("tx-proj")
+        .item("pk", s("p"))
+        .item("name", s("Ada"))
+        .item("secret", s("x"))
+        .send()
+        .await
+        .unwrap();
+    let projected = Get::builder()
+        .table_name("tx-proj")
+        .set_key(Some(key("p")))
+        .projection_expression("#n")
+        .expression_attribute_names("#n", "name")
+        .build()
+        .unwrap();
+    let got = client
+        .transact_get_items()
+        .transact_items(TransactGetItem::builder().get(projected).build())
+        .send()
+        .await
+        .unwrap();
+    let item = got.responses()[0].item().unwrap();
+    assert_eq!(item.len(), 1);
+    assert_eq!(item["name"], s("Ada"));
+}
+
+#[tokio::test]
+async fn user_aggregate_registration_reserves_the_email_in_one_transaction() {
+    let db = harness::start().await;
+    let client = db.client();
+    UserRepository::create_table(&client, "Users").await;
+    let mut repo = UserRepository::new(client.clone(), "Users");
+    let ada = User {
+        id: "6f1c0a3e-0000-4000-8000-000000000001".into(),
+        email: "Ada@Example.com".into(),
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        refresh_token: Some("rt-1".into()),
+    };
+    repo.add(&ada);
+    repo.commit().await.unwrap();
+    assert!(repo.get_by_id(&ada.id).await.is_some());
+    let reservation = repo.get_by_id(&UserRepository::email_reservation_id(&ada.email)).await.unwrap();
+    assert_eq!(reservation["UserId"], s(&ada.id));
+
+    // A second user with the same email (other case): the reservation fails, nothing is left behind.
+    let impostor =
+        User { id: "6f1c0a3e-0000-4000-8000-000000000002".into(), email: "ada@example.com".into(), ..ada.clone() };
+    repo.add(&impostor);
+    let err = repo.commit().await.unwrap_err();
+    assert_eq!(err, CommitError::Cancelled(vec!["None".into(), "ConditionalCheckFailed".into()]));
+    assert!(repo.get_by_id(&impostor.id).await.is_none());
+    let reservation = repo.get_by_id(&UserRepository::email_reservation_id(&ada.email)).await.unwrap();
+    assert_eq!(reservation["UserId"], s(&ada.id), "the reservation still belongs to the first user");
 }
