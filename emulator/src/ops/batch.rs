@@ -399,3 +399,69 @@ impl<G: DerefMut<Target = TableState>> LockedTables<'_, G> {
         self.guards.get_mut(name).map(|g| &mut **g).ok_or_else(ApiError::table_not_found)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::dispatch;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    fn state_with_table() -> State {
+        let state = State::default();
+        let create = json!({
+            "TableName": "tbl",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        });
+        dispatch(&state, "CreateTable", &create).expect("create table");
+        state
+    }
+
+    /// A batch step: put `value` under key `k`, or delete `k`.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Put(u8, u32),
+        Delete(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![(0u8..40, any::<u32>()).prop_map(|(k, v)| Step::Put(k, v)), (0u8..40).prop_map(Step::Delete)]
+    }
+
+    proptest! {
+        /// Batches applied one after another leave exactly the items a simple
+        /// model predicts; a batch with a repeated key changes nothing.
+        #[test]
+        fn batches_match_a_model(batches in prop::collection::vec(prop::collection::vec(step(), 1..30), 1..8)) {
+            let state = state_with_table();
+            let mut model: HashMap<u8, u32> = HashMap::new();
+            for batch in &batches {
+                let requests: Vec<Value> = batch.iter().map(|s| match s {
+                    Step::Put(k, v) => json!({"PutRequest": {"Item": {"pk": {"S": k.to_string()}, "v": {"N": v.to_string()}}}}),
+                    Step::Delete(k) => json!({"DeleteRequest": {"Key": {"pk": {"S": k.to_string()}}}}),
+                }).collect();
+                let keys: Vec<u8> = batch.iter().map(|s| match s { Step::Put(k, _) | Step::Delete(k) => *k }).collect();
+                let distinct: HashSet<u8> = keys.iter().copied().collect();
+                let result = dispatch(&state, "BatchWriteItem", &json!({"RequestItems": {"tbl": requests}}));
+                if batch.len() > MAX_BATCH_WRITE_REQUESTS || distinct.len() < keys.len() {
+                    prop_assert!(result.is_err());
+                    continue;
+                }
+                prop_assert_eq!(result.expect("batch accepted")["UnprocessedItems"].clone(), json!({}));
+                for s in batch {
+                    match s {
+                        Step::Put(k, v) => { model.insert(*k, *v); }
+                        Step::Delete(k) => { model.remove(k); }
+                    }
+                }
+            }
+            for k in 0u8..40 {
+                let got = dispatch(&state, "GetItem", &json!({"TableName": "tbl", "Key": {"pk": {"S": k.to_string()}}})).expect("get");
+                let value = got.get("Item").map(|i| i["v"]["N"].as_str().unwrap_or_default().to_string());
+                prop_assert_eq!(value, model.get(&k).map(|v| v.to_string()));
+            }
+        }
+    }
+}
