@@ -38,25 +38,33 @@ struct TableReads<'a> {
 pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
     let mut v = Violations::new();
     let request_items = input.object("RequestItems")?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
     let mut reads = Vec::new();
     match request_items {
         None => v.not_null("requestItems", &request_items),
         Some(items) if items.fields().next().is_none() => {
-            v.add("'{}'".into(), "requestItems", "Member must have length greater than or equal to 1")
+            v.add_unechoed("RequestItems", "Member must have length greater than or equal to 1")
         }
         Some(items) => {
+            if items.fields().any(|(name, _)| !valid_table_name(name)) {
+                v.add(
+                    format!("'{}'", input.raw("RequestItems").map(Value::to_string).unwrap_or_default()),
+                    "requestItems",
+                    MAP_KEYS_TABLE_NAME_CONSTRAINT,
+                );
+            }
             for (name, raw) in items.fields() {
                 let request = Input::new(raw)?;
                 let path = format!("requestItems.{name}.member");
-                table_name_rules(&mut v, name);
                 let keys = request.list("Keys")?;
                 match keys {
                     None => v.not_null(&format!("{path}.keys"), &keys),
-                    Some(k) if k.is_empty() => v.add(
-                        "'[]'".into(),
-                        &format!("{path}.keys"),
+                    Some(k) if k.is_empty() => v.add_unechoed(
+                        &format!("RequestItems.{name}.member.Keys"),
                         "Member must have length greater than or equal to 1",
+                    ),
+                    Some(k) if k.len() > MAX_BATCH_GET_KEYS => v.add_unechoed(
+                        &format!("RequestItems.{name}.member.Keys"),
+                        &format!("Member must have length less than or equal to {MAX_BATCH_GET_KEYS}"),
                     ),
                     Some(_) => {}
                 }
@@ -72,6 +80,7 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
             }
         }
     }
+    let capacity = return_consumed_capacity(&input, &mut v)?;
     v.finish()?;
     for read in &reads {
         read.projection.check()?;
@@ -227,35 +236,47 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     let capacity = return_consumed_capacity(&input, &mut v)?;
     let metrics = input.str("ReturnItemCollectionMetrics")?;
     v.one_of("returnItemCollectionMetrics", metrics, &["SIZE", "NONE"]);
+    v.finish()?;
+    let Some(items) = request_items.filter(|items| items.fields().next().is_some()) else {
+        return Err(ApiError::validation("The requestItems parameter is required for BatchWriteItem"));
+    };
+    let mut v = Violations::new();
+    if items.fields().any(|(name, _)| !valid_table_name(name)) {
+        v.add(
+            format!("'{}'", input.raw("RequestItems").map(Value::to_string).unwrap_or_default()),
+            "requestItems",
+            MAP_KEYS_TABLE_NAME_CONSTRAINT,
+        );
+    }
     let mut writes: Vec<(&str, Vec<WriteRequest>)> = Vec::new();
-    match request_items {
-        None => v.not_null("requestItems", &request_items),
-        Some(items) if items.fields().next().is_none() => {
-            v.add("'{}'".into(), "requestItems", "Member must have length greater than or equal to 1")
+    for (name, raw) in items.fields() {
+        let Value::Array(list) = raw else {
+            return Err(ApiError::serialization(match raw {
+                Value::Object(_) => "Start of structure or map found where not expected".to_string(),
+                other => format!("Unexpected value type in payload: {}", crate::types::value::json_token(other)),
+            }));
+        };
+        if list.is_empty() {
+            v.add(
+                format!("'{{{name}=[]}}'"),
+                "requestItems",
+                &format!(
+                    "Map value must satisfy constraint: [Member must have length less than or equal to \
+                     {MAX_BATCH_WRITE_REQUESTS}, Member must have length greater than or equal to 1]"
+                ),
+            );
         }
-        Some(items) => {
-            for (name, raw) in items.fields() {
-                table_name_rules(&mut v, name);
-                let Value::Array(list) = raw else {
-                    return Err(ApiError::serialization(match raw {
-                        Value::Object(_) => "Start of structure or map found where not expected".to_string(),
-                        other => {
-                            format!("Unexpected value type in payload: {}", crate::types::value::json_token(other))
-                        }
-                    }));
-                };
-                if list.is_empty() {
-                    return Err(ApiError::validation(format!(
-                        "The batch write request list for a table cannot be null or empty: {name}"
-                    )));
-                }
-                let mut requests = Vec::with_capacity(list.len());
-                for raw in list {
-                    requests.push(write_request(Input::new(raw)?)?);
-                }
-                writes.push((name, requests));
-            }
+        if list.len() > MAX_BATCH_WRITE_REQUESTS {
+            v.add_unechoed(
+                &format!("RequestItems.{name}.member"),
+                &format!("Member must have length less than or equal to {MAX_BATCH_WRITE_REQUESTS}"),
+            );
         }
+        let mut requests = Vec::with_capacity(list.len());
+        for raw in list {
+            requests.push(write_request(Input::new(raw)?)?);
+        }
+        writes.push((name, requests));
     }
     v.finish()?;
     if writes.iter().map(|(_, r)| r.len()).sum::<usize>() > MAX_BATCH_WRITE_REQUESTS {
@@ -272,7 +293,8 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
         for request in requests.drain(..) {
             let (key, new) = match request {
                 WriteRequest::Put(item) => {
-                    let key = def.key_schema.key_from_item(&item)?;
+                    // A batch put checks the item's key like a `Key` parameter.
+                    let key = def.key_schema.key_from_request(&def.key_schema.project_key(&item))?;
                     validate_new_item(def, &item)?;
                     (key, Some(item))
                 }
@@ -333,9 +355,13 @@ fn null_attribute_value() -> ApiError {
     ApiError::validation("The supplied Item contains a null AttributeValue")
 }
 
-/// The constraints on a table name used as a `RequestItems` key.
-pub fn table_name_rules(v: &mut Violations, name: &str) {
-    v.name_rules("requestItems", name, 3, 255);
+/// How DynamoDB reports a `RequestItems` key that is not a valid table name.
+const MAP_KEYS_TABLE_NAME_CONSTRAINT: &str = "Map keys must satisfy constraint: [Member must have length less than or \
+     equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression \
+     pattern: [a-zA-Z0-9_.-]+]";
+
+fn valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.chars().count()) && crate::ops::input::is_valid_name(name)
 }
 
 /// `ItemCollectionMetrics` for the item collection (partition) a key belongs

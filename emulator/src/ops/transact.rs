@@ -32,11 +32,10 @@ fn transact_items<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<Vec<In
         Some(list) if list.is_empty() => {
             v.add("'[]'".into(), "transactItems", "Member must have length greater than or equal to 1")
         }
-        Some(list) if list.len() > MAX_TRANSACT_ITEMS => {
-            return Err(ApiError::validation(format!(
-                "Member must have length less than or equal to {MAX_TRANSACT_ITEMS}"
-            )))
-        }
+        Some(list) if list.len() > MAX_TRANSACT_ITEMS => v.add_unechoed(
+            "TransactItems",
+            &format!("Member must have length less than or equal to {MAX_TRANSACT_ITEMS}"),
+        ),
         Some(_) => {}
     }
     Ok(items.unwrap_or_default())
@@ -78,12 +77,25 @@ pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
     let guards = lock_read(&tables);
     let mut seen: HashSet<(&str, PrimaryKey)> = HashSet::new();
     let mut primary = Vec::with_capacity(gets.len());
+    let mut reasons = Vec::with_capacity(gets.len());
     for (get, key) in gets.iter().zip(&keys) {
-        let pk = guards.state(get.table)?.def.key_schema.key_from_request(key)?;
-        if !seen.insert((get.table, pk.clone())) {
-            return Err(ApiError::validation("Transaction request cannot include multiple operations on one item"));
+        let schema = &guards.state(get.table)?.def.key_schema;
+        empty_key_value(schema, key)?;
+        match schema.key_from_request(key) {
+            Ok(pk) => {
+                if !seen.insert((get.table, pk.clone())) {
+                    return Err(ApiError::validation(
+                        "Transaction request cannot include multiple operations on one item",
+                    ));
+                }
+                primary.push(pk);
+                reasons.push(Reason::None);
+            }
+            Err(e) => reasons.push(Reason::ValidationError(e.message)),
         }
-        primary.push(pk);
+    }
+    if reasons.iter().any(|r| !matches!(r, Reason::None)) {
+        return Err(cancelled(&reasons));
     }
     let mut consumed = PerTable::default();
     let mut responses = Vec::with_capacity(gets.len());
@@ -129,10 +141,6 @@ const ACTION_FIELDS: [(&str, &str); 4] =
 
 pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
     let mut v = Violations::new();
-    let items = transact_items(&input, &mut v)?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
-    let metrics = input.str("ReturnItemCollectionMetrics")?;
-    v.one_of("returnItemCollectionMetrics", metrics, &["SIZE", "NONE"]);
     let token = input.str("ClientRequestToken")?;
     if let Some(t) = token {
         let len = t.chars().count();
@@ -143,6 +151,10 @@ pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
             v.add(describe(Some(t)), "clientRequestToken", "Member must have length less than or equal to 36");
         }
     }
+    let items = transact_items(&input, &mut v)?;
+    let capacity = return_consumed_capacity(&input, &mut v)?;
+    let metrics = input.str("ReturnItemCollectionMetrics")?;
+    v.one_of("returnItemCollectionMetrics", metrics, &["SIZE", "NONE"]);
     let mut parsed = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let present: Vec<(&str, Input)> = ACTION_FIELDS
@@ -243,6 +255,24 @@ fn parse_action<'a>(
     }))
 }
 
+/// DynamoDB rejects an empty string or binary key value up front, rather
+/// than as a cancellation reason like other key faults.
+fn empty_key_value(schema: &crate::types::KeySchema, source: &Item) -> ApiResult<()> {
+    for attr in schema.attributes() {
+        let kind = match source.get(&attr.name) {
+            Some(crate::types::AttributeValue::S(s)) if s.is_empty() => "string",
+            Some(crate::types::AttributeValue::B(b)) if b.is_empty() => "binary",
+            _ => continue,
+        };
+        return Err(ApiError::validation(format!(
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an \
+             empty {kind} value. Key: {}",
+            attr.name
+        )));
+    }
+    Ok(())
+}
+
 /// Why an action cancelled its transaction.
 enum Reason {
     None,
@@ -298,6 +328,8 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
     let mut keys: Vec<Option<PrimaryKey>> = Vec::with_capacity(actions.len());
     for action in actions {
         let schema = &guards.state(action.table)?.def.key_schema;
+        // An empty key value fails the request; other key faults cancel it.
+        empty_key_value(schema, &action.key_source)?;
         let key = match &action.kind {
             ActionKind::Put(item) => {
                 if let Some(missing) = schema.attributes().find(|a| !item.contains_key(&a.name)) {
