@@ -82,6 +82,12 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
     }
     let capacity = return_consumed_capacity(&input, &mut v)?;
     v.finish()?;
+    // Expression and legacy projections cannot be mixed, even across tables.
+    let legacy = reads.iter().any(|r| matches!(r.projection, ReadProjection::Attributes(_)));
+    let expression = reads.iter().any(|r| matches!(r.projection, ReadProjection::Expression { .. }));
+    if legacy && expression {
+        return Err(mixed_projection_error());
+    }
     for read in &reads {
         read.projection.check()?;
     }
@@ -174,12 +180,7 @@ impl ReadProjection {
             }
         }
         Ok(match (attributes, expression) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::validation(
-                    "Can not use both expression and non-expression parameters in the same request: \
-                     Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
-                ))
-            }
+            (Some(_), Some(_)) => return Err(mixed_projection_error()),
             (_, None) if names.is_some() => {
                 return Err(ApiError::validation(
                     "ExpressionAttributeNames can only be specified when using expressions",
@@ -222,6 +223,13 @@ impl ReadProjection {
             ReadProjection::Expression { .. } => item.clone(),
         }
     }
+}
+
+fn mixed_projection_error() -> ApiError {
+    ApiError::validation(
+        "Can not use both expression and non-expression parameters in the same request: \
+         Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+    )
 }
 
 /// One request of a BatchWriteItem.
