@@ -3,6 +3,7 @@
 
 mod batch;
 mod clock;
+mod concurrency;
 mod embedded;
 mod faults;
 mod fixtures;
@@ -14,6 +15,7 @@ mod query;
 mod scan;
 mod tables;
 mod ticket_office;
+mod transactions;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 
