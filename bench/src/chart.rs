@@ -76,7 +76,14 @@ fn draw_inner(results: &Results, path: &Path) -> Result<(), Box<dyn std::error::
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(-0.5f64..ops as f64 - 0.5, rates.log_scale())?;
-    chart.configure_mesh().disable_x_mesh().x_labels(ops).x_label_formatter(&label).y_desc("ops/s").draw()?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(ops)
+        .x_label_formatter(&label)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_desc("ops/s")
+        .draw()?;
     for (t, target) in results.targets.iter().enumerate() {
         let color = COLORS[t % COLORS.len()];
         chart
@@ -108,7 +115,14 @@ fn draw_inner(results: &Results, path: &Path) -> Result<(), Box<dyn std::error::
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(-0.5f64..ops as f64 - 0.5, latencies.log_scale())?;
-    chart.configure_mesh().disable_x_mesh().x_labels(ops).x_label_formatter(&label).y_desc("µs").draw()?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(ops)
+        .x_label_formatter(&label)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_desc("µs")
+        .draw()?;
     for (t, target) in results.targets.iter().enumerate() {
         let color = COLORS[t % COLORS.len()];
         let mine: Vec<_> =

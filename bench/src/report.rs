@@ -65,10 +65,15 @@ fn measured(outcome: &Outcome) -> Option<&Measured> {
 
 fn missing(outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Measured(_) => String::new(),
+        Outcome::Measured(_) => "–".into(),
         Outcome::NotImplemented(_) => "n/a (not implemented)".into(),
         Outcome::Failed(e) => format!("failed: {}", e.chars().take(60).collect::<String>()),
     }
+}
+
+/// Why an operation at 16 connections has no figure.
+fn op_missing(target: &TargetResults, op: Op) -> String {
+    target.op(op.label(), 16).map_or("–".into(), |r| missing(&r.outcome))
 }
 
 fn number(value: f64) -> String {
@@ -117,6 +122,8 @@ struct Metric<'a> {
     name: String,
     value: Figure<'a>,
     show: fn(f64) -> String,
+    /// What to show when the figure is missing (e.g. "n/a (not implemented)").
+    why_missing: Box<dyn Fn(&TargetResults) -> String + 'a>,
     lower_is_better: bool,
     target: String,
     limit: Option<f64>,
@@ -141,6 +148,7 @@ pub fn summary(results: &Results) -> Table {
             name: "start-up to first ListTables (median)".into(),
             value: Box::new(|t| t.startup_median_ms),
             show: |v| format!("{} ms", number(v)),
+            why_missing: Box::new(|_| "–".into()),
             lower_is_better: true,
             target: "≤ 5 ms".into(),
             limit: Some(5.0),
@@ -149,6 +157,7 @@ pub fn summary(results: &Results) -> Table {
             name: "idle RSS".into(),
             value: Box::new(|t| t.idle_rss_bytes.map(|b| b as f64 / MIB)),
             show: |v| format!("{} MiB", number(v)),
+            why_missing: Box::new(|_| "–".into()),
             lower_is_better: true,
             target: "≤ 10 MB".into(),
             limit: Some(10e6 / MIB),
@@ -161,6 +170,7 @@ pub fn summary(results: &Results) -> Table {
             ),
             value: Box::new(|t| t.rss_after_load_bytes.map(|b| b as f64 / MIB)),
             show: |v| format!("{} MiB", number(v)),
+            why_missing: Box::new(|_| "–".into()),
             lower_is_better: true,
             target: format!("≤ 3× raw = {} MiB", number(3.0 * raw_bytes / MIB)),
             limit: Some(3.0 * raw_bytes / MIB),
@@ -169,6 +179,7 @@ pub fn summary(results: &Results) -> Table {
             name: "BatchWriteItem load, 16 conn".into(),
             value: Box::new(|t| measured(&t.load).map(|m| m.ops_per_second)),
             show: |v| format!("{} items/s", number(v)),
+            why_missing: Box::new(|t| missing(&t.load)),
             lower_is_better: false,
             target: "≥ 10× DynamoDB Local".into(),
             limit: ddb_local.and_then(|t| measured(&t.load)).map(|m| 10.0 * m.ops_per_second),
@@ -177,6 +188,7 @@ pub fn summary(results: &Results) -> Table {
             name: "fixture cycle (CreateTable+GSI, 10 PutItem, DeleteTable), median".into(),
             value: Box::new(|t| t.fixture_cycle_median_ms),
             show: |v| format!("{} ms", number(v)),
+            why_missing: Box::new(|_| "–".into()),
             lower_is_better: true,
             target: "≤ 1 ms".into(),
             limit: Some(1.0),
@@ -193,6 +205,7 @@ pub fn summary(results: &Results) -> Table {
             name: format!("{} server CPU per op, 16 conn", op.label()),
             value: Box::new(op_figure(op, |m| m.server_cpu_us_per_op)),
             show: |v| format!("{} µs", number(v)),
+            why_missing: Box::new(move |t| op_missing(t, op)),
             lower_is_better: true,
             target: format!("≤ {cpu_limit} µs"),
             limit: Some(cpu_limit),
@@ -201,6 +214,7 @@ pub fn summary(results: &Results) -> Table {
             name: format!("{} throughput, 16 conn", op.label()),
             value: Box::new(op_figure(op, |m| Some(m.ops_per_second))),
             show: |v| format!("{} ops/s", number(v)),
+            why_missing: Box::new(move |t| op_missing(t, op)),
             lower_is_better: false,
             target: format!("≥ {:.0}% of fixed-body HTTP ({})", share * 100.0, fixed_16.map_or("–".into(), number)),
             limit: fixed_16.map(|f| f * share),
@@ -210,6 +224,7 @@ pub fn summary(results: &Results) -> Table {
             name: format!("{} p99 latency, 16 conn", op.label()),
             value: Box::new(op_figure(op, |m| m.latency.map(|l| l.p99_us))),
             show: |v| format!("{} µs", number(v)),
+            why_missing: Box::new(move |t| op_missing(t, op)),
             lower_is_better: true,
             target: format!("< DynamoDB Local p50 ({})", ddb_p50.map_or("–".into(), |v| format!("{} µs", number(v)))),
             limit: ddb_p50,
@@ -224,7 +239,7 @@ pub fn summary(results: &Results) -> Table {
         .iter()
         .map(|m| {
             let mut row = vec![m.name.clone()];
-            row.extend(results.targets.iter().map(|t| (m.value)(t).map_or("–".into(), m.show)));
+            row.extend(results.targets.iter().map(|t| (m.value)(t).map_or_else(|| (m.why_missing)(t), m.show)));
             row.extend(others.iter().map(|t| advantage((m.value)(first), (m.value)(t), m.lower_is_better)));
             row.push(m.target.clone());
             row.push(verdict((m.value)(first), m.limit, m.lower_is_better));
