@@ -41,7 +41,7 @@ impl Plan {
                 heavy_startup_runs: 3,
                 fixture_cycles: 500,
                 heavy_fixture_cycles: 30,
-                warmup: Duration::from_secs(1),
+                warmup: Duration::from_secs(2),
             }
         }
     }
