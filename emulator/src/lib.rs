@@ -5,6 +5,7 @@
 //! → [`types`] and [`storage`] (typed values, tables and items).
 
 pub mod error;
+pub mod faults;
 pub mod ops;
 pub mod protocol;
 pub mod server;

@@ -1,6 +1,7 @@
 //! What every request shares: the catalog of tables, the configuration and
 //! the clock.
 
+use crate::faults::Faults;
 use crate::storage::Catalog;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,8 +27,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn now_millis(&self) -> i64 {
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        wall + self.offset_millis.load(Ordering::Relaxed)
+        wall_millis() + self.offset_millis.load(Ordering::Relaxed)
     }
 
     /// Seconds since the epoch with millisecond precision, as DynamoDB's timestamps.
@@ -39,6 +39,16 @@ impl Clock {
         self.offset_millis.fetch_add(millis, Ordering::Relaxed);
     }
 
+    /// Moves the clock so that now is `millis` since the epoch (it keeps running from there).
+    pub fn set_millis(&self, millis: i64) {
+        self.offset_millis.store(millis - wall_millis(), Ordering::Relaxed);
+    }
+
+    /// Back to real time.
+    pub fn reset(&self) {
+        self.offset_millis.store(0, Ordering::Relaxed);
+    }
+
     /// A stream label (ISO-8601 local time with milliseconds) for a timestamp.
     pub fn stream_label(&self, seconds: f64) -> String {
         let millis = (seconds * 1000.0) as i64;
@@ -47,6 +57,10 @@ impl Clock {
         let (h, min, s, ms) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
         format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{ms:03}")
     }
+}
+
+fn wall_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Days since 1970-01-01 to a (year, month, day) date (proleptic Gregorian).
@@ -67,6 +81,7 @@ pub struct State {
     pub catalog: Catalog,
     pub config: Config,
     pub clock: Clock,
+    pub faults: Faults,
 }
 
 impl State {

@@ -1,6 +1,9 @@
 //! Integration tests: every behaviour a user can see, through the real
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
+mod batch;
+mod embedded;
+mod faults;
 mod items;
 mod metadata;
 mod protocol;

@@ -3,6 +3,8 @@
 //! every operation at least one unit.
 
 use super::input::CapacityDetail;
+use crate::storage::{IndexDef, IndexKind, ProjectionType, TableDef};
+use crate::types::{item_size, Item};
 use serde_json::{json, Map, Value};
 
 pub fn write_units(size_bytes: usize) -> f64 {
@@ -30,6 +32,46 @@ pub struct Consumed {
 impl Consumed {
     pub fn table(table_name: &str, units: f64) -> Consumed {
         Consumed { table_name: table_name.to_string(), table: units, ..Consumed::default() }
+    }
+
+    /// What writing one item costs: the table write (the larger of the old
+    /// and new versions, in 1 KB units) plus, per secondary index, the index
+    /// entries written or deleted. Transactional writes cost double.
+    pub fn write(def: &TableDef, old: Option<&Item>, new: Option<&Item>, transactional: bool) -> Consumed {
+        let factor = if transactional { 2.0 } else { 1.0 };
+        let size = old.map_or(0, item_size).max(new.map_or(0, item_size));
+        let mut consumed = Consumed::table(&def.name, factor * write_units(size));
+        for index in def.global_indexes.iter().chain(&def.local_indexes) {
+            let units = factor * index_write_units(def, index, old, new);
+            if units > 0.0 {
+                match index.kind {
+                    IndexKind::Global => consumed.global_indexes.push((index.name.clone(), units)),
+                    IndexKind::Local => consumed.local_indexes.push((index.name.clone(), units)),
+                }
+            }
+        }
+        consumed
+    }
+
+    /// What reading one item costs (`size` 0 for a missing item, which still costs the minimum).
+    pub fn read(def: &TableDef, size: usize, consistent: bool, transactional: bool) -> Consumed {
+        let factor = if transactional { 2.0 } else { 1.0 };
+        Consumed::table(&def.name, factor * read_units(size, consistent || transactional))
+    }
+
+    /// Adds another operation's consumption on the same table.
+    pub fn add(&mut self, other: &Consumed) {
+        self.table += other.table;
+        for (mine, theirs) in
+            [(&mut self.global_indexes, &other.global_indexes), (&mut self.local_indexes, &other.local_indexes)]
+        {
+            for (name, units) in theirs {
+                match mine.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, u)) => *u += units,
+                    None => mine.push((name.clone(), *units)),
+                }
+            }
+        }
     }
 
     pub fn total(&self) -> f64 {
@@ -62,6 +104,73 @@ impl Consumed {
                 Some(Value::Object(out))
             }
         }
+    }
+}
+
+/// Index writes for one item write: a put when the item enters the index, a
+/// delete when it leaves, both when its index key changes, one update when a
+/// projected attribute changes, nothing when the index entry is untouched.
+fn index_write_units(def: &TableDef, index: &IndexDef, old: Option<&Item>, new: Option<&Item>) -> f64 {
+    let old = old.and_then(|i| project_into_index(def, index, i));
+    let new = new.and_then(|i| project_into_index(def, index, i));
+    match (&old, &new) {
+        (None, None) => 0.0,
+        (Some(o), None) => write_units(item_size(o)),
+        (None, Some(n)) => write_units(item_size(n)),
+        (Some(o), Some(n)) if o == n => 0.0,
+        (Some(o), Some(n)) => {
+            let key_changed = index.key_schema.attributes().any(|a| o.get(&a.name) != n.get(&a.name));
+            if key_changed {
+                write_units(item_size(o)) + write_units(item_size(n))
+            } else {
+                write_units(item_size(n))
+            }
+        }
+    }
+}
+
+/// The index entry of an item, or `None` when the item lacks the index key.
+fn project_into_index(def: &TableDef, index: &IndexDef, item: &Item) -> Option<Item> {
+    if !index.key_schema.attributes().all(|a| item.contains_key(&a.name)) {
+        return None;
+    }
+    let keep = |name: &str| match &index.projection {
+        ProjectionType::All => true,
+        ProjectionType::KeysOnly => def.key_schema.is_key_attribute(name) || index.key_schema.is_key_attribute(name),
+        ProjectionType::Include(extra) => {
+            def.key_schema.is_key_attribute(name)
+                || index.key_schema.is_key_attribute(name)
+                || extra.iter().any(|e| e == name)
+        }
+    };
+    Some(item.iter().filter(|(k, _)| keep(k)).map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+/// Consumption per table, in first-seen order, for batch and transaction responses.
+#[derive(Default)]
+pub struct PerTable {
+    tables: Vec<Consumed>,
+}
+
+impl PerTable {
+    pub fn add(&mut self, consumed: Consumed) {
+        match self.tables.iter_mut().find(|c| c.table_name == consumed.table_name) {
+            Some(existing) => existing.add(&consumed),
+            None => self.tables.push(consumed),
+        }
+    }
+
+    /// Makes sure a table appears even if nothing was consumed on it.
+    pub fn touch(&mut self, table_name: &str) {
+        self.add(Consumed::table(table_name, 0.0));
+    }
+
+    /// The `ConsumedCapacity` list, or `None` when it was not asked for.
+    pub fn to_json(&self, detail: CapacityDetail) -> Option<Value> {
+        if detail == CapacityDetail::None {
+            return None;
+        }
+        Some(Value::Array(self.tables.iter().filter_map(|c| c.to_json(detail)).collect()))
     }
 }
 

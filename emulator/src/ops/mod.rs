@@ -2,6 +2,7 @@
 //! into typed values, validates it with DynamoDB's messages, then acts on
 //! storage. `dispatch` maps an `X-Amz-Target` operation name to its handler.
 
+pub mod batch;
 pub mod capacity;
 pub mod input;
 pub mod items;
@@ -25,6 +26,8 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "PutItem" => items::put_item,
         "GetItem" => items::get_item,
         "DeleteItem" => items::delete_item,
+        "BatchGetItem" => batch::batch_get_item,
+        "BatchWriteItem" => batch::batch_write_item,
         "DescribeEndpoints" => metadata::describe_endpoints,
         "DescribeLimits" => metadata::describe_limits,
         "TagResource" => metadata::tag_resource,

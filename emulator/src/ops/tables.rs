@@ -461,15 +461,7 @@ pub fn describe(state: &State, def: &TableDef, data: &TableData, status: &str) -
     Value::Object(out)
 }
 
-/// Item count and size of an index: the items that carry its key attributes.
+/// Item count and size of an index, kept up to date by every write.
 fn index_stats(data: &TableData, index: &IndexDef) -> (u64, u64) {
-    let mut count = 0;
-    let mut size = 0;
-    for item in data.items.values() {
-        if index.key_schema.attributes().all(|a| item.contains_key(&a.name)) {
-            count += 1;
-            size += crate::types::item_size(item) as u64;
-        }
-    }
-    (count, size)
+    data.index(&index.name).map_or((0, 0), |i| (i.item_count, i.size_bytes))
 }

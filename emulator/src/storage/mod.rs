@@ -3,7 +3,10 @@
 //! Tables live in a concurrent map, each behind its own lock, so requests on
 //! different tables never wait for each other.
 
+mod index;
 mod table;
+
+pub use index::{ordered_range, IndexData, KeyRange};
 
 pub use table::{BillingMode, IndexDef, IndexKind, ProjectionType, Table, TableData, TableDef, TableState, Throughput};
 

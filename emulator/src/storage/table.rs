@@ -3,6 +3,7 @@
 //! Every write goes through [`TableData::put`] and [`TableData::remove`], so
 //! item counts, sizes (and secondary indexes) stay in step with the items.
 
+use super::index::IndexData;
 use crate::types::{item_size, Item, KeySchema, PrimaryKey, ScalarType};
 use parking_lot::RwLock;
 use serde_json::Value;
@@ -93,17 +94,32 @@ impl TableDef {
     }
 }
 
-/// The items of a table, ordered by [`PrimaryKey`].
+/// The items of a table, ordered by [`PrimaryKey`], and its secondary indexes.
 #[derive(Default, Clone)]
 pub struct TableData {
     pub items: BTreeMap<PrimaryKey, Item>,
     pub size_bytes: u64,
+    /// One per GSI and LSI of the definition, kept in step by `put` and `remove`.
+    pub indexes: Vec<IndexData>,
 }
 
 impl TableData {
+    /// Empty data with the (empty) indexes of `def`.
+    pub fn new(def: &TableDef) -> TableData {
+        let indexes =
+            def.global_indexes.iter().chain(&def.local_indexes).map(|i| IndexData::new(i, &def.key_schema)).collect();
+        TableData { items: BTreeMap::new(), size_bytes: 0, indexes }
+    }
+
     /// Stores `item` under `key`, returning the item it replaced.
     pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<Item> {
         self.size_bytes += item_size(&item) as u64;
+        for index in &mut self.indexes {
+            if let Some(old) = self.items.get(&key) {
+                index.remove(&key, old);
+            }
+            index.insert(&key, &item);
+        }
         let old = self.items.insert(key, item);
         if let Some(old) = &old {
             self.size_bytes -= item_size(old) as u64;
@@ -115,6 +131,9 @@ impl TableData {
         let old = self.items.remove(key);
         if let Some(old) = &old {
             self.size_bytes -= item_size(old) as u64;
+            for index in &mut self.indexes {
+                index.remove(key, old);
+            }
         }
         old
     }
@@ -125,6 +144,23 @@ impl TableData {
 
     pub fn item_count(&self) -> u64 {
         self.items.len() as u64
+    }
+
+    pub fn index(&self, name: &str) -> Option<&IndexData> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Adds an index and backfills it from the items (UpdateTable).
+    pub fn add_index(&mut self, def: &IndexDef, table_key: &KeySchema) {
+        let mut index = IndexData::new(def, table_key);
+        for (key, item) in &self.items {
+            index.insert(key, item);
+        }
+        self.indexes.push(index);
+    }
+
+    pub fn remove_index(&mut self, name: &str) {
+        self.indexes.retain(|i| i.name != name);
     }
 }
 
@@ -141,6 +177,7 @@ pub struct TableState {
 
 impl Table {
     pub fn new(def: TableDef) -> Table {
-        Table { inner: RwLock::new(TableState { def, data: TableData::default() }) }
+        let data = TableData::new(&def);
+        Table { inner: RwLock::new(TableState { def, data }) }
     }
 }
