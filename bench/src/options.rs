@@ -10,7 +10,7 @@ pub const USAGE: &str = "usage: cargo run --release -p bench -- [options]
   --seconds S           recorded seconds per phase (default 3; --quick: 0.5)
   --emulator PATH       emulator binary (default: `emulator` next to the bench binary)
   --no-ddb-local        measure without DynamoDB Local
-  --ddb-local-dir DIR   unpacked DynamoDB Local (default $DYNAMODB_LOCAL_DIR or /tmp/ddbl/...)
+  --ddb-local-dir DIR   an unpacked DynamoDB Local (default: installed as the conformance suite does)
   --other-url URL       a third target already running, e.g. http://127.0.0.1:4567
   --other-cmd 'CMD'     a third target started by a command; {port} is replaced by its port
   --no-scale            skip the Query-versus-table-size phase

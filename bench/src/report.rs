@@ -321,34 +321,41 @@ pub fn scale(results: &Results) -> Table {
 
 pub fn in_process(results: &Results) -> Table {
     let section = &results.in_process;
+    let blank = |n: usize| vec![String::new(); n];
     let mut rows = Vec::new();
     if let Some(note) = &section.note {
-        rows.push(vec![note.clone(), String::new(), String::new(), String::new(), String::new()]);
-    }
-    if let Some(us) = section.create_median_us {
-        rows.push(vec![
-            "create one embedded emulator (median)".into(),
-            String::new(),
-            format!("{} µs", number(us)),
-            String::new(),
-            "≤ 100 µs".into(),
-        ]);
-    }
-    for r in &section.ops {
-        let cells = match measured(&r.outcome) {
-            Some(m) => vec![
-                format!("{} ops/s", number(m.ops_per_second)),
-                m.latency.map_or("–".into(), |l| format!("p50 {} µs, p99 {} µs", number(l.p50_us), number(l.p99_us))),
-                String::new(),
-            ],
-            None => vec![missing(&r.outcome), String::new(), String::new()],
-        };
-        let mut row = vec![r.op.clone(), r.connections.to_string()];
-        row.extend(cells);
+        let mut row = vec![note.clone()];
+        row.extend(blank(5));
         rows.push(row);
     }
-    let header = ["in-process (real SDK client, no socket)", "tasks", "figure", "latency", "target"];
-    Table { title: "In-process mode".into(), header: header.map(String::from).to_vec(), rows }
+    if let Some(us) = section.create_median_us {
+        let mut row = vec!["create one embedded emulator (median; target ≤ 100 µs)".into(), String::new()];
+        row.push(format!("{} µs", number(us)));
+        row.extend(blank(3));
+        rows.push(row);
+    }
+    for r in &section.ops {
+        let mut row = vec![r.op.clone(), r.connections.to_string()];
+        match measured(&r.outcome) {
+            Some(m) => row.extend([
+                format!("{} ops/s", number(m.ops_per_second)),
+                m.latency.map_or("–".into(), |l| number(l.p50_us)),
+                m.latency.map_or("–".into(), |l| number(l.p99_us)),
+                number(m.client_cpu_us_per_op),
+            ]),
+            None => row.push(missing(&r.outcome)),
+        }
+        rows.push(row);
+    }
+    let header = [
+        "in-process: real SDK client, no socket",
+        "tasks",
+        "figure",
+        "p50 µs",
+        "p99 µs",
+        "process CPU µs/op (SDK + emulator)",
+    ];
+    Table { title: "In-process mode (harness::embedded)".into(), header: header.map(String::from).to_vec(), rows }
 }
 
 pub fn notes(results: &Results) -> Vec<String> {

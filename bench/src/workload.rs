@@ -106,15 +106,15 @@ pub fn to_bytes(value: &Value) -> Bytes {
     Bytes::from(serde_json::to_vec(value).unwrap_or_default())
 }
 
-fn partition_key(i: usize) -> String {
+pub fn partition_key(i: usize) -> String {
     format!("p{:07}", i / 10)
 }
 
-fn index_partition_key(i: usize, items: usize) -> String {
+pub fn index_partition_key(i: usize, items: usize) -> String {
     format!("g{:07}", i % (items / 10).max(1))
 }
 
-fn key(i: usize) -> Value {
+pub fn key(i: usize) -> Value {
     json!({"pk": {"S": partition_key(i)}, "sk": {"S": format!("s{:03}", i % 10)}})
 }
 

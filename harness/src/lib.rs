@@ -23,7 +23,10 @@ pub use embedded::InProcessClient;
 pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
 pub use emulator::state::Clock;
 pub use emulator::ErrorKind;
-pub use oracle::{dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local, DynamoDbLocal};
+pub use oracle::{
+    dynamodb_local, ensure_installed as install_dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local,
+    DynamoDbLocal,
+};
 pub use sdk::{client_for, sdk_config_for};
 
 use emulator::State;
