@@ -7,7 +7,9 @@ use http::{HeaderValue, Request};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 use tokio::net::TcpStream;
 
@@ -38,8 +40,13 @@ impl Reply {
     }
 }
 
+/// The connection's I/O driver, polled by the task making the calls (rather
+/// than spawned as its own task) so a request costs no cross-task wake-ups.
+type Driver = Pin<Box<http1::Connection<TokioIo<TcpStream>, Full<Bytes>>>>;
+
 pub struct Connection {
     sender: SendRequest<Full<Bytes>>,
+    driver: Driver,
     host: HeaderValue,
 }
 
@@ -49,11 +56,8 @@ impl Connection {
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
         let (sender, connection) =
             http1::handshake(TokioIo::new(stream)).await.map_err(|e| format!("handshake with {address}: {e}"))?;
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
         let host = HeaderValue::from_str(&address.to_string()).map_err(|e| e.to_string())?;
-        Ok(Connection { sender, host })
+        Ok(Connection { sender, driver: Box::pin(connection), host })
     }
 
     /// Sends one DynamoDB operation and reads the whole response.
@@ -64,7 +68,6 @@ impl Connection {
     }
 
     async fn call_untimed(&mut self, operation: &str, body: Bytes) -> Result<Reply, String> {
-        self.sender.ready().await.map_err(|e| format!("connection closed: {e}"))?;
         let request = Request::post("/")
             .header(HOST, self.host.clone())
             .header(CONTENT_TYPE, "application/x-amz-json-1.0")
@@ -73,10 +76,26 @@ impl Connection {
             .header(AUTHORIZATION, AUTHORIZATION_VALUE)
             .body(Full::new(body))
             .map_err(|e| e.to_string())?;
-        let response = self.sender.send_request(request).await.map_err(|e| format!("{operation}: {e}"))?;
+        let Connection { sender, driver, .. } = self;
+        drive(driver, sender.ready()).await?.map_err(|e| format!("connection closed: {e}"))?;
+        let response = drive(driver, sender.send_request(request)).await?.map_err(|e| format!("{operation}: {e}"))?;
         let status = response.status().as_u16();
-        let body = response.into_body().collect().await.map_err(|e| format!("{operation} body: {e}"))?.to_bytes();
+        let collected = drive(driver, response.into_body().collect()).await?;
+        let body = collected.map_err(|e| format!("{operation} body: {e}"))?.to_bytes();
         Ok(Reply { status, body })
+    }
+}
+
+/// Polls `work` while also driving the connection's I/O until `work` is done.
+async fn drive<T>(driver: &mut Driver, work: impl Future<Output = T>) -> Result<T, String> {
+    tokio::pin!(work);
+    tokio::select! {
+        biased;
+        done = &mut work => Ok(done),
+        ended = driver.as_mut() => Err(match ended {
+            Ok(()) => "the server closed the connection".to_string(),
+            Err(e) => format!("connection failed: {e}"),
+        }),
     }
 }
 
