@@ -31,7 +31,7 @@ pub struct Measured {
 
 /// Why a phase has no figures.
 #[derive(Debug, Clone, Serialize)]
-#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
 pub enum Outcome {
     Measured(Measured),
     NotImplemented(String),
