@@ -3,6 +3,7 @@
 
 mod batch;
 mod clock;
+mod concurrency;
 mod embedded;
 mod expressions;
 mod faults;
@@ -18,6 +19,7 @@ mod seeds_user_aggregate;
 mod seeds_user_model;
 mod tables;
 mod ticket_office;
+mod transactions;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 

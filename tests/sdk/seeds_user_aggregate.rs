@@ -1,12 +1,14 @@
-//! Customer scenario: the user aggregate's repository (shared/seeds/002).
+//! Customer scenario: the user aggregate's repository (shared/seeds/002):
+//! `GetByEmailAsync` and `GetByRefreshTokenAsync` on sparse GSIs.
 
-use sdk_tests::user_aggregate::{UserEntity, UserRepository};
+use sdk_tests::user_aggregate::{User, UserRepository};
 
-fn user(id: &str, email: &str, token: Option<&str>) -> UserEntity {
-    UserEntity {
+fn user(id: &str, email: &str, token: Option<&str>) -> User {
+    User {
         id: id.into(),
         email: email.into(),
         first_name: "Grace".into(),
+        last_name: "Hopper".into(),
         refresh_token: token.map(str::to_string),
     }
 }
@@ -14,7 +16,7 @@ fn user(id: &str, email: &str, token: Option<&str>) -> UserEntity {
 #[tokio::test]
 async fn users_by_email_and_by_refresh_token() {
     let db = harness::start().await;
-    UserRepository::ensure_table(&db.client(), "Users").await;
+    UserRepository::create_table(&db.client(), "Users").await;
     let repo = UserRepository::new(db.client(), "Users");
     repo.save(&user("1", "Grace@Example.com", Some("tok-1"))).await.unwrap();
     repo.save(&user("2", "ada@example.com", None)).await.unwrap();
@@ -31,8 +33,8 @@ async fn users_by_email_and_by_refresh_token() {
         repo.get_by_refresh_token_async("tok-3").await.unwrap().unwrap(),
         user("1", "Grace@Example.com", Some("tok-3"))
     );
-    // Logging out removes the token (and the user from the sparse index).
+    // Logging out removes the token, and the user from the sparse index.
     repo.save(&user("1", "Grace@Example.com", None)).await.unwrap();
     assert!(repo.get_by_refresh_token_async("tok-3").await.unwrap().is_none());
-    assert_eq!(repo.get_by_id_async("1").await.unwrap().unwrap().refresh_token, None);
+    assert_eq!(repo.get_by_email_async("grace@example.com").await.unwrap().unwrap().refresh_token, None);
 }

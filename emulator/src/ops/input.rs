@@ -165,6 +165,13 @@ impl Violations {
         self.found.push(format!("Value {value} at '{path}' failed to satisfy constraint: {constraint}"));
     }
 
+    /// A violation in the form DynamoDB's newer validation gives for some
+    /// members, naming the member without echoing its value:
+    /// `Value at 'RequestItems' failed to satisfy constraint: ...`.
+    pub fn add_unechoed(&mut self, path: &str, constraint: &str) {
+        self.found.push(format!("Value at '{path}' failed to satisfy constraint: {constraint}"));
+    }
+
     pub fn not_null<T>(&mut self, path: &str, value: &Option<T>) {
         if value.is_none() {
             self.add("null".into(), path, "Member must not be null");

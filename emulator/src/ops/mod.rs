@@ -13,6 +13,7 @@ pub mod query;
 pub mod read;
 pub mod scan;
 pub mod tables;
+pub mod transact;
 pub mod update_table;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -37,6 +38,8 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "Query" => query::query,
         "Scan" => scan::scan,
         "UpdateTable" => update_table::update_table,
+        "TransactGetItems" => transact::transact_get_items,
+        "TransactWriteItems" => transact::transact_write_items,
         "DescribeEndpoints" => metadata::describe_endpoints,
         "DescribeLimits" => metadata::describe_limits,
         "TagResource" => metadata::tag_resource,
