@@ -203,6 +203,22 @@ async fn scan_validation_messages() {
             break;
         }
     }
-    assert_eq!(outside.as_deref(), Some("Exclusive start key must lie within the segment"));
+    assert_eq!(
+        outside.as_deref(),
+        Some("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: 2 Segment: 0")
+    );
+    assert_eq!(
+        message(
+            client
+                .scan()
+                .table_name("scores")
+                .index_name("by_flag")
+                .exclusive_start_key("pk", s("a"))
+                .exclusive_start_key("sk", n(1))
+                .send()
+                .await
+        ),
+        "The provided starting key is invalid: The provided key element does not match the schema"
+    );
     assert_eq!(message(client.scan().table_name("nothing-here").send().await), "Requested resource not found");
 }
