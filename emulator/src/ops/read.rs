@@ -150,6 +150,9 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
         }
         (Operation::Scan, _) => None,
     };
+    if conditional_operator.is_some() && !input.has(legacy_filter) {
+        return Err(ApiError::validation("ConditionalOperator cannot be used without Filter or Expected"));
+    }
     let (filter, filter_param) = match input.str("FilterExpression")? {
         Some(src) => (Some(parse_condition(ExpressionKind::Filter, src, &mut attrs)?), "FilterExpression"),
         None => (legacy::filter(legacy::conditions(input, legacy_filter)?, conditional_operator), legacy_filter),
