@@ -22,6 +22,7 @@ pub mod request;
 pub mod reserved;
 pub mod resolve;
 pub mod syntax;
+pub mod update;
 
 pub use ast::{Condition, DocPath, Operand, PathElement, Projection, UpdateAction, UpdateExpression, UpdateValue};
 pub use names::ExpressionAttributes;

@@ -2,9 +2,9 @@
 //! operation that takes them (PutItem, UpdateItem, DeleteItem, GetItem,
 //! Query, Scan, batches, transactions).
 
-use super::ast::{Condition, Projection};
+use super::ast::{Condition, Projection, UpdateExpression};
 use super::names::ExpressionAttributes;
-use super::{parse_condition, parse_projection, ExpressionKind};
+use super::{parse_condition, parse_projection, parse_update, ExpressionKind};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ops::input::{Input, Violations};
 use crate::types::{item_to_json, Item};
@@ -57,6 +57,15 @@ pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -
 /// `Expected` / `ConditionalOperator`. `None` when the request has none.
 pub fn read_condition(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<Condition>> {
     read_condition_expression(input, attrs)
+}
+
+/// The update of an UpdateItem: `UpdateExpression`, or the legacy
+/// `AttributeUpdates`. `None` when the request has neither.
+pub fn read_update(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<UpdateExpression>> {
+    match input.str("UpdateExpression")? {
+        Some(src) => parse_update(src, attrs).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// `ConditionExpression` alone.

@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod input;
 pub mod items;
 pub mod tables;
+pub mod update;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::State;
@@ -24,6 +25,7 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "PutItem" => items::put_item,
         "GetItem" => items::get_item,
         "DeleteItem" => items::delete_item,
+        "UpdateItem" => update::update_item,
         _ => return None,
     })
 }
