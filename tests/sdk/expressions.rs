@@ -335,3 +335,81 @@ async fn update_item_return_values() {
         .unwrap();
     assert_eq!(created.attributes().unwrap(), &HashMap::from([("pk".to_string(), s("fresh"))]));
 }
+
+/// The pre-expression parameters older mappers send: Expected with
+/// ConditionalOperator, AttributeUpdates, and mixing rules.
+#[tokio::test]
+async fn legacy_expected_and_attribute_updates() {
+    use aws_sdk_dynamodb::types::{
+        AttributeAction, AttributeValueUpdate, ComparisonOperator, ConditionalOperator, ExpectedAttributeValue,
+    };
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "legacy", "pk", None).await;
+    let put = |expected: Vec<(&'static str, ExpectedAttributeValue)>, op: Option<ConditionalOperator>| {
+        let mut req =
+            client.put_item().table_name("legacy").item("pk", s("k")).item("n", n("5")).item("tag", s("blue"));
+        for (name, e) in expected {
+            req = req.expected(name, e);
+        }
+        req.set_conditional_operator(op).send()
+    };
+    let absent = ExpectedAttributeValue::builder().exists(false).build();
+    put(vec![("pk", absent.clone())], None).await.unwrap();
+    let (code, _) = error_of(put(vec![("pk", absent.clone())], None).await);
+    assert_eq!(code, "ConditionalCheckFailedException");
+    let between = ExpectedAttributeValue::builder()
+        .comparison_operator(ComparisonOperator::Between)
+        .attribute_value_list(n("1"))
+        .attribute_value_list(n("9"))
+        .build();
+    put(vec![("n", between.clone())], None).await.unwrap();
+    // Either condition may hold with OR.
+    put(vec![("n", between), ("pk", absent.clone())], Some(ConditionalOperator::Or)).await.unwrap();
+    let equals_red = ExpectedAttributeValue::builder().value(s("red")).build();
+    let (code, _) = error_of(put(vec![("tag", equals_red), ("pk", absent)], Some(ConditionalOperator::Or)).await);
+    assert_eq!(code, "ConditionalCheckFailedException");
+    let bad = ExpectedAttributeValue::builder().exists(true).build();
+    assert_eq!(
+        error_of(put(vec![("tag", bad)], None).await).1,
+        "One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: tag"
+    );
+
+    let update = |name: &'static str, action: AttributeAction, value: Option<Av>| {
+        client
+            .update_item()
+            .table_name("legacy")
+            .key("pk", s("k"))
+            .attribute_updates(name, AttributeValueUpdate::builder().action(action).set_value(value).build())
+            .return_values(ReturnValue::AllNew)
+            .send()
+    };
+    let out = update("n", AttributeAction::Add, Some(n("2"))).await.unwrap();
+    assert_eq!(out.attributes().unwrap()["n"], n("7"));
+    let out = update("log", AttributeAction::Add, Some(Av::L(vec![s("a")]))).await.unwrap();
+    assert_eq!(out.attributes().unwrap()["log"], Av::L(vec![s("a")]));
+    let out = update("tag", AttributeAction::Delete, None).await.unwrap();
+    assert!(!out.attributes().unwrap().contains_key("tag"));
+    let out = update("tag", AttributeAction::Put, Some(s("green"))).await.unwrap();
+    assert_eq!(out.attributes().unwrap()["tag"], s("green"));
+    assert_eq!(
+        error_of(update("tag", AttributeAction::Add, Some(s("x"))).await).1,
+        "One or more parameter values were invalid: ADD action is not supported for the type STRING"
+    );
+    assert_eq!(
+        error_of(update("n", AttributeAction::Add, Some(Av::Ns(vec!["1".into()]))).await).1,
+        "Type mismatch for attribute to update"
+    );
+    let mixed = client
+        .update_item()
+        .table_name("legacy")
+        .key("pk", s("k"))
+        .update_expression("REMOVE tag")
+        .attribute_updates("n", AttributeValueUpdate::builder().action(AttributeAction::Delete).build())
+        .send()
+        .await;
+    assert_eq!(
+        error_of(mixed).1,
+        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributeUpdates} Expression parameters: {UpdateExpression}"
+    );
+}

@@ -16,6 +16,7 @@
 pub mod ast;
 pub mod eval;
 pub mod keycond;
+pub mod legacy;
 pub mod names;
 pub mod projection;
 pub mod request;

@@ -56,7 +56,10 @@ pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -
 /// The condition of a write: `ConditionExpression`, or the legacy
 /// `Expected` / `ConditionalOperator`. `None` when the request has none.
 pub fn read_condition(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<Condition>> {
-    read_condition_expression(input, attrs)
+    if input.has("ConditionExpression") {
+        return read_condition_expression(input, attrs);
+    }
+    super::legacy::expected(input)
 }
 
 /// The update of an UpdateItem: `UpdateExpression`, or the legacy
@@ -64,7 +67,7 @@ pub fn read_condition(input: &Input, attrs: &mut ExpressionAttributes) -> ApiRes
 pub fn read_update(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<UpdateExpression>> {
     match input.str("UpdateExpression")? {
         Some(src) => parse_update(src, attrs).map(Some),
-        None => Ok(None),
+        None => super::legacy::attribute_updates(input),
     }
 }
 

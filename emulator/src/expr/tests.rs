@@ -384,3 +384,46 @@ fn key_attributes_cannot_be_updated() {
         );
     }
 }
+
+#[test]
+fn parenthesised_operands() {
+    let n = Value::Null;
+    let one = json!({":v": {"N": "1"}});
+    for src in [
+        "(a) = b",
+        "a = (b)",
+        "size((a)) = b",
+        "a IN ((b), c)",
+        "((a) = b)",
+        "(a) BETWEEN b AND c",
+        "attribute_exists((a))",
+        "(attribute_exists(a))",
+    ] {
+        let mut a = attrs(n.clone(), n.clone());
+        assert!(parse_condition(ExpressionKind::Condition, src, &mut a).is_ok(), "{src}");
+    }
+    let errors = [
+        ("((a)) = b", "Invalid ConditionExpression: The expression has redundant parentheses;"),
+        ("(a)", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \")\""),
+        ("(a = b) = c", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \") = c\""),
+    ];
+    for (src, expected) in errors {
+        assert_eq!(condition_message(src, n.clone(), n.clone()), expected, "{src}");
+    }
+    for src in ["SET a = (:v + :v)", "SET a = (:v) + (:v)", "SET a = (if_not_exists(b, :v))", "SET a = :v + (:v)"] {
+        let mut a = attrs(one.clone(), n.clone());
+        assert!(parse_update(src, &mut a).is_ok(), "{src}");
+    }
+    assert_eq!(
+        update_message("SET a = ((:v))", one.clone()),
+        "Invalid UpdateExpression: The expression has redundant parentheses;"
+    );
+    assert_eq!(
+        update_message("SET a = (:v + :v) + :v", one.clone()),
+        "Invalid UpdateExpression: Syntax error; token: \"+\", near: \") + :v\""
+    );
+    assert_eq!(
+        update_message("SET (a) = :v", one),
+        "Invalid UpdateExpression: Syntax error; token: \"(\", near: \"SET (a\""
+    );
+}

@@ -44,6 +44,16 @@ pub fn updated_attributes(update: &UpdateExpression) -> BTreeSet<String> {
 /// Applies `update` to `item` (the current item, or just the key attributes
 /// when the item does not exist yet) and returns the new item.
 pub fn apply(update: &UpdateExpression, item: &Item) -> ApiResult<Item> {
+    apply_actions(update, item).map_err(|e| {
+        if update.legacy && e.message == wrong_type().message {
+            ApiError::validation("Type mismatch for attribute to update")
+        } else {
+            e
+        }
+    })
+}
+
+fn apply_actions(update: &UpdateExpression, item: &Item) -> ApiResult<Item> {
     // SET values are computed against the item before any change.
     let mut sets = Vec::new();
     for action in &update.actions {
