@@ -6,7 +6,10 @@ use aws_sdk_dynamodb::Client;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+pub mod forum_migration;
+pub mod starter_kit_users;
 pub mod ticket_office;
+pub mod user_aggregate;
 
 /// A raw HTTP response: status, headers (lower-cased names) and body.
 pub struct RawResponse {
@@ -27,9 +30,20 @@ impl RawResponse {
 
 /// Sends one HTTP/1.1 request over a fresh connection and reads the whole answer.
 pub async fn raw_request(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
+    raw_request_to(addr, method, "/", headers, body).await
+}
+
+/// [`raw_request`] to a given path.
+pub async fn raw_request_to(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawResponse {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut head =
-        format!("{method} / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }

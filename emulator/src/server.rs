@@ -1,5 +1,5 @@
 //! The HTTP server: axum on tokio, reading each body up to the limit and
-//! handing it to [`crate::protocol::handle`].
+//! handing it to [`crate::protocol::respond`].
 
 use crate::protocol::{self, MAX_BODY_BYTES};
 use crate::state::State;
@@ -25,7 +25,7 @@ async fn serve_one(state: &State, request: Request) -> Response {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return protocol::body_too_large().map(Body::from),
     };
-    protocol::handle(state, http::Request::from_parts(parts, bytes)).map(Body::from)
+    protocol::respond(state, http::Request::from_parts(parts, bytes)).await.map(Body::from)
 }
 
 /// Serves until `shutdown` completes.

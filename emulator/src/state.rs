@@ -1,10 +1,13 @@
 //! What every request shares: the catalog of tables, the configuration and
 //! the clock.
 
-use crate::storage::Catalog;
+use crate::durable::Journal;
+use crate::faults::Faults;
+use crate::storage::{Catalog, TableState};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+#[derive(Clone)]
 pub struct Config {
     /// Region named in ARNs.
     pub region: String,
@@ -26,8 +29,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn now_millis(&self) -> i64 {
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        wall + self.offset_millis.load(Ordering::Relaxed)
+        wall_millis() + self.offset_millis.load(Ordering::Relaxed)
     }
 
     /// Seconds since the epoch with millisecond precision, as DynamoDB's timestamps.
@@ -39,6 +41,25 @@ impl Clock {
         self.offset_millis.fetch_add(millis, Ordering::Relaxed);
     }
 
+    /// Moves the clock so that now is `millis` since the epoch (it keeps running from there).
+    pub fn set_millis(&self, millis: i64) {
+        self.offset_millis.store(millis - wall_millis(), Ordering::Relaxed);
+    }
+
+    pub fn advance(&self, by: std::time::Duration) {
+        self.advance_millis(by.as_millis().min(i64::MAX as u128) as i64);
+    }
+
+    /// How far this clock is from real time.
+    pub fn offset_millis(&self) -> i64 {
+        self.offset_millis.load(Ordering::Relaxed)
+    }
+
+    /// Back to real time.
+    pub fn reset(&self) {
+        self.offset_millis.store(0, Ordering::Relaxed);
+    }
+
     /// A stream label (ISO-8601 local time with milliseconds) for a timestamp.
     pub fn stream_label(&self, seconds: f64) -> String {
         let millis = (seconds * 1000.0) as i64;
@@ -47,6 +68,10 @@ impl Clock {
         let (h, min, s, ms) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
         format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{ms:03}")
     }
+}
+
+fn wall_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Days since 1970-01-01 to a (year, month, day) date (proleptic Gregorian).
@@ -67,9 +92,47 @@ pub struct State {
     pub catalog: Catalog,
     pub config: Config,
     pub clock: Clock,
+    pub faults: Faults,
+    /// Recent TransactWriteItems `ClientRequestToken`s (idempotency).
+    pub transaction_tokens: crate::ops::transact::TransactionTokens,
+    /// Set in durable mode (`--db-path`): every write is journaled before it is acknowledged.
+    pub journal: std::sync::OnceLock<Journal>,
+}
+
+/// A copy of an emulator's tables and items at one moment. Restoring or
+/// forking one copies in-memory maps: far cheaper than re-creating tables and
+/// re-putting items through the API.
+#[derive(Clone)]
+pub struct Snapshot {
+    tables: Vec<TableState>,
+}
+
+impl Snapshot {
+    pub fn table_names(&self) -> Vec<&str> {
+        self.tables.iter().map(|t| t.def.name.as_str()).collect()
+    }
 }
 
 impl State {
+    /// Copies every table and item (the clock and fault rules are not part of it).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { tables: self.catalog.snapshot() }
+    }
+
+    /// Puts this state's tables back as they were in `snapshot`.
+    pub fn restore(&self, snapshot: &Snapshot) {
+        self.catalog.restore(&snapshot.tables);
+    }
+
+    /// A new, independent state holding the snapshot's tables, with this
+    /// state's configuration and clock offset (fault rules start empty).
+    pub fn fork(&self, snapshot: &Snapshot) -> State {
+        let state = State { config: self.config.clone(), ..State::default() };
+        state.clock.advance_millis(self.clock.offset_millis());
+        state.restore(snapshot);
+        state
+    }
+
     pub fn table_arn(&self, table: &str) -> String {
         format!("arn:aws:dynamodb:{}:{}:table/{table}", self.config.region, self.config.account_id)
     }

@@ -1,16 +1,34 @@
 //! Test harness: isolated DynamoDB emulators for tests, each with a ready
 //! `aws_sdk_dynamodb::Client`.
 //!
+//! Two ways to run one:
+//! - [`start`]: a real HTTP server on a loopback port (for `AWS_ENDPOINT_URL`,
+//!   other languages, raw HTTP checks);
+//! - [`embedded`]: no socket at all; the client's HTTP layer calls the
+//!   emulator's protocol handler directly (same bytes, same code path).
+//!
 //! ```no_run
 //! # async fn demo() {
-//! let db = harness::start().await;
+//! let db = harness::embedded();
 //! let tables = db.client().list_tables().send().await.unwrap();
 //! assert!(tables.table_names().is_empty());
 //! # }
 //! ```
 
+mod embedded;
+mod oracle;
 mod sdk;
 
+pub use embedded::InProcessClient;
+pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
+pub use emulator::fixtures::{FixtureError, ItemFormat, TemplateOptions};
+pub use emulator::state::Clock;
+pub use emulator::state::Snapshot;
+pub use emulator::ErrorKind;
+pub use oracle::{
+    dynamodb_local, ensure_installed as install_dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local,
+    DynamoDbLocal,
+};
 pub use sdk::{client_for, sdk_config_for};
 
 use emulator::State;
@@ -53,6 +71,48 @@ pub async fn start_with_state(state: Arc<State>) -> Emulator {
     Emulator { address, endpoint, state, client, _shutdown: tx }
 }
 
+/// An emulator living inside the test process: no port, no server task.
+/// Its client is a real `aws_sdk_dynamodb::Client` whose HTTP layer is
+/// [`InProcessClient`].
+pub struct Embedded {
+    state: Arc<State>,
+    config: aws_config::SdkConfig,
+    client: aws_sdk_dynamodb::Client,
+}
+
+/// The pretend endpoint of embedded emulators (requests never leave the process).
+pub const EMBEDDED_ENDPOINT: &str = "http://dynamodb.embedded.invalid";
+
+/// A fresh, empty in-process emulator. Needs a tokio runtime only when its
+/// client is used.
+pub fn embedded() -> Embedded {
+    embedded_with_state(Arc::new(State::default()))
+}
+
+/// An in-process emulator over existing state (fixtures, snapshots).
+pub fn embedded_with_state(state: Arc<State>) -> Embedded {
+    let config = sdk::sdk_config_with(EMBEDDED_ENDPOINT, InProcessClient::shared(Arc::clone(&state)));
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    Embedded { state, config, client }
+}
+
+impl Embedded {
+    /// A client for this emulator (region us-east-1, dummy credentials).
+    pub fn client(&self) -> aws_sdk_dynamodb::Client {
+        self.client.clone()
+    }
+
+    /// Configuration wired to this emulator, for building other clients.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.config.clone()
+    }
+
+    /// The emulator's state, for fixtures and inspection.
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+}
+
 impl Emulator {
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL` or other SDKs.
     pub fn endpoint(&self) -> &str {
@@ -78,3 +138,66 @@ impl Emulator {
         &self.state
     }
 }
+
+/// What both kinds of emulator offer beyond their client: faults, clock,
+/// fixtures and snapshots, all acting on the emulator's state.
+macro_rules! state_tools {
+    ($handle:ty) => {
+        impl $handle {
+            /// Fault rules of this emulator: add [`FaultRule`]s, read the count injected.
+            pub fn faults(&self) -> &Faults {
+                &self.state.faults
+            }
+
+            /// The emulator's clock (real time plus an offset a test can move).
+            pub fn clock(&self) -> &Clock {
+                &self.state.clock
+            }
+
+            /// Creates the tables of a CloudFormation template (YAML or JSON), a
+            /// `CreateTable` input, or a JSON list of inputs; returns their names.
+            pub fn create_tables(&self, document: &str) -> Result<Vec<String>, FixtureError> {
+                emulator::fixtures::create_tables(&self.state, document, &TemplateOptions::default())
+            }
+
+            /// [`Self::create_tables`] with a table-name prefix and template parameters.
+            pub fn create_tables_with(
+                &self,
+                document: &str,
+                options: &TemplateOptions,
+            ) -> Result<Vec<String>, FixtureError> {
+                emulator::fixtures::create_tables(&self.state, document, options)
+            }
+
+            /// Puts the items of a JSON document (plain or DynamoDB JSON) into `table`;
+            /// returns how many.
+            pub fn seed(&self, table: &str, document: &str) -> Result<usize, FixtureError> {
+                let value = emulator::fixtures::parse_document(document)?;
+                emulator::fixtures::seed_items(&self.state, table, &value)
+            }
+
+            /// Every item of `table`, in key order, as a JSON array in `format`.
+            pub fn dump(&self, table: &str, format: ItemFormat) -> Result<serde_json::Value, FixtureError> {
+                emulator::fixtures::dump_items(&self.state, table, format)
+            }
+
+            /// A copy of every table and item, to [`Self::restore`] or fork later.
+            pub fn snapshot(&self) -> Snapshot {
+                self.state.snapshot()
+            }
+
+            /// Puts every table back as it was in `snapshot`.
+            pub fn restore(&self, snapshot: &Snapshot) {
+                self.state.restore(snapshot)
+            }
+
+            /// A new in-process emulator holding `snapshot`'s tables; this one is untouched.
+            pub fn fork(&self, snapshot: &Snapshot) -> Embedded {
+                embedded_with_state(Arc::new(self.state.fork(snapshot)))
+            }
+        }
+    };
+}
+
+state_tools!(Emulator);
+state_tools!(Embedded);

@@ -1,11 +1,22 @@
 //! Integration tests: every behaviour a user can see, through the real
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
+mod batch;
+mod clock;
+mod concurrency;
+mod embedded;
+mod faults;
+mod fixtures;
 mod expressions;
+mod indexes;
 mod items;
+mod metadata;
 mod protocol;
+mod query;
+mod scan;
 mod tables;
 mod ticket_office;
+mod transactions;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 

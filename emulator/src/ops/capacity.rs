@@ -3,6 +3,8 @@
 //! every operation at least one unit.
 
 use super::input::CapacityDetail;
+use crate::storage::{IndexDef, IndexKind, ProjectionType, TableDef};
+use crate::types::{item_size, Item};
 use serde_json::{json, Map, Value};
 
 pub fn write_units(size_bytes: usize) -> f64 {
@@ -30,6 +32,46 @@ pub struct Consumed {
 impl Consumed {
     pub fn table(table_name: &str, units: f64) -> Consumed {
         Consumed { table_name: table_name.to_string(), table: units, ..Consumed::default() }
+    }
+
+    /// What writing one item costs: the table write (the larger of the old
+    /// and new versions, in 1 KB units) plus, per secondary index, the index
+    /// entries written or deleted. Transactional writes cost double.
+    pub fn write(def: &TableDef, old: Option<&Item>, new: Option<&Item>, transactional: bool) -> Consumed {
+        let factor = if transactional { 2.0 } else { 1.0 };
+        let size = old.map_or(0, item_size).max(new.map_or(0, item_size));
+        let mut consumed = Consumed::table(&def.name, factor * write_units(size));
+        for index in def.global_indexes.iter().chain(&def.local_indexes) {
+            let units = factor * index_write_units(def, index, old, new);
+            if units > 0.0 {
+                match index.kind {
+                    IndexKind::Global => consumed.global_indexes.push((index.name.clone(), units)),
+                    IndexKind::Local => consumed.local_indexes.push((index.name.clone(), units)),
+                }
+            }
+        }
+        consumed
+    }
+
+    /// What reading one item costs (`size` 0 for a missing item, which still costs the minimum).
+    pub fn read(def: &TableDef, size: usize, consistent: bool, transactional: bool) -> Consumed {
+        let factor = if transactional { 2.0 } else { 1.0 };
+        Consumed::table(&def.name, factor * read_units(size, consistent || transactional))
+    }
+
+    /// Adds another operation's consumption on the same table.
+    pub fn add(&mut self, other: &Consumed) {
+        self.table += other.table;
+        for (mine, theirs) in
+            [(&mut self.global_indexes, &other.global_indexes), (&mut self.local_indexes, &other.local_indexes)]
+        {
+            for (name, units) in theirs {
+                match mine.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, u)) => *u += units,
+                    None => mine.push((name.clone(), *units)),
+                }
+            }
+        }
     }
 
     pub fn total(&self) -> f64 {
@@ -65,6 +107,73 @@ impl Consumed {
     }
 }
 
+/// Index writes for one item write: a put when the item enters the index, a
+/// delete when it leaves, both when its index key changes, one update when a
+/// projected attribute changes, nothing when the index entry is untouched.
+fn index_write_units(def: &TableDef, index: &IndexDef, old: Option<&Item>, new: Option<&Item>) -> f64 {
+    let old = old.and_then(|i| project_into_index(def, index, i));
+    let new = new.and_then(|i| project_into_index(def, index, i));
+    match (&old, &new) {
+        (None, None) => 0.0,
+        (Some(o), None) => write_units(item_size(o)),
+        (None, Some(n)) => write_units(item_size(n)),
+        (Some(o), Some(n)) if o == n => 0.0,
+        (Some(o), Some(n)) => {
+            let key_changed = index.key_schema.attributes().any(|a| o.get(&a.name) != n.get(&a.name));
+            if key_changed {
+                write_units(item_size(o)) + write_units(item_size(n))
+            } else {
+                write_units(item_size(n))
+            }
+        }
+    }
+}
+
+/// The index entry of an item, or `None` when the item lacks the index key.
+fn project_into_index(def: &TableDef, index: &IndexDef, item: &Item) -> Option<Item> {
+    if !index.key_schema.attributes().all(|a| item.contains_key(&a.name)) {
+        return None;
+    }
+    let keep = |name: &str| match &index.projection {
+        ProjectionType::All => true,
+        ProjectionType::KeysOnly => def.key_schema.is_key_attribute(name) || index.key_schema.is_key_attribute(name),
+        ProjectionType::Include(extra) => {
+            def.key_schema.is_key_attribute(name)
+                || index.key_schema.is_key_attribute(name)
+                || extra.iter().any(|e| e == name)
+        }
+    };
+    Some(item.iter().filter(|(k, _)| keep(k)).map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+/// Consumption per table, in first-seen order, for batch and transaction responses.
+#[derive(Default)]
+pub struct PerTable {
+    tables: Vec<Consumed>,
+}
+
+impl PerTable {
+    pub fn add(&mut self, consumed: Consumed) {
+        match self.tables.iter_mut().find(|c| c.table_name == consumed.table_name) {
+            Some(existing) => existing.add(&consumed),
+            None => self.tables.push(consumed),
+        }
+    }
+
+    /// Makes sure a table appears even if nothing was consumed on it.
+    pub fn touch(&mut self, table_name: &str) {
+        self.add(Consumed::table(table_name, 0.0));
+    }
+
+    /// The `ConsumedCapacity` list, or `None` when it was not asked for.
+    pub fn to_json(&self, detail: CapacityDetail) -> Option<Value> {
+        if detail == CapacityDetail::None {
+            return None;
+        }
+        Some(Value::Array(self.tables.iter().filter_map(|c| c.to_json(detail)).collect()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +186,64 @@ mod tests {
         assert_eq!(read_units(4096, true), 1.0);
         assert_eq!(read_units(4097, true), 2.0);
         assert_eq!(read_units(100, false), 0.5);
+    }
+
+    fn def_with_gsi() -> TableDef {
+        use crate::types::{KeyAttribute, KeySchema, ScalarType};
+        let key =
+            |name: &str| KeySchema { partition: KeyAttribute { name: name.into(), kind: ScalarType::S }, sort: None };
+        TableDef {
+            name: "t".into(),
+            id: String::new(),
+            arn: String::new(),
+            key_schema: key("pk"),
+            attribute_definitions: vec![],
+            billing_mode: crate::storage::BillingMode::PayPerRequest,
+            throughput: Default::default(),
+            global_indexes: vec![IndexDef {
+                name: "g".into(),
+                kind: IndexKind::Global,
+                key_schema: key("gk"),
+                projection: ProjectionType::KeysOnly,
+                throughput: None,
+                arn: String::new(),
+            }],
+            local_indexes: vec![],
+            stream_specification: None,
+            sse_specification: None,
+            table_class: None,
+            tags: vec![],
+            deletion_protection: false,
+            ttl_attribute: None,
+            point_in_time_recovery: false,
+            created_at: 0.0,
+        }
+    }
+
+    fn item(pairs: &[(&str, &str)]) -> Item {
+        pairs.iter().map(|(k, v)| (k.to_string(), crate::types::AttributeValue::S(v.to_string()))).collect()
+    }
+
+    #[test]
+    fn index_writes_follow_the_index_entry() {
+        let def = def_with_gsi();
+        let big = "x".repeat(3000);
+        let without = item(&[("pk", "a"), ("data", &big)]);
+        let with_a = item(&[("pk", "a"), ("gk", "1"), ("data", &big)]);
+        let with_b = item(&[("pk", "a"), ("gk", "2"), ("data", &big)]);
+        let with_a_changed = item(&[("pk", "a"), ("gk", "1"), ("data", "small")]);
+        let index = |c: &Consumed| c.global_indexes.iter().map(|(_, u)| u).sum::<f64>();
+        // Not in the index: table only (3 KB item: 3 units).
+        let c = Consumed::write(&def, None, Some(&without), false);
+        assert_eq!((c.table, index(&c)), (3.0, 0.0));
+        // Entering the index: one put of the keys-only entry.
+        assert_eq!(index(&Consumed::write(&def, Some(&without), Some(&with_a), false)), 1.0);
+        // Index key changes: a delete and a put.
+        assert_eq!(index(&Consumed::write(&def, Some(&with_a), Some(&with_b), false)), 2.0);
+        // A non-projected attribute changes: the index entry is untouched.
+        assert_eq!(index(&Consumed::write(&def, Some(&with_a), Some(&with_a_changed), false)), 0.0);
+        // Leaving the index (delete): one write; transactions cost double.
+        let c = Consumed::write(&def, Some(&with_a), None, true);
+        assert_eq!((c.table, index(&c), c.total()), (6.0, 2.0, 8.0));
     }
 }

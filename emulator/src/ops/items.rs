@@ -7,7 +7,7 @@ use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::{projection, Condition, ExpressionAttributes};
 use crate::state::State;
 use crate::storage::{Table, TableDef};
-use crate::types::{item_size, item_to_json, Item};
+use crate::types::{item_size, item_to_json, Item, KeyValue, ScalarType};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -122,9 +122,36 @@ pub fn table(state: &State, name: Option<&str>) -> ApiResult<Arc<Table>> {
 /// path (PutItem, UpdateItem, batches, transactions): every write path calls
 /// this so the rules live in one place.
 pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
-    let _ = def;
     if item_size(item) > MAX_ITEM_BYTES {
         return Err(ApiError::validation("Item size has exceeded the maximum allowed size"));
+    }
+    validate_index_keys(def, item)
+}
+
+/// Secondary index key attributes an item carries must have the type of the
+/// index key and must not be empty: otherwise the item could not be indexed.
+fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
+    for index in def.global_indexes.iter().chain(&def.local_indexes) {
+        for attr in index.key_schema.attributes() {
+            let Some(value) = item.get(&attr.name) else { continue };
+            let key = KeyValue::from_attribute(value).filter(|k| k.scalar_type() == attr.kind);
+            let Some(key) = key else {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Type mismatch for Index Key {} Expected: {} Actual: {} IndexName: {}",
+                    attr.name,
+                    attr.kind.as_str(),
+                    value.type_name(),
+                    index.name
+                )));
+            };
+            if key.size() == 0 && key.scalar_type() != ScalarType::N {
+                let what = if key.scalar_type() == ScalarType::S { "string" } else { "binary" };
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {}, IndexKey: {}",
+                    index.name, attr.name
+                )));
+            }
+        }
     }
     Ok(())
 }

@@ -6,14 +6,16 @@
 //! Here: target dispatch, body decoding (gzip, size limit, JSON), error
 //! encoding, `x-amzn-RequestId`, `x-amz-crc32`, response compression, CORS.
 
+mod admin;
 mod encoding;
 
 use crate::error::{ApiError, ErrorKind};
+use crate::faults;
 use crate::ops;
 use crate::state::State;
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// DynamoDB refuses request bodies over 16 MB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -21,16 +23,64 @@ const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
 /// Handles one request whose body has been read (at most [`MAX_BODY_BYTES`]).
+/// Injected latency (see [`crate::faults`]) blocks the calling thread here;
+/// async callers use [`respond`].
 pub fn handle(state: &State, request: Request<Bytes>) -> Response<Bytes> {
     let (parts, body) = request.into_parts();
-    let cors_origin = parts.headers.get(header::ORIGIN).cloned();
-    let mut response = match parts.method {
-        Method::OPTIONS => preflight(&parts.headers),
-        Method::GET => plain(StatusCode::OK, format!("healthy: dynamodb.{}.amazonaws.com ", state.config.region)),
-        Method::POST => api_call(state, &parts.headers, body),
-        _ => plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed".to_string()),
+    let call = read_call(state, &parts, body);
+    if let Some(delay) = call.latency() {
+        std::thread::sleep(delay);
+    }
+    finish(state, &parts, call)
+}
+
+/// [`handle`] for asynchronous callers (the HTTP server and in-process
+/// transports): injected latency is waited out without blocking a thread.
+pub async fn respond(state: &State, request: Request<Bytes>) -> Response<Bytes> {
+    let (parts, body) = request.into_parts();
+    let call = read_call(state, &parts, body);
+    if let Some(delay) = call.latency() {
+        tokio::time::sleep(delay).await;
+    }
+    finish(state, &parts, call)
+}
+
+/// A request after reading: an API call ready to run (or already failed), or
+/// something else (health check, CORS preflight, admin).
+enum Stage {
+    Api(Result<Prepared, ApiError>),
+    Other(Response<Bytes>),
+}
+
+impl Stage {
+    fn latency(&self) -> Option<std::time::Duration> {
+        match self {
+            Stage::Api(Ok(p)) if !p.faults.latency.is_zero() => Some(p.faults.latency),
+            _ => None,
+        }
+    }
+}
+
+fn read_call(state: &State, parts: &http::request::Parts, body: Bytes) -> Stage {
+    if parts.uri.path().starts_with(admin::PREFIX) {
+        return Stage::Other(admin::handle(state, &parts.method, parts.uri.path(), &body));
+    }
+    match parts.method {
+        Method::OPTIONS => Stage::Other(preflight(&parts.headers)),
+        Method::GET => {
+            Stage::Other(plain(StatusCode::OK, format!("healthy: dynamodb.{}.amazonaws.com ", state.config.region)))
+        }
+        Method::POST => Stage::Api(prepare(state, &parts.headers, body)),
+        _ => Stage::Other(plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed".to_string())),
+    }
+}
+
+fn finish(state: &State, parts: &http::request::Parts, stage: Stage) -> Response<Bytes> {
+    let mut response = match stage {
+        Stage::Other(response) => response,
+        Stage::Api(prepared) => api_response(&parts.headers, prepared.and_then(|p| run(state, p))),
     };
-    if let Some(origin) = cors_origin {
+    if let Some(origin) = parts.headers.get(header::ORIGIN).cloned() {
         let h = response.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(
@@ -47,12 +97,11 @@ pub fn body_too_large() -> Response<Bytes> {
     json_response(StatusCode::PAYLOAD_TOO_LARGE, error.to_json(), false)
 }
 
-fn api_call(state: &State, headers: &HeaderMap, body: Bytes) -> Response<Bytes> {
+fn api_response(headers: &HeaderMap, result: Result<Value, ApiError>) -> Response<Bytes> {
     let accepts_gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let result = run(state, headers, body);
     let (status, value) = match result {
         Ok(value) => (StatusCode::OK, value),
         Err(error) => {
@@ -67,7 +116,14 @@ fn api_call(state: &State, headers: &HeaderMap, body: Bytes) -> Response<Bytes> 
     json_response(status, value, accepts_gzip)
 }
 
-fn run(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Value, ApiError> {
+/// An API call read and parsed, with what the fault rules decided for it.
+struct Prepared {
+    operation: String,
+    body: Value,
+    faults: faults::Decision,
+}
+
+fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, ApiError> {
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
     if ops::handler(operation).is_none() {
@@ -81,9 +137,62 @@ fn run(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Value, ApiErro
         // overflow the stack here.
         serde_json::from_slice(&body).map_err(|_| ApiError::serialization(""))?
     };
+    let decision = if state.faults.is_active() {
+        state.faults.decide(&faults::Call::new(operation, &value), &value)
+    } else {
+        faults::Decision::default()
+    };
+    Ok(Prepared { operation: operation.to_string(), body: value, faults: decision })
+}
+
+fn run(state: &State, call: Prepared) -> Result<Value, ApiError> {
+    let result = run_operation(state, &call);
+    // Durable mode: what this call wrote reaches the disk before it is acknowledged.
+    if let Some(journal) = state.journal.get() {
+        if may_write(&call.operation) {
+            if let Err(error) = journal.commit(state) {
+                tracing::error!(%error, "journal write failed");
+                return Err(ApiError::new(ErrorKind::InternalServerError, "Internal server error"));
+            }
+        }
+    }
+    result
+}
+
+fn may_write(operation: &str) -> bool {
+    !(operation.starts_with("Get")
+        || operation.starts_with("Describe")
+        || operation.starts_with("List")
+        || matches!(operation, "Query" | "Scan" | "BatchGetItem" | "TransactGetItems"))
+}
+
+fn run_operation(state: &State, call: &Prepared) -> Result<Value, ApiError> {
+    let Prepared { operation, body, faults } = call;
+    let (operation, body) = (operation.as_str(), body);
+    if let Some(error) = &faults.error {
+        return Err(error.clone());
+    }
     tracing::trace!(operation, "request");
-    // A panic in an operation is our bug: answer 500 and keep serving.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::dispatch(state, operation, &value))) {
+    if faults.unprocessed {
+        if let Some((reduced, held)) = faults::split_batch(operation, body) {
+            let ran_something = reduced["RequestItems"].as_object().is_some_and(|m| !m.is_empty());
+            let mut response = if ran_something {
+                dispatch(state, operation, &reduced)?
+            } else if operation == "BatchGetItem" {
+                json!({"Responses": {}})
+            } else {
+                json!({})
+            };
+            faults::merge_unprocessed(operation, &mut response, held);
+            return Ok(response);
+        }
+    }
+    dispatch(state, operation, body)
+}
+
+/// Runs an operation; a panic in it is our bug: answer 500 and keep serving.
+fn dispatch(state: &State, operation: &str, body: &Value) -> Result<Value, ApiError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::dispatch(state, operation, body))) {
         Ok(result) => result,
         Err(_) => Err(ApiError::new(
             ErrorKind::InternalServerError,
@@ -135,6 +244,10 @@ fn preflight(headers: &HeaderMap) -> Response<Bytes> {
     response
 }
 
+/// A fresh v4 UUID. Request ids need to be unique, not unguessable: a
+/// thread-local generator spares every request a `getrandom` system call.
 fn request_id() -> HeaderValue {
-    HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("0"))
+    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)).unwrap_or(HeaderValue::from_static("0"))
 }

@@ -3,12 +3,14 @@
 //! Every write goes through [`TableData::put`] and [`TableData::remove`], so
 //! item counts, sizes (and secondary indexes) stay in step with the items.
 
+use super::index::IndexData;
 use crate::types::{item_size, Item, KeySchema, PrimaryKey, ScalarType};
 use parking_lot::RwLock;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BillingMode {
     Provisioned,
     PayPerRequest,
@@ -23,13 +25,13 @@ impl BillingMode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Throughput {
     pub read: i64,
     pub write: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProjectionType {
     All,
     KeysOnly,
@@ -46,13 +48,13 @@ impl ProjectionType {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IndexKind {
     Global,
     Local,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IndexDef {
     pub name: String,
     pub kind: IndexKind,
@@ -63,7 +65,7 @@ pub struct IndexDef {
 }
 
 /// Everything DescribeTable reports that is not derived from the items.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TableDef {
     pub name: String,
     pub id: String,
@@ -80,6 +82,9 @@ pub struct TableDef {
     pub table_class: Option<String>,
     pub tags: Vec<(String, String)>,
     pub deletion_protection: bool,
+    /// The Time to Live attribute, when TTL is enabled.
+    pub ttl_attribute: Option<String>,
+    pub point_in_time_recovery: bool,
     /// Seconds since the epoch.
     pub created_at: f64,
 }
@@ -90,17 +95,38 @@ impl TableDef {
     }
 }
 
-/// The items of a table, ordered by [`PrimaryKey`].
+/// The items of a table, ordered by [`PrimaryKey`], and its secondary indexes.
 #[derive(Default, Clone)]
 pub struct TableData {
     pub items: BTreeMap<PrimaryKey, Item>,
     pub size_bytes: u64,
+    /// One per GSI and LSI of the definition, kept in step by `put` and `remove`.
+    pub indexes: Vec<IndexData>,
+    /// Keys written since the durable journal last looked (`None`: not
+    /// journaled, the in-memory default). See `crate::durable`.
+    pub changed: Option<BTreeSet<PrimaryKey>>,
 }
 
 impl TableData {
+    /// Empty data with the (empty) indexes of `def`.
+    pub fn new(def: &TableDef) -> TableData {
+        let indexes =
+            def.global_indexes.iter().chain(&def.local_indexes).map(|i| IndexData::new(i, &def.key_schema)).collect();
+        TableData { items: BTreeMap::new(), size_bytes: 0, indexes, changed: None }
+    }
+
     /// Stores `item` under `key`, returning the item it replaced.
     pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<Item> {
+        if let Some(changed) = &mut self.changed {
+            changed.insert(key.clone());
+        }
         self.size_bytes += item_size(&item) as u64;
+        for index in &mut self.indexes {
+            if let Some(old) = self.items.get(&key) {
+                index.remove(&key, old);
+            }
+            index.insert(&key, &item);
+        }
         let old = self.items.insert(key, item);
         if let Some(old) = &old {
             self.size_bytes -= item_size(old) as u64;
@@ -109,9 +135,15 @@ impl TableData {
     }
 
     pub fn remove(&mut self, key: &PrimaryKey) -> Option<Item> {
+        if let Some(changed) = &mut self.changed {
+            changed.insert(key.clone());
+        }
         let old = self.items.remove(key);
         if let Some(old) = &old {
             self.size_bytes -= item_size(old) as u64;
+            for index in &mut self.indexes {
+                index.remove(key, old);
+            }
         }
         old
     }
@@ -123,14 +155,35 @@ impl TableData {
     pub fn item_count(&self) -> u64 {
         self.items.len() as u64
     }
+
+    pub fn index(&self, name: &str) -> Option<&IndexData> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Adds an index and backfills it from the items (UpdateTable).
+    pub fn add_index(&mut self, def: &IndexDef, table_key: &KeySchema) {
+        let mut index = IndexData::new(def, table_key);
+        for (key, item) in &self.items {
+            index.insert(key, item);
+        }
+        self.indexes.push(index);
+    }
+
+    pub fn remove_index(&mut self, name: &str) {
+        self.indexes.retain(|i| i.name != name);
+    }
 }
 
 /// A table: definition and data under one lock, so a writer sees a
 /// consistent schema and readers never see half a write.
 pub struct Table {
     pub inner: RwLock<TableState>,
+    /// Unique per `Table` ever made in this process, so the journal can tell a
+    /// re-created or restored table from the one it knew.
+    pub serial: u64,
 }
 
+#[derive(Clone)]
 pub struct TableState {
     pub def: TableDef,
     pub data: TableData,
@@ -138,6 +191,12 @@ pub struct TableState {
 
 impl Table {
     pub fn new(def: TableDef) -> Table {
-        Table { inner: RwLock::new(TableState { def, data: TableData::default() }) }
+        let data = TableData::new(&def);
+        Table::from_state(TableState { def, data })
+    }
+
+    pub fn from_state(state: TableState) -> Table {
+        static SERIALS: AtomicU64 = AtomicU64::new(1);
+        Table { inner: RwLock::new(state), serial: SERIALS.fetch_add(1, Ordering::Relaxed) }
     }
 }

@@ -1,0 +1,324 @@
+//! Secondary indexes (GSI and LSI) and ordered key ranges.
+//!
+//! An index maps each index key (ordered like table keys: hash, partition,
+//! sort) to the set of table keys of the items carrying it, so index keys may
+//! repeat (non-unique) and items without the index key attributes are simply
+//! absent (sparse). The items themselves stay in the table: an index entry is
+//! a reference, and projections are applied when an index is read, so an
+//! ALL-projected index costs no copy of the data.
+
+use crate::types::{item_size, Item, KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+use super::table::{IndexDef, ProjectionType};
+
+/// One secondary index's entries and statistics.
+#[derive(Clone, Debug)]
+pub struct IndexData {
+    pub name: String,
+    pub key_schema: KeySchema,
+    pub projection: ProjectionType,
+    /// The table's key schema: its attributes are projected into every index.
+    pub table_key: KeySchema,
+    pub entries: BTreeMap<PrimaryKey, BTreeSet<PrimaryKey>>,
+    pub item_count: u64,
+    /// Sum of the projected items' sizes (what DescribeTable's IndexSizeBytes reports).
+    pub size_bytes: u64,
+}
+
+impl IndexData {
+    pub fn new(def: &IndexDef, table_key: &KeySchema) -> IndexData {
+        IndexData {
+            name: def.name.clone(),
+            key_schema: def.key_schema.clone(),
+            projection: def.projection.clone(),
+            table_key: table_key.clone(),
+            entries: BTreeMap::new(),
+            item_count: 0,
+            size_bytes: 0,
+        }
+    }
+
+    /// The index key of an item, or `None` when the item is not in the index:
+    /// it lacks an index key attribute, or (for items written before the index
+    /// was created) the attribute has another type, which a backfill skips.
+    pub fn key_of(&self, item: &Item) -> Option<PrimaryKey> {
+        let value = |attr: &KeyAttribute| {
+            KeyValue::from_attribute(item.get(&attr.name)?)
+                .filter(|k| k.scalar_type() == attr.kind && (k.scalar_type() == ScalarType::N || k.size() > 0))
+        };
+        let partition = value(&self.key_schema.partition)?;
+        let sort = match &self.key_schema.sort {
+            Some(attr) => Some(value(attr)?),
+            None => None,
+        };
+        Some(PrimaryKey::new(partition, sort))
+    }
+
+    /// Whether an attribute is stored in this index.
+    pub fn projects(&self, name: &str) -> bool {
+        match &self.projection {
+            ProjectionType::All => true,
+            ProjectionType::KeysOnly => self.is_key_attribute(name),
+            ProjectionType::Include(attrs) => self.is_key_attribute(name) || attrs.iter().any(|a| a == name),
+        }
+    }
+
+    /// Index or table key attribute.
+    pub fn is_key_attribute(&self, name: &str) -> bool {
+        self.key_schema.is_key_attribute(name) || self.table_key.is_key_attribute(name)
+    }
+
+    /// The item as this index stores it.
+    pub fn project(&self, item: &Item) -> Item {
+        match &self.projection {
+            ProjectionType::All => item.clone(),
+            _ => item.iter().filter(|(k, _)| self.projects(k)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }
+    }
+
+    pub fn projected_size(&self, item: &Item) -> usize {
+        match &self.projection {
+            ProjectionType::All => item_size(item),
+            _ => item.iter().filter(|(k, _)| self.projects(k)).map(|(k, v)| k.len() + v.size()).sum(),
+        }
+    }
+
+    /// The key attributes a `LastEvaluatedKey` on this index names: index key plus table key.
+    pub fn last_evaluated_key(&self, item: &Item) -> Item {
+        let mut key = self.table_key.project_key(item);
+        key.extend(self.key_schema.project_key(item));
+        key
+    }
+
+    pub fn insert(&mut self, table_key: &PrimaryKey, item: &Item) {
+        let Some(index_key) = self.key_of(item) else { return };
+        if self.entries.entry(index_key).or_default().insert(table_key.clone()) {
+            self.item_count += 1;
+            self.size_bytes += self.projected_size(item) as u64;
+        }
+    }
+
+    pub fn remove(&mut self, table_key: &PrimaryKey, item: &Item) {
+        let Some(index_key) = self.key_of(item) else { return };
+        let size = self.projected_size(item) as u64;
+        let Some(group) = self.entries.get_mut(&index_key) else { return };
+        if group.remove(table_key) {
+            self.item_count -= 1;
+            self.size_bytes -= size;
+        }
+        if group.is_empty() {
+            self.entries.remove(&index_key);
+        }
+    }
+
+    /// Entries within `range`, in order (or reverse order), as
+    /// (index key, table key). `after` is an exclusive start position.
+    pub fn range<'a>(
+        &'a self,
+        range: &KeyRange,
+        forward: bool,
+        after: Option<(&PrimaryKey, &PrimaryKey)>,
+    ) -> Box<dyn Iterator<Item = (&'a PrimaryKey, &'a PrimaryKey)> + 'a> {
+        // Resume inside the start group (same index key), then go on with the groups past it.
+        let mut range = range.clone();
+        let mut first: Option<(PrimaryKey, PrimaryKey)> = None;
+        if let Some((index_key, table_key)) = after {
+            if range.contains(index_key) {
+                first = Some((index_key.clone(), table_key.clone()));
+            }
+            range = range.after(index_key, forward);
+        }
+        let head: Box<dyn Iterator<Item = (&'a PrimaryKey, &'a PrimaryKey)> + 'a> =
+            match first.and_then(|(ik, tk)| self.entries.get_key_value(&ik).map(|(k, set)| (k, set, tk))) {
+                Some((index_key, group, table_key)) => {
+                    let rest: Box<dyn Iterator<Item = &'a PrimaryKey>> = if forward {
+                        Box::new(group.range((Bound::Excluded(table_key), Bound::Unbounded)))
+                    } else {
+                        Box::new(group.range((Bound::Unbounded, Bound::Excluded(table_key))).rev())
+                    };
+                    Box::new(rest.map(move |t| (index_key, t)))
+                }
+                None => Box::new(std::iter::empty()),
+            };
+        let groups = ordered_range(&self.entries, &range, forward);
+        let tail = groups.flat_map(move |(index_key, group)| {
+            let members: Box<dyn Iterator<Item = &'a PrimaryKey>> =
+                if forward { Box::new(group.iter()) } else { Box::new(group.iter().rev()) };
+            members.map(move |t| (index_key, t))
+        });
+        Box::new(head.chain(tail))
+    }
+}
+
+/// A range of keys in storage order: one partition's sort-key range (Query)
+/// or a range of partition hashes (a Scan segment).
+#[derive(Clone, Debug)]
+pub struct KeyRange {
+    pub lower: Bound<PrimaryKey>,
+    pub upper: Bound<PrimaryKey>,
+    /// Only keys of this partition (guards against hash collisions).
+    pub partition: Option<KeyValue>,
+}
+
+/// The smallest key value in storage order (`S` sorts first, "" first among strings).
+fn min_key_value() -> KeyValue {
+    KeyValue::S(String::new())
+}
+
+impl KeyRange {
+    /// The keys of `partition` whose sort key lies within the given bounds.
+    pub fn partition(partition: &KeyValue, lower: Bound<KeyValue>, upper: Bound<KeyValue>) -> KeyRange {
+        let at = |sort: Option<KeyValue>| PrimaryKey::new(partition.clone(), sort);
+        let hash = crate::types::key::partition_hash(partition);
+        let lower = match lower {
+            Bound::Included(v) => Bound::Included(at(Some(v))),
+            Bound::Excluded(v) => Bound::Excluded(at(Some(v))),
+            Bound::Unbounded => Bound::Included(at(None)),
+        };
+        let upper = match upper {
+            Bound::Included(v) => Bound::Included(at(Some(v))),
+            Bound::Excluded(v) => Bound::Excluded(at(Some(v))),
+            Bound::Unbounded => hash_end(hash),
+        };
+        KeyRange { lower, upper, partition: Some(partition.clone()) }
+    }
+
+    /// Every key whose partition hash lies in `first..=last`.
+    pub fn hashes(first: u64, last: u64) -> KeyRange {
+        KeyRange {
+            lower: Bound::Included(PrimaryKey { hash: first, partition: min_key_value(), sort: None }),
+            upper: hash_end(last),
+            partition: None,
+        }
+    }
+
+    pub fn contains(&self, key: &PrimaryKey) -> bool {
+        let above = match &self.lower {
+            Bound::Included(l) => key >= l,
+            Bound::Excluded(l) => key > l,
+            Bound::Unbounded => true,
+        };
+        let below = match &self.upper {
+            Bound::Included(u) => key <= u,
+            Bound::Excluded(u) => key < u,
+            Bound::Unbounded => true,
+        };
+        above && below && self.partition.as_ref().is_none_or(|p| *p == key.partition)
+    }
+
+    /// The part of this range strictly after `key` in reading direction.
+    pub fn after(mut self, key: &PrimaryKey, forward: bool) -> KeyRange {
+        if forward {
+            let tighter = match &self.lower {
+                Bound::Included(l) | Bound::Excluded(l) => key >= l,
+                Bound::Unbounded => true,
+            };
+            if tighter {
+                self.lower = Bound::Excluded(key.clone());
+            }
+        } else {
+            let tighter = match &self.upper {
+                Bound::Included(u) | Bound::Excluded(u) => key <= u,
+                Bound::Unbounded => true,
+            };
+            if tighter {
+                self.upper = Bound::Excluded(key.clone());
+            }
+        }
+        self
+    }
+
+    /// Whether the range holds no key at all (`BTreeMap::range` panics on such ranges).
+    fn is_empty(&self) -> bool {
+        match (&self.lower, &self.upper) {
+            (Bound::Included(l), Bound::Included(u)) => l > u,
+            (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) => l >= u,
+            _ => false,
+        }
+    }
+}
+
+/// Just past every key with partition hash `hash`.
+fn hash_end(hash: u64) -> Bound<PrimaryKey> {
+    match hash.checked_add(1) {
+        Some(next) => Bound::Excluded(PrimaryKey { hash: next, partition: min_key_value(), sort: None }),
+        None => Bound::Unbounded,
+    }
+}
+
+/// The entries of `map` within `range`, forward or backward. Cost: O(log n) to
+/// find the start, then O(1) per entry.
+pub fn ordered_range<'a, V>(
+    map: &'a BTreeMap<PrimaryKey, V>,
+    range: &KeyRange,
+    forward: bool,
+) -> Box<dyn Iterator<Item = (&'a PrimaryKey, &'a V)> + 'a> {
+    if range.is_empty() {
+        return Box::new(std::iter::empty());
+    }
+    let entries = map.range((range.lower.clone(), range.upper.clone()));
+    let partition = range.partition.clone();
+    let same_partition = move |(k, _): &(&PrimaryKey, &V)| partition.as_ref().is_none_or(|p| *p == k.partition);
+    if forward {
+        Box::new(entries.filter(same_partition))
+    } else {
+        Box::new(entries.rev().filter(same_partition))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Number;
+
+    fn n(v: i64) -> KeyValue {
+        KeyValue::N(Number::parse(&v.to_string()).unwrap())
+    }
+
+    fn s(v: &str) -> KeyValue {
+        KeyValue::S(v.to_string())
+    }
+
+    #[test]
+    fn partition_ranges_stay_inside_the_partition() {
+        let mut map = BTreeMap::new();
+        for p in ["a", "b", "c"] {
+            for i in 0..5 {
+                map.insert(PrimaryKey::new(s(p), Some(n(i))), ());
+            }
+        }
+        let range = KeyRange::partition(&s("b"), Bound::Excluded(n(1)), Bound::Unbounded);
+        let keys: Vec<_> = ordered_range(&map, &range, true).map(|(k, _)| k.sort.clone().unwrap()).collect();
+        assert_eq!(keys, vec![n(2), n(3), n(4)]);
+        let back: Vec<_> = ordered_range(&map, &range, false).map(|(k, _)| k.sort.clone().unwrap()).collect();
+        assert_eq!(back, vec![n(4), n(3), n(2)]);
+        let resumed = range.clone().after(&PrimaryKey::new(s("b"), Some(n(3))), false);
+        let keys: Vec<_> = ordered_range(&map, &resumed, false).map(|(k, _)| k.sort.clone().unwrap()).collect();
+        assert_eq!(keys, vec![n(2)]);
+    }
+
+    #[test]
+    fn empty_and_inverted_ranges_do_not_panic() {
+        let map: BTreeMap<PrimaryKey, ()> = BTreeMap::from([(PrimaryKey::new(s("a"), Some(n(1))), ())]);
+        let range = KeyRange::partition(&s("a"), Bound::Excluded(n(1)), Bound::Excluded(n(1)));
+        assert_eq!(ordered_range(&map, &range, true).count(), 0);
+        let range = KeyRange::partition(&s("a"), Bound::Included(n(5)), Bound::Included(n(1)));
+        assert_eq!(ordered_range(&map, &range, false).count(), 0);
+        let full = KeyRange::hashes(0, u64::MAX);
+        assert_eq!(ordered_range(&map, &full, true).count(), 1);
+    }
+
+    #[test]
+    fn hash_segments_split_completely_and_disjointly() {
+        let mut map = BTreeMap::new();
+        for i in 0..500 {
+            map.insert(PrimaryKey::new(s(&format!("k{i}")), None), ());
+        }
+        let halves = [KeyRange::hashes(0, u64::MAX / 2), KeyRange::hashes(u64::MAX / 2 + 1, u64::MAX)];
+        let counts: Vec<usize> = halves.iter().map(|r| ordered_range(&map, r, true).count()).collect();
+        assert_eq!(counts.iter().sum::<usize>(), 500);
+        assert!(counts.iter().all(|&c| c > 100));
+    }
+}
