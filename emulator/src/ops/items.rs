@@ -1,6 +1,6 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem.
 
-use super::capacity::{read_units, write_units, Consumed};
+use super::capacity::{read_units, Consumed};
 use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -29,10 +29,9 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_item(&item)?;
     validate_new_item(&guard.def, &item)?;
-    let new_size = item_size(&item);
-    let old = guard.data.put(key, item);
-    let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)));
-    let consumed = Consumed::table(&guard.def.name, units);
+    let old = guard.data.put(key.clone(), item);
+    // Index entries written or removed count too (DynamoDB Local agrees).
+    let consumed = Consumed::write(&guard.def, old.as_ref(), guard.data.get(&key), false);
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
     Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
@@ -72,7 +71,7 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
     let old = guard.data.remove(&key);
-    let consumed = Consumed::table(&guard.def.name, write_units(old.as_ref().map_or(0, item_size)));
+    let consumed = Consumed::write(&guard.def, old.as_ref(), None, false);
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
     Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
