@@ -93,6 +93,8 @@ pub struct State {
     pub config: Config,
     pub clock: Clock,
     pub faults: Faults,
+    /// Recent TransactWriteItems `ClientRequestToken`s (idempotency).
+    pub transaction_tokens: crate::ops::transact::TransactionTokens,
     /// Set in durable mode (`--db-path`): every write is journaled before it is acknowledged.
     pub journal: std::sync::OnceLock<Journal>,
 }

@@ -25,7 +25,10 @@ pub use emulator::fixtures::{FixtureError, ItemFormat, TemplateOptions};
 pub use emulator::state::Clock;
 pub use emulator::state::Snapshot;
 pub use emulator::ErrorKind;
-pub use oracle::{dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local, DynamoDbLocal};
+pub use oracle::{
+    dynamodb_local, ensure_installed as install_dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local,
+    DynamoDbLocal,
+};
 pub use sdk::{client_for, sdk_config_for};
 
 use emulator::State;
