@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub mod forum_migration;
 pub mod starter_kit_users;
 pub mod ticket_office;
+pub mod user_aggregate;
 
 /// A raw HTTP response: status, headers (lower-cased names) and body.
 pub struct RawResponse {

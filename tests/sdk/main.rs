@@ -2,13 +2,20 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod batch;
+mod clock;
+mod concurrency;
 mod embedded;
 mod faults;
+mod fixtures;
+mod indexes;
 mod items;
 mod metadata;
 mod protocol;
+mod query;
+mod scan;
 mod tables;
 mod ticket_office;
+mod transactions;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 

@@ -7,7 +7,7 @@
 //! a reference, and projections are applied when an index is read, so an
 //! ALL-projected index costs no copy of the data.
 
-use crate::types::{item_size, Item, KeySchema, KeyValue, PrimaryKey};
+use crate::types::{item_size, Item, KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
@@ -40,10 +40,20 @@ impl IndexData {
         }
     }
 
-    /// The index key of an item, or `None` when the item is not in the index
-    /// (it lacks an index key attribute). Types were checked when the item was written.
+    /// The index key of an item, or `None` when the item is not in the index:
+    /// it lacks an index key attribute, or (for items written before the index
+    /// was created) the attribute has another type, which a backfill skips.
     pub fn key_of(&self, item: &Item) -> Option<PrimaryKey> {
-        self.key_schema.key_of_stored(item)
+        let value = |attr: &KeyAttribute| {
+            KeyValue::from_attribute(item.get(&attr.name)?)
+                .filter(|k| k.scalar_type() == attr.kind && (k.scalar_type() == ScalarType::N || k.size() > 0))
+        };
+        let partition = value(&self.key_schema.partition)?;
+        let sort = match &self.key_schema.sort {
+            Some(attr) => Some(value(attr)?),
+            None => None,
+        };
+        Some(PrimaryKey::new(partition, sort))
     }
 
     /// Whether an attribute is stored in this index.

@@ -118,13 +118,19 @@ fn decode_map(value: &Value, depth: usize) -> ApiResult<Item> {
 
 const TYPE_TAGS: [&str; 10] = ["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"];
 
+fn nesting_too_deep() -> ApiError {
+    ApiError::validation(
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit",
+    )
+}
+
 fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
     let obj = match value {
         Value::Object(obj) => obj,
         other => return Err(unexpected(other, "AttributeValue")),
     };
     if depth > MAX_NESTING_DEPTH {
-        return Err(ApiError::validation("Nesting Levels have exceeded supported limits"));
+        return Err(nesting_too_deep());
     }
     let mut found: Option<(&str, &Value)> = None;
     for (tag, v) in obj {
@@ -198,11 +204,14 @@ fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
             }
             if has_duplicates(&items, |b| BASE64.encode(b)) {
                 return Err(ApiError::validation(
-                    "One or more parameter values were invalid: Input collection contains duplicates",
+                    "One or more parameter values were invalid: Input collection of type BS contains duplicates.",
                 ));
             }
             AttributeValue::BS(items)
         }
+        // A list or map is itself a level: the 32nd level may hold only scalars
+        // (as DynamoDB Local checks it: 31 maps around a string pass, 32 maps fail).
+        "L" | "M" if depth + 1 >= MAX_NESTING_DEPTH => return Err(nesting_too_deep()),
         "L" => AttributeValue::L(
             expect_list(v)?.iter().map(|e| decode_value(e, depth + 1)).collect::<ApiResult<Vec<_>>>()?,
         ),
@@ -308,6 +317,15 @@ mod tests {
             v = json!({"L": [v]});
         }
         assert!(AttributeValue::from_json(&v).unwrap_err().message.contains("Nesting Levels"));
+    }
+
+    #[test]
+    fn the_32nd_level_holds_only_scalars() {
+        let nest = |levels: usize, leaf: Value| (0..levels).fold(leaf, |v, _| json!({"M": {"m": v}}));
+        assert!(AttributeValue::from_json(&nest(31, json!({"S": "x"}))).is_ok());
+        assert!(AttributeValue::from_json(&nest(31, json!({"M": {}}))).is_err());
+        assert!(AttributeValue::from_json(&nest(31, json!({"L": []}))).is_err());
+        assert!(AttributeValue::from_json(&nest(32, json!({"S": "x"}))).is_err());
     }
 
     #[test]

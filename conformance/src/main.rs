@@ -1,0 +1,152 @@
+//! `conformance run --target emulator|local|URL [--filter TEXT]`: plays the
+//! corpus and prints the per-operation table and `N passed, M failed`.
+//!
+//! `conformance record [--filter TEXT]`: regenerates `scenarios/*.json` from
+//! `generate.rs`, with answers recorded from DynamoDB Local and checked
+//! against the emulator (see `record` for the rules).
+
+use conformance::differences::{self, Difference};
+use conformance::runner::{self, fresh_prefix};
+use conformance::scenario::{self, Expect, Scenario};
+use conformance::{generate, normalize, Kind, Target};
+use serde_json::json;
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value_of = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let filter = value_of("--filter").unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("record") => record(&filter).await,
+        Some("run") | None => run(&value_of("--target").unwrap_or_else(|| "emulator".into()), &filter).await,
+        Some(other) => Err(format!("unknown command {other}; use `run --target emulator|local|URL` or `record`")),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}
+
+async fn run(target_name: &str, filter: &str) -> Result<(), String> {
+    let known = differences::known()?;
+    let corpus: Vec<Scenario> =
+        scenario::load_corpus(&scenario::corpus_dir())?.into_iter().filter(|s| s.name.contains(filter)).collect();
+    let _emulator;
+    let target = match target_name {
+        "emulator" => {
+            _emulator = harness::start().await;
+            Target::local(Kind::Emulator, _emulator.endpoint())?
+        }
+        "local" => Target::local(Kind::DynamoDbLocal, harness::try_dynamodb_local().await?.endpoint())?,
+        url => Target::remote(url)?,
+    };
+    let report = runner::run_corpus(&target, &corpus, &known).await;
+    print!("{}", report.failures());
+    println!("{report}");
+    if report.failed() > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// For each step: a generator's explicit expectation is real DynamoDB's
+/// answer and is kept. Otherwise DynamoDB Local's answer is recorded, unless
+/// the emulator answers differently *and* a known difference covers the step
+/// and accepts DynamoDB Local's answer: then the emulator's answer (real
+/// DynamoDB's, per the difference) is recorded. Every other disagreement is
+/// printed for a human to resolve.
+async fn record(filter: &str) -> Result<(), String> {
+    let known = differences::known()?;
+    let oracle = harness::try_dynamodb_local().await?;
+    let local = Target::local(Kind::DynamoDbLocal, oracle.endpoint())?;
+    let emulator = harness::start().await;
+    let ours = Target::local(Kind::Emulator, emulator.endpoint())?;
+    let dir = scenario::corpus_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mut total = 0;
+    for (family, scenarios) in generate::families() {
+        if !scenarios.iter().any(|s| s.name.contains(filter)) {
+            continue;
+        }
+        let mut recorded = Vec::new();
+        for scenario in scenarios {
+            recorded.push(record_scenario(&scenario, &local, &ours, &known).await?);
+        }
+        total += recorded.len();
+        let text = serde_json::to_string_pretty(&recorded).map_err(|e| e.to_string())?;
+        let path = dir.join(format!("{family}.json"));
+        std::fs::write(&path, text + "\n").map_err(|e| format!("write {}: {e}", path.display()))?;
+    }
+    println!("recorded {total} scenarios into {}", dir.display());
+    Ok(())
+}
+
+async fn record_scenario(
+    scenario: &Scenario,
+    local: &Target,
+    ours: &Target,
+    known: &[Difference],
+) -> Result<Scenario, String> {
+    let emulated = scenario.operations().all(|op| emulator::ops::handler(op).is_some());
+    let prefix = fresh_prefix();
+    let mut out = scenario.clone();
+    let mut created = Vec::new();
+    for (index, step) in out.steps.iter_mut().enumerate() {
+        let body = normalize::prefix(&step.body, &prefix);
+        let from_local = runner::play(local, &step.op, &body, &prefix).await?;
+        let from_ours = if emulated { Some(runner::play(ours, &step.op, &body, &prefix).await?) } else { None };
+        if step.op == "CreateTable" {
+            if let Some(name) = body.get("TableName") {
+                created.push(name.clone());
+            }
+        }
+        let chosen = match (&step.expect, &from_ours) {
+            (Some(real), _) => real.clone(),
+            (None, Some(ours))
+                if *ours != from_local
+                    && differences::accepting(known, &scenario.name, index, &step.op, Some(ours), &from_local)
+                        .is_some() =>
+            {
+                ours.clone()
+            }
+            _ => from_local.clone(),
+        };
+        let local_ok = from_local == chosen
+            || differences::accepting(known, &scenario.name, index, &step.op, Some(&chosen), &from_local).is_some();
+        if !local_ok {
+            println!(
+                "NEEDS KNOWN DIFFERENCE {} step {index} ({}): real {} / DynamoDB Local {}",
+                scenario.name,
+                step.op,
+                show(&chosen),
+                show(&from_local)
+            );
+        }
+        if let Some(ours) = &from_ours {
+            if *ours != chosen {
+                println!(
+                    "EMULATOR DIVERGES {} step {index} ({}): expected {} / emulator {}",
+                    scenario.name,
+                    step.op,
+                    show(&chosen),
+                    show(ours)
+                );
+            }
+        }
+        step.expect = Some(chosen);
+    }
+    for table in created {
+        let _ = local.send("DeleteTable", &json!({ "TableName": table })).await;
+        let _ = ours.send("DeleteTable", &json!({ "TableName": table })).await;
+    }
+    Ok(out)
+}
+
+fn show(e: &Expect) -> String {
+    let text = json!({"status": e.status, "body": e.body}).to_string();
+    if text.len() > 600 {
+        format!("{}…", &text[..text.char_indices().nth(600).map_or(text.len(), |(i, _)| i)])
+    } else {
+        text
+    }
+}

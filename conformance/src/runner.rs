@@ -1,0 +1,237 @@
+//! Playing scenarios against a target and comparing normalized answers.
+
+use crate::differences::{self, Difference, DifferenceKind};
+use crate::normalize;
+use crate::scenario::{Expect, Scenario};
+use crate::target::{Answer, Kind, Target};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Match,
+    /// DynamoDB Local answered as the named known difference says.
+    KnownDifference(String),
+    /// The emulator missed, as the named open gap says.
+    KnownGap(String),
+    Mismatch {
+        expected: Option<Expect>,
+        actual: Expect,
+    },
+    /// The request could not be sent or answered.
+    Failed(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct StepResult {
+    pub op: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScenarioResult {
+    pub name: String,
+    /// Why the scenario was not run (an operation the emulator lacks).
+    pub skipped: Option<String>,
+    pub steps: Vec<StepResult>,
+}
+
+impl ScenarioResult {
+    pub fn passed(&self) -> bool {
+        self.skipped.is_none()
+            && self
+                .steps
+                .iter()
+                .all(|s| matches!(s.outcome, Outcome::Match | Outcome::KnownDifference(_) | Outcome::KnownGap(_)))
+    }
+}
+
+/// A fresh table-name prefix: 12 characters, unique per scenario run.
+pub fn fresh_prefix() -> String {
+    format!("cf{}_", &uuid::Uuid::new_v4().simple().to_string()[..9])
+}
+
+/// Plays one scenario, then deletes the tables it created.
+pub async fn run_scenario(target: &Target, scenario: &Scenario, known: &[Difference]) -> ScenarioResult {
+    if target.kind == Kind::Emulator {
+        if let Some(op) = scenario.operations().find(|op| emulator::ops::handler(op).is_none()) {
+            return ScenarioResult {
+                name: scenario.name.clone(),
+                skipped: Some(format!("{op} not implemented")),
+                steps: Vec::new(),
+            };
+        }
+    }
+    let prefix = fresh_prefix();
+    let mut created = Vec::new();
+    let mut steps = Vec::new();
+    for (index, step) in scenario.steps.iter().enumerate() {
+        let body = normalize::prefix(&step.body, &prefix);
+        let outcome = match play(target, &step.op, &body, &prefix).await {
+            Err(e) => Outcome::Failed(e),
+            Ok(actual) => {
+                if step.op == "CreateTable" && actual.status == 200 {
+                    if let Some(name) = body.get("TableName").and_then(Value::as_str) {
+                        created.push(name.to_string());
+                    }
+                }
+                judge(target.kind, scenario, index, step.expect.as_ref(), actual, known)
+            }
+        };
+        steps.push(StepResult { op: step.op.clone(), outcome });
+    }
+    for table in created {
+        let _ = target.send("DeleteTable", &json!({ "TableName": table })).await;
+    }
+    ScenarioResult { name: scenario.name.clone(), skipped: None, steps }
+}
+
+/// Sends one step and normalizes its answer.
+pub async fn play(target: &Target, op: &str, body: &Value, prefix: &str) -> Result<Expect, String> {
+    let Answer { status, body: answer } = target.send(op, body).await?;
+    if target.kind == Kind::Remote && op == "CreateTable" && status == 200 {
+        wait_until_active(target, body).await;
+    }
+    Ok(Expect { status, body: normalize::response(op, prefix, answer) })
+}
+
+fn judge(
+    kind: Kind,
+    scenario: &Scenario,
+    index: usize,
+    expected: Option<&Expect>,
+    actual: Expect,
+    known: &[Difference],
+) -> Outcome {
+    if expected == Some(&actual) {
+        return Outcome::Match;
+    }
+    let op = &scenario.steps[index].op;
+    if kind == Kind::Emulator {
+        if let Some(gap) = differences::covering(known, DifferenceKind::EmulatorGap, &scenario.name, index, op).next() {
+            return Outcome::KnownGap(gap.id.clone());
+        }
+    }
+    if kind == Kind::DynamoDbLocal {
+        if let Some(difference) = differences::accepting(known, &scenario.name, index, op, expected, &actual) {
+            return Outcome::KnownDifference(difference.id.clone());
+        }
+    }
+    Outcome::Mismatch { expected: expected.cloned(), actual }
+}
+
+/// Real DynamoDB creates tables asynchronously; later steps need them ACTIVE.
+async fn wait_until_active(target: &Target, create: &Value) {
+    let Some(name) = create.get("TableName") else { return };
+    for _ in 0..120 {
+        if let Ok(answer) = target.send("DescribeTable", &json!({ "TableName": name })).await {
+            if answer.body.pointer("/Table/TableStatus").and_then(Value::as_str) == Some("ACTIVE") {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Every scenario's result, and a per-operation table over steps.
+#[derive(Default, Debug)]
+pub struct Report {
+    pub results: Vec<ScenarioResult>,
+}
+
+#[derive(Default, Debug, Clone, Copy)]
+pub struct OpCounts {
+    pub matched: usize,
+    pub known: usize,
+    pub gaps: usize,
+    pub mismatched: usize,
+    pub skipped_scenarios: usize,
+}
+
+impl Report {
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed()).count()
+    }
+    pub fn failed(&self) -> usize {
+        self.results.iter().filter(|r| r.skipped.is_none() && !r.passed()).count()
+    }
+    pub fn skipped(&self) -> usize {
+        self.results.iter().filter(|r| r.skipped.is_some()).count()
+    }
+
+    pub fn per_operation(&self) -> BTreeMap<String, OpCounts> {
+        let mut table: BTreeMap<String, OpCounts> = BTreeMap::new();
+        for result in &self.results {
+            if result.skipped.is_some() {
+                let op = result.name.split('/').next().unwrap_or(&result.name).to_string();
+                table.entry(op).or_default().skipped_scenarios += 1;
+            }
+            for step in &result.steps {
+                let counts = table.entry(step.op.clone()).or_default();
+                match step.outcome {
+                    Outcome::Match => counts.matched += 1,
+                    Outcome::KnownDifference(_) => counts.known += 1,
+                    Outcome::KnownGap(_) => counts.gaps += 1,
+                    _ => counts.mismatched += 1,
+                }
+            }
+        }
+        table
+    }
+
+    /// The failures, each with the first diverging step (replayable by name).
+    pub fn failures(&self) -> String {
+        let mut out = String::new();
+        for result in self.results.iter().filter(|r| r.skipped.is_none() && !r.passed()) {
+            for (i, step) in result.steps.iter().enumerate() {
+                match &step.outcome {
+                    Outcome::Mismatch { expected, actual } => {
+                        let expected = expected.as_ref().map(|e| json!({"status": e.status, "body": e.body}));
+                        out += &format!(
+                            "FAIL {} step {i} ({}):\n  expected {}\n  actual   {}\n",
+                            result.name,
+                            step.op,
+                            expected.unwrap_or(Value::Null),
+                            json!({"status": actual.status, "body": actual.body})
+                        );
+                    }
+                    Outcome::Failed(e) => out += &format!("FAIL {} step {i} ({}): {e}\n", result.name, step.op),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<22} {:>8} {:>6} {:>5} {:>9} {:>8}",
+            "operation", "matched", "known", "gaps", "mismatch", "skipped"
+        )?;
+        for (op, c) in self.per_operation() {
+            writeln!(
+                f,
+                "{op:<22} {:>8} {:>6} {:>5} {:>9} {:>8}",
+                c.matched, c.known, c.gaps, c.mismatched, c.skipped_scenarios
+            )?;
+        }
+        write!(f, "{} passed, {} failed", self.passed(), self.failed())?;
+        if self.skipped() > 0 {
+            write!(f, ", {} skipped", self.skipped())?;
+        }
+        Ok(())
+    }
+}
+
+/// Plays every scenario in order (sequentially: scenarios may list tables).
+pub async fn run_corpus(target: &Target, scenarios: &[Scenario], known: &[Difference]) -> Report {
+    let mut report = Report::default();
+    for scenario in scenarios {
+        report.results.push(run_scenario(target, scenario, known).await);
+    }
+    report
+}
