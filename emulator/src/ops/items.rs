@@ -50,10 +50,12 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let guard = table.inner.read();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
-    let item = guard.data.get(&key).cloned();
-    let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
+    // Encoded under the read lock: no copy of the item is made on the way out.
+    let item = guard.data.get(&key);
+    let consumed = Consumed::table(&guard.def.name, read_units(item.map_or(0, item_size), consistent));
+    let response = item_response("Item", item, consumed.to_json(capacity));
     drop(guard);
-    Ok(item_response("Item", item.as_ref(), consumed.to_json(capacity)))
+    Ok(response)
 }
 
 pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
