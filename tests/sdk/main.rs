@@ -6,7 +6,6 @@ mod clock;
 mod concurrency;
 mod embedded;
 mod expressions;
-mod expressions;
 mod faults;
 mod fixtures;
 mod indexes;
