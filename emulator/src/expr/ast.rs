@@ -151,6 +151,8 @@ impl UpdateAction {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct UpdateExpression {
     pub actions: Vec<UpdateAction>,
+    /// Built from `AttributeUpdates` (whose type errors read differently).
+    pub legacy: bool,
 }
 
 /// A ProjectionExpression (or AttributesToGet): the paths to keep.

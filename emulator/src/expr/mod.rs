@@ -16,12 +16,14 @@
 pub mod ast;
 pub mod eval;
 pub mod keycond;
+pub mod legacy;
 pub mod names;
 pub mod projection;
 pub mod request;
 pub mod reserved;
 pub mod resolve;
 pub mod syntax;
+pub mod update;
 
 pub use ast::{Condition, DocPath, Operand, PathElement, Projection, UpdateAction, UpdateExpression, UpdateValue};
 pub use names::ExpressionAttributes;

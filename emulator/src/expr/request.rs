@@ -2,9 +2,9 @@
 //! operation that takes them (PutItem, UpdateItem, DeleteItem, GetItem,
 //! Query, Scan, batches, transactions).
 
-use super::ast::{Condition, Projection};
+use super::ast::{Condition, Projection, UpdateExpression};
 use super::names::ExpressionAttributes;
-use super::{parse_condition, parse_projection, ExpressionKind};
+use super::{parse_condition, parse_projection, parse_update, ExpressionKind};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ops::input::{Input, Violations};
 use crate::types::{item_to_json, Item};
@@ -56,7 +56,19 @@ pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -
 /// The condition of a write: `ConditionExpression`, or the legacy
 /// `Expected` / `ConditionalOperator`. `None` when the request has none.
 pub fn read_condition(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<Condition>> {
-    read_condition_expression(input, attrs)
+    if input.has("ConditionExpression") {
+        return read_condition_expression(input, attrs);
+    }
+    super::legacy::expected(input)
+}
+
+/// The update of an UpdateItem: `UpdateExpression`, or the legacy
+/// `AttributeUpdates`. `None` when the request has neither.
+pub fn read_update(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<UpdateExpression>> {
+    match input.str("UpdateExpression")? {
+        Some(src) => parse_update(src, attrs).map(Some),
+        None => super::legacy::attribute_updates(input),
+    }
 }
 
 /// `ConditionExpression` alone.

@@ -20,6 +20,9 @@ pub const MAX_IN_OPERANDS: usize = 100;
 const MAX_LIST_INDEX: u64 = i32::MAX as u64;
 
 const VALID_TYPES: &str = "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}";
+/// DynamoDB's complaint when attribute_type's type is not a value (it lists
+/// its internal type names).
+const ATTRIBUTE_TYPE_OPERAND: &str = "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {DICT,HDS,DOUBLE,NS,FS,M,B,DECIMAL,BOOL,BS,NULL,HD,SS,L,S,N,INTSET,DECIMALSET,FLOAT,DOUBLESET,INT}";
 const CONDITION_FUNCTIONS: [&str; 6] =
     ["attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains", "size"];
 const UPDATE_FUNCTIONS: [&str; 2] = ["if_not_exists", "list_append"];
@@ -36,6 +39,8 @@ fn show(value: &AttributeValue) -> String {
     let inner = match value {
         AttributeValue::S(s) => s.clone(),
         AttributeValue::N(n) => n.to_string(),
+        // DynamoDB prints binary as the Java buffer holding it.
+        AttributeValue::B(b) => format!("java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]", b.len()),
         other => other.to_json().to_string(),
     };
     format!("AttributeValue: {{{}:{inner}}}", value.type_name())
@@ -162,8 +167,19 @@ impl<'a> Resolver<'a> {
 
     // ---- conditions ----
 
+    fn redundant(&self, inner: &RawOperand) -> ApiResult<()> {
+        if matches!(inner, RawOperand::Parens(_)) {
+            return Err(self.error("The expression has redundant parentheses;"));
+        }
+        Ok(())
+    }
+
     fn operand(&mut self, raw: &RawOperand) -> ApiResult<Operand> {
         match raw {
+            RawOperand::Parens(inner) => {
+                self.redundant(inner)?;
+                self.operand(inner)
+            }
             RawOperand::Path(p) => Ok(Operand::Path(self.path(p)?)),
             RawOperand::Value(v) => Ok(Operand::Value(self.value(v)?)),
             RawOperand::Call(name, args) if name == "size" => {
@@ -184,7 +200,9 @@ impl<'a> Resolver<'a> {
     }
 
     fn unusable_function(&self, name: &str) -> ApiError {
-        if CONDITION_FUNCTIONS.contains(&name) || UPDATE_FUNCTIONS.contains(&name) {
+        if UPDATE_FUNCTIONS.contains(&name) {
+            self.error(format!("The function is not allowed in a condition expression; function: {name}"))
+        } else if CONDITION_FUNCTIONS.contains(&name) {
             self.error(format!("The function is not allowed to be used this way in an expression; function: {name}"))
         } else {
             self.error(format!("Invalid function name; function: {name}"))
@@ -304,13 +322,16 @@ impl<'a> Resolver<'a> {
         self.arity(function, args, expected)?;
         match function {
             "attribute_exists" | "attribute_not_exists" | "attribute_type" => {
-                let RawOperand::Path(raw) = &args[0] else { return Err(self.requires_path(function)) };
+                let RawOperand::Path(raw) = args[0].unwrapped() else { return Err(self.requires_path(function)) };
                 let path = self.path(raw)?;
                 Ok(match function {
                     "attribute_exists" => Condition::AttributeExists(path),
                     "attribute_not_exists" => Condition::AttributeNotExists(path),
                     _ => {
                         let kind = self.operand(&args[1])?;
+                        if !matches!(kind, Operand::Value(_)) {
+                            return Err(self.error(ATTRIBUTE_TYPE_OPERAND));
+                        }
                         if let Operand::Value(v) = &kind {
                             match v {
                                 AttributeValue::S(t) => {
@@ -400,11 +421,15 @@ impl<'a> Resolver<'a> {
         }
         let paths: Vec<&DocPath> = actions.iter().map(UpdateAction::path).collect();
         check_overlaps(&paths).map_err(|reason| self.error(reason))?;
-        Ok(UpdateExpression { actions })
+        Ok(UpdateExpression { actions, legacy: false })
     }
 
     fn update_value(&mut self, raw: &RawOperand) -> ApiResult<UpdateValue> {
         match raw {
+            RawOperand::Parens(inner) => {
+                self.redundant(inner)?;
+                self.update_value(inner)
+            }
             RawOperand::Path(p) => Ok(UpdateValue::Path(self.path(p)?)),
             RawOperand::Value(v) => Ok(UpdateValue::Value(self.value(v)?)),
             RawOperand::Arith(l, op, r) => {
@@ -428,7 +453,7 @@ impl<'a> Resolver<'a> {
                 "if_not_exists" => {
                     self.count_operator()?;
                     self.arity(name, args, 2)?;
-                    let RawOperand::Path(p) = &args[0] else { return Err(self.requires_path(name)) };
+                    let RawOperand::Path(p) = args[0].unwrapped() else { return Err(self.requires_path(name)) };
                     let path = self.path(p)?;
                     Ok(UpdateValue::IfNotExists(path, Box::new(self.update_value(&args[1])?)))
                 }

@@ -140,6 +140,19 @@ pub enum RawOperand {
     Call(String, Vec<RawOperand>),
     /// `a + b` / `a - b` (update expressions only).
     Arith(Box<RawOperand>, char, Box<RawOperand>),
+    /// `(operand)`: allowed, but doubled parentheses are "redundant".
+    Parens(Box<RawOperand>),
+}
+
+impl RawOperand {
+    /// The operand inside any parentheses.
+    pub fn unwrapped(&self) -> &RawOperand {
+        let mut op = self;
+        while let RawOperand::Parens(inner) = op {
+            op = inner;
+        }
+        op
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -332,6 +345,14 @@ impl<'s> Parser<'s> {
     /// A path, a `:value`, or a function call whose arguments are operands.
     fn operand(&mut self) -> PResult<RawOperand> {
         let t = self.peek();
+        if self.is_sym("(") {
+            self.enter()?;
+            self.pos += 1;
+            let inner = self.operand()?;
+            self.expect_sym(")")?;
+            self.depth -= 1;
+            return Ok(RawOperand::Parens(Box::new(inner)));
+        }
         match t.kind {
             Kind::Value => {
                 self.pos += 1;
@@ -390,7 +411,7 @@ impl<'s> Parser<'s> {
             self.pos += 1;
             nots += 1;
         }
-        let mut condition = if self.is_sym("(") {
+        let mut condition = if self.is_sym("(") && !self.paren_is_operand() {
             self.enter()?;
             self.pos += 1;
             let inner = self.or()?;
@@ -404,6 +425,24 @@ impl<'s> Parser<'s> {
             condition = RawCondition::Not(Box::new(condition));
         }
         Ok(condition)
+    }
+
+    /// At `(`: whether the parenthesised text starts a comparison
+    /// (`(a) = b`) rather than being a condition (`(a = b)`). Like
+    /// DynamoDB's parser, picks the reading that gets further: an operand in
+    /// parentheses wins unless it is a function call standing as a condition.
+    fn paren_is_operand(&mut self) -> bool {
+        let (pos, depth, too_deep) = (self.pos, self.depth, self.too_deep);
+        let parsed = self.operand();
+        let next = self.peek();
+        let text = self.text(next);
+        let comparator = (next.kind == Kind::Sym && matches!(text, "=" | "<>" | "<" | "<=" | ">" | ">="))
+            || (next.kind == Kind::Ident && (text.eq_ignore_ascii_case("BETWEEN") || text.eq_ignore_ascii_case("IN")));
+        (self.pos, self.depth, self.too_deep) = (pos, depth, too_deep);
+        match parsed {
+            Ok(op) => comparator || !matches!(op.unwrapped(), RawOperand::Call(..)),
+            Err(_) => false,
+        }
     }
 
     fn comparison(&mut self) -> PResult<RawCondition> {
@@ -487,17 +526,7 @@ impl<'s> Parser<'s> {
         match section {
             Section::Set => {
                 self.expect_sym("=")?;
-                let left = self.operand()?;
-                let op = if self.is_sym("+") {
-                    '+'
-                } else if self.is_sym("-") {
-                    '-'
-                } else {
-                    return Ok(RawAction::Set(path, left));
-                };
-                self.pos += 1;
-                let right = self.operand()?;
-                Ok(RawAction::Set(path, RawOperand::Arith(Box::new(left), op, Box::new(right))))
+                Ok(RawAction::Set(path, self.set_value()?))
             }
             Section::Remove => Ok(RawAction::Remove(path)),
             Section::Add | Section::Delete => {
@@ -510,6 +539,34 @@ impl<'s> Parser<'s> {
                 Ok(if section == Section::Add { RawAction::Add(path, value) } else { RawAction::Delete(path, value) })
             }
         }
+    }
+
+    /// The right-hand side of SET: `operand`, `operand + operand`,
+    /// `operand - operand`, or any of these in parentheses.
+    fn set_value(&mut self) -> PResult<RawOperand> {
+        let left = if self.is_sym("(") {
+            self.enter()?;
+            self.pos += 1;
+            let inner = self.set_value()?;
+            self.expect_sym(")")?;
+            self.depth -= 1;
+            RawOperand::Parens(Box::new(inner))
+        } else {
+            self.operand()?
+        };
+        let op = if self.is_sym("+") {
+            '+'
+        } else if self.is_sym("-") {
+            '-'
+        } else {
+            return Ok(left);
+        };
+        if matches!(left.unwrapped(), RawOperand::Arith(..)) {
+            return self.error();
+        }
+        self.pos += 1;
+        let right = self.operand()?;
+        Ok(RawOperand::Arith(Box::new(left), op, Box::new(right)))
     }
 
     /// `a, b.c, d[2]`

@@ -307,3 +307,123 @@ fn key_conditions_follow_query_rules() {
         assert_eq!(parse(src, schema).unwrap_err().message, expected, "{src}");
     }
 }
+
+fn run_update(src: &str, values: Value, start: &Item) -> Result<Item, String> {
+    let mut a = attrs(values, Value::Null);
+    let u = parse_update(src, &mut a).map_err(|e| e.message)?;
+    update::apply(&u, start).map_err(|e| e.message)
+}
+
+#[test]
+fn updates_apply_like_dynamodb() {
+    let start = item(json!({
+        "pk": {"S": "a"}, "n": {"N": "5"}, "l": {"L": [{"N": "0"}, {"N": "1"}, {"N": "2"}]},
+        "m": {"M": {"x": {"S": "y"}}}, "ss": {"SS": ["a", "b"]}, "s": {"S": "str"}
+    }));
+    let v = json!({
+        ":one": {"N": "1"}, ":l": {"L": [{"S": "z"}]}, ":ss": {"SS": ["b", "c"]}, ":sa": {"SS": ["a", "b"]},
+        ":big": {"N": "9.9999999999999999999999999999999999999E+125"}, ":s": {"S": "new"}, ":e": {"L": []}
+    });
+    let got = |src: &str| run_update(src, v.clone(), &start).map(|i| crate::types::item_to_json(&i));
+    let out = got("SET n = n + :one, m.k = :s, l[1] = :s, l[9] = :one, fresh = if_not_exists(nope, :s)").unwrap();
+    assert_eq!(out["n"], json!({"N": "6"}));
+    assert_eq!(out["m"], json!({"M": {"x": {"S": "y"}, "k": {"S": "new"}}}));
+    assert_eq!(out["l"], json!({"L": [{"N": "0"}, {"S": "new"}, {"N": "2"}, {"N": "1"}]}));
+    assert_eq!(out["fresh"], json!({"S": "new"}));
+    // Every SET reads the item as it was before the update.
+    let out = got("SET a = n, n = :one").unwrap();
+    assert_eq!((&out["a"], &out["n"]), (&json!({"N": "5"}), &json!({"N": "1"})));
+    let out = got("SET l = list_append(:l, l), q = list_append(if_not_exists(q, :e), :l)").unwrap();
+    assert_eq!(out["l"]["L"][0], json!({"S": "z"}));
+    assert_eq!(out["q"], json!({"L": [{"S": "z"}]}));
+    let out = got("REMOVE l[0], l[2], m.x, nope, m.nope, l[7]").unwrap();
+    assert_eq!(out["l"], json!({"L": [{"N": "1"}]}));
+    assert_eq!(out["m"], json!({"M": {}}));
+    let out = got("ADD n :one, ss :ss, hits :one, tags :sa").unwrap();
+    assert_eq!(out["n"], json!({"N": "6"}));
+    assert_eq!(out["ss"], json!({"SS": ["a", "b", "c"]}));
+    assert_eq!(out["hits"], json!({"N": "1"}));
+    assert_eq!(out["tags"], json!({"SS": ["a", "b"]}));
+    let out = got("DELETE ss :sa").unwrap();
+    assert!(out.get("ss").is_none(), "an emptied set disappears");
+    let out = got("DELETE ss :ss, nothing :ss").unwrap();
+    assert_eq!(out["ss"], json!({"SS": ["a"]}));
+
+    let errors = [
+        ("SET q = nope + :one", "The provided expression refers to an attribute that does not exist in the item"),
+        ("SET q = s + :one", "An operand in the update expression has an incorrect data type"),
+        ("SET q = list_append(s, :l)", "An operand in the update expression has an incorrect data type"),
+        ("SET x.y = :one", "The document path provided in the update expression is invalid for update"),
+        ("SET n.y = :one", "The document path provided in the update expression is invalid for update"),
+        ("SET l[9].y = :one", "The document path provided in the update expression is invalid for update"),
+        ("REMOVE zz.b", "The document path provided in the update expression is invalid for update"),
+        ("ADD s :one", "An operand in the update expression has an incorrect data type"),
+        ("ADD ss :one", "An operand in the update expression has an incorrect data type"),
+        ("DELETE s :ss", "An operand in the update expression has an incorrect data type"),
+        ("ADD x.y :one", "The document path provided in the update expression is invalid for update"),
+        (
+            "SET n = :big + :big",
+            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+        ),
+    ];
+    for (src, expected) in errors {
+        assert_eq!(got(src).unwrap_err(), expected, "{src}");
+    }
+}
+
+#[test]
+fn key_attributes_cannot_be_updated() {
+    use crate::types::{KeyAttribute, KeySchema, ScalarType};
+    let schema = KeySchema { partition: KeyAttribute { name: "pk".into(), kind: ScalarType::S }, sort: None };
+    for src in ["REMOVE pk", "SET pk.x = :v", "SET #k = :v"] {
+        let mut a = attrs(json!({":v": {"N": "1"}}), json!({"#k": "pk"}));
+        let u = parse_update(src, &mut a).unwrap();
+        assert_eq!(
+            update::check_key_attributes(&u, &schema).unwrap_err().message,
+            "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key"
+        );
+    }
+}
+
+#[test]
+fn parenthesised_operands() {
+    let n = Value::Null;
+    let one = json!({":v": {"N": "1"}});
+    for src in [
+        "(a) = b",
+        "a = (b)",
+        "size((a)) = b",
+        "a IN ((b), c)",
+        "((a) = b)",
+        "(a) BETWEEN b AND c",
+        "attribute_exists((a))",
+        "(attribute_exists(a))",
+    ] {
+        let mut a = attrs(n.clone(), n.clone());
+        assert!(parse_condition(ExpressionKind::Condition, src, &mut a).is_ok(), "{src}");
+    }
+    let errors = [
+        ("((a)) = b", "Invalid ConditionExpression: The expression has redundant parentheses;"),
+        ("(a)", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \")\""),
+        ("(a = b) = c", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \") = c\""),
+    ];
+    for (src, expected) in errors {
+        assert_eq!(condition_message(src, n.clone(), n.clone()), expected, "{src}");
+    }
+    for src in ["SET a = (:v + :v)", "SET a = (:v) + (:v)", "SET a = (if_not_exists(b, :v))", "SET a = :v + (:v)"] {
+        let mut a = attrs(one.clone(), n.clone());
+        assert!(parse_update(src, &mut a).is_ok(), "{src}");
+    }
+    assert_eq!(
+        update_message("SET a = ((:v))", one.clone()),
+        "Invalid UpdateExpression: The expression has redundant parentheses;"
+    );
+    assert_eq!(
+        update_message("SET a = (:v + :v) + :v", one.clone()),
+        "Invalid UpdateExpression: Syntax error; token: \"+\", near: \") + :v\""
+    );
+    assert_eq!(
+        update_message("SET (a) = :v", one),
+        "Invalid UpdateExpression: Syntax error; token: \"(\", near: \"SET (a\""
+    );
+}
