@@ -295,8 +295,20 @@ async fn wrong_index_key_types_are_rejected_without_writing() {
         error_of(err).1,
         "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: by_name, IndexKey: name"
     );
+    // Index keys have the key size limits: 2048 bytes for a partition key, 1024 for a sort key.
+    let long = |len: usize| s(&"k".repeat(len));
+    for (attr, len) in [("group", 2049), ("name", 1025)] {
+        let err = client
+            .put_item()
+            .table_name("scores")
+            .set_item(Some(item(&[("pk", s("p")), ("sk", n(1)), (attr, long(len))])))
+            .send()
+            .await;
+        assert_eq!(error_of(err).1, "One or more parameter values were invalid: Size limit exceeded", "{attr}");
+    }
     let got = client.get_item().table_name("scores").key("pk", s("p")).key("sk", n(1)).send().await.unwrap();
     assert!(got.item().is_none(), "nothing written");
+    put(&client, "scores", &[("pk", s("p")), ("sk", n(1)), ("group", long(2048)), ("name", long(1024))]).await;
 }
 
 #[tokio::test]
