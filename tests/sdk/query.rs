@@ -389,3 +389,92 @@ async fn expression_queries_filter_project_and_validate() {
         .unwrap();
     assert_eq!(out.count(), 1);
 }
+
+/// Runs a query on the `by_group` GSI through expressions, page by page.
+async fn index_query_all(
+    client: &Client,
+    group: &str,
+    min_score: i64,
+    forward: bool,
+    limit: Option<i32>,
+) -> Vec<(i64, String, i64)> {
+    let mut seen = Vec::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .query()
+            .table_name("scores")
+            .index_name("by_group")
+            .key_condition_expression("#g = :g AND score >= :min")
+            .filter_expression("attribute_exists(#n)")
+            .projection_expression("pk, sk, score")
+            .expression_attribute_names("#g", "group")
+            .expression_attribute_names("#n", "name")
+            .expression_attribute_values(":g", s(group))
+            .expression_attribute_values(":min", n(min_score))
+            .scan_index_forward(forward)
+            .set_limit(limit)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .unwrap();
+        for item in page.items() {
+            let num = |k: &str| item[k].as_n().unwrap().parse::<i64>().unwrap();
+            seen.push((num("score"), item["pk"].as_s().unwrap().clone(), num("sk")));
+        }
+        match page.last_evaluated_key() {
+            Some(key) => start = Some(key.clone()),
+            None => return seen,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// On an index with repeated keys, pages collected with any limit are
+    /// exactly the unpaged answer, which is the model's set in index order.
+    #[test]
+    fn index_pages_with_duplicate_keys_are_the_unpaged_answer(
+        items in proptest::collection::btree_map((0..4u8, 0..30i64), (0..2u8, 0..4i64, any::<bool>()), 0..50),
+        group in 0..2u8,
+        min_score in 0..4i64,
+        forward in any::<bool>(),
+        limit in 1..6i32,
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let db = harness::start().await;
+            let client = db.client();
+            create_scores(&client, "scores").await;
+            for ((p, sk), (g, score, named)) in &items {
+                let mut item = HashMap::from([
+                    ("pk".to_string(), s(&format!("p{p}"))),
+                    ("sk".to_string(), n(*sk)),
+                    ("group".to_string(), s(&format!("g{g}"))),
+                    ("score".to_string(), n(*score)),
+                ]);
+                if *named {
+                    item.insert("name".into(), s("x"));
+                }
+                client.put_item().table_name("scores").set_item(Some(item)).send().await.unwrap();
+            }
+            let group = format!("g{group}");
+            let whole = index_query_all(&client, &group, min_score, forward, None).await;
+            let paged = index_query_all(&client, &group, min_score, forward, Some(limit)).await;
+            assert_eq!(paged, whole, "paging neither skips nor repeats");
+            let mut expected: Vec<(i64, String, i64)> = items
+                .iter()
+                .filter(|(_, (g, score, named))| format!("g{g}") == group && *score >= min_score && *named)
+                .map(|((p, sk), (_, score, _))| (*score, format!("p{p}"), *sk))
+                .collect();
+            expected.sort();
+            let mut got = whole.clone();
+            got.sort();
+            assert_eq!(got, expected);
+            let scores: Vec<i64> = whole.iter().map(|(score, _, _)| *score).collect();
+            let ordered = scores.windows(2).all(|w| if forward { w[0] <= w[1] } else { w[0] >= w[1] });
+            assert!(ordered, "ordered by the index sort key: {scores:?}");
+        });
+    }
+}
