@@ -151,12 +151,12 @@ fn conditions_evaluate_like_dynamodb() {
     let it = item(json!({
         "pk": {"S": "u1"}, "n": {"N": "10"}, "s": {"S": "héllo"}, "status": {"S": "ACTIVE"},
         "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "l": {"L": [{"N": "1"}, {"S": "x"}, {"M": {"k": {"S": "v"}}}]},
-        "m": {"M": {"qty": {"N": "3"}, "tags": {"L": [{"S": "y"}]}}}, "b": {"B": "AAEC"}, "t": {"BOOL": true}
+        "m": {"M": {"qty": {"N": "3"}, "tags": {"L": [{"S": "y"}]}}}, "b": {"B": "AAEC"}, "t": {"BOOL": true}, "e": {"S": "a😀b"}
     }));
     let v = json!({
         ":ten": {"N": "10.0"}, ":nine": {"N": "9"}, ":s": {"S": "hé"}, ":a": {"S": "a"}, ":x": {"S": "x"},
         ":ss": {"SS": ["b", "a"]}, ":active": {"S": "ACTIVE"}, ":l": {"L": [{"N": "1"}, {"S": "x"}, {"M": {"k": {"S": "v"}}}]},
-        ":S": {"S": "S"}, ":five": {"N": "5"}, ":bin": {"B": "AAE="}, ":one": {"N": "1"}, ":three": {"N": "3"}
+        ":S": {"S": "S"}, ":five": {"N": "5"}, ":bin": {"B": "AAE="}, ":one": {"N": "1"}, ":three": {"N": "3"}, ":four": {"N": "4"}
     });
     let truths = [
         "n = :ten",
