@@ -574,3 +574,23 @@ fn worst_case_inputs_within_the_size_limit() {
         }
     }
 }
+
+#[test]
+fn list_appends_and_updated_attributes() {
+    let start =
+        item(json!({"pk": {"S": "a"}, "l": {"L": [{"N": "1"}]}, "m": {"M": {"x": {"S": "y"}}}, "n": {"N": "1"}}));
+    let v = json!({":a": {"N": "7"}, ":b": {"N": "8"}});
+    let mut a = attrs(v.clone(), Value::Null);
+    let u = parse_update("SET l[5] = :a, l[4] = :b", &mut a).unwrap();
+    let new = update::apply(&u, &start).unwrap();
+    assert_eq!(crate::types::item_to_json(&new)["l"], json!({"L": [{"N": "1"}, {"N": "8"}, {"N": "7"}]}));
+    // An element appended past the end is in neither UPDATED_OLD nor UPDATED_NEW.
+    assert!(update::updated_attributes(&u, &new).is_empty());
+    let mut a = attrs(v, Value::Null);
+    let u = parse_update("SET m.x = :a, fresh = :b REMOVE n", &mut a).unwrap();
+    let new = update::apply(&u, &start).unwrap();
+    let old_part = update::updated_attributes(&u, &start);
+    let new_part = update::updated_attributes(&u, &new);
+    assert_eq!(old_part.keys().collect::<Vec<_>>(), ["m", "n"]);
+    assert_eq!(new_part.keys().collect::<Vec<_>>(), ["fresh", "m"]);
+}
