@@ -71,6 +71,51 @@ pub enum Condition {
     Contains(Operand, Operand),
 }
 
+impl Condition {
+    /// Every document path the condition reads (Query uses it to refuse
+    /// filters on key attributes). Depth is bounded by the parser.
+    pub fn paths(&self) -> Vec<&DocPath> {
+        let mut out = Vec::new();
+        self.collect_paths(&mut out);
+        out
+    }
+
+    fn collect_paths<'a>(&'a self, out: &mut Vec<&'a DocPath>) {
+        match self {
+            Condition::Compare(a, _, b) | Condition::BeginsWith(a, b) | Condition::Contains(a, b) => {
+                a.collect_paths(out);
+                b.collect_paths(out);
+            }
+            Condition::Between(a, lo, hi) => {
+                for o in [a, lo, hi] {
+                    o.collect_paths(out);
+                }
+            }
+            Condition::In(a, list) => {
+                a.collect_paths(out);
+                list.iter().for_each(|o| o.collect_paths(out));
+            }
+            Condition::And(all) | Condition::Or(all) => all.iter().for_each(|c| c.collect_paths(out)),
+            Condition::Not(inner) => inner.collect_paths(out),
+            Condition::AttributeExists(p) | Condition::AttributeNotExists(p) => out.push(p),
+            Condition::AttributeType(p, kind) => {
+                out.push(p);
+                kind.collect_paths(out);
+            }
+        }
+    }
+}
+
+impl Operand {
+    fn collect_paths<'a>(&'a self, out: &mut Vec<&'a DocPath>) {
+        match self {
+            Operand::Path(p) => out.push(p),
+            Operand::Value(_) => {}
+            Operand::Size(inner) => inner.collect_paths(out),
+        }
+    }
+}
+
 /// The right-hand side of a SET action.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UpdateValue {

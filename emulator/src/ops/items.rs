@@ -1,6 +1,7 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem.
 
-use super::capacity::{read_units, write_units, Consumed};
+use super::capacity::{read_units, Consumed};
+use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{self as expr_request, check_condition};
@@ -22,6 +23,7 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("item", &item);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
     let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
@@ -34,13 +36,18 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let condition = write_condition(&input)?;
     validate_new_item(&guard.def, &item)?;
     check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
-    let new_size = item_size(&item);
+    // Table and index writes, as DynamoDB charges them.
+    let consumed = Consumed::write(&guard.def, guard.data.get(&key), Some(&item), false);
+    let partition = key.partition.clone();
     let old = guard.data.put(key, item);
-    let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)));
-    let consumed = Consumed::table(&guard.def.name, units);
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
 }
 
 pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
@@ -56,15 +63,18 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
     let guard = table.inner.read();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
     let projection = read_projection(&input)?;
-    let item = guard.data.get(&key).cloned();
+    // Encoded under the read lock: no copy of the item is made on the way out.
+    let item = guard.data.get(&key);
     // Reads are charged for the whole item, whatever the projection keeps.
-    let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
-    drop(guard);
-    let item = match (item, projection) {
-        (Some(item), Some(p)) => Some(projection::project(&item, &p)),
-        (item, _) => item,
+    let consumed = Consumed::table(&guard.def.name, read_units(item.map_or(0, item_size), consistent));
+    let response = match (item, projection) {
+        (Some(item), Some(p)) => {
+            item_response("Item", Some(&projection::project(item, &p)), consumed.to_json(capacity))
+        }
+        (item, _) => item_response("Item", item, consumed.to_json(capacity)),
     };
-    Ok(item_response("Item", item.as_ref(), consumed.to_json(capacity)))
+    drop(guard);
+    Ok(response)
 }
 
 pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
@@ -75,6 +85,7 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("key", &key);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
     let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
@@ -86,10 +97,15 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     let condition = write_condition(&input)?;
     check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
     let old = guard.data.remove(&key);
-    let consumed = Consumed::table(&guard.def.name, write_units(old.as_ref().map_or(0, item_size)));
+    let consumed = Consumed::write(&guard.def, old.as_ref(), None, false);
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
 }
 
 /// The condition of a PutItem / DeleteItem: `ConditionExpression` or the

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod capacity;
+pub mod collections;
 pub mod input;
 pub mod items;
 pub mod legacy;
