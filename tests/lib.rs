@@ -6,9 +6,11 @@ use aws_sdk_dynamodb::Client;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+pub mod forum;
 pub mod forum_migration;
 pub mod starter_kit_users;
 pub mod ticket_office;
+pub mod user_aggregate;
 
 /// A raw HTTP response: status, headers (lower-cased names) and body.
 pub struct RawResponse {

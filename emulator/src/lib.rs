@@ -4,8 +4,11 @@
 //! [`protocol`] (wire format, dispatch) → [`ops`] (one module per operation)
 //! → [`types`] and [`storage`] (typed values, tables and items).
 
+pub mod durable;
 pub mod error;
+pub mod expr;
 pub mod faults;
+pub mod fixtures;
 pub mod ops;
 pub mod protocol;
 pub mod server;

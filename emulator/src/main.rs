@@ -10,11 +10,14 @@ struct Options {
     port: u16,
     faults: Vec<FaultRule>,
     fault_seed: Option<u64>,
+    db_path: Option<std::path::PathBuf>,
 }
 
 const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
   --host HOST   address to listen on (default 127.0.0.1)
   --port PORT   port to listen on (default 8000; 0 picks a free one)
+  --db-path DIR keep tables and items in DIR across restarts (also -dbPath DIR); every
+                acknowledged write is on disk first. Without it, everything stays in memory.
   --fault JSON  add a fault rule, e.g. '{"operation":"PutItem","fault":"ThrottlingException","probability":0.1}'
                 (fields: operation, table, fault | latencyMs, probability | count | every); repeatable.
                 Rules can also be managed at runtime: GET/POST/DELETE /_emulator/faults
@@ -23,7 +26,8 @@ const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
   Logging follows RUST_LOG (e.g. RUST_LOG=emulator=debug)."#;
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options { host: "127.0.0.1".into(), port: 8000, faults: Vec::new(), fault_seed: None };
+    let mut options =
+        Options { host: "127.0.0.1".into(), port: 8000, faults: Vec::new(), fault_seed: None, db_path: None };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -32,6 +36,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 options.port = value(&arg)?.parse().map_err(|_| "port must be a number".to_string())?
             }
             "--host" | "-host" => options.host = value(&arg)?,
+            "--db-path" | "-dbPath" => options.db_path = Some(value(&arg)?.into()),
             "--fault" => {
                 let json: serde_json::Value =
                     serde_json::from_str(&value(&arg)?).map_err(|e| format!("--fault needs a JSON rule: {e}"))?;
@@ -64,6 +69,36 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let state = Arc::new(State::default());
+    if let Some(dir) = &options.db_path {
+        match emulator::durable::Journal::open(dir, &state) {
+            Ok(journal) => {
+                let _ = state.journal.set(journal);
+            }
+            Err(e) => {
+                eprintln!("cannot use --db-path {}: {e}", dir.display());
+                std::process::exit(1);
+            }
+        }
+        // Changes made outside a request (background work) are journaled within a second.
+        let background = Arc::clone(&state);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                if let Some(journal) = background.journal.get() {
+                    if let Err(e) = journal.commit(&background) {
+                        tracing::error!("journal write failed: {e}");
+                    }
+                }
+            }
+        });
+    }
+    if let Some(seed) = options.fault_seed {
+        state.faults.seed(seed);
+    }
+    for rule in options.faults {
+        state.faults.add(rule);
+    }
     let listener = match tokio::net::TcpListener::bind((options.host.as_str(), options.port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -77,13 +112,6 @@ async fn main() {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     };
-    let state = Arc::new(State::default());
-    if let Some(seed) = options.fault_seed {
-        state.faults.seed(seed);
-    }
-    for rule in options.faults {
-        state.faults.add(rule);
-    }
     if let Err(e) = emulator::server::serve(listener, state, shutdown).await {
         eprintln!("server error: {e}");
         std::process::exit(1);

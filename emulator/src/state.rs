@@ -1,11 +1,13 @@
 //! What every request shares: the catalog of tables, the configuration and
 //! the clock.
 
+use crate::durable::Journal;
 use crate::faults::Faults;
-use crate::storage::Catalog;
+use crate::storage::{Catalog, TableState};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+#[derive(Clone)]
 pub struct Config {
     /// Region named in ARNs.
     pub region: String,
@@ -42,6 +44,15 @@ impl Clock {
     /// Moves the clock so that now is `millis` since the epoch (it keeps running from there).
     pub fn set_millis(&self, millis: i64) {
         self.offset_millis.store(millis - wall_millis(), Ordering::Relaxed);
+    }
+
+    pub fn advance(&self, by: std::time::Duration) {
+        self.advance_millis(by.as_millis().min(i64::MAX as u128) as i64);
+    }
+
+    /// How far this clock is from real time.
+    pub fn offset_millis(&self) -> i64 {
+        self.offset_millis.load(Ordering::Relaxed)
     }
 
     /// Back to real time.
@@ -82,9 +93,46 @@ pub struct State {
     pub config: Config,
     pub clock: Clock,
     pub faults: Faults,
+    /// Recent TransactWriteItems `ClientRequestToken`s (idempotency).
+    pub transaction_tokens: crate::ops::transact::TransactionTokens,
+    /// Set in durable mode (`--db-path`): every write is journaled before it is acknowledged.
+    pub journal: std::sync::OnceLock<Journal>,
+}
+
+/// A copy of an emulator's tables and items at one moment. Restoring or
+/// forking one copies in-memory maps: far cheaper than re-creating tables and
+/// re-putting items through the API.
+#[derive(Clone)]
+pub struct Snapshot {
+    tables: Vec<TableState>,
+}
+
+impl Snapshot {
+    pub fn table_names(&self) -> Vec<&str> {
+        self.tables.iter().map(|t| t.def.name.as_str()).collect()
+    }
 }
 
 impl State {
+    /// Copies every table and item (the clock and fault rules are not part of it).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { tables: self.catalog.snapshot() }
+    }
+
+    /// Puts this state's tables back as they were in `snapshot`.
+    pub fn restore(&self, snapshot: &Snapshot) {
+        self.catalog.restore(&snapshot.tables);
+    }
+
+    /// A new, independent state holding the snapshot's tables, with this
+    /// state's configuration and clock offset (fault rules start empty).
+    pub fn fork(&self, snapshot: &Snapshot) -> State {
+        let state = State { config: self.config.clone(), ..State::default() };
+        state.clock.advance_millis(self.clock.offset_millis());
+        state.restore(snapshot);
+        state
+    }
+
     pub fn table_arn(&self, table: &str) -> String {
         format!("arn:aws:dynamodb:{}:{}:table/{table}", self.config.region, self.config.account_id)
     }

@@ -21,9 +21,14 @@ mod sdk;
 
 pub use embedded::InProcessClient;
 pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
+pub use emulator::fixtures::{FixtureError, ItemFormat, TemplateOptions};
 pub use emulator::state::Clock;
+pub use emulator::state::Snapshot;
 pub use emulator::ErrorKind;
-pub use oracle::{dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local, DynamoDbLocal};
+pub use oracle::{
+    dynamodb_local, ensure_installed as install_dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local,
+    DynamoDbLocal,
+};
 pub use sdk::{client_for, sdk_config_for};
 
 use emulator::State;
@@ -106,16 +111,6 @@ impl Embedded {
     pub fn state(&self) -> &Arc<State> {
         &self.state
     }
-
-    /// Fault rules of this emulator: add [`FaultRule`]s, read the count injected.
-    pub fn faults(&self) -> &Faults {
-        &self.state.faults
-    }
-
-    /// The emulator's clock (real time plus an offset a test can move).
-    pub fn clock(&self) -> &Clock {
-        &self.state.clock
-    }
 }
 
 impl Emulator {
@@ -142,14 +137,67 @@ impl Emulator {
     pub fn state(&self) -> &Arc<State> {
         &self.state
     }
-
-    /// Fault rules of this emulator: add [`FaultRule`]s, read the count injected.
-    pub fn faults(&self) -> &Faults {
-        &self.state.faults
-    }
-
-    /// The emulator's clock (real time plus an offset a test can move).
-    pub fn clock(&self) -> &Clock {
-        &self.state.clock
-    }
 }
+
+/// What both kinds of emulator offer beyond their client: faults, clock,
+/// fixtures and snapshots, all acting on the emulator's state.
+macro_rules! state_tools {
+    ($handle:ty) => {
+        impl $handle {
+            /// Fault rules of this emulator: add [`FaultRule`]s, read the count injected.
+            pub fn faults(&self) -> &Faults {
+                &self.state.faults
+            }
+
+            /// The emulator's clock (real time plus an offset a test can move).
+            pub fn clock(&self) -> &Clock {
+                &self.state.clock
+            }
+
+            /// Creates the tables of a CloudFormation template (YAML or JSON), a
+            /// `CreateTable` input, or a JSON list of inputs; returns their names.
+            pub fn create_tables(&self, document: &str) -> Result<Vec<String>, FixtureError> {
+                emulator::fixtures::create_tables(&self.state, document, &TemplateOptions::default())
+            }
+
+            /// [`Self::create_tables`] with a table-name prefix and template parameters.
+            pub fn create_tables_with(
+                &self,
+                document: &str,
+                options: &TemplateOptions,
+            ) -> Result<Vec<String>, FixtureError> {
+                emulator::fixtures::create_tables(&self.state, document, options)
+            }
+
+            /// Puts the items of a JSON document (plain or DynamoDB JSON) into `table`;
+            /// returns how many.
+            pub fn seed(&self, table: &str, document: &str) -> Result<usize, FixtureError> {
+                let value = emulator::fixtures::parse_document(document)?;
+                emulator::fixtures::seed_items(&self.state, table, &value)
+            }
+
+            /// Every item of `table`, in key order, as a JSON array in `format`.
+            pub fn dump(&self, table: &str, format: ItemFormat) -> Result<serde_json::Value, FixtureError> {
+                emulator::fixtures::dump_items(&self.state, table, format)
+            }
+
+            /// A copy of every table and item, to [`Self::restore`] or fork later.
+            pub fn snapshot(&self) -> Snapshot {
+                self.state.snapshot()
+            }
+
+            /// Puts every table back as it was in `snapshot`.
+            pub fn restore(&self, snapshot: &Snapshot) {
+                self.state.restore(snapshot)
+            }
+
+            /// A new in-process emulator holding `snapshot`'s tables; this one is untouched.
+            pub fn fork(&self, snapshot: &Snapshot) -> Embedded {
+                embedded_with_state(Arc::new(self.state.fork(snapshot)))
+            }
+        }
+    };
+}
+
+state_tools!(Emulator);
+state_tools!(Embedded);

@@ -91,6 +91,15 @@ pub fn install_dir() -> PathBuf {
     cache.join("ddb-emulator").join(CACHE_NAME)
 }
 
+/// Installs DynamoDB Local if it is not there yet and returns its directory
+/// (DynamoDBLocal.jar, DynamoDBLocal_lib), for tools that start their own
+/// JVMs (the benchmark measures start-up, memory and CPU per process).
+pub fn ensure_installed() -> Result<PathBuf, String> {
+    let dir = install_dir();
+    install(&dir)?;
+    Ok(dir)
+}
+
 fn start_oracle() -> Result<DynamoDbLocal, String> {
     let dir = install_dir();
     install(&dir)?;

@@ -103,7 +103,22 @@ async fn batch_limits_and_duplicates_are_rejected_with_dynamodbs_messages() {
 
     let too_many: Vec<_> = (0..101).map(|i| key(&format!("k{i}"))).collect();
     let err = error_of(client.batch_get_item().request_items("limits", keys(too_many)).send().await);
-    assert_eq!(err, ("ValidationException".into(), "Too many items requested for the BatchGetItem call".into()));
+    assert_eq!(
+        err,
+        (
+            "ValidationException".into(),
+            "1 validation error detected: Value at 'RequestItems.limits.member.Keys' failed to satisfy constraint: \
+             Member must have length less than or equal to 100"
+                .into()
+        )
+    );
+    // Over 100 keys across tables.
+    create_table(&client, "limits2", "pk", None).await;
+    let a: Vec<_> = (0..60).map(|i| key(&format!("k{i}"))).collect();
+    let err = error_of(
+        client.batch_get_item().request_items("limits", keys(a.clone())).request_items("limits2", keys(a)).send().await,
+    );
+    assert_eq!(err.1, "Too many items requested for the BatchGetItem call");
 
     let dup = error_of(client.batch_get_item().request_items("limits", keys(vec![key("a"), key("a")])).send().await);
     assert_eq!(dup.1, "Provided list of item keys contains duplicates");
@@ -111,20 +126,41 @@ async fn batch_limits_and_duplicates_are_rejected_with_dynamodbs_messages() {
     let empty = error_of(client.batch_get_item().request_items("limits", keys(vec![])).send().await);
     assert_eq!(
         empty.1,
-        "1 validation error detected: Value '[]' at 'requestItems.limits.member.keys' failed to satisfy constraint: \
+        "1 validation error detected: Value at 'RequestItems.limits.member.Keys' failed to satisfy constraint: \
          Member must have length greater than or equal to 1"
     );
 
     let writes: Vec<_> = (0..26).map(|i| put(key(&format!("k{i}")))).collect();
     let err = error_of(client.batch_write_item().request_items("limits", writes).send().await);
-    assert_eq!(err, ("ValidationException".into(), "Too many items requested for the BatchWriteItem call".into()));
+    assert_eq!(
+        err.1,
+        "1 validation error detected: Value at 'RequestItems.limits.member' failed to satisfy constraint: \
+         Member must have length less than or equal to 25"
+    );
+    let a: Vec<_> = (0..13).map(|i| put(key(&format!("k{i}")))).collect();
+    let err =
+        error_of(client.batch_write_item().request_items("limits", a.clone()).request_items("limits2", a).send().await);
+    assert_eq!(err.1, "Too many items requested for the BatchWriteItem call");
+    let bad_name = error_of(client.batch_get_item().request_items("bad!name", keys(vec![key("a")])).send().await);
+    assert_eq!(
+        bad_name.1,
+        "1 validation error detected: Value '{\"bad!name\":{\"Keys\":[{\"pk\":{\"S\":\"a\"}}]}}' at 'requestItems' \
+         failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal \
+         to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: \
+         [a-zA-Z0-9_.-]+]"
+    );
 
     let dup =
         error_of(client.batch_write_item().request_items("limits", vec![put(key("a")), delete(key("a"))]).send().await);
     assert_eq!(dup.1, "Provided list of item keys contains duplicates");
 
     let empty = error_of(client.batch_write_item().request_items("limits", vec![]).send().await);
-    assert_eq!(empty.1, "The batch write request list for a table cannot be null or empty: limits");
+    assert_eq!(
+        empty.1,
+        "1 validation error detected: Value '{limits=[]}' at 'requestItems' failed to satisfy constraint: Map value \
+         must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater \
+         than or equal to 1]"
+    );
 
     let missing = error_of(client.batch_get_item().request_items("nope-table", keys(vec![key("a")])).send().await);
     assert_eq!(missing, ("ResourceNotFoundException".into(), "Requested resource not found".into()));
@@ -147,7 +183,7 @@ async fn an_invalid_request_anywhere_fails_the_whole_batch_and_writes_nothing() 
             .send()
             .await,
     );
-    assert_eq!(err.1, "One or more parameter values were invalid: Missing the key sk in the item");
+    assert_eq!(err.1, "The provided key element does not match the schema");
     assert!(!item_exists(&client, "first", "good").await);
 
     // A missing table.

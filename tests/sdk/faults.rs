@@ -199,7 +199,6 @@ async fn added_latency_delays_the_answer() {
 }
 
 #[tokio::test]
-#[ignore = "needs TransactWriteItems, which lands with the batch/transactions work"]
 async fn transaction_conflicts_cancel_transactions() {
     let db = harness::embedded();
     create_table(&db.client(), "Users", "UserId", None).await;
@@ -249,4 +248,44 @@ async fn admin_endpoint_manages_rules_over_http() {
     assert_eq!((bad.status, bad.json()["message"].as_str()), (400, Some("unknown fault Nope")));
     let cleared = sdk_tests::raw_request_to(db.address(), "DELETE", "/_emulator/faults", &[], b"").await;
     assert_eq!(cleared.json()["rules"], serde_json::json!([]));
+}
+
+/// The forum's migration (seed 004) batch-writes and resubmits what comes
+/// back unprocessed until nothing is left, as AWS recommends.
+#[tokio::test]
+async fn batch_writes_and_gets_resubmit_unprocessed_requests() {
+    use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
+    use std::collections::HashMap;
+    let db = harness::embedded();
+    create_table(&db.client(), "Users", "UserId", None).await;
+    let client = no_retries(&db);
+    let rule = db.faults().add(FaultRule::new(FaultAction::Unprocessed).table("Users").next(2));
+    let requests: Vec<WriteRequest> = (0..8)
+        .map(|i| {
+            let put = PutRequest::builder().item("UserId", Av::S(format!("u{i}"))).build().unwrap();
+            WriteRequest::builder().put_request(put).build()
+        })
+        .collect();
+    let mut pending = HashMap::from([("Users".to_string(), requests)]);
+    let mut rounds = Vec::new();
+    while !pending.is_empty() {
+        let out = client.batch_write_item().set_request_items(Some(pending)).send().await.unwrap();
+        pending = out.unprocessed_items().cloned().unwrap_or_default();
+        pending.retain(|_, list| !list.is_empty());
+        rounds.push(pending.get("Users").map_or(0, Vec::len));
+    }
+    // 8 requests: 4 held back, then 2 of those, then none.
+    assert_eq!(rounds, [4, 2, 0]);
+    assert_eq!(db.faults().injected_by(rule), Some(2));
+    assert_eq!(db.state().catalog.get("Users").unwrap().inner.read().data.item_count(), 8);
+
+    db.faults().add(FaultRule::new(FaultAction::Unprocessed).operation("BatchGetItem").next(1));
+    let keys = (0..8).map(|i| HashMap::from([("UserId".to_string(), Av::S(format!("u{i}")))])).collect();
+    let wanted = KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().unwrap();
+    let out = client.batch_get_item().request_items("Users", wanted).send().await.unwrap();
+    assert_eq!(out.responses().unwrap()["Users"].len(), 4);
+    let unprocessed = &out.unprocessed_keys().unwrap()["Users"];
+    assert_eq!((unprocessed.keys().len(), unprocessed.consistent_read()), (4, Some(true)));
+    let again = client.batch_get_item().set_request_items(out.unprocessed_keys().cloned()).send().await.unwrap();
+    assert_eq!(again.responses().unwrap()["Users"].len(), 4);
 }

@@ -2,13 +2,24 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod batch;
+mod clock;
+mod concurrency;
 mod embedded;
+mod expressions;
 mod faults;
+mod fixtures;
+mod indexes;
 mod items;
 mod metadata;
 mod protocol;
+mod query;
+mod scan;
+mod seeds_forum;
+mod seeds_user_aggregate;
+mod seeds_user_model;
 mod tables;
 mod ticket_office;
+mod transactions;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 

@@ -38,25 +38,33 @@ struct TableReads<'a> {
 pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
     let mut v = Violations::new();
     let request_items = input.object("RequestItems")?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
     let mut reads = Vec::new();
     match request_items {
         None => v.not_null("requestItems", &request_items),
         Some(items) if items.fields().next().is_none() => {
-            v.add("'{}'".into(), "requestItems", "Member must have length greater than or equal to 1")
+            v.add_unechoed("RequestItems", "Member must have length greater than or equal to 1")
         }
         Some(items) => {
+            if items.fields().any(|(name, _)| !valid_table_name(name)) {
+                v.add(
+                    format!("'{}'", input.raw("RequestItems").map(Value::to_string).unwrap_or_default()),
+                    "requestItems",
+                    MAP_KEYS_TABLE_NAME_CONSTRAINT,
+                );
+            }
             for (name, raw) in items.fields() {
                 let request = Input::new(raw)?;
                 let path = format!("requestItems.{name}.member");
-                table_name_rules(&mut v, name);
                 let keys = request.list("Keys")?;
                 match keys {
                     None => v.not_null(&format!("{path}.keys"), &keys),
-                    Some(k) if k.is_empty() => v.add(
-                        "'[]'".into(),
-                        &format!("{path}.keys"),
+                    Some(k) if k.is_empty() => v.add_unechoed(
+                        &format!("RequestItems.{name}.member.Keys"),
                         "Member must have length greater than or equal to 1",
+                    ),
+                    Some(k) if k.len() > MAX_BATCH_GET_KEYS => v.add_unechoed(
+                        &format!("RequestItems.{name}.member.Keys"),
+                        &format!("Member must have length less than or equal to {MAX_BATCH_GET_KEYS}"),
                     ),
                     Some(_) => {}
                 }
@@ -72,7 +80,14 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
             }
         }
     }
+    let capacity = return_consumed_capacity(&input, &mut v)?;
     v.finish()?;
+    // Expression and legacy projections cannot be mixed, even across tables.
+    let legacy = reads.iter().any(|r| matches!(r.projection, ReadProjection::Attributes(_)));
+    let expression = reads.iter().any(|r| matches!(r.projection, ReadProjection::Expression { .. }));
+    if legacy && expression {
+        return Err(mixed_projection_error());
+    }
     for read in &reads {
         read.projection.check()?;
     }
@@ -165,12 +180,7 @@ impl ReadProjection {
             }
         }
         Ok(match (attributes, expression) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::validation(
-                    "Can not use both expression and non-expression parameters in the same request: \
-                     Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
-                ))
-            }
+            (Some(_), Some(_)) => return Err(mixed_projection_error()),
             (_, None) if names.is_some() => {
                 return Err(ApiError::validation(
                     "ExpressionAttributeNames can only be specified when using expressions",
@@ -181,6 +191,21 @@ impl ReadProjection {
                 ReadProjection::Expression { expression: e.to_string(), names: names.unwrap_or_default() }
             }
             (None, None) => ReadProjection::All,
+        })
+    }
+
+    /// Reads `ProjectionExpression` / `ExpressionAttributeNames` (a transaction's Get).
+    pub fn from_expression(request: &Input) -> ApiResult<ReadProjection> {
+        let expression = request.str("ProjectionExpression")?;
+        let names = request.string_map("ExpressionAttributeNames")?;
+        Ok(match expression {
+            None if names.is_some() => {
+                return Err(ApiError::validation(
+                    "ExpressionAttributeNames can only be specified when using expressions",
+                ))
+            }
+            None => ReadProjection::All,
+            Some(e) => ReadProjection::Expression { expression: e.to_string(), names: names.unwrap_or_default() },
         })
     }
 
@@ -200,6 +225,13 @@ impl ReadProjection {
     }
 }
 
+fn mixed_projection_error() -> ApiError {
+    ApiError::validation(
+        "Can not use both expression and non-expression parameters in the same request: \
+         Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+    )
+}
+
 /// One request of a BatchWriteItem.
 enum WriteRequest {
     Put(Item),
@@ -212,35 +244,47 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     let capacity = return_consumed_capacity(&input, &mut v)?;
     let metrics = input.str("ReturnItemCollectionMetrics")?;
     v.one_of("returnItemCollectionMetrics", metrics, &["SIZE", "NONE"]);
+    v.finish()?;
+    let Some(items) = request_items.filter(|items| items.fields().next().is_some()) else {
+        return Err(ApiError::validation("The requestItems parameter is required for BatchWriteItem"));
+    };
+    let mut v = Violations::new();
+    if items.fields().any(|(name, _)| !valid_table_name(name)) {
+        v.add(
+            format!("'{}'", input.raw("RequestItems").map(Value::to_string).unwrap_or_default()),
+            "requestItems",
+            MAP_KEYS_TABLE_NAME_CONSTRAINT,
+        );
+    }
     let mut writes: Vec<(&str, Vec<WriteRequest>)> = Vec::new();
-    match request_items {
-        None => v.not_null("requestItems", &request_items),
-        Some(items) if items.fields().next().is_none() => {
-            v.add("'{}'".into(), "requestItems", "Member must have length greater than or equal to 1")
+    for (name, raw) in items.fields() {
+        let Value::Array(list) = raw else {
+            return Err(ApiError::serialization(match raw {
+                Value::Object(_) => "Start of structure or map found where not expected".to_string(),
+                other => format!("Unexpected value type in payload: {}", crate::types::value::json_token(other)),
+            }));
+        };
+        if list.is_empty() {
+            v.add(
+                format!("'{{{name}=[]}}'"),
+                "requestItems",
+                &format!(
+                    "Map value must satisfy constraint: [Member must have length less than or equal to \
+                     {MAX_BATCH_WRITE_REQUESTS}, Member must have length greater than or equal to 1]"
+                ),
+            );
         }
-        Some(items) => {
-            for (name, raw) in items.fields() {
-                table_name_rules(&mut v, name);
-                let Value::Array(list) = raw else {
-                    return Err(ApiError::serialization(match raw {
-                        Value::Object(_) => "Start of structure or map found where not expected".to_string(),
-                        other => {
-                            format!("Unexpected value type in payload: {}", crate::types::value::json_token(other))
-                        }
-                    }));
-                };
-                if list.is_empty() {
-                    return Err(ApiError::validation(format!(
-                        "The batch write request list for a table cannot be null or empty: {name}"
-                    )));
-                }
-                let mut requests = Vec::with_capacity(list.len());
-                for raw in list {
-                    requests.push(write_request(Input::new(raw)?)?);
-                }
-                writes.push((name, requests));
-            }
+        if list.len() > MAX_BATCH_WRITE_REQUESTS {
+            v.add_unechoed(
+                &format!("RequestItems.{name}.member"),
+                &format!("Member must have length less than or equal to {MAX_BATCH_WRITE_REQUESTS}"),
+            );
         }
+        let mut requests = Vec::with_capacity(list.len());
+        for raw in list {
+            requests.push(write_request(Input::new(raw)?)?);
+        }
+        writes.push((name, requests));
     }
     v.finish()?;
     if writes.iter().map(|(_, r)| r.len()).sum::<usize>() > MAX_BATCH_WRITE_REQUESTS {
@@ -257,7 +301,8 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
         for request in requests.drain(..) {
             let (key, new) = match request {
                 WriteRequest::Put(item) => {
-                    let key = def.key_schema.key_from_item(&item)?;
+                    // A batch put checks the item's key like a `Key` parameter.
+                    let key = def.key_schema.key_from_request(&def.key_schema.project_key(&item))?;
                     validate_new_item(def, &item)?;
                     (key, Some(item))
                 }
@@ -318,9 +363,13 @@ fn null_attribute_value() -> ApiError {
     ApiError::validation("The supplied Item contains a null AttributeValue")
 }
 
-/// The constraints on a table name used as a `RequestItems` key.
-pub fn table_name_rules(v: &mut Violations, name: &str) {
-    v.name_rules("requestItems", name, 3, 255);
+/// How DynamoDB reports a `RequestItems` key that is not a valid table name.
+const MAP_KEYS_TABLE_NAME_CONSTRAINT: &str = "Map keys must satisfy constraint: [Member must have length less than or \
+     equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression \
+     pattern: [a-zA-Z0-9_.-]+]";
+
+fn valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.chars().count()) && crate::ops::input::is_valid_name(name)
 }
 
 /// `ItemCollectionMetrics` for the item collection (partition) a key belongs
@@ -382,5 +431,71 @@ impl<G: Deref<Target = TableState>> LockedTables<'_, G> {
 impl<G: DerefMut<Target = TableState>> LockedTables<'_, G> {
     pub fn state_mut(&mut self, name: &str) -> ApiResult<&mut TableState> {
         self.guards.get_mut(name).map(|g| &mut **g).ok_or_else(ApiError::table_not_found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::dispatch;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    fn state_with_table() -> State {
+        let state = State::default();
+        let create = json!({
+            "TableName": "tbl",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        });
+        dispatch(&state, "CreateTable", &create).expect("create table");
+        state
+    }
+
+    /// A batch step: put `value` under key `k`, or delete `k`.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Put(u8, u32),
+        Delete(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![(0u8..40, any::<u32>()).prop_map(|(k, v)| Step::Put(k, v)), (0u8..40).prop_map(Step::Delete)]
+    }
+
+    proptest! {
+        /// Batches applied one after another leave exactly the items a simple
+        /// model predicts; a batch with a repeated key changes nothing.
+        #[test]
+        fn batches_match_a_model(batches in prop::collection::vec(prop::collection::vec(step(), 1..30), 1..8)) {
+            let state = state_with_table();
+            let mut model: HashMap<u8, u32> = HashMap::new();
+            for batch in &batches {
+                let requests: Vec<Value> = batch.iter().map(|s| match s {
+                    Step::Put(k, v) => json!({"PutRequest": {"Item": {"pk": {"S": k.to_string()}, "v": {"N": v.to_string()}}}}),
+                    Step::Delete(k) => json!({"DeleteRequest": {"Key": {"pk": {"S": k.to_string()}}}}),
+                }).collect();
+                let keys: Vec<u8> = batch.iter().map(|s| match s { Step::Put(k, _) | Step::Delete(k) => *k }).collect();
+                let distinct: HashSet<u8> = keys.iter().copied().collect();
+                let result = dispatch(&state, "BatchWriteItem", &json!({"RequestItems": {"tbl": requests}}));
+                if batch.len() > MAX_BATCH_WRITE_REQUESTS || distinct.len() < keys.len() {
+                    prop_assert!(result.is_err());
+                    continue;
+                }
+                prop_assert_eq!(result.expect("batch accepted")["UnprocessedItems"].clone(), json!({}));
+                for s in batch {
+                    match s {
+                        Step::Put(k, v) => { model.insert(*k, *v); }
+                        Step::Delete(k) => { model.remove(k); }
+                    }
+                }
+            }
+            for k in 0u8..40 {
+                let got = dispatch(&state, "GetItem", &json!({"TableName": "tbl", "Key": {"pk": {"S": k.to_string()}}})).expect("get");
+                let value = got.get("Item").map(|i| i["v"]["N"].as_str().unwrap_or_default().to_string());
+                prop_assert_eq!(value, model.get(&k).map(|v| v.to_string()));
+            }
+        }
     }
 }

@@ -187,4 +187,63 @@ mod tests {
         assert_eq!(read_units(4097, true), 2.0);
         assert_eq!(read_units(100, false), 0.5);
     }
+
+    fn def_with_gsi() -> TableDef {
+        use crate::types::{KeyAttribute, KeySchema, ScalarType};
+        let key =
+            |name: &str| KeySchema { partition: KeyAttribute { name: name.into(), kind: ScalarType::S }, sort: None };
+        TableDef {
+            name: "t".into(),
+            id: String::new(),
+            arn: String::new(),
+            key_schema: key("pk"),
+            attribute_definitions: vec![],
+            billing_mode: crate::storage::BillingMode::PayPerRequest,
+            throughput: Default::default(),
+            global_indexes: vec![IndexDef {
+                name: "g".into(),
+                kind: IndexKind::Global,
+                key_schema: key("gk"),
+                projection: ProjectionType::KeysOnly,
+                throughput: None,
+                arn: String::new(),
+            }],
+            local_indexes: vec![],
+            stream_specification: None,
+            sse_specification: None,
+            table_class: None,
+            tags: vec![],
+            deletion_protection: false,
+            ttl_attribute: None,
+            point_in_time_recovery: false,
+            created_at: 0.0,
+        }
+    }
+
+    fn item(pairs: &[(&str, &str)]) -> Item {
+        pairs.iter().map(|(k, v)| (k.to_string(), crate::types::AttributeValue::S(v.to_string()))).collect()
+    }
+
+    #[test]
+    fn index_writes_follow_the_index_entry() {
+        let def = def_with_gsi();
+        let big = "x".repeat(3000);
+        let without = item(&[("pk", "a"), ("data", &big)]);
+        let with_a = item(&[("pk", "a"), ("gk", "1"), ("data", &big)]);
+        let with_b = item(&[("pk", "a"), ("gk", "2"), ("data", &big)]);
+        let with_a_changed = item(&[("pk", "a"), ("gk", "1"), ("data", "small")]);
+        let index = |c: &Consumed| c.global_indexes.iter().map(|(_, u)| u).sum::<f64>();
+        // Not in the index: table only (3 KB item: 3 units).
+        let c = Consumed::write(&def, None, Some(&without), false);
+        assert_eq!((c.table, index(&c)), (3.0, 0.0));
+        // Entering the index: one put of the keys-only entry.
+        assert_eq!(index(&Consumed::write(&def, Some(&without), Some(&with_a), false)), 1.0);
+        // Index key changes: a delete and a put.
+        assert_eq!(index(&Consumed::write(&def, Some(&with_a), Some(&with_b), false)), 2.0);
+        // A non-projected attribute changes: the index entry is untouched.
+        assert_eq!(index(&Consumed::write(&def, Some(&with_a), Some(&with_a_changed), false)), 0.0);
+        // Leaving the index (delete): one write; transactions cost double.
+        let c = Consumed::write(&def, Some(&with_a), None, true);
+        assert_eq!((c.table, index(&c), c.total()), (6.0, 2.0, 8.0));
+    }
 }

@@ -165,6 +165,13 @@ impl Violations {
         self.found.push(format!("Value {value} at '{path}' failed to satisfy constraint: {constraint}"));
     }
 
+    /// A violation in the form DynamoDB's newer validation gives for some
+    /// members, naming the member without echoing its value:
+    /// `Value at 'RequestItems' failed to satisfy constraint: ...`.
+    pub fn add_unechoed(&mut self, path: &str, constraint: &str) {
+        self.found.push(format!("Value at '{path}' failed to satisfy constraint: {constraint}"));
+    }
+
     pub fn not_null<T>(&mut self, path: &str, value: &Option<T>) {
         if value.is_none() {
             self.add("null".into(), path, "Member must not be null");
@@ -211,9 +218,9 @@ impl Violations {
     pub fn range(&mut self, path: &str, value: Option<i64>, min: i64, max: Option<i64>) {
         if let Some(v) = value {
             if v < min {
-                self.add(v.to_string(), path, &format!("Member must have value greater than or equal to {min}"));
+                self.add(format!("'{v}'"), path, &format!("Member must have value greater than or equal to {min}"));
             } else if let Some(max) = max.filter(|&m| v > m) {
-                self.add(v.to_string(), path, &format!("Member must have value less than or equal to {max}"));
+                self.add(format!("'{v}'"), path, &format!("Member must have value less than or equal to {max}"));
             }
         }
     }

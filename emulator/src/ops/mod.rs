@@ -4,10 +4,18 @@
 
 pub mod batch;
 pub mod capacity;
+pub mod collections;
 pub mod input;
 pub mod items;
+pub mod legacy;
 pub mod metadata;
+pub mod query;
+pub mod read;
+pub mod scan;
 pub mod tables;
+pub mod transact;
+pub mod update;
+pub mod update_table;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::State;
@@ -26,8 +34,14 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "PutItem" => items::put_item,
         "GetItem" => items::get_item,
         "DeleteItem" => items::delete_item,
+        "UpdateItem" => update::update_item,
         "BatchGetItem" => batch::batch_get_item,
         "BatchWriteItem" => batch::batch_write_item,
+        "Query" => query::query,
+        "Scan" => scan::scan,
+        "UpdateTable" => update_table::update_table,
+        "TransactGetItems" => transact::transact_get_items,
+        "TransactWriteItems" => transact::transact_write_items,
         "DescribeEndpoints" => metadata::describe_endpoints,
         "DescribeLimits" => metadata::describe_limits,
         "TagResource" => metadata::tag_resource,

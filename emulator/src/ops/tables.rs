@@ -180,7 +180,7 @@ pub fn list_tables(state: &State, input: Input) -> ApiResult<Value> {
 }
 
 /// The `TableName` of DescribeTable/DeleteTable, with its constraints.
-fn table_name_param<'a>(input: Input<'a>) -> ApiResult<&'a str> {
+pub(crate) fn table_name_param<'a>(input: Input<'a>) -> ApiResult<&'a str> {
     let name = input.str("TableName")?;
     let mut v = Violations::new();
     v.table_name("tableName", name);
@@ -188,11 +188,11 @@ fn table_name_param<'a>(input: Input<'a>) -> ApiResult<&'a str> {
     Ok(name.unwrap_or_default())
 }
 
-fn not_found(name: &str) -> ApiError {
+pub(crate) fn not_found(name: &str) -> ApiError {
     ApiError::new(ErrorKind::ResourceNotFound, format!("Requested resource not found: Table: {name} not found"))
 }
 
-fn parse_attribute_definitions(raw: &[Input]) -> ApiResult<Vec<(String, ScalarType)>> {
+pub(crate) fn parse_attribute_definitions(raw: &[Input]) -> ApiResult<Vec<(String, ScalarType)>> {
     let mut defs: Vec<(String, ScalarType)> = Vec::new();
     for (i, d) in raw.iter().enumerate() {
         let name = d.str("AttributeName")?;
@@ -272,7 +272,7 @@ fn parse_key_schema(raw: Option<&[Input]>, defs: &[(String, ScalarType)], owner:
     Ok(KeySchema { partition: lookup(hash, "Hash")?, sort: range.map(|r| lookup(r, "Range")).transpose()? })
 }
 
-fn parse_throughput(raw: Option<Input>, billing: BillingMode, owner: &str) -> ApiResult<Throughput> {
+pub(crate) fn parse_throughput(raw: Option<Input>, billing: BillingMode, owner: &str) -> ApiResult<Throughput> {
     match (billing, raw) {
         (BillingMode::PayPerRequest, Some(_)) if owner == "table" => Err(ApiError::validation(
             "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
@@ -304,7 +304,7 @@ fn parse_throughput(raw: Option<Input>, billing: BillingMode, owner: &str) -> Ap
     }
 }
 
-fn parse_index(
+pub(crate) fn parse_index(
     raw: Input,
     kind: IndexKind,
     defs: &[(String, ScalarType)],
@@ -354,7 +354,7 @@ fn parse_index(
     Ok(IndexDef { arn: format!("{table_arn}/index/{name}"), name, kind, key_schema, projection, throughput })
 }
 
-fn parse_stream_specification(raw: Option<Input>) -> ApiResult<Option<Value>> {
+pub(crate) fn parse_stream_specification(raw: Option<Input>) -> ApiResult<Option<Value>> {
     let Some(spec) = raw else { return Ok(None) };
     let enabled = spec.bool("StreamEnabled")?;
     let view = spec.str("StreamViewType")?;

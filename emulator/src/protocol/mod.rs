@@ -146,26 +146,48 @@ fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, 
 }
 
 fn run(state: &State, call: Prepared) -> Result<Value, ApiError> {
+    let result = run_operation(state, &call);
+    // Durable mode: what this call wrote reaches the disk before it is acknowledged.
+    if let Some(journal) = state.journal.get() {
+        if may_write(&call.operation) {
+            if let Err(error) = journal.commit(state) {
+                tracing::error!(%error, "journal write failed");
+                return Err(ApiError::new(ErrorKind::InternalServerError, "Internal server error"));
+            }
+        }
+    }
+    result
+}
+
+fn may_write(operation: &str) -> bool {
+    !(operation.starts_with("Get")
+        || operation.starts_with("Describe")
+        || operation.starts_with("List")
+        || matches!(operation, "Query" | "Scan" | "BatchGetItem" | "TransactGetItems"))
+}
+
+fn run_operation(state: &State, call: &Prepared) -> Result<Value, ApiError> {
     let Prepared { operation, body, faults } = call;
-    if let Some(error) = faults.error {
-        return Err(error);
+    let (operation, body) = (operation.as_str(), body);
+    if let Some(error) = &faults.error {
+        return Err(error.clone());
     }
     tracing::trace!(operation, "request");
     if faults.unprocessed {
-        if let Some((reduced, held)) = faults::split_batch(&operation, &body) {
+        if let Some((reduced, held)) = faults::split_batch(operation, body) {
             let ran_something = reduced["RequestItems"].as_object().is_some_and(|m| !m.is_empty());
             let mut response = if ran_something {
-                dispatch(state, &operation, &reduced)?
+                dispatch(state, operation, &reduced)?
             } else if operation == "BatchGetItem" {
                 json!({"Responses": {}})
             } else {
                 json!({})
             };
-            faults::merge_unprocessed(&operation, &mut response, held);
+            faults::merge_unprocessed(operation, &mut response, held);
             return Ok(response);
         }
     }
-    dispatch(state, &operation, &body)
+    dispatch(state, operation, body)
 }
 
 /// Runs an operation; a panic in it is our bug: answer 500 and keep serving.
@@ -222,6 +244,10 @@ fn preflight(headers: &HeaderMap) -> Response<Bytes> {
     response
 }
 
+/// A fresh v4 UUID. Request ids need to be unique, not unguessable: a
+/// thread-local generator spares every request a `getrandom` system call.
 fn request_id() -> HeaderValue {
-    HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("0"))
+    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)).unwrap_or(HeaderValue::from_static("0"))
 }

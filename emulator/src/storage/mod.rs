@@ -35,6 +35,25 @@ impl Catalog {
         self.tables.remove(name).map(|(_, t)| t)
     }
 
+    /// A copy of every table (definition and items), each read under its lock.
+    pub fn snapshot(&self) -> Vec<TableState> {
+        let tables: Vec<Arc<Table>> = self.tables.iter().map(|e| Arc::clone(e.value())).collect();
+        tables.iter().map(|t| t.inner.read().clone()).collect()
+    }
+
+    /// Replaces every table with copies of `tables`.
+    pub fn restore(&self, tables: &[TableState]) {
+        self.tables.clear();
+        for table in tables {
+            self.tables.insert(table.def.name.clone(), Arc::new(Table::from_state(table.clone())));
+        }
+    }
+
+    /// Every table with its name, in no particular order.
+    pub fn entries(&self) -> Vec<(String, Arc<Table>)> {
+        self.tables.iter().map(|e| (e.key().clone(), Arc::clone(e.value()))).collect()
+    }
+
     /// Table names in ListTables order (sorted).
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.tables.iter().map(|e| e.key().clone()).collect();

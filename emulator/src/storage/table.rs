@@ -7,9 +7,10 @@ use super::index::IndexData;
 use crate::types::{item_size, Item, KeySchema, PrimaryKey, ScalarType};
 use parking_lot::RwLock;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BillingMode {
     Provisioned,
     PayPerRequest,
@@ -24,13 +25,13 @@ impl BillingMode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Throughput {
     pub read: i64,
     pub write: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProjectionType {
     All,
     KeysOnly,
@@ -47,13 +48,13 @@ impl ProjectionType {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IndexKind {
     Global,
     Local,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IndexDef {
     pub name: String,
     pub kind: IndexKind,
@@ -64,7 +65,7 @@ pub struct IndexDef {
 }
 
 /// Everything DescribeTable reports that is not derived from the items.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TableDef {
     pub name: String,
     pub id: String,
@@ -101,6 +102,9 @@ pub struct TableData {
     pub size_bytes: u64,
     /// One per GSI and LSI of the definition, kept in step by `put` and `remove`.
     pub indexes: Vec<IndexData>,
+    /// Keys written since the durable journal last looked (`None`: not
+    /// journaled, the in-memory default). See `crate::durable`.
+    pub changed: Option<BTreeSet<PrimaryKey>>,
 }
 
 impl TableData {
@@ -108,11 +112,14 @@ impl TableData {
     pub fn new(def: &TableDef) -> TableData {
         let indexes =
             def.global_indexes.iter().chain(&def.local_indexes).map(|i| IndexData::new(i, &def.key_schema)).collect();
-        TableData { items: BTreeMap::new(), size_bytes: 0, indexes }
+        TableData { items: BTreeMap::new(), size_bytes: 0, indexes, changed: None }
     }
 
     /// Stores `item` under `key`, returning the item it replaced.
     pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<Item> {
+        if let Some(changed) = &mut self.changed {
+            changed.insert(key.clone());
+        }
         self.size_bytes += item_size(&item) as u64;
         for index in &mut self.indexes {
             if let Some(old) = self.items.get(&key) {
@@ -128,6 +135,9 @@ impl TableData {
     }
 
     pub fn remove(&mut self, key: &PrimaryKey) -> Option<Item> {
+        if let Some(changed) = &mut self.changed {
+            changed.insert(key.clone());
+        }
         let old = self.items.remove(key);
         if let Some(old) = &old {
             self.size_bytes -= item_size(old) as u64;
@@ -168,8 +178,12 @@ impl TableData {
 /// consistent schema and readers never see half a write.
 pub struct Table {
     pub inner: RwLock<TableState>,
+    /// Unique per `Table` ever made in this process, so the journal can tell a
+    /// re-created or restored table from the one it knew.
+    pub serial: u64,
 }
 
+#[derive(Clone)]
 pub struct TableState {
     pub def: TableDef,
     pub data: TableData,
@@ -178,6 +192,11 @@ pub struct TableState {
 impl Table {
     pub fn new(def: TableDef) -> Table {
         let data = TableData::new(&def);
-        Table { inner: RwLock::new(TableState { def, data }) }
+        Table::from_state(TableState { def, data })
+    }
+
+    pub fn from_state(state: TableState) -> Table {
+        static SERIALS: AtomicU64 = AtomicU64::new(1);
+        Table { inner: RwLock::new(state), serial: SERIALS.fetch_add(1, Ordering::Relaxed) }
     }
 }

@@ -1,0 +1,401 @@
+//! The report: the summary against the targets, per-operation detail, Query
+//! against table size and in-process figures, as plain text (stdout) and
+//! Markdown (results.md, pasted into the README).
+
+use crate::load::{Measured, Outcome};
+use crate::results::{Results, TargetResults};
+use crate::run::CONNECTIONS;
+use crate::workload::Op;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// A table: header and rows of cells.
+pub struct Table {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn text(&self) -> String {
+        let columns = self.header.len();
+        let width = |c: usize| {
+            std::iter::once(&self.header)
+                .chain(&self.rows)
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..columns).map(width).collect();
+        let line = |row: &Vec<String>| {
+            let cells: Vec<String> = (0..columns)
+                .map(|c| {
+                    let cell = row.get(c).map_or("", String::as_str);
+                    format!("{cell}{}", " ".repeat(widths[c] - cell.chars().count()))
+                })
+                .collect();
+            cells.join(" | ").trim_end().to_string()
+        };
+        let mut out = format!("{}\n{}\n", self.title, line(&self.header));
+        out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"));
+        out.push('\n');
+        for row in &self.rows {
+            out.push_str(&line(row));
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out =
+            format!("**{}**\n\n| {} |\n|{}\n", self.title, self.header.join(" | "), " --- |".repeat(self.header.len()));
+        for row in &self.rows {
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        out
+    }
+}
+
+fn measured(outcome: &Outcome) -> Option<&Measured> {
+    match outcome {
+        Outcome::Measured(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn missing(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Measured(_) => "–".into(),
+        Outcome::NotImplemented(_) => "n/a (not implemented)".into(),
+        Outcome::Failed(e) => format!("failed: {}", e.chars().take(60).collect::<String>()),
+    }
+}
+
+/// Why an operation at 16 connections has no figure.
+fn op_missing(target: &TargetResults, op: Op) -> String {
+    target.op(op.label(), 16).map_or("–".into(), |r| missing(&r.outcome))
+}
+
+fn number(value: f64) -> String {
+    if value >= 100.0 {
+        let whole = value.round() as u64;
+        let digits = whole.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// How many times better the first target is than `other`: other/first
+/// for costs (lower is better), first/other for rates.
+fn advantage(first: Option<f64>, other: Option<f64>, lower_is_better: bool) -> String {
+    match (first, other) {
+        (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
+            let ratio = if lower_is_better { b / a } else { a / b };
+            format!("{}×", number(ratio))
+        }
+        _ => "–".into(),
+    }
+}
+
+fn verdict(value: Option<f64>, limit: Option<f64>, lower_is_better: bool) -> String {
+    match (value, limit) {
+        (Some(v), Some(l)) if (lower_is_better && v <= l) || (!lower_is_better && v >= l) => "met".into(),
+        (Some(_), Some(_)) => "MISSED".into(),
+        _ => "–".into(),
+    }
+}
+
+/// Reads one figure of a target.
+type Figure<'a> = Box<dyn Fn(&TargetResults) -> Option<f64> + 'a>;
+
+struct Metric<'a> {
+    name: String,
+    value: Figure<'a>,
+    show: fn(f64) -> String,
+    /// What to show when the figure is missing (e.g. "n/a (not implemented)").
+    why_missing: Box<dyn Fn(&TargetResults) -> String + 'a>,
+    lower_is_better: bool,
+    target: String,
+    limit: Option<f64>,
+}
+
+pub fn summary(results: &Results) -> Table {
+    let first = &results.targets[0];
+    let others = &results.targets[1..];
+    let raw_bytes = (results.items * results.item_bytes) as f64;
+    let fixed_16 = results
+        .fixed_http
+        .iter()
+        .find(|r| r.connections == 16)
+        .and_then(|r| measured(&r.outcome))
+        .map(|m| m.ops_per_second);
+    let ddb_local = results.targets.iter().find(|t| t.name == "DynamoDB Local");
+    let op_figure = move |op: Op, f: fn(&Measured) -> Option<f64>| {
+        move |t: &TargetResults| t.op(op.label(), 16).and_then(|r| measured(&r.outcome)).and_then(f)
+    };
+    let mut metrics: Vec<Metric> = vec![
+        Metric {
+            name: "start-up to first ListTables (median)".into(),
+            value: Box::new(|t| t.startup_median_ms),
+            show: |v| format!("{} ms", number(v)),
+            why_missing: Box::new(|_| "–".into()),
+            lower_is_better: true,
+            target: "≤ 5 ms".into(),
+            limit: Some(5.0),
+        },
+        Metric {
+            name: "idle RSS".into(),
+            value: Box::new(|t| t.idle_rss_bytes.map(|b| b as f64 / MIB)),
+            show: |v| format!("{} MiB", number(v)),
+            why_missing: Box::new(|_| "–".into()),
+            lower_is_better: true,
+            target: "≤ 10 MB".into(),
+            limit: Some(10e6 / MIB),
+        },
+        Metric {
+            name: format!(
+                "RSS after loading {} items ({} MiB raw)",
+                number(results.items as f64),
+                number(raw_bytes / MIB)
+            ),
+            value: Box::new(|t| t.rss_after_load_bytes.map(|b| b as f64 / MIB)),
+            show: |v| format!("{} MiB", number(v)),
+            why_missing: Box::new(|_| "–".into()),
+            lower_is_better: true,
+            target: format!("≤ 3× raw = {} MiB", number(3.0 * raw_bytes / MIB)),
+            limit: Some(3.0 * raw_bytes / MIB),
+        },
+        Metric {
+            name: "BatchWriteItem load, 16 conn".into(),
+            value: Box::new(|t| measured(&t.load).map(|m| m.ops_per_second)),
+            show: |v| format!("{} items/s", number(v)),
+            why_missing: Box::new(|t| missing(&t.load)),
+            lower_is_better: false,
+            target: "≥ 10× DynamoDB Local".into(),
+            limit: ddb_local.and_then(|t| measured(&t.load)).map(|m| 10.0 * m.ops_per_second),
+        },
+        Metric {
+            name: "fixture cycle (CreateTable+GSI, 10 PutItem, DeleteTable), median".into(),
+            value: Box::new(|t| t.fixture_cycle_median_ms),
+            show: |v| format!("{} ms", number(v)),
+            why_missing: Box::new(|_| "–".into()),
+            lower_is_better: true,
+            target: "≤ 1 ms".into(),
+            limit: Some(1.0),
+        },
+    ];
+    for (op, cpu_limit, share) in [
+        (Op::GetItem, 20.0, 0.5),
+        (Op::PutItem, 30.0, 0.4),
+        (Op::UpdateItem, 30.0, 0.4),
+        (Op::QueryTable, 40.0, 0.4),
+        (Op::QueryIndex, 40.0, 0.4),
+    ] {
+        metrics.push(Metric {
+            name: format!("{} server CPU per op, 16 conn", op.label()),
+            value: Box::new(op_figure(op, |m| m.server_cpu_us_per_op)),
+            show: |v| format!("{} µs", number(v)),
+            why_missing: Box::new(move |t| op_missing(t, op)),
+            lower_is_better: true,
+            target: format!("≤ {cpu_limit} µs"),
+            limit: Some(cpu_limit),
+        });
+        metrics.push(Metric {
+            name: format!("{} throughput, 16 conn", op.label()),
+            value: Box::new(op_figure(op, |m| Some(m.ops_per_second))),
+            show: |v| format!("{} ops/s", number(v)),
+            why_missing: Box::new(move |t| op_missing(t, op)),
+            lower_is_better: false,
+            target: format!("≥ {:.0}% of fixed-body HTTP ({})", share * 100.0, fixed_16.map_or("–".into(), number)),
+            limit: fixed_16.map(|f| f * share),
+        });
+        let ddb_p50 = ddb_local.and_then(op_figure(op, |m| m.latency.map(|l| l.p50_us)));
+        metrics.push(Metric {
+            name: format!("{} p99 latency, 16 conn", op.label()),
+            value: Box::new(op_figure(op, |m| m.latency.map(|l| l.p99_us))),
+            show: |v| format!("{} µs", number(v)),
+            why_missing: Box::new(move |t| op_missing(t, op)),
+            lower_is_better: true,
+            target: format!("< DynamoDB Local p50 ({})", ddb_p50.map_or("–".into(), |v| format!("{} µs", number(v)))),
+            limit: ddb_p50,
+        });
+    }
+
+    let mut header = vec!["metric".to_string()];
+    header.extend(results.targets.iter().map(|t| t.name.clone()));
+    header.extend(others.iter().map(|t| format!("advantage vs {}", t.name)));
+    header.extend(["target".to_string(), format!("{}: met?", first.name)]);
+    let rows = metrics
+        .iter()
+        .map(|m| {
+            let mut row = vec![m.name.clone()];
+            row.extend(results.targets.iter().map(|t| (m.value)(t).map_or_else(|| (m.why_missing)(t), m.show)));
+            row.extend(others.iter().map(|t| advantage((m.value)(first), (m.value)(t), m.lower_is_better)));
+            row.push(m.target.clone());
+            row.push(verdict((m.value)(first), m.limit, m.lower_is_better));
+            row
+        })
+        .collect();
+    Table { title: "Summary (advantage: how many times faster/smaller the first target is)".into(), header, rows }
+}
+
+fn op_row(op: &str, connections: usize, name: &str, outcome: &Outcome, fixed: Option<f64>) -> Vec<String> {
+    let mut row = vec![op.to_string(), connections.to_string(), name.to_string()];
+    match measured(outcome) {
+        Some(m) => row.extend([
+            number(m.ops_per_second),
+            fixed.map_or("–".into(), |f| format!("{:.0}%", m.ops_per_second / f * 100.0)),
+            m.latency.map_or("–".into(), |l| number(l.p50_us)),
+            m.latency.map_or("–".into(), |l| number(l.p99_us)),
+            m.server_cpu_us_per_op.map_or("–".into(), number),
+            format!("{} ({:.0}% of a core)", number(m.client_cpu_us_per_op), m.client_cpu_percent),
+            m.errors.to_string(),
+        ]),
+        None => row.push(missing(outcome)),
+    }
+    row
+}
+
+pub fn operations(results: &Results) -> Table {
+    let mut rows = Vec::new();
+    for connections in CONNECTIONS {
+        let fixed = results.fixed_http.iter().find(|r| r.connections == connections);
+        let fixed_rate = fixed.and_then(|r| measured(&r.outcome)).map(|m| m.ops_per_second);
+        if let Some(fixed) = fixed {
+            rows.push(op_row("fixed-body HTTP server", connections, "hyper", &fixed.outcome, fixed_rate));
+        }
+        for op in Op::ALL {
+            for target in &results.targets {
+                if let Some(r) = target.op(op.label(), connections) {
+                    rows.push(op_row(op.label(), connections, &target.name, &r.outcome, fixed_rate));
+                }
+            }
+        }
+    }
+    let header = [
+        "operation",
+        "conn",
+        "target",
+        "ops/s",
+        "of fixed",
+        "p50 µs",
+        "p99 µs",
+        "server CPU µs/op",
+        "client CPU µs/op",
+        "errors",
+    ];
+    Table {
+        title: "Operations over HTTP (loopback, keep-alive)".into(),
+        header: header.map(String::from).to_vec(),
+        rows,
+    }
+}
+
+pub fn scale(results: &Results) -> Table {
+    let mut rows = Vec::new();
+    for target in &results.targets {
+        for point in &target.scale {
+            let p50 =
+                |o: &Outcome| measured(o).and_then(|m| m.latency).map_or_else(|| missing(o), |l| number(l.p50_us));
+            rows.push(vec![
+                target.name.clone(),
+                number(point.items as f64),
+                p50(&point.query_table),
+                p50(&point.query_index),
+            ]);
+        }
+    }
+    let header = ["target", "items in table", "Query (table) p50 µs, 1 conn", "Query (GSI) p50 µs, 1 conn"];
+    Table { title: "Query of 10 items against table size".into(), header: header.map(String::from).to_vec(), rows }
+}
+
+pub fn in_process(results: &Results) -> Table {
+    let section = &results.in_process;
+    let blank = |n: usize| vec![String::new(); n];
+    let mut rows = Vec::new();
+    if let Some(note) = &section.note {
+        let mut row = vec![note.clone()];
+        row.extend(blank(5));
+        rows.push(row);
+    }
+    if let Some(us) = section.create_median_us {
+        let mut row = vec!["create one embedded emulator (median; target ≤ 100 µs)".into(), String::new()];
+        row.push(format!("{} µs", number(us)));
+        row.extend(blank(3));
+        rows.push(row);
+    }
+    for r in &section.ops {
+        let mut row = vec![r.op.clone(), r.connections.to_string()];
+        match measured(&r.outcome) {
+            Some(m) => row.extend([
+                format!("{} ops/s", number(m.ops_per_second)),
+                m.latency.map_or("–".into(), |l| number(l.p50_us)),
+                m.latency.map_or("–".into(), |l| number(l.p99_us)),
+                number(m.client_cpu_us_per_op),
+            ]),
+            None => row.push(missing(&r.outcome)),
+        }
+        rows.push(row);
+    }
+    let header = [
+        "in-process: real SDK client, no socket",
+        "tasks",
+        "figure",
+        "p50 µs",
+        "p99 µs",
+        "process CPU µs/op (SDK + emulator)",
+    ];
+    Table { title: "In-process mode (harness::embedded)".into(), header: header.map(String::from).to_vec(), rows }
+}
+
+pub fn notes(results: &Results) -> Vec<String> {
+    results.targets.iter().flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name))).collect()
+}
+
+pub fn all_tables(results: &Results) -> Vec<Table> {
+    vec![summary(results), operations(results), scale(results), in_process(results)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_readable() {
+        assert_eq!(number(1234567.4), "1,234,567");
+        assert_eq!(number(123.4), "123");
+        assert_eq!(number(12.34), "12.3");
+        assert_eq!(number(1.234), "1.23");
+    }
+
+    #[test]
+    fn advantage_and_verdict() {
+        assert_eq!(advantage(Some(2.0), Some(20.0), true), "10.0×");
+        assert_eq!(advantage(Some(50.0), Some(5.0), false), "10.0×");
+        assert_eq!(advantage(None, Some(1.0), true), "–");
+        assert_eq!(verdict(Some(4.0), Some(5.0), true), "met");
+        assert_eq!(verdict(Some(6.0), Some(5.0), true), "MISSED");
+        assert_eq!(verdict(Some(6.0), Some(5.0), false), "met");
+    }
+
+    #[test]
+    fn tables_align() {
+        let table = Table {
+            title: "t".into(),
+            header: vec!["a".into(), "bb".into()],
+            rows: vec![vec!["ccc".into(), "d".into()]],
+        };
+        assert_eq!(table.text(), "t\na   | bb\n----+---\nccc | d\n");
+        assert!(table.markdown().contains("| ccc | d |"));
+    }
+}

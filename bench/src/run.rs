@@ -1,0 +1,266 @@
+//! The run: every phase, target after target, so the targets share the
+//! machine's conditions phase by phase.
+
+use crate::load::{self, Outcome, RequestMaker};
+use crate::options::Options;
+use crate::results::{OpResult, Results, ScalePoint, TargetResults};
+use crate::servers::{self, Endpoint, Launch, Server, Target};
+use crate::stats;
+use crate::workload::{self, Op};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+pub const MAIN_TABLE: &str = "bench_main";
+/// Connection counts of the operation phases.
+pub const CONNECTIONS: [usize; 2] = [1, 16];
+const LOAD_CONNECTIONS: usize = 16;
+/// Distinct request bodies per operation phase (keys picked at random from the table).
+const REQUEST_POOL: usize = 20_000;
+
+struct Plan {
+    startup_runs: usize,
+    heavy_startup_runs: usize,
+    fixture_cycles: usize,
+    heavy_fixture_cycles: usize,
+    warmup: Duration,
+}
+
+impl Plan {
+    fn new(options: &Options) -> Plan {
+        if options.quick {
+            Plan {
+                startup_runs: 5,
+                heavy_startup_runs: 1,
+                fixture_cycles: 50,
+                heavy_fixture_cycles: 5,
+                warmup: Duration::from_millis(200),
+            }
+        } else {
+            Plan {
+                startup_runs: 21,
+                heavy_startup_runs: 3,
+                fixture_cycles: 500,
+                heavy_fixture_cycles: 30,
+                warmup: Duration::from_secs(2),
+            }
+        }
+    }
+}
+
+fn log(message: impl AsRef<str>) {
+    eprintln!("[bench] {}", message.as_ref());
+}
+
+pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Results {
+    let plan = Plan::new(options);
+    let mut results: Vec<TargetResults> = targets.iter().map(|t| TargetResults::new(&t.name)).collect();
+
+    // Start-up: fresh processes, alternating targets.
+    let rounds = plan.startup_runs.max(plan.heavy_startup_runs);
+    for round in 0..rounds {
+        for (target, result) in targets.iter().zip(results.iter_mut()) {
+            let runs = if target.heavy { plan.heavy_startup_runs } else { plan.startup_runs };
+            if round >= runs || matches!(target.launch, Launch::Url(_)) {
+                continue;
+            }
+            match servers::start(target).await {
+                Ok((_server, Some(took))) => result.startup_runs_ms.push(took.as_secs_f64() * 1e3),
+                Ok((_, None)) => {}
+                Err(e) => result.notes.push(format!("start-up: {e}")),
+            }
+        }
+    }
+    for result in &mut results {
+        let runs: Vec<Duration> = result.startup_runs_ms.iter().map(|ms| Duration::from_secs_f64(ms / 1e3)).collect();
+        result.startup_median_ms = stats::median(&runs).map(|d| d.as_secs_f64() * 1e3);
+        log(format!("{}: start-up median {:?} ms", result.name, result.startup_median_ms));
+    }
+
+    // The long-lived servers for everything else.
+    let mut running: Vec<Option<Server>> = Vec::new();
+    for (target, result) in targets.iter().zip(results.iter_mut()) {
+        match servers::start(target).await {
+            Ok((server, _)) => running.push(Some(server)),
+            Err(e) => {
+                result.notes.push(format!("not started: {e}"));
+                running.push(None);
+            }
+        }
+    }
+    // Let start-up work (class loading, JIT) settle before reading idle memory.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for (server, result) in running.iter().zip(results.iter_mut()) {
+        result.idle_rss_bytes = server.as_ref().and_then(Server::rss_bytes);
+    }
+
+    // Per-test fixture cost, on the still empty servers.
+    for ((target, server), result) in targets.iter().zip(&running).zip(results.iter_mut()) {
+        let Some(server) = server else { continue };
+        let cycles = if target.heavy { plan.heavy_fixture_cycles } else { plan.fixture_cycles };
+        match load::fixture_cycles(server.endpoint(), cycles).await {
+            Ok(durations) => {
+                result.fixture_cycles = durations.len();
+                result.fixture_cycle_median_ms = stats::median(&durations).map(|d| d.as_secs_f64() * 1e3);
+            }
+            Err(e) => result.notes.push(format!("fixture cycle: {e}")),
+        }
+        log(format!("{}: fixture cycle median {:?} ms", result.name, result.fixture_cycle_median_ms));
+    }
+
+    // Load the main table.
+    for (server, result) in running.iter().zip(results.iter_mut()) {
+        let Some(server) = server else { continue };
+        let began = Instant::now();
+        match prepare_table(server.endpoint(), MAIN_TABLE, options.items).await {
+            Ok(outcome) => result.load = outcome,
+            Err(e) => {
+                result.load = Outcome::Failed(e.clone());
+                result.notes.push(format!("load: {e}"));
+            }
+        }
+        result.rss_after_load_bytes = server.rss_bytes();
+        log(format!("{}: loaded {} items in {:.1} s", result.name, options.items, began.elapsed().as_secs_f64()));
+    }
+
+    // Operations, and the fixed-body server as the ceiling.
+    let fixed_server = match servers::start(&fixed).await {
+        Ok((server, _)) => Some(server),
+        Err(e) => {
+            log(format!("fixed-body server: {e}"));
+            None
+        }
+    };
+    let mut fixed_results = Vec::new();
+    for connections in CONNECTIONS {
+        if let Some(server) = &fixed_server {
+            let body = Op::GetItem.body(MAIN_TABLE, options.items, 1);
+            let make: RequestMaker = Arc::new(move |_| ("GetItem", body.clone()));
+            let outcome = load::closed_loop(server.endpoint(), connections, plan.warmup, options.seconds, make).await;
+            log(format!("fixed-body HTTP server, {connections} conn: {}", brief(&outcome)));
+            fixed_results.push(OpResult { op: "fixed body".into(), connections, outcome });
+        }
+        for op in Op::ALL {
+            for (server, result) in running.iter().zip(results.iter_mut()) {
+                let Some(server) = server else { continue };
+                let outcome = measure_op(
+                    server.endpoint(),
+                    op,
+                    MAIN_TABLE,
+                    options.items,
+                    connections,
+                    plan.warmup,
+                    options.seconds,
+                )
+                .await;
+                log(format!("{}: {} {connections} conn: {}", result.name, op.label(), brief(&outcome)));
+                result.ops.push(OpResult { op: op.label().into(), connections, outcome });
+            }
+        }
+    }
+    drop(fixed_server);
+
+    // Query latency against table size: 10x fewer and 10x more items than the main table.
+    if options.scale {
+        for items in [options.items / 10, options.items, options.items * 10] {
+            for ((target, server), result) in targets.iter().zip(&running).zip(results.iter_mut()) {
+                let Some(server) = server else { continue };
+                if target.heavy && items > options.items {
+                    result.notes.push(format!("Query at {items} items skipped: loading it would take minutes"));
+                    continue;
+                }
+                let point = measure_scale(server.endpoint(), items, options, &plan).await;
+                log(format!(
+                    "{}: Query at {items} items: {} / {}",
+                    result.name,
+                    brief(&point.query_table),
+                    brief(&point.query_index)
+                ));
+                result.scale.push(point);
+            }
+        }
+    }
+    drop(running);
+
+    let in_process = crate::embedded::run(options, plan.warmup).await;
+
+    Results {
+        started_unix: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        quick: options.quick,
+        items: options.items,
+        item_bytes: workload::ITEM_BYTES,
+        phase_seconds: options.seconds.as_secs_f64(),
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        targets: results,
+        fixed_http: fixed_results,
+        in_process,
+    }
+}
+
+/// Creates a table with the GSI and fills it: with BatchWriteItem when the
+/// target has it (the measured load), else with PutItem (unmeasured, so
+/// the other phases still run).
+async fn prepare_table(server: Endpoint, table: &str, items: usize) -> Result<Outcome, String> {
+    let mut connection = crate::client::Connection::open(server.address).await?;
+    load::must(&mut connection, "CreateTable", workload::create_table(table)).await?;
+    let outcome = load::batch_load(server, table, items, LOAD_CONNECTIONS).await;
+    match &outcome {
+        Outcome::NotImplemented(_) => load::put_load(server, table, items, LOAD_CONNECTIONS).await?,
+        Outcome::Failed(e) => return Err(e.clone()),
+        Outcome::Measured(_) => {}
+    }
+    Ok(outcome)
+}
+
+async fn measure_op(
+    server: Endpoint,
+    op: Op,
+    table: &str,
+    items: usize,
+    connections: usize,
+    warmup: Duration,
+    seconds: Duration,
+) -> Outcome {
+    if let Err(outcome) = load::probe(server, op.operation(), op.body(table, items, 7), |reply| op.check(reply)).await {
+        return outcome;
+    }
+    // Bodies are built before the phase so the load generator only picks and sends.
+    let mut random = workload::Random::new(items as u64);
+    let pool: Vec<bytes::Bytes> = (0..REQUEST_POOL.min(items)).map(|_| op.body(table, items, random.next())).collect();
+    let make: RequestMaker =
+        Arc::new(move |random| (op.operation(), pool[(random % pool.len() as u64) as usize].clone()));
+    load::closed_loop(server, connections, warmup, seconds, make).await
+}
+
+async fn measure_scale(server: Endpoint, items: usize, options: &Options, plan: &Plan) -> ScalePoint {
+    let table = if items == options.items { MAIN_TABLE.to_string() } else { format!("bench_scale_{items}") };
+    if table != MAIN_TABLE {
+        if let Err(e) = prepare_table(server, &table, items).await {
+            return ScalePoint { items, query_table: Outcome::Failed(e.clone()), query_index: Outcome::Failed(e) };
+        }
+    }
+    let seconds = options.seconds / 2;
+    let query_table = measure_op(server, Op::QueryTable, &table, items, 1, plan.warmup / 2, seconds).await;
+    let query_index = measure_op(server, Op::QueryIndex, &table, items, 1, plan.warmup / 2, seconds).await;
+    if table != MAIN_TABLE {
+        if let Ok(mut connection) = crate::client::Connection::open(server.address).await {
+            let _ = load::must(&mut connection, "DeleteTable", workload::table_only(&table)).await;
+        }
+    }
+    ScalePoint { items, query_table, query_index }
+}
+
+/// One line for the progress log.
+pub fn brief(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Measured(m) => format!(
+            "{:.0} ops/s, p50 {:.0} µs, p99 {:.0} µs, server {} µs/op, client {:.1} µs/op",
+            m.ops_per_second,
+            m.latency.map_or(0.0, |l| l.p50_us),
+            m.latency.map_or(0.0, |l| l.p99_us),
+            m.server_cpu_us_per_op.map_or("?".into(), |c| format!("{c:.1}")),
+            m.client_cpu_us_per_op
+        ),
+        Outcome::NotImplemented(reason) => format!("n/a ({reason})"),
+        Outcome::Failed(reason) => format!("failed: {reason}"),
+    }
+}

@@ -1,0 +1,486 @@
+//! Tables and data from what teams already keep: `CreateTable` inputs (as
+//! the AWS CLI takes them), CloudFormation templates' `AWS::DynamoDB::Table`
+//! resources (YAML or JSON), and JSON files of items (plain or DynamoDB JSON).
+//!
+//! Everything goes through the operations themselves (`CreateTable`,
+//! `PutItem`, ...), so fixtures get exactly the validation and storage path
+//! of API calls.
+
+use crate::ops;
+use crate::state::State;
+use crate::types::{item_to_json, AttributeValue, Item};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Why a fixture could not be loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixtureError(pub String);
+
+impl fmt::Display for FixtureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FixtureError {}
+
+pub type FixtureResult<T> = Result<T, FixtureError>;
+
+fn fail<T>(message: impl Into<String>) -> FixtureResult<T> {
+    Err(FixtureError(message.into()))
+}
+
+/// Runs one operation as an API call would, turning its error into a fixture error.
+fn call(state: &State, operation: &str, body: Value) -> FixtureResult<Value> {
+    ops::dispatch(state, operation, &body)
+        .map_err(|e| FixtureError(format!("{operation}: {}: {}", e.kind.name(), e.message)))
+}
+
+/// Parses JSON, or YAML with CloudFormation's short-form tags (`!Ref X`
+/// becomes `{"Ref": "X"}`, `!GetAtt A.B` becomes `{"Fn::GetAtt": ["A", "B"]}`,
+/// `!Sub s` becomes `{"Fn::Sub": s}`, ...).
+pub fn parse_document(text: &str) -> FixtureResult<Value> {
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
+    let yaml: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).map_err(|e| FixtureError(format!("neither JSON nor YAML: {e}")))?;
+    yaml_to_json(yaml, 0)
+}
+
+fn yaml_to_json(value: serde_yaml_ng::Value, depth: usize) -> FixtureResult<Value> {
+    use serde_yaml_ng::Value as Y;
+    if depth > 128 {
+        return fail("document nests too deeply");
+    }
+    Ok(match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::from_str(&n.to_string()).unwrap_or_else(|_| Value::String(n.to_string())),
+        Y::String(s) => Value::String(s),
+        Y::Sequence(list) => {
+            Value::Array(list.into_iter().map(|v| yaml_to_json(v, depth + 1)).collect::<Result<_, _>>()?)
+        }
+        Y::Mapping(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    _ => return fail("mapping keys must be scalars"),
+                };
+                out.insert(key, yaml_to_json(v, depth + 1)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let inner = yaml_to_json(tagged.value, depth + 1)?;
+            match name {
+                "Ref" | "Condition" => json!({ name: inner }),
+                // `!GetAtt Resource.Attribute` is the short form of a two-element list.
+                "GetAtt" => match inner {
+                    Value::String(s) => {
+                        let (resource, attribute) = s.split_once('.').unwrap_or((&s, ""));
+                        json!({ "Fn::GetAtt": [resource, attribute] })
+                    }
+                    other => json!({ "Fn::GetAtt": other }),
+                },
+                other => json!({ format!("Fn::{other}"): inner }),
+            }
+        }
+    })
+}
+
+/// How to read a template: a table-name prefix, and values for its parameters
+/// (those not given take their `Default`).
+#[derive(Clone, Debug, Default)]
+pub struct TemplateOptions {
+    pub prefix: String,
+    pub parameters: HashMap<String, String>,
+    /// `AWS::StackName` (default `stack`).
+    pub stack_name: Option<String>,
+}
+
+/// Creates the tables a document describes, and returns their names:
+/// a CloudFormation template (`Resources`), one `CreateTable` input, or a
+/// list of them. Table names get `options.prefix`.
+pub fn create_tables(state: &State, text: &str, options: &TemplateOptions) -> FixtureResult<Vec<String>> {
+    let document = parse_document(text)?;
+    let inputs = if document.get("Resources").is_some() {
+        cloudformation_tables(state, &document, options)?
+    } else {
+        match document {
+            Value::Array(list) => list.into_iter().map(|i| (i, Vec::new())).collect(),
+            one => vec![(one, Vec::new())],
+        }
+    };
+    let mut names = Vec::new();
+    for (mut input, follow_ups) in inputs {
+        let name =
+            input.get("TableName").and_then(Value::as_str).ok_or(FixtureError("a table needs a TableName".into()))?;
+        let name = format!("{}{name}", options.prefix);
+        input["TableName"] = json!(name);
+        call(state, "CreateTable", input)?;
+        for (operation, mut body) in follow_ups {
+            body["TableName"] = json!(name);
+            call(state, operation, body)?;
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Settings CloudFormation applies after creating a table, as the calls that set them.
+type FollowUps = Vec<(&'static str, Value)>;
+
+/// The `CreateTable` inputs (and follow-up calls) of a template's
+/// `AWS::DynamoDB::Table` resources, with intrinsic functions resolved.
+fn cloudformation_tables(
+    state: &State,
+    template: &Value,
+    options: &TemplateOptions,
+) -> FixtureResult<Vec<(Value, FollowUps)>> {
+    let resources = template["Resources"].as_object().ok_or(FixtureError("Resources must be a mapping".into()))?;
+    let resolver = Resolver::new(state, template, options);
+    let mut out = Vec::new();
+    for (logical_id, resource) in resources {
+        if resource.get("Type").and_then(Value::as_str) != Some("AWS::DynamoDB::Table") {
+            continue;
+        }
+        let properties = resolver.resolve(resource.get("Properties").unwrap_or(&json!({})), 0)?;
+        let Value::Object(mut properties) = properties else {
+            return fail(format!("{logical_id}: Properties must be a mapping"));
+        };
+        // CloudFormation names an unnamed table after the stack and resource.
+        properties.entry("TableName").or_insert_with(|| json!(logical_id));
+        let mut follow_ups = Vec::new();
+        if let Some(ttl) = properties.remove("TimeToLiveSpecification") {
+            follow_ups.push(("UpdateTimeToLive", json!({ "TimeToLiveSpecification": ttl })));
+        }
+        if let Some(pitr) = properties.remove("PointInTimeRecoverySpecification") {
+            follow_ups.push(("UpdateContinuousBackups", json!({ "PointInTimeRecoverySpecification": pitr })));
+        }
+        if let Some(Value::Object(stream)) = properties.get_mut("StreamSpecification") {
+            // CloudFormation has a stream when a view type is given.
+            stream.insert("StreamEnabled".into(), json!(true));
+        }
+        // Settings with no CreateTable counterpart here.
+        for ignored in [
+            "ContributorInsightsSpecification",
+            "KinesisStreamSpecification",
+            "ImportSourceSpecification",
+            "ResourcePolicy",
+        ] {
+            properties.remove(ignored);
+        }
+        for index in properties.get_mut("GlobalSecondaryIndexes").and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(index) = index.as_object_mut() {
+                index.remove("ContributorInsightsSpecification");
+            }
+        }
+        follow_ups.retain(|(operation, _)| ops::handler(operation).is_some());
+        out.push((Value::Object(properties), follow_ups));
+    }
+    if out.is_empty() {
+        return fail("the template has no AWS::DynamoDB::Table resource");
+    }
+    Ok(out)
+}
+
+/// Resolves `Ref`, `Fn::Sub` and `Fn::Join` against parameters and pseudo parameters.
+struct Resolver {
+    values: HashMap<String, String>,
+}
+
+impl Resolver {
+    fn new(state: &State, template: &Value, options: &TemplateOptions) -> Resolver {
+        let mut values = HashMap::new();
+        values.insert("AWS::Region".to_string(), state.config.region.clone());
+        values.insert("AWS::AccountId".to_string(), state.config.account_id.clone());
+        values.insert("AWS::StackName".to_string(), options.stack_name.clone().unwrap_or_else(|| "stack".into()));
+        values.insert("AWS::Partition".to_string(), "aws".into());
+        values.insert("AWS::URLSuffix".to_string(), "amazonaws.com".into());
+        if let Some(parameters) = template.get("Parameters").and_then(Value::as_object) {
+            for (name, spec) in parameters {
+                match spec.get("Default") {
+                    Some(Value::String(s)) => values.insert(name.clone(), s.clone()),
+                    Some(other @ (Value::Number(_) | Value::Bool(_))) => values.insert(name.clone(), other.to_string()),
+                    _ => None,
+                };
+            }
+        }
+        values.extend(options.parameters.clone());
+        Resolver { values }
+    }
+
+    fn lookup(&self, name: &str) -> FixtureResult<String> {
+        self.values
+            .get(name)
+            .cloned()
+            .ok_or_else(|| FixtureError(format!("no value for {name} (pass it as a parameter)")))
+    }
+
+    fn resolve(&self, value: &Value, depth: usize) -> FixtureResult<Value> {
+        if depth > 64 {
+            return fail("template nests too deeply");
+        }
+        Ok(match value {
+            Value::Array(list) => {
+                Value::Array(list.iter().map(|v| self.resolve(v, depth + 1)).collect::<Result<_, _>>()?)
+            }
+            Value::Object(map) if map.len() == 1 => {
+                let (key, arg) = map.iter().next().expect("one entry");
+                match key.as_str() {
+                    "Ref" => json!(self.lookup(arg.as_str().unwrap_or_default())?),
+                    "Fn::Sub" => json!(self.substitute(arg, depth)?),
+                    "Fn::Join" => {
+                        let (sep, parts) = match arg.as_array().map(Vec::as_slice) {
+                            Some([Value::String(sep), parts]) => (sep, self.resolve(parts, depth + 1)?),
+                            _ => return fail("Fn::Join takes [separator, [values]]"),
+                        };
+                        let parts: Vec<String> = parts
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|p| p.as_str().map(str::to_string).unwrap_or_else(|| p.to_string()))
+                            .collect();
+                        json!(parts.join(sep))
+                    }
+                    name if name.starts_with("Fn::") => {
+                        return fail(format!("{name} is not supported in table properties"))
+                    }
+                    _ => Value::Object(
+                        map.iter()
+                            .map(|(k, v)| Ok((k.clone(), self.resolve(v, depth + 1)?)))
+                            .collect::<FixtureResult<_>>()?,
+                    ),
+                }
+            }
+            Value::Object(map) => Value::Object(
+                map.iter().map(|(k, v)| Ok((k.clone(), self.resolve(v, depth + 1)?))).collect::<FixtureResult<_>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    /// `Fn::Sub`: `"${Env}-users"` or `["${A}-${B}", {"A": value}]`.
+    fn substitute(&self, arg: &Value, depth: usize) -> FixtureResult<String> {
+        let (text, locals) = match arg {
+            Value::String(s) => (s.as_str(), Map::new()),
+            Value::Array(list) => match list.as_slice() {
+                [Value::String(s), vars] => match self.resolve(vars, depth + 1)? {
+                    Value::Object(vars) => (s.as_str(), vars),
+                    _ => return fail("Fn::Sub variables must be a mapping"),
+                },
+                _ => return fail("Fn::Sub takes a string or [string, variables]"),
+            },
+            _ => return fail("Fn::Sub takes a string or [string, variables]"),
+        };
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            // `${!Literal}` writes `${Literal}`.
+            if let Some(literal) = after.strip_prefix('!') {
+                out.push_str("${");
+                rest = literal;
+                continue;
+            }
+            let end = after.find('}').ok_or(FixtureError(format!("unclosed ${{ in Fn::Sub {text:?}")))?;
+            let name = &after[..end];
+            match locals.get(name) {
+                Some(Value::String(s)) => out.push_str(s),
+                Some(other) => out.push_str(&other.to_string()),
+                None => out.push_str(&self.lookup(name)?),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+/// How items are written in a data file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemFormat {
+    /// Plain JSON objects (`{"id": "1", "age": 30}`), as a DocumentClient writes them.
+    Plain,
+    /// DynamoDB JSON (`{"id": {"S": "1"}, "age": {"N": "30"}}`), as the low-level API and `aws dynamodb` write them.
+    DynamoDb,
+}
+
+/// Puts items into `table`: a JSON array of items (plain or DynamoDB JSON,
+/// told apart by their look), an object with one array of items (a
+/// json-server `db.json` such as `{"users": [...]}`, which must hold one
+/// collection), or a `BatchWriteItem` `RequestItems` document for this table.
+/// Returns how many items were written. Items are put one by one: on an
+/// error, the items before the failing one stay written.
+pub fn seed_items(state: &State, table: &str, document: &Value) -> FixtureResult<usize> {
+    let items = item_list(table, document)?;
+    let format = if !items.is_empty() && items.iter().all(looks_like_dynamodb_json) {
+        ItemFormat::DynamoDb
+    } else {
+        ItemFormat::Plain
+    };
+    seed_items_as(state, table, &items, format)
+}
+
+/// Puts items written in a known format.
+pub fn seed_items_as(state: &State, table: &str, items: &[Value], format: ItemFormat) -> FixtureResult<usize> {
+    for (i, item) in items.iter().enumerate() {
+        let wire = match format {
+            ItemFormat::DynamoDb => item.clone(),
+            ItemFormat::Plain => plain_item_to_wire(item).map_err(|e| FixtureError(format!("item {i}: {e}")))?,
+        };
+        call(state, "PutItem", json!({ "TableName": table, "Item": wire }))
+            .map_err(|e| FixtureError(format!("item {i}: {e}")))?;
+    }
+    Ok(items.len())
+}
+
+fn item_list(table: &str, document: &Value) -> FixtureResult<Vec<Value>> {
+    match document {
+        Value::Array(items) => Ok(items.clone()),
+        Value::Object(map) => {
+            // BatchWriteItem's RequestItems: {"T": [{"PutRequest": {"Item": ...}}]}.
+            if let Some(Value::Array(requests)) = map.get(table) {
+                if requests.iter().all(|r| r.get("PutRequest").is_some()) && !requests.is_empty() {
+                    return Ok(requests.iter().map(|r| r["PutRequest"]["Item"].clone()).collect());
+                }
+                return Ok(requests.clone());
+            }
+            let lists: Vec<&Value> = map.values().filter(|v| v.is_array()).collect();
+            match lists.as_slice() {
+                [Value::Array(items)] => Ok(items.clone()),
+                _ => fail(format!("expected an array of items, or an object with one array or a {table:?} array")),
+            }
+        }
+        _ => fail("expected an array of items"),
+    }
+}
+
+const TYPE_TAGS: [&str; 10] = ["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"];
+
+fn looks_like_dynamodb_json(item: &Value) -> bool {
+    item.as_object().is_some_and(|attrs| {
+        !attrs.is_empty()
+            && attrs.values().all(|v| {
+                v.as_object()
+                    .is_some_and(|tagged| tagged.len() == 1 && tagged.keys().all(|k| TYPE_TAGS.contains(&k.as_str())))
+            })
+    })
+}
+
+/// Plain JSON to DynamoDB JSON: strings, numbers (exact as written), booleans,
+/// null, lists and maps. (Sets and binary have no plain-JSON form.)
+pub fn plain_item_to_wire(item: &Value) -> Result<Value, String> {
+    let Value::Object(attrs) = item else { return Err("an item must be a JSON object".into()) };
+    attrs
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), plain_value_to_wire(v, 0)?)))
+        .collect::<Result<Map<_, _>, String>>()
+        .map(Value::Object)
+}
+
+fn plain_value_to_wire(value: &Value, depth: usize) -> Result<Value, String> {
+    if depth > crate::types::value::MAX_NESTING_DEPTH {
+        return Err("nesting exceeds 32 levels".into());
+    }
+    Ok(match value {
+        Value::String(s) => json!({ "S": s }),
+        Value::Number(n) => json!({ "N": n.to_string() }),
+        Value::Bool(b) => json!({ "BOOL": b }),
+        Value::Null => json!({ "NULL": true }),
+        Value::Array(list) => {
+            json!({ "L": list.iter().map(|v| plain_value_to_wire(v, depth + 1)).collect::<Result<Vec<_>, _>>()? })
+        }
+        Value::Object(map) => {
+            json!({ "M": map.iter().map(|(k, v)| Ok((k.clone(), plain_value_to_wire(v, depth + 1)?))).collect::<Result<Map<_, _>, String>>()? })
+        }
+    })
+}
+
+/// Every item of `table` in key order, as a JSON array in `format`.
+pub fn dump_items(state: &State, table: &str, format: ItemFormat) -> FixtureResult<Value> {
+    let table = state.catalog.get(table).ok_or_else(|| FixtureError(format!("no table {table}")))?;
+    let guard = table.inner.read();
+    Ok(Value::Array(
+        guard
+            .data
+            .items
+            .values()
+            .map(|item| match format {
+                ItemFormat::DynamoDb => item_to_json(item),
+                ItemFormat::Plain => item_to_plain(item),
+            })
+            .collect(),
+    ))
+}
+
+/// DynamoDB values as plain JSON: sets become arrays, binary becomes base64
+/// text, numbers become JSON numbers (exact when they fit an integer or a
+/// double; DynamoDB JSON is the lossless format).
+pub fn item_to_plain(item: &Item) -> Value {
+    Value::Object(item.iter().map(|(k, v)| (k.clone(), value_to_plain(v))).collect())
+}
+
+fn value_to_plain(value: &AttributeValue) -> Value {
+    let number = |n: &crate::types::Number| {
+        let text = n.to_string();
+        serde_json::from_str::<Value>(&text).ok().filter(Value::is_number).unwrap_or(Value::String(text))
+    };
+    match value {
+        AttributeValue::S(s) => json!(s),
+        AttributeValue::N(n) => number(n),
+        AttributeValue::B(b) => json!(BASE64.encode(b)),
+        AttributeValue::Bool(b) => json!(b),
+        AttributeValue::Null => Value::Null,
+        AttributeValue::SS(v) => json!(v),
+        AttributeValue::NS(v) => Value::Array(v.iter().map(number).collect()),
+        AttributeValue::BS(v) => Value::Array(v.iter().map(|b| json!(BASE64.encode(b))).collect()),
+        AttributeValue::L(v) => Value::Array(v.iter().map(value_to_plain).collect()),
+        AttributeValue::M(m) => item_to_plain(m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_short_form_tags_become_intrinsics() {
+        let doc = parse_document("a: !Ref Env\nb: !GetAtt Table.Arn\nc: !Sub '${Env}-x'\n").unwrap();
+        assert_eq!(
+            doc,
+            json!({"a": {"Ref": "Env"}, "b": {"Fn::GetAtt": ["Table", "Arn"]}, "c": {"Fn::Sub": "${Env}-x"}})
+        );
+    }
+
+    #[test]
+    fn sub_resolves_parameters_locals_and_literals() {
+        let state = State::default();
+        let template = json!({"Parameters": {"Env": {"Type": "String", "Default": "dev"}}});
+        let resolver = Resolver::new(&state, &template, &TemplateOptions::default());
+        assert_eq!(resolver.substitute(&json!("${Env}-${AWS::Region}-${!Lit}"), 0).unwrap(), "dev-us-east-1-${Lit}");
+        assert_eq!(resolver.substitute(&json!(["${A}-${Env}", {"A": "x"}]), 0).unwrap(), "x-dev");
+        assert!(resolver.substitute(&json!("${Missing}"), 0).is_err());
+    }
+
+    #[test]
+    fn plain_and_dynamodb_json_are_told_apart() {
+        assert!(looks_like_dynamodb_json(&json!({"id": {"S": "1"}, "n": {"N": "2"}})));
+        assert!(!looks_like_dynamodb_json(&json!({"id": "1"})));
+        assert!(!looks_like_dynamodb_json(&json!({"id": {"S": "1", "x": 2}})));
+        assert_eq!(
+            plain_item_to_wire(&json!({"a": 1.5, "b": [true, null], "c": {"d": "e"}})).unwrap(),
+            json!({"a": {"N": "1.5"}, "b": {"L": [{"BOOL": true}, {"NULL": true}]}, "c": {"M": {"d": {"S": "e"}}}})
+        );
+    }
+}

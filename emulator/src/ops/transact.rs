@@ -1,0 +1,602 @@
+//! Transactions: TransactGetItems (a consistent snapshot of up to 100 items)
+//! and TransactWriteItems (up to 100 Put / Update / Delete / ConditionCheck
+//! actions across tables, all or nothing).
+//!
+//! Isolation comes from locking: every table a transaction touches is locked
+//! at once, in name order (the global order batches use too, so nothing can
+//! deadlock), then every action is validated and every condition checked,
+//! and only then are the writes applied. No reader can see half a
+//! transaction, and concurrent transactions on the same items serialise.
+
+use super::batch::{item_collection_metrics, lock_read, lock_write, lookup_tables, ReadProjection};
+use super::capacity::{write_units, Consumed, PerTable};
+use super::input::{describe, return_consumed_capacity, CapacityDetail, Input, Violations};
+use super::items::validate_new_item;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::state::State;
+use crate::storage::TableDef;
+use crate::types::{item_from_json, item_size, item_to_json, Item, PrimaryKey};
+use parking_lot::Mutex;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+
+/// DynamoDB's limit on actions in one transaction.
+pub const MAX_TRANSACT_ITEMS: usize = 100;
+
+/// The `TransactItems` list, checked for presence and length.
+fn transact_items<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<Vec<Input<'a>>> {
+    let items = input.objects("TransactItems")?;
+    match &items {
+        None => v.not_null("transactItems", &items),
+        Some(list) if list.is_empty() => {
+            v.add("'[]'".into(), "transactItems", "Member must have length greater than or equal to 1")
+        }
+        Some(list) if list.len() > MAX_TRANSACT_ITEMS => v.add_unechoed(
+            "TransactItems",
+            &format!("Member must have length less than or equal to {MAX_TRANSACT_ITEMS}"),
+        ),
+        Some(_) => {}
+    }
+    Ok(items.unwrap_or_default())
+}
+
+/// One Get of a TransactGetItems.
+struct Get<'a> {
+    table: &'a str,
+    key: Value,
+    projection: ReadProjection,
+}
+
+pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let items = transact_items(&input, &mut v)?;
+    let capacity = return_consumed_capacity(&input, &mut v)?;
+    let mut gets = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("transactItems.{}.member.get", i + 1);
+        let get = item.object("Get")?;
+        v.not_null(&path, &get);
+        let Some(get) = get else { continue };
+        let table = get.str("TableName")?;
+        v.table_name(&format!("{path}.tableName"), table);
+        let key = get.raw("Key");
+        v.not_null(&format!("{path}.key"), &key);
+        let projection = ReadProjection::from_expression(&get)?;
+        if let (Some(table), Some(key)) = (table, key) {
+            gets.push(Get { table, key: key.clone(), projection });
+        }
+    }
+    v.finish()?;
+    for get in &gets {
+        get.projection.check()?;
+    }
+    let keys = gets.iter().map(|g| item_from_json(&g.key)).collect::<ApiResult<Vec<_>>>()?;
+    let tables = lookup_tables(state, gets.iter().map(|g| g.table))?;
+    // All tables read-locked together: the reads form one consistent snapshot.
+    let guards = lock_read(&tables);
+    let mut seen: HashSet<(&str, PrimaryKey)> = HashSet::new();
+    let mut primary = Vec::with_capacity(gets.len());
+    let mut reasons = Vec::with_capacity(gets.len());
+    for (get, key) in gets.iter().zip(&keys) {
+        let schema = &guards.state(get.table)?.def.key_schema;
+        empty_key_value(schema, key)?;
+        match schema.key_from_request(key) {
+            Ok(pk) => {
+                if !seen.insert((get.table, pk.clone())) {
+                    return Err(ApiError::validation(
+                        "Transaction request cannot include multiple operations on one item",
+                    ));
+                }
+                primary.push(pk);
+                reasons.push(Reason::None);
+            }
+            Err(e) => reasons.push(Reason::ValidationError(e.message)),
+        }
+    }
+    if reasons.iter().any(|r| !matches!(r, Reason::None)) {
+        return Err(cancelled(&reasons));
+    }
+    let mut consumed = PerTable::default();
+    let mut responses = Vec::with_capacity(gets.len());
+    for (get, key) in gets.iter().zip(&primary) {
+        let table = guards.state(get.table)?;
+        let item = table.data.get(key);
+        consumed.add(Consumed::read(&table.def, item.map_or(0, item_size), true, true));
+        let mut response = Map::new();
+        if let Some(item) = item {
+            response.insert("Item".into(), item_to_json(&get.projection.apply(item)));
+        }
+        responses.push(Value::Object(response));
+    }
+    drop(guards);
+    let mut out = Map::new();
+    out.insert("Responses".into(), Value::Array(responses));
+    if let Some(c) = consumed.to_json(capacity) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    Ok(Value::Object(out))
+}
+
+/// What one TransactWriteItems action does.
+enum ActionKind {
+    Put(Item),
+    Update(UpdatePlan),
+    Delete,
+    ConditionCheck,
+}
+
+/// One action, parsed and its expressions compiled, before any lock is taken.
+struct Action<'a> {
+    table: &'a str,
+    kind: ActionKind,
+    /// The `Key` (Update, Delete, ConditionCheck) or the item (Put).
+    key_source: Item,
+    condition: Option<ConditionPlan>,
+    return_old_on_failure: bool,
+}
+
+const ACTION_FIELDS: [(&str, &str); 4] =
+    [("ConditionCheck", "conditionCheck"), ("Put", "put"), ("Delete", "delete"), ("Update", "update")];
+
+pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let token = input.str("ClientRequestToken")?;
+    if let Some(t) = token {
+        let len = t.chars().count();
+        if len < 1 {
+            v.add(describe(Some(t)), "clientRequestToken", "Member must have length greater than or equal to 1");
+        }
+        if len > 36 {
+            v.add(describe(Some(t)), "clientRequestToken", "Member must have length less than or equal to 36");
+        }
+    }
+    let items = transact_items(&input, &mut v)?;
+    let capacity = return_consumed_capacity(&input, &mut v)?;
+    let metrics = input.str("ReturnItemCollectionMetrics")?;
+    v.one_of("returnItemCollectionMetrics", metrics, &["SIZE", "NONE"]);
+    let mut parsed = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let present: Vec<(&str, Input)> = ACTION_FIELDS
+            .iter()
+            .filter_map(|(field, path)| item.object(field).transpose().map(|r| r.map(|o| (*path, o))))
+            .collect::<ApiResult<_>>()?;
+        let (path_name, action) = match present.as_slice() {
+            [] => {
+                return Err(ApiError::validation(
+                    "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request",
+                ))
+            }
+            [one] => *one,
+            _ => {
+                return Err(ApiError::validation("TransactItems can only contain one of Check, Put, Update or Delete"))
+            }
+        };
+        let path = format!("transactItems.{}.member.{path_name}", i + 1);
+        parsed.push(parse_action(path_name, &action, &path, &mut v)?);
+    }
+    v.finish()?;
+    let mut actions = Vec::with_capacity(parsed.len());
+    for p in parsed.into_iter().flatten() {
+        actions.push(p.compile()?);
+    }
+    let aggregate: usize = actions.iter().map(|a| item_size(&a.key_source)).sum();
+    if aggregate > MAX_TRANSACTION_BYTES {
+        return Err(ApiError::validation("Transaction size has exceeded the maximum allowed size of 4 MB"));
+    }
+
+    // Idempotency: a token seen within 10 minutes with the same request is a
+    // replay (answered without applying again); with another request, a mismatch.
+    let fingerprint = input.raw("TransactItems").cloned().unwrap_or(Value::Null);
+    let tokens = &state.transaction_tokens;
+    let claim = match token {
+        Some(t) => match tokens.claim(t, &fingerprint, state.clock.now_millis())? {
+            TokenClaim::Replay => return replay_response(state, &actions, capacity),
+            TokenClaim::Claimed => Some(TokenClaimGuard { tokens, token: t, finished: false }),
+        },
+        None => None,
+    };
+    let result = execute(state, &actions, capacity, metrics == Some("SIZE"));
+    if let Some(claim) = claim {
+        claim.finish(result.is_ok(), state.clock.now_millis());
+    }
+    result
+}
+
+/// DynamoDB's limit on the aggregate size of a transaction's items.
+pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+
+/// An action as read from the request, its expressions not yet compiled.
+struct RawAction<'a> {
+    table: &'a str,
+    kind: &'static str,
+    key_source: Item,
+    condition: Option<&'a str>,
+    update: Option<&'a str>,
+    names: Option<BTreeMap<String, String>>,
+    values: Option<Item>,
+    return_old_on_failure: bool,
+}
+
+/// Reads one action's fields, recording constraint violations under `path`.
+fn parse_action<'a>(
+    kind: &'static str,
+    action: &Input<'a>,
+    path: &str,
+    v: &mut Violations,
+) -> ApiResult<Option<RawAction<'a>>> {
+    let table = action.str("TableName")?;
+    let source_field = if kind == "put" { "Item" } else { "Key" };
+    let key_source = action.item(source_field)?;
+    let condition = action.str("ConditionExpression")?;
+    let update = action.str("UpdateExpression")?;
+    let names = action.string_map("ExpressionAttributeNames")?;
+    let values = action.item("ExpressionAttributeValues")?;
+    let on_failure = action.str("ReturnValuesOnConditionCheckFailure")?;
+    if kind == "conditionCheck" {
+        v.not_null(&format!("{path}.conditionExpression"), &condition);
+    }
+    v.not_null(&format!("{path}.{}", if kind == "put" { "item" } else { "key" }), &key_source);
+    v.table_name(&format!("{path}.tableName"), table);
+    if kind == "update" {
+        v.not_null(&format!("{path}.updateExpression"), &update);
+    }
+    v.one_of(&format!("{path}.returnValuesOnConditionCheckFailure"), on_failure, &["ALL_OLD", "NONE"]);
+    let (Some(table), Some(key_source)) = (table, key_source) else { return Ok(None) };
+    Ok(Some(RawAction {
+        table,
+        kind,
+        key_source,
+        condition,
+        update: if kind == "update" { update } else { None },
+        names,
+        values,
+        return_old_on_failure: on_failure == Some("ALL_OLD"),
+    }))
+}
+
+/// DynamoDB rejects an empty string or binary key value up front, rather
+/// than as a cancellation reason like other key faults.
+fn empty_key_value(schema: &crate::types::KeySchema, source: &Item) -> ApiResult<()> {
+    for attr in schema.attributes() {
+        let kind = match source.get(&attr.name) {
+            Some(crate::types::AttributeValue::S(s)) if s.is_empty() => "string",
+            Some(crate::types::AttributeValue::B(b)) if b.is_empty() => "binary",
+            _ => continue,
+        };
+        return Err(ApiError::validation(format!(
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an \
+             empty {kind} value. Key: {}",
+            attr.name
+        )));
+    }
+    Ok(())
+}
+
+/// Why an action cancelled its transaction.
+enum Reason {
+    None,
+    ConditionalCheckFailed(Option<Item>),
+    ValidationError(String),
+}
+
+impl Reason {
+    fn code(&self) -> &'static str {
+        match self {
+            Reason::None => "None",
+            Reason::ConditionalCheckFailed(_) => "ConditionalCheckFailed",
+            Reason::ValidationError(_) => "ValidationError",
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let mut r = Map::new();
+        r.insert("Code".into(), json!(self.code()));
+        match self {
+            Reason::None => {}
+            Reason::ConditionalCheckFailed(item) => {
+                r.insert("Message".into(), json!("The conditional request failed"));
+                if let Some(item) = item {
+                    r.insert("Item".into(), item_to_json(item));
+                }
+            }
+            Reason::ValidationError(message) => {
+                r.insert("Message".into(), json!(message));
+            }
+        }
+        Value::Object(r)
+    }
+}
+
+/// DynamoDB's `TransactionCanceledException`, with one reason per action in order.
+fn cancelled(reasons: &[Reason]) -> ApiError {
+    let codes: Vec<&str> = reasons.iter().map(Reason::code).collect();
+    ApiError::new(
+        ErrorKind::TransactionCanceled,
+        format!("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", codes.join(", ")),
+    )
+    .with_extra(json!({ "CancellationReasons": reasons.iter().map(Reason::to_json).collect::<Vec<_>>() }))
+}
+
+/// Runs a validated transaction: lock, check everything, then write everything.
+fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics: bool) -> ApiResult<Value> {
+    let tables = lookup_tables(state, actions.iter().map(|a| a.table))?;
+    let mut guards = lock_write(&tables);
+
+    // Keys first: a missing key attribute fails the request, a malformed one cancels it.
+    let mut reasons: Vec<Reason> = Vec::with_capacity(actions.len());
+    let mut keys: Vec<Option<PrimaryKey>> = Vec::with_capacity(actions.len());
+    for action in actions {
+        let schema = &guards.state(action.table)?.def.key_schema;
+        // An empty key value fails the request; other key faults cancel it.
+        empty_key_value(schema, &action.key_source)?;
+        let key = match &action.kind {
+            ActionKind::Put(item) => {
+                if let Some(missing) = schema.attributes().find(|a| !item.contains_key(&a.name)) {
+                    return Err(ApiError::validation(format!(
+                        "One or more parameter values were invalid: Missing the key {} in the item",
+                        missing.name
+                    )));
+                }
+                schema.key_from_item(item)
+            }
+            _ => schema.key_from_request(&action.key_source),
+        };
+        match key {
+            Ok(k) => {
+                keys.push(Some(k));
+                reasons.push(Reason::None);
+            }
+            Err(e) => {
+                keys.push(None);
+                reasons.push(Reason::ValidationError(e.message));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    for (action, key) in actions.iter().zip(&keys) {
+        if let Some(key) = key {
+            if !seen.insert((action.table, key)) {
+                return Err(ApiError::validation("Transaction request cannot include multiple operations on one item"));
+            }
+        }
+    }
+
+    // Conditions and new item versions, against the state every lock now freezes.
+    let mut writes: Vec<Option<Option<Item>>> = Vec::with_capacity(actions.len());
+    for ((action, key), reason) in actions.iter().zip(&keys).zip(reasons.iter_mut()) {
+        let Some(key) = key else {
+            writes.push(None);
+            continue;
+        };
+        let table = guards.state(action.table)?;
+        let old = table.data.get(key);
+        if let Some(condition) = &action.condition {
+            if !condition.holds(old)? {
+                *reason = Reason::ConditionalCheckFailed(old.filter(|_| action.return_old_on_failure).cloned());
+                writes.push(None);
+                continue;
+            }
+        }
+        let new = match &action.kind {
+            ActionKind::Put(item) => Some(Some(item.clone())),
+            ActionKind::Update(plan) => Some(Some(plan.apply(&table.def, key, old)?)),
+            ActionKind::Delete => Some(None),
+            ActionKind::ConditionCheck => None,
+        };
+        if let Some(Some(item)) = &new {
+            if let Err(e) = validate_new_item(&table.def, item) {
+                *reason = Reason::ValidationError(e.message);
+            }
+        }
+        writes.push(new);
+    }
+    if reasons.iter().any(|r| !matches!(r, Reason::None)) {
+        return Err(cancelled(&reasons));
+    }
+
+    // Everything checked: apply every write. Nothing below can fail.
+    let mut consumed = PerTable::default();
+    let mut collections: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for ((action, key), write) in actions.iter().zip(keys).zip(writes) {
+        let (Some(key), Ok(table)) = (key, guards.state_mut(action.table)) else { continue };
+        match write {
+            Some(new) => {
+                let old = match &new {
+                    Some(item) => table.data.put(key.clone(), item.clone()),
+                    None => table.data.remove(&key),
+                };
+                consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), true));
+                if metrics && !table.def.local_indexes.is_empty() {
+                    collections.entry(action.table.to_string()).or_default().push(item_collection_metrics(table, &key));
+                }
+            }
+            None => {
+                let size = table.data.get(&key).map_or(0, item_size);
+                consumed.add(Consumed::table(&table.def.name, 2.0 * write_units(size)));
+            }
+        }
+    }
+    drop(guards);
+    let mut out = Map::new();
+    if let Some(c) = consumed.to_json(capacity) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    if !collections.is_empty() {
+        out.insert("ItemCollectionMetrics".into(), json!(collections));
+    }
+    Ok(Value::Object(out))
+}
+
+/// The answer to a replayed request: success, nothing applied; the capacity
+/// reported is what reading the items costs, as DynamoDB documents.
+fn replay_response(state: &State, actions: &[Action], capacity: CapacityDetail) -> ApiResult<Value> {
+    let mut consumed = PerTable::default();
+    if capacity != CapacityDetail::None {
+        let tables = lookup_tables(state, actions.iter().map(|a| a.table))?;
+        let guards = lock_read(&tables);
+        for action in actions {
+            let table = guards.state(action.table)?;
+            let key = match &action.kind {
+                ActionKind::Put(item) => table.def.key_schema.key_from_item(item).ok(),
+                _ => table.def.key_schema.key_from_request(&action.key_source).ok(),
+            };
+            let size = key.and_then(|k| table.data.get(&k).map(item_size)).unwrap_or(0);
+            consumed.add(Consumed::read(&table.def, size, true, false));
+        }
+    }
+    let mut out = Map::new();
+    if let Some(c) = consumed.to_json(capacity) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    Ok(Value::Object(out))
+}
+
+/// How long DynamoDB remembers a `ClientRequestToken`.
+pub const TOKEN_TTL_MILLIS: i64 = 10 * 60 * 1000;
+
+/// The `ClientRequestToken`s of recent TransactWriteItems requests: each with
+/// a fingerprint of its request, and whether it is still running or done.
+#[derive(Default)]
+pub struct TransactionTokens {
+    inner: Mutex<TokenBook>,
+}
+
+#[derive(Default)]
+struct TokenBook {
+    entries: HashMap<String, TokenEntry>,
+    /// Completed tokens in completion order, so expiry is cheap.
+    expiry: VecDeque<(i64, String)>,
+}
+
+struct TokenEntry {
+    fingerprint: (u64, usize),
+    done_at: Option<i64>,
+}
+
+enum TokenClaim {
+    Claimed,
+    Replay,
+}
+
+fn fingerprint(request: &Value) -> (u64, usize) {
+    // serde_json maps are sorted, so equal requests serialise identically.
+    let text = request.to_string();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    (hasher.finish(), text.len())
+}
+
+impl TransactionTokens {
+    fn claim(&self, token: &str, request: &Value, now: i64) -> ApiResult<TokenClaim> {
+        let print = fingerprint(request);
+        let mut book = self.inner.lock();
+        while let Some((done_at, _)) = book.expiry.front() {
+            if now - *done_at < TOKEN_TTL_MILLIS {
+                break;
+            }
+            if let Some((_, old)) = book.expiry.pop_front() {
+                if book.entries.get(&old).and_then(|e| e.done_at).is_some_and(|d| now - d >= TOKEN_TTL_MILLIS) {
+                    book.entries.remove(&old);
+                }
+            }
+        }
+        match book.entries.get(token) {
+            None => {
+                book.entries.insert(token.to_string(), TokenEntry { fingerprint: print, done_at: None });
+                Ok(TokenClaim::Claimed)
+            }
+            Some(entry) if entry.fingerprint != print => Err(ApiError::new(
+                ErrorKind::IdempotentParameterMismatch,
+                "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.",
+            )),
+            Some(TokenEntry { done_at: None, .. }) => Err(ApiError::new(
+                ErrorKind::TransactionInProgress,
+                "The transaction with the given request token is already in progress.",
+            )),
+            Some(_) => Ok(TokenClaim::Replay),
+        }
+    }
+
+    /// Records the outcome: a success is remembered for 10 minutes, a failure forgotten.
+    fn finish(&self, token: &str, succeeded: bool, now: i64) {
+        let mut book = self.inner.lock();
+        if succeeded {
+            if let Some(entry) = book.entries.get_mut(token) {
+                entry.done_at = Some(now);
+            }
+            book.expiry.push_back((now, token.to_string()));
+        } else {
+            book.entries.remove(token);
+        }
+    }
+}
+
+/// Holds a claimed token until the transaction ends; a transaction that ends
+/// without recording its outcome (an internal failure) releases the token.
+struct TokenClaimGuard<'a> {
+    tokens: &'a TransactionTokens,
+    token: &'a str,
+    finished: bool,
+}
+
+impl TokenClaimGuard<'_> {
+    fn finish(mut self, succeeded: bool, now: i64) {
+        self.tokens.finish(self.token, succeeded, now);
+        self.finished = true;
+    }
+}
+
+impl Drop for TokenClaimGuard<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.tokens.finish(self.token, false, 0);
+        }
+    }
+}
+
+// ---- Expressions: conditions and updates, compiled by the `expr` module. ----
+
+/// A compiled `ConditionExpression`.
+struct ConditionPlan {}
+
+impl ConditionPlan {
+    fn holds(&self, _item: Option<&Item>) -> ApiResult<bool> {
+        Ok(true)
+    }
+}
+
+/// A compiled `UpdateExpression`.
+struct UpdatePlan {}
+
+impl UpdatePlan {
+    /// The item after the update (created from the key when absent).
+    fn apply(&self, def: &TableDef, key: &PrimaryKey, old: Option<&Item>) -> ApiResult<Item> {
+        let _ = (def, key);
+        Ok(old.cloned().unwrap_or_default())
+    }
+}
+
+impl<'a> RawAction<'a> {
+    /// Compiles the action's expressions; syntax errors and unused or
+    /// undefined names and values fail the whole request.
+    fn compile(self) -> ApiResult<Action<'a>> {
+        if self.condition.is_some() || self.update.is_some() {
+            return Err(ApiError::validation("expressions are not available yet"));
+        }
+        let kind = match self.kind {
+            "put" => ActionKind::Put(self.key_source.clone()),
+            "update" => ActionKind::Update(UpdatePlan {}),
+            "delete" => ActionKind::Delete,
+            _ => ActionKind::ConditionCheck,
+        };
+        let _ = (&self.names, &self.values);
+        Ok(Action {
+            table: self.table,
+            kind,
+            key_source: self.key_source,
+            condition: None,
+            return_old_on_failure: self.return_old_on_failure,
+        })
+    }
+}

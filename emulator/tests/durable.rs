@@ -1,0 +1,167 @@
+//! Durable mode through the real binary and the real SDK: acknowledged
+//! writes survive `kill -9` and restarts.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue as Av, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType,
+};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Starts the emulator binary on a free port over `dir`; returns it and its endpoint.
+fn start(dir: &Path) -> (Child, String, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .args(["--port", "0", "-dbPath"])
+        .arg(dir)
+        .env("RUST_LOG", "emulator=info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the emulator binary");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let endpoint = loop {
+        let line = lines.next().expect("the emulator announces its address").expect("read stdout");
+        if let Some(at) = line.find("http://") {
+            let address: String =
+                line[at + 7..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
+            break format!("http://{address}");
+        }
+    };
+    let ready = started.elapsed();
+    // Keep draining its output so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, endpoint, ready)
+}
+
+async fn create_table(client: &aws_sdk_dynamodb::Client) {
+    let attr = |n: &str| {
+        AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build().unwrap()
+    };
+    let key = |n: &str| KeySchemaElement::builder().attribute_name(n).key_type(KeyType::Hash).build().unwrap();
+    client
+        .create_table()
+        .table_name("durable-sales")
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr("id"))
+        .attribute_definitions(attr("eventId"))
+        .key_schema(key("id"))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("eventId-index")
+                .key_schema(key("eventId"))
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create table");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, endpoint, ready) = start(dir.path());
+    println!("binary ready in {ready:?} (empty data directory)");
+    let client = harness::client_for(&endpoint);
+    create_table(&client).await;
+    // A deleted item must stay deleted.
+    client
+        .put_item()
+        .table_name("durable-sales")
+        .item("id", Av::S("gone".into()))
+        .item("eventId", Av::S("e".into()))
+        .send()
+        .await
+        .unwrap();
+    client.delete_item().table_name("durable-sales").key("id", Av::S("gone".into())).send().await.unwrap();
+
+    // Writers put items as fast as they can; each records what was acknowledged.
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let client = client.clone();
+            let acknowledged = Arc::clone(&acknowledged);
+            tokio::spawn(async move {
+                for n in 0.. {
+                    let id = format!("w{w}-{n}");
+                    let put = client
+                        .put_item()
+                        .table_name("durable-sales")
+                        .item("id", Av::S(id.clone()))
+                        .item("eventId", Av::S(format!("e{}", n % 7)))
+                        .item("quantity", Av::N(n.to_string()))
+                        .send()
+                        .await;
+                    match put {
+                        Ok(_) => acknowledged.lock().unwrap().push(id),
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill it mid-load, without warning.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while acknowledged.lock().unwrap().len() < 300 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().expect("kill -9");
+    child.wait().unwrap();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 300, "only {} writes before the deadline", acknowledged.len());
+
+    let (mut child, endpoint, ready) = start(dir.path());
+    println!("binary ready in {ready:?} after reloading {} items", acknowledged.len());
+    let client = harness::client_for(&endpoint);
+    let table = client.describe_table().table_name("durable-sales").send().await.expect("the table survived");
+    let table = table.table().unwrap();
+    assert_eq!(table.global_secondary_indexes()[0].index_name(), Some("eventId-index"));
+    let count = table.item_count().unwrap_or_default() as usize;
+    // Every acknowledged write is there; at most one unacknowledged write per writer may be too.
+    assert!(
+        count >= acknowledged.len() && count <= acknowledged.len() + 4,
+        "{count} items for {} acknowledged",
+        acknowledged.len()
+    );
+    for id in &acknowledged {
+        let got = client.get_item().table_name("durable-sales").key("id", Av::S(id.clone())).send().await.unwrap();
+        assert!(got.item().is_some(), "acknowledged item {id} was lost");
+    }
+    let gone = client.get_item().table_name("durable-sales").key("id", Av::S("gone".into())).send().await.unwrap();
+    assert!(gone.item().is_none());
+    println!("kill -9 after {} acknowledged writes: {count} items after restart, none lost", acknowledged.len());
+
+    // A clean second restart (after compaction) gives the same data.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (mut child, endpoint, _) = start(dir.path());
+    let client = harness::client_for(&endpoint);
+    let table = client.describe_table().table_name("durable-sales").send().await.unwrap();
+    assert_eq!(table.table().unwrap().item_count().unwrap_or_default() as usize, count);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn without_a_db_path_nothing_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .args(["--port", "0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "in-memory mode writes no files");
+}

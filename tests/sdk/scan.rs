@@ -1,0 +1,208 @@
+//! Scan: paging, filters, Select COUNT, parallel segments, index scans,
+//! and DynamoDB's validation messages.
+
+use crate::error_of;
+use crate::indexes::{create_scores, n, s};
+use aws_sdk_dynamodb::types::{AttributeValue as Av, ComparisonOperator, Condition, Select};
+use aws_sdk_dynamodb::Client;
+use std::collections::{HashMap, HashSet};
+
+type Item = HashMap<String, Av>;
+
+async fn fill(client: &Client, table: &str, count: i64) {
+    for i in 0..count {
+        let mut item = HashMap::from([
+            ("pk".to_string(), s(&format!("user-{}", i % 37))),
+            ("sk".to_string(), n(i)),
+            ("parity".to_string(), s(if i % 2 == 0 { "even" } else { "odd" })),
+        ]);
+        if i % 3 == 0 {
+            item.insert("flag".into(), s("on"));
+        }
+        client.put_item().table_name(table).set_item(Some(item)).send().await.unwrap();
+    }
+}
+
+/// Every page of one scan (segment), following `LastEvaluatedKey`.
+async fn scan_all(
+    client: &Client,
+    table: &str,
+    index: Option<&str>,
+    segment: Option<(i32, i32)>,
+    limit: Option<i32>,
+    filter: Option<(&str, Condition)>,
+) -> (Vec<Item>, i32, i32) {
+    let mut items = Vec::new();
+    let (mut count, mut scanned) = (0, 0);
+    let mut start = None;
+    loop {
+        let mut request = client
+            .scan()
+            .table_name(table)
+            .set_index_name(index.map(str::to_string))
+            .set_limit(limit)
+            .set_exclusive_start_key(start.take());
+        if let Some((segment, total)) = segment {
+            request = request.segment(segment).total_segments(total);
+        }
+        if let Some((name, condition)) = &filter {
+            request = request.scan_filter(*name, condition.clone());
+        }
+        let page = request.send().await.unwrap();
+        if let Some(limit) = limit {
+            assert!(page.scanned_count() <= limit);
+        }
+        count += page.count();
+        scanned += page.scanned_count();
+        items.extend(page.items().iter().cloned());
+        match page.last_evaluated_key() {
+            Some(key) => start = Some(key.clone()),
+            None => break,
+        }
+    }
+    (items, count, scanned)
+}
+
+fn keys(items: &[Item]) -> Vec<(String, String)> {
+    items.iter().map(|i| (i["pk"].as_s().unwrap().clone(), i["sk"].as_n().unwrap().clone())).collect()
+}
+
+#[tokio::test]
+async fn parallel_segments_are_disjoint_and_complete() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    fill(&client, "scores", 300).await;
+    let (whole, _, _) = scan_all(&client, "scores", None, None, None, None).await;
+    assert_eq!(whole.len(), 300);
+    let all: HashSet<_> = keys(&whole).into_iter().collect();
+    for total in [1, 2, 3, 7, 64] {
+        let mut seen = Vec::new();
+        for segment in 0..total {
+            let (items, _, _) = scan_all(&client, "scores", None, Some((segment, total)), Some(17), None).await;
+            seen.extend(keys(&items));
+        }
+        let unique: HashSet<_> = seen.iter().cloned().collect();
+        assert_eq!(seen.len(), 300, "total segments {total}: every item exactly once");
+        assert_eq!(unique, all);
+    }
+    // Segments of an index scan partition the index the same way.
+    let mut seen = 0;
+    for segment in 0..4 {
+        seen += scan_all(&client, "scores", Some("by_flag"), Some((segment, 4)), Some(5), None).await.0.len();
+    }
+    assert_eq!(seen, 100, "the sparse index holds every third item");
+}
+
+#[tokio::test]
+async fn limit_counts_items_evaluated_before_the_filter() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    fill(&client, "scores", 100).await;
+    let even = Condition::builder()
+        .comparison_operator(ComparisonOperator::Eq)
+        .attribute_value_list(s("even"))
+        .build()
+        .unwrap();
+    let (items, count, scanned) =
+        scan_all(&client, "scores", None, None, Some(7), Some(("parity", even.clone()))).await;
+    assert_eq!((items.len(), count, scanned), (50, 50, 100));
+    assert!(items.iter().all(|i| i["parity"] == s("even")));
+
+    let page = client.scan().table_name("scores").limit(10).scan_filter("parity", even).send().await.unwrap();
+    assert_eq!(page.scanned_count(), 10);
+    assert!(page.count() <= 10);
+    assert!(page.last_evaluated_key().is_some());
+
+    let counted = client.scan().table_name("scores").select(Select::Count).send().await.unwrap();
+    assert_eq!((counted.count(), counted.scanned_count(), counted.items().len()), (100, 100, 0));
+}
+
+#[tokio::test]
+async fn scan_pages_stop_at_one_megabyte() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let blob = "x".repeat(300 * 1024);
+    for i in 0..10 {
+        let item = HashMap::from([
+            ("pk".to_string(), s(&format!("big-{i}"))),
+            ("sk".to_string(), n(0)),
+            ("data".to_string(), s(&blob)),
+        ]);
+        client.put_item().table_name("scores").set_item(Some(item)).send().await.unwrap();
+    }
+    let first = client.scan().table_name("scores").send().await.unwrap();
+    assert!(first.count() < 10 && first.count() >= 3, "one page holds about 1 MB, got {}", first.count());
+    assert!(first.last_evaluated_key().is_some());
+    let (items, _, _) = scan_all(&client, "scores", None, None, None, None).await;
+    assert_eq!(items.len(), 10);
+}
+
+#[tokio::test]
+async fn scan_validation_messages() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let message = |r: Result<_, _>| error_of::<_, aws_sdk_dynamodb::operation::scan::ScanOutput>(r).1;
+    assert_eq!(
+        message(client.scan().table_name("scores").segment(1).send().await),
+        "If segment is specified, total segment must also be specified"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").total_segments(2).send().await),
+        "If total segments is specified, a particular segment must also be specified for this request"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").segment(2).total_segments(2).send().await),
+        "1 validation error detected: Value '2' at 'segment' failed to satisfy constraint: Member must have value less than or equal to 1"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").segment(0).total_segments(1_000_001).send().await),
+        "1 validation error detected: Value '1000001' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").limit(0).send().await),
+        "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").index_name("by_flag").consistent_read(true).send().await),
+        "Consistent reads are not supported on global secondary indexes"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").select(Select::AllProjectedAttributes).send().await),
+        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").select(Select::SpecificAttributes).send().await),
+        "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").select(Select::Count).attributes_to_get("pk").send().await),
+        "Cannot specify the AttributesToGet when choosing to get only the Count"
+    );
+    assert_eq!(
+        message(client.scan().table_name("scores").exclusive_start_key("pk", s("a")).send().await),
+        "Exclusive Start Key must have same size as table's key schema"
+    );
+    // A start key must lie in the segment it resumes.
+    let mut outside = None;
+    for i in 0..50 {
+        let key = HashMap::from([("pk".to_string(), s(&format!("k{i}"))), ("sk".to_string(), n(1))]);
+        let r = client
+            .scan()
+            .table_name("scores")
+            .segment(0)
+            .total_segments(2)
+            .set_exclusive_start_key(Some(key))
+            .send()
+            .await;
+        if r.is_err() {
+            outside = Some(message(r));
+            break;
+        }
+    }
+    assert_eq!(outside.as_deref(), Some("Exclusive start key must lie within the segment"));
+    assert_eq!(message(client.scan().table_name("nothing-here").send().await), "Requested resource not found");
+}
