@@ -590,6 +590,15 @@ fn put_item() -> Vec<Scenario> {
             .step("GetItem", get(key("a", 1))),
     );
     out.push(
+        Scenario::new("PutItem/nested-number-text", "numbers inside maps and lists keep their text")
+            .step("CreateTable", usual())
+            .step(
+                "PutItem",
+                put(item_with(json!({"M": {"a": {"N": "1.0"}, "l": {"L": [{"N": "2.50"}, {"N": "1e3"}]}}}))),
+            )
+            .step("GetItem", get(key("a", 1))),
+    );
+    out.push(
         Scenario::new("PutItem/string-as-number-value", "a JSON number where a string is expected")
             .step("CreateTable", usual())
             .expect(

@@ -86,11 +86,24 @@ async fn start_times_are_reported() {
     let server = started.elapsed() / (N / 4);
     assert!(servers[0].client().list_tables().send().await.unwrap().table_names().is_empty());
 
+    // For comparison: a client left to build the SDK's default HTTPS stack (as start() used to).
+    let plain = aws_sdk_dynamodb::config::Builder::from(&servers[0].sdk_config()).build();
+    let mut without_http_client = plain.to_builder();
+    without_http_client.set_http_client(None);
+    let started = Instant::now();
+    for _ in 0..N / 4 {
+        let _ = aws_sdk_dynamodb::Client::from_conf(without_http_client.clone().build());
+    }
+    let default_https = started.elapsed() / (N / 4);
+
     let client = last.client();
     let started = Instant::now();
     for _ in 0..N {
         client.list_tables().send().await.unwrap();
     }
     let call = started.elapsed() / N;
-    println!("harness::embedded(): {embedded:?} per instance; harness::start(): {server:?} per instance; embedded ListTables: {call:?} per call");
+    println!(
+        "harness::embedded(): {embedded:?} per instance; harness::start(): {server:?} per instance; \
+         a client with the default HTTPS stack: {default_https:?}; embedded ListTables: {call:?} per call"
+    );
 }

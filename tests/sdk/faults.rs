@@ -199,7 +199,6 @@ async fn added_latency_delays_the_answer() {
 }
 
 #[tokio::test]
-#[ignore = "needs TransactWriteItems, which lands with the transactions work"]
 async fn transaction_conflicts_cancel_transactions() {
     let db = harness::embedded();
     create_table(&db.client(), "Users", "UserId", None).await;

@@ -416,3 +416,69 @@ async fn update_table_creates_backfills_and_deletes_a_gsi() {
     let nothing = client.update_table().table_name("scores").send().await;
     assert_eq!(error_of(nothing).1, "Nothing to update");
 }
+
+#[tokio::test]
+async fn writes_report_item_collection_metrics_on_tables_with_lsis() {
+    use aws_sdk_dynamodb::types::ReturnItemCollectionMetrics;
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let out = client
+        .put_item()
+        .table_name("scores")
+        .set_item(Some(item(&[("pk", s("p")), ("sk", n(1)), ("name", s("ann"))])))
+        .return_item_collection_metrics(ReturnItemCollectionMetrics::Size)
+        .send()
+        .await
+        .unwrap();
+    let metrics = out.item_collection_metrics().expect("metrics for a table with an LSI");
+    assert_eq!(metrics.item_collection_key().unwrap()["pk"], s("p"));
+    assert_eq!(metrics.size_estimate_range_gb(), [0.0, 1.0]);
+    let out = client
+        .delete_item()
+        .table_name("scores")
+        .key("pk", s("p"))
+        .key("sk", n(1))
+        .return_item_collection_metrics(ReturnItemCollectionMetrics::Size)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.item_collection_metrics().is_some());
+    // Not asked for: not reported.
+    let out = client.put_item().table_name("scores").set_item(Some(item(&[("pk", s("p")), ("sk", n(1))]))).send().await;
+    assert!(out.unwrap().item_collection_metrics().is_none());
+}
+
+#[tokio::test]
+async fn writes_charge_the_indexes_they_touch() {
+    use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let units = |c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>| {
+        let c = c.expect("capacity");
+        let gsi = c.global_secondary_indexes().map(|m| m.get("by_group").and_then(|u| u.capacity_units()));
+        (c.capacity_units(), c.table().and_then(|t| t.capacity_units()), gsi.flatten())
+    };
+    let put = |group: &str| {
+        client
+            .put_item()
+            .table_name("scores")
+            .set_item(Some(item(&[("pk", s("p")), ("sk", n(1)), ("group", s(group)), ("score", n(1))])))
+            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+            .send()
+    };
+    assert_eq!(units(put("A").await.unwrap().consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+    // Moving the item to another index key deletes one entry and writes another.
+    assert_eq!(units(put("B").await.unwrap().consumed_capacity()), (Some(3.0), Some(1.0), Some(2.0)));
+    let deleted = client
+        .delete_item()
+        .table_name("scores")
+        .key("pk", s("p"))
+        .key("sk", n(1))
+        .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(units(deleted.consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+}

@@ -1,8 +1,11 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem.
 
-use super::capacity::{read_units, write_units, Consumed};
+use super::capacity::{read_units, Consumed};
+use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
+use crate::expr::request::{self as expr_request, check_condition};
+use crate::expr::{projection, Condition, ExpressionAttributes};
 use crate::state::State;
 use crate::storage::{Table, TableDef};
 use crate::types::{item_size, item_to_json, Item, KeyValue, ScalarType};
@@ -20,6 +23,8 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("item", &item);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
+    let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
         return Err(ApiError::validation("Return values set to invalid value"));
@@ -28,14 +33,21 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_item(&item)?;
+    let condition = write_condition(&input)?;
     validate_new_item(&guard.def, &item)?;
-    let new_size = item_size(&item);
+    check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
+    // Table and index writes, as DynamoDB charges them.
+    let consumed = Consumed::write(&guard.def, guard.data.get(&key), Some(&item), false);
+    let partition = key.partition.clone();
     let old = guard.data.put(key, item);
-    let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)));
-    let consumed = Consumed::table(&guard.def.name, units);
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
 }
 
 pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
@@ -50,10 +62,17 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let guard = table.inner.read();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
+    let projection = read_projection(&input)?;
     // Encoded under the read lock: no copy of the item is made on the way out.
     let item = guard.data.get(&key);
+    // Reads are charged for the whole item, whatever the projection keeps.
     let consumed = Consumed::table(&guard.def.name, read_units(item.map_or(0, item_size), consistent));
-    let response = item_response("Item", item, consumed.to_json(capacity));
+    let response = match (item, projection) {
+        (Some(item), Some(p)) => {
+            item_response("Item", Some(&projection::project(item, &p)), consumed.to_json(capacity))
+        }
+        (item, _) => item_response("Item", item, consumed.to_json(capacity)),
+    };
     drop(guard);
     Ok(response)
 }
@@ -66,6 +85,8 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("key", &key);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
+    let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
         return Err(ApiError::validation("Return values set to invalid value"));
@@ -73,11 +94,39 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
+    let condition = write_condition(&input)?;
+    check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
     let old = guard.data.remove(&key);
-    let consumed = Consumed::table(&guard.def.name, write_units(old.as_ref().map_or(0, item_size)));
+    let consumed = Consumed::write(&guard.def, old.as_ref(), None, false);
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
+}
+
+/// The condition of a PutItem / DeleteItem: `ConditionExpression` or the
+/// legacy `Expected` + `ConditionalOperator`, with its names and values.
+pub fn write_condition(input: &Input) -> ApiResult<Option<Condition>> {
+    let expressions = ["ConditionExpression"];
+    expr_request::check_parameter_styles(input, &["ConditionalOperator", "Expected"], &expressions)?;
+    let mut attrs = expr_request::read_attributes(input, &expressions, true)?;
+    let condition = expr_request::read_condition(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok(condition)
+}
+
+/// The projection of a GetItem: `ProjectionExpression` or `AttributesToGet`.
+pub fn read_projection(input: &Input) -> ApiResult<Option<crate::expr::Projection>> {
+    let expressions = ["ProjectionExpression"];
+    expr_request::check_parameter_styles(input, &["AttributesToGet"], &expressions)?;
+    let mut attrs: ExpressionAttributes = expr_request::read_attributes(input, &expressions, false)?;
+    let projection = expr_request::read_projection(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok(projection)
 }
 
 /// Looks up the table a data-plane request names.

@@ -5,7 +5,10 @@
 
 use super::capacity::{read_units, Consumed};
 use super::input::{CapacityDetail, Input, Violations};
+use super::legacy;
 use crate::error::{ApiError, ApiResult};
+use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
+use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
 use crate::storage::{IndexData, IndexKind, ProjectionType, TableDef, TableState};
 use crate::types::{item_size, item_to_json, Item, PrimaryKey};
 use serde_json::{json, Map, Value};
@@ -71,6 +74,89 @@ impl<'a> Target<'a> {
         self.def.key_schema.is_key_attribute(name)
             || self.index.is_some_and(|(index, _)| index.key_schema.is_key_attribute(name))
     }
+}
+
+/// The conditions and projection of a read, from expression parameters or
+/// their legacy equivalents (never both).
+pub struct ReadExpressions {
+    /// Query only: `KeyConditionExpression` parsed (narrowed to the key
+    /// schema once the target is known), or `KeyConditions` lowered.
+    pub key_condition: Option<Condition>,
+    pub filter: Option<Condition>,
+    /// `FilterExpression`, `QueryFilter` or `ScanFilter` (for messages).
+    pub filter_param: &'static str,
+    pub projection: Option<Projection>,
+    /// `ProjectionExpression` or `AttributesToGet` (for messages).
+    pub projection_param: Option<&'static str>,
+}
+
+impl ReadExpressions {
+    /// The top-level attributes the projection names.
+    pub fn projected_attributes(&self) -> Vec<String> {
+        self.projection.iter().flat_map(|p| p.paths.iter().map(|path| path.top().to_string())).collect()
+    }
+
+    /// Shapes a returned item.
+    pub fn project(&self, item: &Item) -> Item {
+        match &self.projection {
+            Some(projection) => crate::expr::projection::project(item, projection),
+            None => item.clone(),
+        }
+    }
+
+    pub fn keep(&self, item: &Item) -> bool {
+        self.filter.as_ref().is_none_or(|f| crate::expr::eval::evaluate(f, Some(item)))
+    }
+}
+
+/// Reads and parses the expression (or legacy) parameters of a Query or Scan.
+pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressions> {
+    let (legacy_params, expression_params, value_params, legacy_filter): (&[&str], &[&str], &[&str], _) = match op {
+        Operation::Query => (
+            &["AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"],
+            &["ProjectionExpression", "FilterExpression", "KeyConditionExpression"],
+            &["FilterExpression", "KeyConditionExpression"],
+            "QueryFilter",
+        ),
+        Operation::Scan => (
+            &["AttributesToGet", "ConditionalOperator", "ScanFilter"],
+            &["ProjectionExpression", "FilterExpression"],
+            &["FilterExpression"],
+            "ScanFilter",
+        ),
+    };
+    check_parameter_styles(input, legacy_params, expression_params)?;
+    let mut v = Violations::new();
+    let conditional_operator = legacy::conditional_operator(input, &mut v)?;
+    v.finish()?;
+    // A projection alone may use names, but values need a condition.
+    let projection_only = input.has("ProjectionExpression") && !value_params.iter().any(|p| input.has(p));
+    let mut attrs = if projection_only && !input.has("ExpressionAttributeValues") {
+        read_attributes(input, &["ProjectionExpression"], false)?
+    } else {
+        read_attributes(input, value_params, true)?
+    };
+    let key_condition = match (op, input.str("KeyConditionExpression")?) {
+        (Operation::Query, Some(src)) => Some(parse_condition(ExpressionKind::KeyCondition, src, &mut attrs)?),
+        (Operation::Query, None) => {
+            legacy::conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()?
+        }
+        (Operation::Scan, _) => None,
+    };
+    let (filter, filter_param) = match input.str("FilterExpression")? {
+        Some(src) => (Some(parse_condition(ExpressionKind::Filter, src, &mut attrs)?), "FilterExpression"),
+        None => (legacy::filter(legacy::conditions(input, legacy_filter)?, conditional_operator), legacy_filter),
+    };
+    let projection = read_projection(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    let projection_param = projection.as_ref().map(|_| {
+        if input.has("ProjectionExpression") {
+            "ProjectionExpression"
+        } else {
+            "AttributesToGet"
+        }
+    });
+    Ok(ReadExpressions { key_condition, filter, filter_param, projection, projection_param })
 }
 
 /// The parameters every read shares, validated.
@@ -302,9 +388,4 @@ pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Valu
         out.insert("ConsumedCapacity".into(), capacity);
     }
     Value::Object(out)
-}
-
-/// Keeps the named top-level attributes (`AttributesToGet`).
-pub fn keep_attributes(item: &Item, names: &[String]) -> Item {
-    names.iter().filter_map(|n| item.get(n).map(|v| (n.clone(), v.clone()))).collect()
 }
