@@ -8,7 +8,6 @@ mod embedded;
 mod expressions;
 mod faults;
 mod fixtures;
-mod expressions;
 mod indexes;
 mod items;
 mod metadata;

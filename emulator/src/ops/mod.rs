@@ -13,8 +13,8 @@ pub mod query;
 pub mod read;
 pub mod scan;
 pub mod tables;
-pub mod update;
 pub mod transact;
+pub mod update;
 pub mod update_table;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
