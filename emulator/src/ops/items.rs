@@ -8,6 +8,7 @@ use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::{projection, Condition, ExpressionAttributes};
 use crate::state::State;
 use crate::storage::{Table, TableDef};
+use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::types::{item_size, item_to_json, Item, KeyValue, ScalarType};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -63,15 +64,18 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
     let guard = table.inner.read();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
     let projection = read_projection(&input)?;
-    let item = guard.data.get(&key).cloned();
+    // Encoded under the read lock: no copy of the item is made on the way out.
+    let item = guard.data.get(&key);
     // Reads are charged for the whole item, whatever the projection keeps.
-    let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
-    drop(guard);
-    let item = match (item, projection) {
-        (Some(item), Some(p)) => Some(projection::project(&item, &p)),
-        (item, _) => item,
+    let consumed = Consumed::table(&guard.def.name, read_units(item.map_or(0, item_size), consistent));
+    let response = match (item, projection) {
+        (Some(item), Some(p)) => {
+            item_response("Item", Some(&projection::project(item, &p)), consumed.to_json(capacity))
+        }
+        (item, _) => item_response("Item", item, consumed.to_json(capacity)),
     };
-    Ok(item_response("Item", item.as_ref(), consumed.to_json(capacity)))
+    drop(guard);
+    Ok(response)
 }
 
 pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
@@ -145,7 +149,7 @@ pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
 /// index key and must not be empty: otherwise the item could not be indexed.
 fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
     for index in def.global_indexes.iter().chain(&def.local_indexes) {
-        for attr in index.key_schema.attributes() {
+        for (position, attr) in index.key_schema.attributes().enumerate() {
             let Some(value) = item.get(&attr.name) else { continue };
             let key = KeyValue::from_attribute(value).filter(|k| k.scalar_type() == attr.kind);
             let Some(key) = key else {
@@ -163,6 +167,11 @@ fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
                     "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {}, IndexKey: {}",
                     index.name, attr.name
                 )));
+            }
+            // Index keys have the table's key size limits (partition, then sort).
+            let limit = if position == 0 { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
+            if key.size() > limit {
+                return Err(ApiError::validation("One or more parameter values were invalid: Size limit exceeded"));
             }
         }
     }
