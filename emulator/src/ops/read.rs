@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
 use crate::storage::{IndexData, IndexKind, ProjectionType, TableDef, TableState};
-use crate::types::{item_size, item_to_json, Item, PrimaryKey};
+use crate::types::{item_into_json, item_size, item_to_json, Item, PrimaryKey};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 
@@ -380,7 +380,7 @@ pub fn read_page<'a>(
 pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Value {
     let mut out = Map::new();
     if options.select != Select::Count {
-        out.insert("Items".into(), Value::Array(page.items.iter().map(item_to_json).collect()));
+        out.insert("Items".into(), Value::Array(page.items.into_iter().map(item_into_json).collect()));
     }
     out.insert("Count".into(), json!(page.count));
     out.insert("ScannedCount".into(), json!(page.scanned));

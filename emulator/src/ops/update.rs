@@ -1,7 +1,7 @@
 //! UpdateItem: applies an UpdateExpression (or legacy AttributeUpdates) to
 //! one item, creating it when it does not exist, under an optional condition.
 
-use super::capacity::{write_units, Consumed};
+use super::capacity::Consumed;
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::{item_response, return_values, table, validate_new_item};
 use crate::error::ApiResult;
@@ -9,7 +9,6 @@ use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::update::{apply, check_key_attributes, updated_attributes};
 use crate::expr::{Condition, UpdateExpression};
 use crate::state::State;
-use crate::types::{item_size, Item};
 use serde_json::Value;
 
 /// The parameters that carry expressions, in DynamoDB's message order.
@@ -37,20 +36,14 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
     check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
     let new = apply(&update, old.as_ref().unwrap_or(&key_item))?;
     validate_new_item(&guard.def, &new)?;
-    let units = write_units(item_size(&new).max(old.as_ref().map_or(0, item_size)));
-    let consumed = Consumed::table(&guard.def.name, units);
+    let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
     guard.data.put(key, new.clone());
     drop(guard);
-    let changed = || updated_attributes(&update);
-    let pick = |item: &Item| -> Item {
-        let names = changed();
-        item.iter().filter(|(k, _)| names.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect()
-    };
     let attributes = match return_values {
         "ALL_OLD" => old,
         "ALL_NEW" => Some(new),
-        "UPDATED_OLD" => old.as_ref().map(pick),
-        "UPDATED_NEW" => Some(pick(&new)),
+        "UPDATED_OLD" => old.as_ref().map(|o| updated_attributes(&update, o)),
+        "UPDATED_NEW" => Some(updated_attributes(&update, &new)),
         _ => None,
     }
     .filter(|item| !item.is_empty());
