@@ -374,6 +374,23 @@ async fn expression_queries_filter_project_and_validate() {
         ),
         "One or more parameter values were invalid: Global secondary index by_group does not project [nested]"
     );
+    // A Query filters only on attributes the index holds.
+    assert_eq!(
+        message(
+            client
+                .query()
+                .table_name("scores")
+                .index_name("by_group")
+                .key_condition_expression("#g = :g")
+                .filter_expression("nested.deep > :z OR tags = :z OR nested = :z")
+                .expression_attribute_names("#g", "group")
+                .expression_attribute_values(":g", s("high"))
+                .expression_attribute_values(":z", n(0))
+                .send()
+                .await
+        ),
+        "One or more parameter values were invalid: Secondary index by_group does not project one or more filter attributes: [nested, tags]"
+    );
     // The table key may be filtered on when querying an index.
     let out = client
         .query()

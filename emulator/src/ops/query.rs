@@ -56,9 +56,31 @@ pub fn query(state: &State, input: Input) -> ApiResult<Value> {
             )));
         }
     }
+    // Query filters only on what the index holds (even an LSI, which could fetch).
+    if let Some((index, _)) = target.index {
+        let mut missing: Vec<String> = Vec::new();
+        for attr in expressions.filtered_attributes() {
+            if !index.projects(&attr) && !missing.contains(&attr) {
+                missing.push(attr);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: Secondary index {} does not project one or more filter attributes: [{}]",
+                index.name,
+                missing.join(", ")
+            )));
+        }
+    }
     let projected = expressions.projected_attributes();
-    let (select, fetch_from_table) =
-        resolve_select(Operation::Query, select, expressions.projection_param, &projected, &target)?;
+    let (select, fetch_from_table) = resolve_select(
+        Operation::Query,
+        select,
+        expressions.projection_param,
+        &projected,
+        &expressions.filtered_attributes(),
+        &target,
+    )?;
     let start = esk.map(|esk| start_key(Operation::Query, &target, &esk)).transpose()?;
     if let Some((key, _)) = &start {
         if key.partition != partition {

@@ -96,6 +96,11 @@ impl ReadExpressions {
         self.projection.iter().flat_map(|p| p.paths.iter().map(|path| path.top().to_string())).collect()
     }
 
+    /// The top-level attributes the filter reads.
+    pub fn filtered_attributes(&self) -> Vec<String> {
+        self.filter.iter().flat_map(|f| f.paths().into_iter().map(|p| p.top().to_string())).collect()
+    }
+
     /// Shapes a returned item.
     pub fn project(&self, item: &Item) -> Item {
         match &self.projection {
@@ -205,6 +210,7 @@ pub fn resolve_select(
     select: Option<&str>,
     projection_param: Option<&str>,
     projected: &[String],
+    filtered: &[String],
     target: &Target,
 ) -> ApiResult<(Select, bool)> {
     let select = match (select, projection_param) {
@@ -259,6 +265,10 @@ pub fn resolve_select(
                     missing.join(", ")
                 )));
             }
+            fetch_from_table = true;
+        }
+        // A filter on attributes an LSI does not hold reads them from the table too.
+        if kind == IndexKind::Local && filtered.iter().any(|a| !index.projects(a)) {
             fetch_from_table = true;
         }
     }
@@ -358,8 +368,13 @@ pub fn read_page<'a>(
         last = Some(item);
         if filter(&visible) {
             page.count += 1;
-            if options.select != Select::Count {
-                page.items.push(project(&visible));
+            match (options.select, index) {
+                (Select::Count, _) => {}
+                // Fetched from the table for the filter, but only the index's attributes were asked for.
+                (Select::AllProjectedAttributes, Some(index)) if options.fetch_from_table => {
+                    page.items.push(index.project(item))
+                }
+                _ => page.items.push(project(&visible)),
             }
         }
         if options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES {
