@@ -73,14 +73,8 @@ pub fn query(state: &State, input: Input) -> ApiResult<Value> {
         }
     }
     let projected = expressions.projected_attributes();
-    let (select, fetch_from_table) = resolve_select(
-        Operation::Query,
-        select,
-        expressions.projection_param,
-        &projected,
-        &expressions.filtered_attributes(),
-        &target,
-    )?;
+    let (select, fetch_from_table) =
+        resolve_select(select, expressions.projection_param, &projected, &expressions.filtered_attributes(), &target)?;
     let start = esk.map(|esk| start_key(Operation::Query, &target, &esk)).transpose()?;
     if let Some((key, _)) = &start {
         if key.partition != partition {

@@ -206,7 +206,6 @@ pub fn select_and_limit(input: &Input, v: &mut Violations) -> ApiResult<(Option<
 /// (`ProjectionExpression` or `AttributesToGet`); `projected` lists the
 /// top-level attributes it names.
 pub fn resolve_select(
-    op: Operation,
     select: Option<&str>,
     projection_param: Option<&str>,
     projected: &[String],
@@ -239,7 +238,6 @@ pub fn resolve_select(
         (Some(_), None) => Select::AllProjectedAttributes,
     };
     // DynamoDB says "Querying" for Scan too.
-    let _ = op;
     if select == Select::AllProjectedAttributes && target.index.is_none() {
         return Err(ApiError::validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"));
     }

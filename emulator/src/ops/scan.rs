@@ -59,14 +59,8 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
         return Err(ApiError::validation("Consistent reads are not supported on global secondary indexes"));
     }
     let projected = expressions.projected_attributes();
-    let (select, fetch_from_table) = resolve_select(
-        Operation::Scan,
-        select,
-        expressions.projection_param,
-        &projected,
-        &expressions.filtered_attributes(),
-        &target,
-    )?;
+    let (select, fetch_from_table) =
+        resolve_select(select, expressions.projection_param, &projected, &expressions.filtered_attributes(), &target)?;
     let range = match segment {
         Some((segment, total)) => segment_range(segment, total),
         None => KeyRange::hashes(0, u64::MAX),
