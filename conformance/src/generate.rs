@@ -858,6 +858,10 @@ fn batch_write_item() -> Vec<Scenario> {
             .step("PutItem", put(with(key("c", 1), json!({"g": {"N": "1"}}))))
             .step("GetItem", get(key("c", 1))),
     );
+    out.push(seeded("PutItem/lsi-capacity", "a put into a local secondary index is charged").step(
+        "PutItem",
+        with(put(with(key("c", 1), json!({"n": {"N": "5"}}))), json!({"ReturnConsumedCapacity": "INDEXES"})),
+    ));
     out.push(
         seeded("BatchWriteItem/gsi-key-wrong-type", "an index key of the wrong type is refused")
             .step("BatchWriteItem", bw(json!([{"PutRequest": {"Item": with(key("c", 1), json!({"g": {"N": "1"}}))}}]))),
