@@ -5,6 +5,8 @@
 //! Steps carry an explicit expectation where real DynamoDB's answer is
 //! documented to differ from DynamoDB Local's; the rest are recorded.
 
+mod expressions;
+
 use crate::scenario::{Expect, Scenario};
 use serde_json::{json, Value};
 
@@ -20,9 +22,12 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("PutItem", put_item()),
         ("GetItem", get_item()),
         ("DeleteItem", delete_item()),
+        ("ConditionExpression", expressions::condition_expression()),
+        ("UpdateItem", expressions::update_item()),
+        ("ProjectionExpression", expressions::projection_expression()),
         ("BatchWriteItem", batch_write_item()),
         ("BatchGetItem", batch_get_item()),
-        ("UpdateItem", update_item()),
+        ("UpdateItemBasics", update_item()),
         ("Query", query()),
         ("Scan", scan()),
         ("Transactions", transactions()),

@@ -413,3 +413,22 @@ async fn legacy_expected_and_attribute_updates() {
         "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributeUpdates} Expression parameters: {UpdateExpression}"
     );
 }
+
+#[tokio::test]
+async fn invalid_expression_values_name_their_key() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "vals", "pk", None).await;
+    let result = client
+        .update_item()
+        .table_name("vals")
+        .key("pk", s("a"))
+        .update_expression("SET n = :v")
+        .expression_attribute_values(":v", Av::Ss(vec![]))
+        .send()
+        .await;
+    assert_eq!(
+        error_of(result).1,
+        "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty for key :v"
+    );
+}

@@ -25,11 +25,12 @@ pub fn lookup<'a>(item: &'a Item, path: &DocPath) -> Option<&'a AttributeValue> 
     Some(current)
 }
 
-/// `size()` of a value: characters of a string, bytes of a binary,
+/// `size()` of a value: UTF-16 code units of a string (as DynamoDB counts:
+/// "a😀b" has size 4), bytes of a binary,
 /// elements of a set, list or map; nothing for other types.
 pub fn size_of(value: &AttributeValue) -> Option<usize> {
     Some(match value {
-        AttributeValue::S(s) => s.chars().count(),
+        AttributeValue::S(s) => s.encode_utf16().count(),
         AttributeValue::B(b) => b.len(),
         AttributeValue::SS(v) => v.len(),
         AttributeValue::NS(v) => v.len(),

@@ -7,7 +7,7 @@ use super::names::ExpressionAttributes;
 use super::{parse_condition, parse_projection, parse_update, ExpressionKind};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ops::input::{Input, Violations};
-use crate::types::{item_to_json, Item};
+use crate::types::{item_to_json, AttributeValue, Item};
 use serde_json::json;
 
 /// Rejects a request mixing legacy parameters (`Expected`, `AttributesToGet`,
@@ -35,7 +35,7 @@ pub fn check_parameter_styles(input: &Input, legacy: &[&str], expressions: &[&st
 pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -> ApiResult<ExpressionAttributes> {
     let uses = expressions.iter().any(|e| input.has(e));
     let names = input.string_map("ExpressionAttributeNames")?;
-    let values = if with_values { input.item("ExpressionAttributeValues")? } else { None };
+    let values = if with_values { read_values(input)? } else { None };
     if !uses {
         if names.is_some() {
             return Err(ApiError::validation("ExpressionAttributeNames can only be specified when using expressions"));
@@ -51,6 +51,24 @@ pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -
     let attrs = ExpressionAttributes::new(names, values);
     attrs.validate(true)?;
     Ok(attrs)
+}
+
+/// `ExpressionAttributeValues`; an invalid value is reported with its key.
+fn read_values(input: &Input) -> ApiResult<Option<Item>> {
+    let Some(raw) = input.raw("ExpressionAttributeValues") else { return Ok(None) };
+    let serde_json::Value::Object(map) = raw else { return input.item("ExpressionAttributeValues") };
+    let mut values = Item::new();
+    for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
+        let decoded = AttributeValue::from_json(value).map_err(|e| match e.kind {
+            ErrorKind::Validation => ApiError::validation(format!(
+                "ExpressionAttributeValues contains invalid value: {} for key {key}",
+                e.message
+            )),
+            _ => e,
+        })?;
+        values.insert(key.clone(), decoded);
+    }
+    Ok(Some(values))
 }
 
 /// The condition of a write: `ConditionExpression`, or the legacy
@@ -121,4 +139,21 @@ pub fn check_condition(condition: Option<&Condition>, current: Option<&Item>, re
         Some(c) if !super::eval::evaluate(c, current) => Err(condition_failed(current, return_item)),
         _ => Ok(()),
     }
+}
+
+/// The expressions of one write whose fields were already read (a
+/// TransactWriteItems action): checks the maps, parses the update then the
+/// condition (DynamoDB's order), and rejects unused names and values.
+pub fn compile_write(
+    names: Option<std::collections::BTreeMap<String, String>>,
+    values: Option<Item>,
+    condition: Option<&str>,
+    update: Option<&str>,
+) -> ApiResult<(Option<Condition>, Option<UpdateExpression>)> {
+    let mut attrs = ExpressionAttributes::new(names, values);
+    attrs.validate(condition.is_some() || update.is_some())?;
+    let update = update.map(|src| parse_update(src, &mut attrs)).transpose()?;
+    let condition = condition.map(|src| parse_condition(ExpressionKind::Condition, src, &mut attrs)).transpose()?;
+    attrs.check_all_used()?;
+    Ok((condition, update))
 }

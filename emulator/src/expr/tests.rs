@@ -151,12 +151,12 @@ fn conditions_evaluate_like_dynamodb() {
     let it = item(json!({
         "pk": {"S": "u1"}, "n": {"N": "10"}, "s": {"S": "héllo"}, "status": {"S": "ACTIVE"},
         "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "l": {"L": [{"N": "1"}, {"S": "x"}, {"M": {"k": {"S": "v"}}}]},
-        "m": {"M": {"qty": {"N": "3"}, "tags": {"L": [{"S": "y"}]}}}, "b": {"B": "AAEC"}, "t": {"BOOL": true}
+        "m": {"M": {"qty": {"N": "3"}, "tags": {"L": [{"S": "y"}]}}}, "b": {"B": "AAEC"}, "t": {"BOOL": true}, "e": {"S": "a😀b"}
     }));
     let v = json!({
         ":ten": {"N": "10.0"}, ":nine": {"N": "9"}, ":s": {"S": "hé"}, ":a": {"S": "a"}, ":x": {"S": "x"},
         ":ss": {"SS": ["b", "a"]}, ":active": {"S": "ACTIVE"}, ":l": {"L": [{"N": "1"}, {"S": "x"}, {"M": {"k": {"S": "v"}}}]},
-        ":S": {"S": "S"}, ":five": {"N": "5"}, ":bin": {"B": "AAE="}, ":one": {"N": "1"}, ":three": {"N": "3"}
+        ":S": {"S": "S"}, ":five": {"N": "5"}, ":bin": {"B": "AAE="}, ":one": {"N": "1"}, ":three": {"N": "3"}, ":four": {"N": "4"}
     });
     let truths = [
         "n = :ten",
@@ -426,4 +426,184 @@ fn parenthesised_operands() {
         update_message("SET (a) = :v", one),
         "Invalid UpdateExpression: Syntax error; token: \"(\", near: \"SET (a\""
     );
+}
+
+mod fuzz {
+    //! Whatever text arrives, the parsers answer: a checked tree or a
+    //! ValidationException, never a panic or a stack overflow; and whatever
+    //! they accept evaluates and applies without panicking.
+    use super::*;
+    use crate::error::ErrorKind;
+    use proptest::prelude::*;
+
+    /// Fragments that make near-valid expressions likely.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a".to_string()),
+            Just("b.c".to_string()),
+            Just("l[1]".to_string()),
+            Just("#n".to_string()),
+            Just(":v".to_string()),
+            Just(":l".to_string()),
+            Just(" = ".to_string()),
+            Just(" <> ".to_string()),
+            Just(" < ".to_string()),
+            Just(" AND ".to_string()),
+            Just(" OR ".to_string()),
+            Just("NOT ".to_string()),
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just(", ".to_string()),
+            Just(" BETWEEN ".to_string()),
+            Just(" IN ".to_string()),
+            Just("size(".to_string()),
+            Just("attribute_exists(".to_string()),
+            Just("begins_with(".to_string()),
+            Just("contains(".to_string()),
+            Just("SET ".to_string()),
+            Just("REMOVE ".to_string()),
+            Just("ADD ".to_string()),
+            Just("DELETE ".to_string()),
+            Just(" + ".to_string()),
+            Just(" - ".to_string()),
+            Just("list_append(".to_string()),
+            Just("if_not_exists(".to_string()),
+            Just("status".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just(".".to_string()),
+            Just("0".to_string()),
+            Just("2147483648".to_string()),
+            "[ -~]{0,3}".prop_map(|s| s),
+        ]
+    }
+
+    fn expression() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(fragment(), 0..40).prop_map(|v| v.concat()),
+            any::<String>(),
+            "[(]{0,300}a = :v[)]{0,300}",
+        ]
+    }
+
+    fn context() -> ExpressionAttributes {
+        attrs(json!({":v": {"N": "1"}, ":l": {"L": [{"S": "x"}]}, ":s": {"SS": ["x"]}}), json!({"#n": "name"}))
+    }
+
+    fn sample() -> Item {
+        item(json!({
+            "a": {"N": "1"}, "b": {"M": {"c": {"S": "x"}}}, "l": {"L": [{"N": "0"}, {"N": "1"}]},
+            "name": {"S": "n"}, "ss": {"SS": ["x"]}
+        }))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn conditions_never_panic(src in expression()) {
+            let mut a = context();
+            match parse_condition(ExpressionKind::Filter, &src, &mut a) {
+                Ok(c) => {
+                    let _ = eval::evaluate(&c, Some(&sample()));
+                    let _ = eval::evaluate(&c, None);
+                }
+                Err(e) => prop_assert_eq!(e.kind, ErrorKind::Validation),
+            }
+        }
+
+        #[test]
+        fn updates_never_panic(src in expression()) {
+            let mut a = context();
+            match parse_update(&src, &mut a) {
+                Ok(u) => {
+                    if let Err(e) = update::apply(&u, &sample()) {
+                        prop_assert_eq!(e.kind, ErrorKind::Validation);
+                    }
+                }
+                Err(e) => prop_assert_eq!(e.kind, ErrorKind::Validation),
+            }
+        }
+
+        #[test]
+        fn projections_never_panic(src in expression()) {
+            let mut a = context();
+            match parse_projection(&src, &mut a) {
+                Ok(p) => { let _ = projection::project(&sample(), &p); }
+                Err(e) => prop_assert_eq!(e.kind, ErrorKind::Validation),
+            }
+        }
+    }
+}
+
+#[test]
+fn worst_case_inputs_within_the_size_limit() {
+    let fill = |unit: &str, tail: &str| {
+        let n = (MAX_EXPRESSION_BYTES - tail.len()) / unit.len();
+        format!("{}{tail}", unit.repeat(n))
+    };
+    let closing = |unit: &str, open: &str, close: &str| {
+        let n = (MAX_EXPRESSION_BYTES - unit.len()) / (open.len() + close.len());
+        format!("{}{unit}{}", open.repeat(n), close.repeat(n))
+    };
+    let inputs = [
+        fill("a = :v OR ", "a = :v"),
+        fill("a = :v AND ", "a = :v"),
+        fill("NOT ", "a = :v"),
+        closing("a = :v", "(", ")"),
+        closing("a = :v", "(NOT ", ")"),
+        closing("a", "size(", ")") + " = :v",
+        closing(":v", "(", ")") + " = a",
+    ];
+    for src in &inputs {
+        let mut a = attrs(json!({":v": {"N": "1"}}), Value::Null);
+        if let Ok(c) = parse_condition(ExpressionKind::Condition, src, &mut a) {
+            eval::evaluate(&c, Some(&Item::new()));
+        }
+    }
+    let updates = [
+        format!("SET a = {}", closing(":v", "list_append(", ", :v)")),
+        format!("SET a = {}", closing(":v", "if_not_exists(a, ", ")")),
+        format!("SET a = {}", closing(":v", "(", ")")),
+        fill("REMOVE a", ""),
+    ];
+    for src in &updates {
+        let mut a = attrs(json!({":v": {"L": []}}), Value::Null);
+        if let Ok(u) = parse_update(src, &mut a) {
+            let _ = update::apply(&u, &Item::new());
+        }
+    }
+}
+
+#[test]
+fn list_appends_and_updated_attributes() {
+    let start =
+        item(json!({"pk": {"S": "a"}, "l": {"L": [{"N": "1"}]}, "m": {"M": {"x": {"S": "y"}}}, "n": {"N": "1"}}));
+    let v = json!({":a": {"N": "7"}, ":b": {"N": "8"}});
+    let mut a = attrs(v.clone(), Value::Null);
+    let u = parse_update("SET l[5] = :a, l[4] = :b", &mut a).unwrap();
+    let new = update::apply(&u, &start).unwrap();
+    assert_eq!(crate::types::item_to_json(&new)["l"], json!({"L": [{"N": "1"}, {"N": "8"}, {"N": "7"}]}));
+    // An element appended past the end is in neither UPDATED_OLD nor UPDATED_NEW.
+    assert!(update::updated_attributes(&u, &new).is_empty());
+    let mut a = attrs(v, Value::Null);
+    let u = parse_update("SET m.x = :a, fresh = :b REMOVE n", &mut a).unwrap();
+    let new = update::apply(&u, &start).unwrap();
+    let old_part = update::updated_attributes(&u, &start);
+    let new_part = update::updated_attributes(&u, &new);
+    assert_eq!(old_part.keys().collect::<Vec<_>>(), ["m", "n"]);
+    assert_eq!(new_part.keys().collect::<Vec<_>>(), ["fresh", "m"]);
+}
+
+#[test]
+fn compile_write_checks_both_expressions_together() {
+    let values = item(json!({":one": {"N": "1"}, ":zero": {"N": "0"}}));
+    let names = Some([("#c".to_string(), "count2".to_string())].into_iter().collect());
+    let (condition, update) =
+        request::compile_write(names.clone(), Some(values.clone()), Some("#c > :zero"), Some("ADD #c :one")).unwrap();
+    assert!(condition.is_some() && update.is_some());
+    let err = request::compile_write(names, Some(values.clone()), Some("#c > :zero"), None).unwrap_err();
+    assert_eq!(err.message, "Value provided in ExpressionAttributeValues unused in expressions: keys: {:one}");
+    let err = request::compile_write(None, Some(values), None, None).unwrap_err();
+    assert_eq!(err.message, "ExpressionAttributeValues can only be specified when using expressions");
 }

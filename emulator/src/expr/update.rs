@@ -35,10 +35,19 @@ pub fn check_key_attributes(update: &UpdateExpression, schema: &KeySchema) -> Ap
     Ok(())
 }
 
-/// The top-level attributes an update touches (what `UPDATED_OLD` /
-/// `UPDATED_NEW` return, as DynamoDB Local returns them).
-pub fn updated_attributes(update: &UpdateExpression) -> BTreeSet<String> {
-    update.actions.iter().map(|a| a.path().top().to_string()).collect()
+/// What `UPDATED_OLD` / `UPDATED_NEW` return from one version of the item:
+/// each top-level attribute holding an updated path that exists in that
+/// version (so a removed attribute is in UPDATED_OLD only, and a list
+/// element appended past the end is in neither), as DynamoDB Local does.
+pub fn updated_attributes(update: &UpdateExpression, version: &Item) -> Item {
+    let tops: BTreeSet<&str> = update
+        .actions
+        .iter()
+        .map(UpdateAction::path)
+        .filter(|p| lookup(version, p).is_some())
+        .map(DocPath::top)
+        .collect();
+    version.iter().filter(|(k, _)| tops.contains(k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// Applies `update` to `item` (the current item, or just the key attributes
@@ -61,6 +70,9 @@ fn apply_actions(update: &UpdateExpression, item: &Item) -> ApiResult<Item> {
             sets.push((path, compute(value, item)?));
         }
     }
+    // Appends past the end of a list land in index order, whatever the
+    // order written (`SET l[5] = :a, l[4] = :b` appends :b then :a).
+    sets.sort_by(|a, b| a.0.cmp(b.0));
     let mut new = item.clone();
     for (path, value) in sets {
         set_path(&mut new, path, value)?;

@@ -8,6 +8,7 @@ use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::{projection, Condition, ExpressionAttributes};
 use crate::state::State;
 use crate::storage::{Table, TableDef};
+use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::types::{item_size, item_to_json, Item, KeyValue, ScalarType};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -148,7 +149,7 @@ pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
 /// index key and must not be empty: otherwise the item could not be indexed.
 fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
     for index in def.global_indexes.iter().chain(&def.local_indexes) {
-        for attr in index.key_schema.attributes() {
+        for (position, attr) in index.key_schema.attributes().enumerate() {
             let Some(value) = item.get(&attr.name) else { continue };
             let key = KeyValue::from_attribute(value).filter(|k| k.scalar_type() == attr.kind);
             let Some(key) = key else {
@@ -166,6 +167,11 @@ fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
                     "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {}, IndexKey: {}",
                     index.name, attr.name
                 )));
+            }
+            // Index keys have the table's key size limits (partition, then sort).
+            let limit = if position == 0 { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
+            if key.size() > limit {
+                return Err(ApiError::validation("One or more parameter values were invalid: Size limit exceeded"));
             }
         }
     }

@@ -36,6 +36,7 @@ pub fn conditions(input: &Input, field: &str) -> ApiResult<Option<Vec<Condition>
         v.finish()?;
         let op = op.unwrap_or_default().to_string();
         check_arity(&op, values.len())?;
+        check_operand_types(&op, &values)?;
         out.push(Condition { name: name.clone(), op, values });
     }
     Ok(Some(out).filter(|c| !c.is_empty()))
@@ -64,6 +65,26 @@ fn check_arity(op: &str, count: usize) -> ApiResult<()> {
     }
 }
 
+/// The value types each operator accepts (DynamoDB's documented rules):
+/// EQ and NE take any type; BEGINS_WITH strings and binary; the others
+/// scalars (S, N, B).
+fn check_operand_types(op: &str, values: &[AttributeValue]) -> ApiResult<()> {
+    for value in values {
+        let ok = match op {
+            "EQ" | "NE" => true,
+            "BEGINS_WITH" => matches!(value, AttributeValue::S(_) | AttributeValue::B(_)),
+            _ => matches!(value, AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_)),
+        };
+        if !ok {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: ComparisonOperator {op} is not valid for {} AttributeValue type",
+                value.type_name()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `ConditionalOperator` (AND or OR) joining legacy filter conditions.
 pub fn conditional_operator(input: &Input, v: &mut Violations) -> ApiResult<Option<&'static str>> {
     let op = input.str("ConditionalOperator")?;
@@ -81,14 +102,6 @@ pub fn key_condition(conditions: Vec<Condition>) -> ApiResult<Expr> {
     for c in &conditions {
         if !matches!(c.op.as_str(), "EQ" | "LT" | "LE" | "GT" | "GE" | "BETWEEN" | "BEGINS_WITH") {
             return Err(ApiError::validation("Attempted conditional constraint is not an indexable operation"));
-        }
-        if let (Some(value), "BEGINS_WITH") = (c.values.first(), c.op.as_str()) {
-            if !matches!(value, AttributeValue::S(_) | AttributeValue::B(_)) {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for {} AttributeValue type",
-                    value.type_name()
-                )));
-            }
         }
     }
     Ok(join(conditions.into_iter().map(lower).collect(), false))

@@ -59,7 +59,7 @@ pub fn query(state: &State, input: Input) -> ApiResult<Value> {
     let projected = expressions.projected_attributes();
     let (select, fetch_from_table) =
         resolve_select(Operation::Query, select, expressions.projection_param, &projected, &target)?;
-    let start = esk.map(|esk| start_key(&target, &esk)).transpose()?;
+    let start = esk.map(|esk| start_key(Operation::Query, &target, &esk)).transpose()?;
     if let Some((key, _)) = &start {
         if key.partition != partition {
             return Err(ApiError::validation("The provided starting key does not match the range key predicate"));

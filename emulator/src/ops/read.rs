@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
 use crate::storage::{IndexData, IndexKind, ProjectionType, TableDef, TableState};
-use crate::types::{item_size, item_to_json, Item, PrimaryKey};
+use crate::types::{item_into_json, item_size, item_to_json, Item, PrimaryKey};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 
@@ -131,7 +131,14 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
     v.finish()?;
     // A projection alone may use names, but values need a condition.
     let projection_only = input.has("ProjectionExpression") && !value_params.iter().any(|p| input.has(p));
-    let mut attrs = if projection_only && !input.has("ExpressionAttributeValues") {
+    if projection_only && input.has("ExpressionAttributeValues") {
+        let verb = if value_params.len() == 1 { "is" } else { "are" };
+        return Err(ApiError::validation(format!(
+            "ExpressionAttributeValues can only be specified when using expressions: {} {verb} null",
+            value_params.join(" and ")
+        )));
+    }
+    let mut attrs = if projection_only {
         read_attributes(input, &["ProjectionExpression"], false)?
     } else {
         read_attributes(input, value_params, true)?
@@ -143,6 +150,9 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
         }
         (Operation::Scan, _) => None,
     };
+    if conditional_operator.is_some() && !input.has(legacy_filter) {
+        return Err(ApiError::validation("ConditionalOperator cannot be used without Filter or Expected"));
+    }
     let (filter, filter_param) = match input.str("FilterExpression")? {
         Some(src) => (Some(parse_condition(ExpressionKind::Filter, src, &mut attrs)?), "FilterExpression"),
         None => (legacy::filter(legacy::conditions(input, legacy_filter)?, conditional_operator), legacy_filter),
@@ -257,9 +267,15 @@ pub fn resolve_select(
 
 /// Checks `ExclusiveStartKey` against the target and turns it into a
 /// storage position: (key in the target's order, table key).
-pub fn start_key(target: &Target, esk: &Item) -> ApiResult<(PrimaryKey, PrimaryKey)> {
+/// DynamoDB words a malformed start key differently for Query and Scan.
+pub fn start_key(op: Operation, target: &Target, esk: &Item) -> ApiResult<(PrimaryKey, PrimaryKey)> {
     let table_schema = &target.def.key_schema;
-    let invalid = || ApiError::validation("The provided starting key is invalid");
+    let invalid = || match op {
+        Operation::Query => ApiError::validation("The provided starting key is invalid"),
+        Operation::Scan => ApiError::validation(
+            "The provided starting key is invalid: The provided key element does not match the schema",
+        ),
+    };
     match target.index {
         None => {
             let expected = table_schema.attributes().count();
@@ -364,7 +380,7 @@ pub fn read_page<'a>(
 pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Value {
     let mut out = Map::new();
     if options.select != Select::Count {
-        out.insert("Items".into(), Value::Array(page.items.iter().map(item_to_json).collect()));
+        out.insert("Items".into(), Value::Array(page.items.into_iter().map(item_into_json).collect()));
     }
     out.insert("Count".into(), json!(page.count));
     out.insert("ScannedCount".into(), json!(page.scanned));

@@ -65,10 +65,14 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
         Some((segment, total)) => segment_range(segment, total),
         None => KeyRange::hashes(0, u64::MAX),
     };
-    let start = esk.map(|esk| start_key(&target, &esk)).transpose()?;
+    let start = esk.map(|esk| start_key(Operation::Scan, &target, &esk)).transpose()?;
     if let Some((key, _)) = &start {
         if !range.contains(key) {
-            return Err(ApiError::validation("Exclusive start key must lie within the segment"));
+            // DynamoDB's wording (DynamoDB Local says "Exclusive start key must lie within the segment").
+            let (segment, total) = segment.unwrap_or((0, 1));
+            return Err(ApiError::validation(format!(
+                "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: {total} Segment: {segment}"
+            )));
         }
     }
     let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };

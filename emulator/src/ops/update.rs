@@ -9,7 +9,6 @@ use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::update::{apply, check_key_attributes, updated_attributes};
 use crate::expr::{Condition, UpdateExpression};
 use crate::state::State;
-use crate::types::Item;
 use serde_json::Value;
 
 /// The parameters that carry expressions, in DynamoDB's message order.
@@ -40,16 +39,11 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
     guard.data.put(key, new.clone());
     drop(guard);
-    let changed = || updated_attributes(&update);
-    let pick = |item: &Item| -> Item {
-        let names = changed();
-        item.iter().filter(|(k, _)| names.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect()
-    };
     let attributes = match return_values {
         "ALL_OLD" => old,
         "ALL_NEW" => Some(new),
-        "UPDATED_OLD" => old.as_ref().map(pick),
-        "UPDATED_NEW" => Some(pick(&new)),
+        "UPDATED_OLD" => old.as_ref().map(|o| updated_attributes(&update, o)),
+        "UPDATED_NEW" => Some(updated_attributes(&update, &new)),
         _ => None,
     }
     .filter(|item| !item.is_empty());

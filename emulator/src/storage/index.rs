@@ -429,6 +429,89 @@ mod tests {
         }
     }
 
+    mod maintenance {
+        use super::super::super::table::{IndexDef, IndexKind, TableData};
+        use super::*;
+        use crate::types::{AttributeValue, KeyAttribute};
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            Put(u8, Option<u8>, Option<i64>),
+            Remove(u8),
+        }
+
+        fn index_def() -> IndexDef {
+            IndexDef {
+                name: "by_group".into(),
+                kind: IndexKind::Global,
+                key_schema: KeySchema {
+                    partition: KeyAttribute { name: "group".into(), kind: ScalarType::S },
+                    sort: Some(KeyAttribute { name: "score".into(), kind: ScalarType::N }),
+                },
+                projection: ProjectionType::KeysOnly,
+                throughput: None,
+                arn: String::new(),
+            }
+        }
+
+        proptest! {
+            /// After any sequence of writes, the index holds exactly the items
+            /// that carry both index key attributes, under their current keys,
+            /// and its count and size match a recount.
+            #[test]
+            fn index_matches_the_items_after_any_writes(ops in proptest::collection::vec(
+                prop_oneof![
+                    // Few index keys for many items: groups grow past the small-vector size.
+                    (0..60u8, proptest::option::of(0..2u8), proptest::option::of(0..1i64))
+                        .prop_map(|(k, g, s)| Op::Put(k, g, s)),
+                    (0..60u8).prop_map(Op::Remove),
+                ],
+                0..150,
+            )) {
+                let table_key = KeySchema { partition: KeyAttribute { name: "pk".into(), kind: ScalarType::S }, sort: None };
+                let mut data = TableData::default();
+                data.add_index(&index_def(), &table_key);
+                for op in ops {
+                    match op {
+                        Op::Put(k, group, score) => {
+                            let mut item = Item::new();
+                            item.insert("pk".into(), AttributeValue::S(format!("k{k}")));
+                            if let Some(g) = group {
+                                item.insert("group".into(), AttributeValue::S(format!("g{g}")));
+                            }
+                            if let Some(s) = score {
+                                item.insert("score".into(), n(s).to_attribute());
+                            }
+                            item.insert("other".into(), AttributeValue::S("x".repeat(k as usize)));
+                            data.put(PrimaryKey::new(s(&format!("k{k}")), None), item);
+                        }
+                        Op::Remove(k) => {
+                            data.remove(&PrimaryKey::new(s(&format!("k{k}")), None));
+                        }
+                    }
+                }
+                let index = &data.indexes[0];
+                let mut expected: Vec<(PrimaryKey, PrimaryKey)> = data
+                    .items
+                    .iter()
+                    .filter_map(|(k, item)| index.key_of(item).map(|ik| (ik, k.clone())))
+                    .collect();
+                expected.sort();
+                let actual: Vec<(PrimaryKey, PrimaryKey)> = index
+                    .entries
+                    .iter()
+                    .flat_map(|(ik, group)| group.members(None, true).map(move |t| (ik.clone(), t.clone())))
+                    .collect();
+                prop_assert_eq!(&actual, &expected);
+                prop_assert_eq!(index.item_count as usize, expected.len());
+                let size: usize = data.items.values().filter(|i| index.key_of(i).is_some()).map(|i| index.projected_size(i)).sum();
+                prop_assert_eq!(index.size_bytes as usize, size);
+                prop_assert!(index.entries.values().all(|group| !group.is_empty()), "no empty groups left behind");
+            }
+        }
+    }
+
     #[test]
     fn hash_segments_split_completely_and_disjointly() {
         let mut map = BTreeMap::new();
