@@ -33,6 +33,26 @@ pub type KeyIndex = (usize, usize);
 /// Non-key attributes of an item.
 pub type Attributes = Vec<(String, Value)>;
 
+/// A ConditionExpression on a write: the item exists / does not / `a` equals a value.
+#[derive(Clone, Debug)]
+pub enum Condition {
+    Exists(bool),
+    AEquals(Value),
+}
+
+fn condition() -> impl Strategy<Value = Option<Condition>> {
+    if !implemented_expressions() {
+        return Just(None).boxed();
+    }
+    prop::option::of(prop_oneof![any::<bool>().prop_map(Condition::Exists), scalar(true).prop_map(Condition::AEquals),])
+        .boxed()
+}
+
+/// Expressions are part of UpdateItem; its presence says they are in.
+fn implemented_expressions() -> bool {
+    implemented("UpdateItem")
+}
+
 /// One generated operation.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -41,11 +61,13 @@ pub enum Op {
         attributes: Attributes,
         return_old: bool,
         capacity: bool,
+        condition: Option<Condition>,
     },
     Delete {
         key: KeyIndex,
         return_old: bool,
         capacity: bool,
+        condition: Option<Condition>,
     },
     Get {
         key: KeyIndex,
@@ -160,11 +182,17 @@ fn key_index() -> impl Strategy<Value = (usize, usize)> {
 
 pub fn op() -> impl Strategy<Value = Op> {
     let mut choices: Vec<BoxedStrategy<Op>> = vec![
-        (key_index(), attributes(), any::<bool>(), any::<bool>())
-            .prop_map(|(key, attributes, return_old, capacity)| Op::Put { key, attributes, return_old, capacity })
+        (key_index(), attributes(), any::<bool>(), any::<bool>(), condition())
+            .prop_map(|(key, attributes, return_old, capacity, condition)| Op::Put {
+                key,
+                attributes,
+                return_old,
+                capacity,
+                condition,
+            })
             .boxed(),
-        (key_index(), any::<bool>(), any::<bool>())
-            .prop_map(|(key, return_old, capacity)| Op::Delete { key, return_old, capacity })
+        (key_index(), any::<bool>(), any::<bool>(), condition())
+            .prop_map(|(key, return_old, capacity, condition)| Op::Delete { key, return_old, capacity, condition })
             .boxed(),
         (key_index(), any::<bool>(), any::<bool>())
             .prop_map(|(key, consistent, capacity)| Op::Get { key, consistent, capacity })
@@ -298,13 +326,19 @@ impl TableSpec {
         let capacity = |asked: bool| if asked { "TOTAL" } else { "NONE" };
         let return_values = |old: bool| if old { "ALL_OLD" } else { "NONE" };
         match op {
-            Op::Put { key, attributes, return_old, capacity: c } => (
+            Op::Put { key, attributes, return_old, capacity: c, condition } => (
                 "PutItem",
-                json!({"TableName": "$Pd", "Item": self.item(*key, attributes), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                with_condition(
+                    json!({"TableName": "$Pd", "Item": self.item(*key, attributes), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                    condition,
+                ),
             ),
-            Op::Delete { key, return_old, capacity: c } => (
+            Op::Delete { key, return_old, capacity: c, condition } => (
                 "DeleteItem",
-                json!({"TableName": "$Pd", "Key": self.key(*key), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                with_condition(
+                    json!({"TableName": "$Pd", "Key": self.key(*key), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                    condition,
+                ),
             ),
             Op::Get { key, consistent, capacity: c } => (
                 "GetItem",
@@ -364,6 +398,22 @@ impl TableSpec {
             }
         }
     }
+}
+
+fn with_condition(mut body: Value, condition: &Option<Condition>) -> Value {
+    match condition {
+        None => {}
+        Some(Condition::Exists(exists)) => {
+            let f = if *exists { "attribute_exists" } else { "attribute_not_exists" };
+            body["ConditionExpression"] = json!(format!("{f}(pk)"));
+            body["ReturnValuesOnConditionCheckFailure"] = json!("ALL_OLD");
+        }
+        Some(Condition::AEquals(value)) => {
+            body["ConditionExpression"] = json!("a = :c");
+            body["ExpressionAttributeValues"] = json!({ ":c": value });
+        }
+    }
+    body
 }
 
 /// Plays one generated case on both targets. `Err` carries a replayable
