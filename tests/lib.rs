@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::Client;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+pub mod forum;
 pub mod forum_migration;
 pub mod starter_kit_users;
 pub mod ticket_office;

@@ -141,4 +141,97 @@ impl UserModel {
         }
         result
     }
+
+    pub async fn get_by_id(&self, id: &str) -> Result<Option<User>, aws_sdk_dynamodb::Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(Self::storage_id(id)))
+            .send()
+            .await?;
+        Ok(out.item().map(from_item))
+    }
+
+    /// `getByEmail`: the email lookup on GSI1.
+    pub async fn get_by_email(&self, email: &str) -> Result<Option<User>, aws_sdk_dynamodb::Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("pk1 = :pk1 AND sk1 = :sk1")
+            .expression_attribute_values(":pk1", AttributeValue::S("USER".into()))
+            .expression_attribute_values(":sk1", AttributeValue::S(format!("EMAIL#{email}")))
+            .limit(1)
+            .send()
+            .await?;
+        Ok(out.items().first().map(from_item))
+    }
+
+    /// `getUsersCreatedAfter`: a GSI2 range query, oldest first, every page.
+    pub async fn get_users_created_after(&self, timestamp: &str) -> Result<Vec<User>, aws_sdk_dynamodb::Error> {
+        let mut users = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI2")
+                .key_condition_expression("#pk = :pk AND #sk > :sk")
+                .expression_attribute_names("#pk", "pk2")
+                .expression_attribute_names("#sk", "sk2")
+                .expression_attribute_values(":pk", AttributeValue::S("USER".into()))
+                .expression_attribute_values(":sk", AttributeValue::S(format!("CREATED#{timestamp}")))
+                .limit(2)
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            users.extend(page.items().iter().map(from_item));
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(users);
+            }
+        }
+    }
+
+    /// `getAllUsers`: a Scan filtered on the id prefix (other entity types share the table).
+    pub async fn get_all(&self) -> Result<Vec<User>, aws_sdk_dynamodb::Error> {
+        let mut users = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("begins_with(id, :prefix)")
+                .expression_attribute_values(":prefix", AttributeValue::S(PREFIX.into()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            users.extend(page.items().iter().map(from_item));
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(users);
+            }
+        }
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), aws_sdk_dynamodb::Error> {
+        let key = AttributeValue::S(Self::storage_id(id));
+        self.client.delete_item().table_name(&self.table).key("id", key).send().await?;
+        Ok(())
+    }
+}
+
+/// A stored user as the API returns it: the id without its prefix.
+fn from_item(item: &HashMap<String, AttributeValue>) -> User {
+    let s = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    User {
+        id: s("id").trim_start_matches(PREFIX).to_string(),
+        email: s("email"),
+        name: s("name"),
+        created_at: s("createdAt"),
+    }
 }

@@ -75,6 +75,59 @@ impl SaleRepository {
         Ok(out.item().map(from_item))
     }
 
+    /// `findByEventId`: every sale of an event, through `eventId-index`, page by page.
+    pub async fn find_by_event_id(&self, event_id: &str) -> Result<Vec<Sale>, aws_sdk_dynamodb::Error> {
+        let mut sales = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("eventId-index")
+                .key_condition_expression("eventId = :eventId")
+                .expression_attribute_values(":eventId", AttributeValue::S(event_id.to_string()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            sales.extend(page.items().iter().map(from_item));
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(sales);
+            }
+        }
+    }
+
+    /// `countByEventIdAndTicketId`: a COUNT query on `eventId-index` filtered by ticket.
+    pub async fn count_by_event_id_and_ticket_id(
+        &self,
+        event_id: &str,
+        ticket_id: &str,
+    ) -> Result<i32, aws_sdk_dynamodb::Error> {
+        let mut count = 0;
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("eventId-index")
+                .key_condition_expression("eventId = :eventId")
+                .filter_expression("ticketId = :ticketId")
+                .expression_attribute_values(":eventId", AttributeValue::S(event_id.to_string()))
+                .expression_attribute_values(":ticketId", AttributeValue::S(ticket_id.to_string()))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            count += page.count();
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(count);
+            }
+        }
+    }
+
     pub async fn delete(&self, id: &str) -> Result<Option<Sale>, aws_sdk_dynamodb::Error> {
         let out = self
             .client

@@ -129,4 +129,61 @@ impl UserRepository {
             .expect("get user");
         out.item().cloned()
     }
+
+    /// Saving a loaded aggregate (the context's `SaveAsync`): the whole
+    /// entity is written; a user without a refresh token leaves the sparse index.
+    pub async fn save(&self, user: &User) -> Result<(), aws_sdk_dynamodb::Error> {
+        self.client.put_item().table_name(&self.table).set_item(Some(to_item(user))).send().await?;
+        Ok(())
+    }
+
+    /// `GetByEmailAsync`: a query on `EmailIndex` (emails are stored lower-cased).
+    pub async fn get_by_email_async(&self, email: &str) -> Result<Option<User>, aws_sdk_dynamodb::Error> {
+        self.single_by_index("EmailIndex", &email.to_lowercase()).await
+    }
+
+    /// `GetByRefreshTokenAsync`: a query on `RefreshTokenIndex`.
+    pub async fn get_by_refresh_token_async(&self, token: &str) -> Result<Option<User>, aws_sdk_dynamodb::Error> {
+        self.single_by_index("RefreshTokenIndex", token).await
+    }
+
+    async fn single_by_index(&self, index: &str, value: &str) -> Result<Option<User>, aws_sdk_dynamodb::Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#k = :v")
+            .expression_attribute_names("#k", index)
+            .expression_attribute_values(":v", AttributeValue::S(value.to_string()))
+            .send()
+            .await?;
+        Ok(out.items().first().map(from_item))
+    }
+}
+
+fn to_item(user: &User) -> HashMap<String, AttributeValue> {
+    let s = |v: &str| AttributeValue::S(v.to_string());
+    let mut item = HashMap::from([
+        ("Id".to_string(), s(&user.id)),
+        ("Email".to_string(), s(&user.email)),
+        ("EmailIndex".to_string(), s(&user.email.to_lowercase())),
+        ("FirstName".to_string(), s(&user.first_name)),
+        ("LastName".to_string(), s(&user.last_name)),
+    ]);
+    if let Some(token) = &user.refresh_token {
+        item.insert("RefreshTokenIndex".into(), s(token));
+    }
+    item
+}
+
+fn from_item(item: &HashMap<String, AttributeValue>) -> User {
+    let s = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+    User {
+        id: s("Id").unwrap_or_default(),
+        email: s("Email").unwrap_or_default(),
+        first_name: s("FirstName").unwrap_or_default(),
+        last_name: s("LastName").unwrap_or_default(),
+        refresh_token: s("RefreshTokenIndex"),
+    }
 }

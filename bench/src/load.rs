@@ -4,7 +4,7 @@
 
 use crate::client::Connection;
 use crate::procstat;
-use crate::servers::Server;
+use crate::servers::Endpoint;
 use crate::stats::{self, Latency};
 use crate::workload::{self, Random};
 use bytes::Bytes;
@@ -46,11 +46,11 @@ struct CpuWindow {
 }
 
 impl CpuWindow {
-    fn open(server: &Server) -> CpuWindow {
+    fn open(server: Endpoint) -> CpuWindow {
         CpuWindow { began: Instant::now(), server: server.cpu_time(), client: procstat::own_cpu_time() }
     }
 
-    fn close(self, server: &Server, ops: u64, latency: Option<Latency>, errors: u64) -> Measured {
+    fn close(self, server: Endpoint, ops: u64, latency: Option<Latency>, errors: u64) -> Measured {
         let seconds = self.began.elapsed().as_secs_f64();
         let per_op = |d: Duration| d.as_secs_f64() * 1e6 / ops.max(1) as f64;
         let server_cpu = match (self.server, server.cpu_time()) {
@@ -77,7 +77,7 @@ pub type RequestMaker = Arc<dyn Fn(u64) -> (&'static str, Bytes) + Send + Sync>;
 /// One request first, to tell "not implemented" and wrong answers apart from
 /// figures: `Err(outcome)` when the phase cannot be measured.
 pub async fn probe(
-    server: &Server,
+    server: Endpoint,
     operation: &str,
     body: Bytes,
     check: impl Fn(&Value) -> Result<(), String>,
@@ -102,7 +102,23 @@ pub async fn probe(
 /// Runs `connections` closed loops (each sends its next request when the
 /// previous answer arrives) for `warmup` unrecorded, then `duration` recorded.
 pub async fn closed_loop(
-    server: &Server,
+    server: Endpoint,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    make: RequestMaker,
+) -> Outcome {
+    if connections == 1 {
+        // One client making one call at a time: drive it the way a `#[tokio::test]` would.
+        return on_own_thread(move || closed_loop_here(server, 1, warmup, duration, make))
+            .await
+            .unwrap_or_else(Outcome::Failed);
+    }
+    closed_loop_here(server, connections, warmup, duration, make).await
+}
+
+async fn closed_loop_here(
+    server: Endpoint,
     connections: usize,
     warmup: Duration,
     duration: Duration,
@@ -171,7 +187,7 @@ pub async fn closed_loop(
 
 /// Loads items `0..items` with BatchWriteItem (25 per request) over
 /// `connections` connections, resending any UnprocessedItems. The table must exist.
-pub async fn batch_load(server: &Server, table: &str, items: usize, connections: usize) -> Outcome {
+pub async fn batch_load(server: Endpoint, table: &str, items: usize, connections: usize) -> Outcome {
     let first = workload::batch_write(table, 0..workload::BATCH_SIZE.min(items), items);
     if let Err(outcome) = probe(server, "BatchWriteItem", first, |_| Ok(())).await {
         return outcome;
@@ -232,7 +248,7 @@ pub async fn batch_load(server: &Server, table: &str, items: usize, connections:
 
 /// Loads items one PutItem at a time (when BatchWriteItem is not available),
 /// so the other phases still have their data.
-pub async fn put_load(server: &Server, table: &str, items: usize, connections: usize) -> Result<(), String> {
+pub async fn put_load(server: Endpoint, table: &str, items: usize, connections: usize) -> Result<(), String> {
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..connections {
@@ -274,7 +290,12 @@ pub async fn must(connection: &mut Connection, operation: &str, body: Bytes) -> 
 
 /// What a test suite pays per test for its fixture: CreateTable with a GSI,
 /// 10 PutItem, DeleteTable, on one connection. Returns each cycle's duration.
-pub async fn fixture_cycles(server: &Server, cycles: usize) -> Result<Vec<Duration>, String> {
+/// Runs on a single-threaded runtime of its own, as a `#[tokio::test]` does.
+pub async fn fixture_cycles(server: Endpoint, cycles: usize) -> Result<Vec<Duration>, String> {
+    on_own_thread(move || fixture_cycles_here(server, cycles)).await?
+}
+
+async fn fixture_cycles_here(server: Endpoint, cycles: usize) -> Result<Vec<Duration>, String> {
     let mut connection = Connection::open(server.address).await?;
     let mut durations = Vec::with_capacity(cycles);
     for cycle in 0..cycles {
@@ -288,4 +309,24 @@ pub async fn fixture_cycles(server: &Server, cycles: usize) -> Result<Vec<Durati
         durations.push(began.elapsed());
     }
     Ok(durations)
+}
+
+/// Runs `work` on a single-threaded tokio runtime in a thread of its own and
+/// awaits its result without blocking the caller's runtime.
+pub async fn on_own_thread<F, Fut, T>(work: F) -> Result<T, String>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T> + 'static,
+    T: Send + 'static,
+{
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let outcome = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(|runtime| runtime.block_on(work()))
+            .map_err(|e| format!("cannot build a runtime: {e}"));
+        let _ = done.send(outcome);
+    });
+    result.await.map_err(|_| "the load thread panicked".to_string())?
 }

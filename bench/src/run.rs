@@ -4,7 +4,7 @@
 use crate::load::{self, Outcome, RequestMaker};
 use crate::options::Options;
 use crate::results::{OpResult, Results, ScalePoint, TargetResults};
-use crate::servers::{self, Launch, Server, Target};
+use crate::servers::{self, Endpoint, Launch, Server, Target};
 use crate::stats;
 use crate::workload::{self, Op};
 use std::sync::Arc;
@@ -97,7 +97,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
     for ((target, server), result) in targets.iter().zip(&running).zip(results.iter_mut()) {
         let Some(server) = server else { continue };
         let cycles = if target.heavy { plan.heavy_fixture_cycles } else { plan.fixture_cycles };
-        match load::fixture_cycles(server, cycles).await {
+        match load::fixture_cycles(server.endpoint(), cycles).await {
             Ok(durations) => {
                 result.fixture_cycles = durations.len();
                 result.fixture_cycle_median_ms = stats::median(&durations).map(|d| d.as_secs_f64() * 1e3);
@@ -111,7 +111,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
     for (server, result) in running.iter().zip(results.iter_mut()) {
         let Some(server) = server else { continue };
         let began = Instant::now();
-        match prepare_table(server, MAIN_TABLE, options.items).await {
+        match prepare_table(server.endpoint(), MAIN_TABLE, options.items).await {
             Ok(outcome) => result.load = outcome,
             Err(e) => {
                 result.load = Outcome::Failed(e.clone());
@@ -135,15 +135,23 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
         if let Some(server) = &fixed_server {
             let body = Op::GetItem.body(MAIN_TABLE, options.items, 1);
             let make: RequestMaker = Arc::new(move |_| ("GetItem", body.clone()));
-            let outcome = load::closed_loop(server, connections, plan.warmup, options.seconds, make).await;
+            let outcome = load::closed_loop(server.endpoint(), connections, plan.warmup, options.seconds, make).await;
             log(format!("fixed-body HTTP server, {connections} conn: {}", brief(&outcome)));
             fixed_results.push(OpResult { op: "fixed body".into(), connections, outcome });
         }
         for op in Op::ALL {
             for (server, result) in running.iter().zip(results.iter_mut()) {
                 let Some(server) = server else { continue };
-                let outcome =
-                    measure_op(server, op, MAIN_TABLE, options.items, connections, plan.warmup, options.seconds).await;
+                let outcome = measure_op(
+                    server.endpoint(),
+                    op,
+                    MAIN_TABLE,
+                    options.items,
+                    connections,
+                    plan.warmup,
+                    options.seconds,
+                )
+                .await;
                 log(format!("{}: {} {connections} conn: {}", result.name, op.label(), brief(&outcome)));
                 result.ops.push(OpResult { op: op.label().into(), connections, outcome });
             }
@@ -160,7 +168,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
                     result.notes.push(format!("Query at {items} items skipped: loading it would take minutes"));
                     continue;
                 }
-                let point = measure_scale(server, items, options, &plan).await;
+                let point = measure_scale(server.endpoint(), items, options, &plan).await;
                 log(format!(
                     "{}: Query at {items} items: {} / {}",
                     result.name,
@@ -191,7 +199,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
 /// Creates a table with the GSI and fills it: with BatchWriteItem when the
 /// target has it (the measured load), else with PutItem (unmeasured, so
 /// the other phases still run).
-async fn prepare_table(server: &Server, table: &str, items: usize) -> Result<Outcome, String> {
+async fn prepare_table(server: Endpoint, table: &str, items: usize) -> Result<Outcome, String> {
     let mut connection = crate::client::Connection::open(server.address).await?;
     load::must(&mut connection, "CreateTable", workload::create_table(table)).await?;
     let outcome = load::batch_load(server, table, items, LOAD_CONNECTIONS).await;
@@ -204,7 +212,7 @@ async fn prepare_table(server: &Server, table: &str, items: usize) -> Result<Out
 }
 
 async fn measure_op(
-    server: &Server,
+    server: Endpoint,
     op: Op,
     table: &str,
     items: usize,
@@ -223,7 +231,7 @@ async fn measure_op(
     load::closed_loop(server, connections, warmup, seconds, make).await
 }
 
-async fn measure_scale(server: &Server, items: usize, options: &Options, plan: &Plan) -> ScalePoint {
+async fn measure_scale(server: Endpoint, items: usize, options: &Options, plan: &Plan) -> ScalePoint {
     let table = if items == options.items { MAIN_TABLE.to_string() } else { format!("bench_scale_{items}") };
     if table != MAIN_TABLE {
         if let Err(e) = prepare_table(server, &table, items).await {

@@ -43,8 +43,23 @@ impl Server {
         procstat::rss_bytes(self.pid()?)
     }
 
+    /// Where to send requests and whose CPU time to read, as a plain value for load threads.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint { address: self.address, pid: self.pid() }
+    }
+}
+
+/// A server's address and process: what the load generators need.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub address: SocketAddr,
+    pid: Option<u32>,
+}
+
+impl Endpoint {
+    /// CPU time the server process has used (`None` for a target reached by URL).
     pub fn cpu_time(&self) -> Option<Duration> {
-        procstat::cpu_time(self.pid()?)
+        procstat::cpu_time(self.pid?)
     }
 }
 

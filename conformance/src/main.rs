@@ -124,13 +124,14 @@ async fn record_scenario(
         }
         if let Some(ours) = &from_ours {
             if *ours != chosen {
-                println!(
-                    "EMULATOR DIVERGES {} step {index} ({}): expected {} / emulator {}",
-                    scenario.name,
-                    step.op,
-                    show(&chosen),
-                    show(ours)
+                let mut paths = Vec::new();
+                diff_paths(
+                    "",
+                    &json!({"status": chosen.status, "body": chosen.body}),
+                    &json!({"status": ours.status, "body": ours.body}),
+                    &mut paths,
                 );
+                println!("EMULATOR DIVERGES {} step {index} ({}): {}", scenario.name, step.op, paths.join(" | "));
             }
         }
         step.expect = Some(chosen);
@@ -148,5 +149,32 @@ fn show(e: &Expect) -> String {
         format!("{}…", &text[..text.char_indices().nth(600).map_or(text.len(), |(i, _)| i)])
     } else {
         text
+    }
+}
+
+/// Where two answers differ: `path: expected → emulator`, for review.
+fn diff_paths(at: &str, expected: &serde_json::Value, ours: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    if out.len() >= 4 {
+        return;
+    }
+    match (expected, ours) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for k in keys {
+                let null = Value::Null;
+                diff_paths(&format!("{at}/{k}"), a.get(k).unwrap_or(&null), b.get(k).unwrap_or(&null), out);
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                diff_paths(&format!("{at}/{i}"), x, y, out);
+            }
+        }
+        _ if expected != ours => {
+            let cut = |v: &Value| v.to_string().chars().take(300).collect::<String>();
+            out.push(format!("{at}: {} → {}", cut(expected), cut(ours)));
+        }
+        _ => {}
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod durable;
 pub mod error;
+pub mod expr;
 pub mod faults;
 pub mod fixtures;
 pub mod ops;

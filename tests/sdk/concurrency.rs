@@ -41,7 +41,6 @@ async fn balance(client: &Client, table: &str, pk: &str) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "until condition expressions land from the expr module"]
 async fn concurrent_optimistic_increments_lose_no_update() {
     let db = harness::start().await;
     let client = db.client();
@@ -82,7 +81,6 @@ async fn concurrent_optimistic_increments_lose_no_update() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "until condition expressions land from the expr module"]
 async fn concurrent_transfers_keep_the_sum_and_readers_see_it_constant() {
     let db = harness::start().await;
     let client = db.client();

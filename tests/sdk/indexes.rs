@@ -295,8 +295,20 @@ async fn wrong_index_key_types_are_rejected_without_writing() {
         error_of(err).1,
         "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: by_name, IndexKey: name"
     );
+    // Index keys have the key size limits: 2048 bytes for a partition key, 1024 for a sort key.
+    let long = |len: usize| s(&"k".repeat(len));
+    for (attr, len) in [("group", 2049), ("name", 1025)] {
+        let err = client
+            .put_item()
+            .table_name("scores")
+            .set_item(Some(item(&[("pk", s("p")), ("sk", n(1)), (attr, long(len))])))
+            .send()
+            .await;
+        assert_eq!(error_of(err).1, "One or more parameter values were invalid: Size limit exceeded", "{attr}");
+    }
     let got = client.get_item().table_name("scores").key("pk", s("p")).key("sk", n(1)).send().await.unwrap();
     assert!(got.item().is_none(), "nothing written");
+    put(&client, "scores", &[("pk", s("p")), ("sk", n(1)), ("group", long(2048)), ("name", long(1024))]).await;
 }
 
 #[tokio::test]
@@ -415,4 +427,147 @@ async fn update_table_creates_backfills_and_deletes_a_gsi() {
 
     let nothing = client.update_table().table_name("scores").send().await;
     assert_eq!(error_of(nothing).1, "Nothing to update");
+}
+
+#[tokio::test]
+async fn writes_report_item_collection_metrics_on_tables_with_lsis() {
+    use aws_sdk_dynamodb::types::ReturnItemCollectionMetrics;
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let out = client
+        .put_item()
+        .table_name("scores")
+        .set_item(Some(item(&[("pk", s("p")), ("sk", n(1)), ("name", s("ann"))])))
+        .return_item_collection_metrics(ReturnItemCollectionMetrics::Size)
+        .send()
+        .await
+        .unwrap();
+    let metrics = out.item_collection_metrics().expect("metrics for a table with an LSI");
+    assert_eq!(metrics.item_collection_key().unwrap()["pk"], s("p"));
+    assert_eq!(metrics.size_estimate_range_gb(), [0.0, 1.0]);
+    let out = client
+        .delete_item()
+        .table_name("scores")
+        .key("pk", s("p"))
+        .key("sk", n(1))
+        .return_item_collection_metrics(ReturnItemCollectionMetrics::Size)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.item_collection_metrics().is_some());
+    // Not asked for: not reported.
+    let out = client.put_item().table_name("scores").set_item(Some(item(&[("pk", s("p")), ("sk", n(1))]))).send().await;
+    assert!(out.unwrap().item_collection_metrics().is_none());
+}
+
+#[tokio::test]
+async fn writes_charge_the_indexes_they_touch() {
+    use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let units = |c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>| {
+        let c = c.expect("capacity");
+        let gsi = c.global_secondary_indexes().map(|m| m.get("by_group").and_then(|u| u.capacity_units()));
+        (c.capacity_units(), c.table().and_then(|t| t.capacity_units()), gsi.flatten())
+    };
+    let put = |group: &str| {
+        client
+            .put_item()
+            .table_name("scores")
+            .set_item(Some(item(&[("pk", s("p")), ("sk", n(1)), ("group", s(group)), ("score", n(1))])))
+            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+            .send()
+    };
+    assert_eq!(units(put("A").await.unwrap().consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+    // Moving the item to another index key deletes one entry and writes another.
+    assert_eq!(units(put("B").await.unwrap().consumed_capacity()), (Some(3.0), Some(1.0), Some(2.0)));
+    let deleted = client
+        .delete_item()
+        .table_name("scores")
+        .key("pk", s("p"))
+        .key("sk", n(1))
+        .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(units(deleted.consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+}
+
+#[tokio::test]
+async fn update_table_changes_throughput_and_billing_mode() {
+    use aws_sdk_dynamodb::types::{BillingModeSummary, ProvisionedThroughput, UpdateGlobalSecondaryIndexAction};
+    let db = harness::start().await;
+    let client = db.client();
+    let throughput = |r: i64, w: i64| {
+        ProvisionedThroughput::builder().read_capacity_units(r).write_capacity_units(w).build().unwrap()
+    };
+    client
+        .create_table()
+        .table_name("prov")
+        .key_schema(key("pk", KeyType::Hash))
+        .attribute_definitions(def("pk", ScalarAttributeType::S))
+        .attribute_definitions(def("g", ScalarAttributeType::S))
+        .provisioned_throughput(throughput(5, 5))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("by_g")
+                .key_schema(key("g", KeyType::Hash))
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .provisioned_throughput(throughput(5, 5))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let same = client.update_table().table_name("prov").provisioned_throughput(throughput(5, 5)).send().await;
+    assert!(error_of(same).1.starts_with("The provisioned throughput for the table will not change."));
+
+    let out = client.update_table().table_name("prov").provisioned_throughput(throughput(7, 5)).send().await.unwrap();
+    let table = out.table_description().unwrap();
+    assert_eq!(table.provisioned_throughput().unwrap().read_capacity_units(), Some(7));
+    let out = client
+        .update_table()
+        .table_name("prov")
+        .global_secondary_index_updates(
+            GlobalSecondaryIndexUpdate::builder()
+                .update(
+                    UpdateGlobalSecondaryIndexAction::builder()
+                        .index_name("by_g")
+                        .provisioned_throughput(throughput(9, 9))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let gsi = &out.table_description().unwrap().global_secondary_indexes()[0];
+    assert_eq!(gsi.provisioned_throughput().unwrap().read_capacity_units(), Some(9));
+
+    let out = client.update_table().table_name("prov").billing_mode(BillingMode::PayPerRequest).send().await.unwrap();
+    let table = out.table_description().unwrap();
+    assert_eq!(
+        table.billing_mode_summary().and_then(BillingModeSummary::billing_mode),
+        Some(&BillingMode::PayPerRequest)
+    );
+    assert_eq!(table.provisioned_throughput().unwrap().read_capacity_units(), Some(0));
+
+    // Back to provisioned: every GSI needs its throughput again.
+    let back = client
+        .update_table()
+        .table_name("prov")
+        .billing_mode(BillingMode::Provisioned)
+        .provisioned_throughput(throughput(1, 1))
+        .send()
+        .await;
+    assert_eq!(
+        error_of(back).1,
+        "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: by_g"
+    );
+    let missing = client.update_table().table_name("prov").billing_mode(BillingMode::Provisioned).send().await;
+    assert_eq!(error_of(missing).1, "No provisioned throughput specified for the table");
 }

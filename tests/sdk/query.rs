@@ -188,7 +188,7 @@ async fn query_validation_messages() {
     );
     assert_eq!(
         message(base().key_conditions("sk", eq(n(1))).send().await),
-        "Query condition missed key schema element: pk"
+        "Query condition missed key schema element"
     );
     assert_eq!(
         message(base().key_conditions("pk", eq(n(1))).send().await),
@@ -261,4 +261,131 @@ async fn query_validation_messages() {
         message(base().key_conditions("pk", eq(s("a"))).attributes_to_get("x").attributes_to_get("x").send().await),
         "Cannot have two attributes with the same name"
     );
+}
+
+#[tokio::test]
+async fn expression_queries_filter_project_and_validate() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    for i in 0..12 {
+        let item = HashMap::from([
+            ("pk".to_string(), s("a")),
+            ("sk".to_string(), n(i)),
+            ("group".to_string(), s(if i < 6 { "low" } else { "high" })),
+            ("score".to_string(), n(100 - i)),
+            ("name".to_string(), s(&format!("name-{i:02}"))),
+            ("tags".to_string(), Av::Ss(vec![if i % 2 == 0 { "even".into() } else { "odd".into() }])),
+            ("nested".to_string(), Av::M(HashMap::from([("deep".to_string(), n(i))]))),
+        ]);
+        client.put_item().table_name("scores").set_item(Some(item)).send().await.unwrap();
+    }
+    let out = client
+        .query()
+        .table_name("scores")
+        .key_condition_expression("pk = :p AND sk BETWEEN :lo AND :hi")
+        .filter_expression("contains(tags, :even) AND nested.deep > :two")
+        .projection_expression("sk, nested.deep, #n")
+        .expression_attribute_names("#n", "name")
+        .expression_attribute_values(":p", s("a"))
+        .expression_attribute_values(":lo", n(1))
+        .expression_attribute_values(":hi", n(9))
+        .expression_attribute_values(":even", s("even"))
+        .expression_attribute_values(":two", n(2))
+        .scan_index_forward(false)
+        .send()
+        .await
+        .unwrap();
+    let sks: Vec<&str> = out.items().iter().map(|i| i["sk"].as_n().unwrap().as_str()).collect();
+    assert_eq!(sks, ["8", "6", "4"]);
+    assert_eq!((out.count(), out.scanned_count()), (3, 9));
+    let first = &out.items()[0];
+    assert_eq!(first.len(), 3, "only the projected paths: {first:?}");
+    assert_eq!(first["nested"], Av::M(HashMap::from([("deep".to_string(), n(8))])));
+
+    // A range on the GSI sort key (a number), ascending.
+    let out = client
+        .query()
+        .table_name("scores")
+        .index_name("by_group")
+        .key_condition_expression("#g = :g AND score >= :s")
+        .expression_attribute_names("#g", "group")
+        .expression_attribute_values(":g", s("high"))
+        .expression_attribute_values(":s", n(92))
+        .send()
+        .await
+        .unwrap();
+    let scores: Vec<&str> = out.items().iter().map(|i| i["score"].as_n().unwrap().as_str()).collect();
+    assert_eq!(scores, ["92", "93", "94"]);
+    // LSI on `name`: begins_with.
+    let out = client
+        .query()
+        .table_name("scores")
+        .index_name("by_name")
+        .key_condition_expression("pk = :p AND begins_with(#n, :prefix)")
+        .expression_attribute_names("#n", "name")
+        .expression_attribute_values(":p", s("a"))
+        .expression_attribute_values(":prefix", s("name-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.count(), 2);
+
+    let message = |r: Result<QueryOutput, _>| error_of(r).1;
+    let keyed = || {
+        client
+            .query()
+            .table_name("scores")
+            .key_condition_expression("pk = :p")
+            .expression_attribute_values(":p", s("a"))
+    };
+    assert_eq!(
+        message(keyed().filter_expression("sk > :p").send().await),
+        "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk"
+    );
+    assert_eq!(
+        message(keyed().expression_attribute_values(":unused", n(1)).send().await),
+        "Value provided in ExpressionAttributeValues unused in expressions: keys: {:unused}"
+    );
+    assert_eq!(
+        message(keyed().projection_expression("sk").select(Select::Count).send().await),
+        "Cannot specify the ProjectionExpression when choosing to get only the Count"
+    );
+    assert_eq!(
+        message(keyed().projection_expression("sk").select(Select::AllAttributes).send().await),
+        "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"
+    );
+    assert_eq!(
+        message(keyed().key_conditions("pk", eq(s("a"))).send().await),
+        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}"
+    );
+    assert_eq!(
+        message(
+            client
+                .query()
+                .table_name("scores")
+                .index_name("by_group")
+                .key_condition_expression("#g = :g")
+                .expression_attribute_names("#g", "group")
+                .expression_attribute_values(":g", s("high"))
+                .projection_expression("nested")
+                .send()
+                .await
+        ),
+        "One or more parameter values were invalid: Global secondary index by_group does not project [nested]"
+    );
+    // The table key may be filtered on when querying an index.
+    let out = client
+        .query()
+        .table_name("scores")
+        .index_name("by_group")
+        .key_condition_expression("#g = :g")
+        .filter_expression("sk = :sk")
+        .expression_attribute_names("#g", "group")
+        .expression_attribute_values(":g", s("high"))
+        .expression_attribute_values(":sk", n(7))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.count(), 1);
 }

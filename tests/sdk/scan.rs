@@ -203,6 +203,71 @@ async fn scan_validation_messages() {
             break;
         }
     }
-    assert_eq!(outside.as_deref(), Some("Exclusive start key must lie within the segment"));
+    assert_eq!(
+        outside.as_deref(),
+        Some("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: 2 Segment: 0")
+    );
+    assert_eq!(
+        message(
+            client
+                .scan()
+                .table_name("scores")
+                .index_name("by_flag")
+                .exclusive_start_key("pk", s("a"))
+                .exclusive_start_key("sk", n(1))
+                .send()
+                .await
+        ),
+        "The provided starting key is invalid: The provided key element does not match the schema"
+    );
     assert_eq!(message(client.scan().table_name("nothing-here").send().await), "Requested resource not found");
+}
+
+#[tokio::test]
+async fn legacy_scan_filters_follow_dynamodb_rules() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    fill(&client, "scores", 30).await;
+    let condition = |op: ComparisonOperator, values: Vec<Av>| {
+        Condition::builder().comparison_operator(op).set_attribute_value_list(Some(values)).build().unwrap()
+    };
+    let count = |filter: Vec<(&'static str, Condition)>, or: bool| {
+        let mut request = client.scan().table_name("scores").select(Select::Count);
+        for (name, c) in filter {
+            request = request.scan_filter(name, c);
+        }
+        if or {
+            request = request.conditional_operator(aws_sdk_dynamodb::types::ConditionalOperator::Or);
+        }
+        async move { request.send().await.map(|o| o.count()) }
+    };
+    // NOT_CONTAINS only matches items that have the attribute; NE also matches items without it.
+    assert_eq!(
+        count(vec![("flag", condition(ComparisonOperator::NotContains, vec![s("x")]))], false).await.unwrap(),
+        10
+    );
+    assert_eq!(count(vec![("flag", condition(ComparisonOperator::Ne, vec![s("x")]))], false).await.unwrap(), 30);
+    assert_eq!(count(vec![("flag", condition(ComparisonOperator::Null, vec![]))], false).await.unwrap(), 20);
+    let both = vec![
+        ("flag", condition(ComparisonOperator::NotNull, vec![])),
+        ("parity", condition(ComparisonOperator::Eq, vec![s("even")])),
+    ];
+    assert_eq!(count(both.clone(), false).await.unwrap(), 5);
+    assert_eq!(count(both, true).await.unwrap(), 20);
+    assert_eq!(count(vec![("sk", condition(ComparisonOperator::Between, vec![n(3), n(7)]))], false).await.unwrap(), 5);
+    assert_eq!(count(vec![("sk", condition(ComparisonOperator::In, vec![n(3), n(70)]))], false).await.unwrap(), 1);
+
+    let err = count(vec![("sk", condition(ComparisonOperator::In, vec![Av::L(vec![])]))], false).await;
+    assert_eq!(
+        error_of(err).1,
+        "One or more parameter values were invalid: ComparisonOperator IN is not valid for L AttributeValue type"
+    );
+    let err = client
+        .scan()
+        .table_name("scores")
+        .conditional_operator(aws_sdk_dynamodb::types::ConditionalOperator::Or)
+        .send()
+        .await;
+    assert_eq!(error_of(err).1, "ConditionalOperator cannot be used without Filter or Expected");
 }

@@ -198,7 +198,6 @@ async fn client_request_tokens_make_transactions_idempotent_for_ten_minutes() {
 }
 
 #[tokio::test]
-#[ignore = "until condition expressions land from the expr module"]
 async fn failed_conditions_cancel_with_one_reason_per_action_and_the_old_item() {
     let db = harness::start().await;
     let client = db.client();
@@ -271,7 +270,6 @@ async fn failed_conditions_cancel_with_one_reason_per_action_and_the_old_item() 
 }
 
 #[tokio::test]
-#[ignore = "until condition expressions land from the expr module"]
 async fn transact_get_items_projects_each_get() {
     let db = harness::start().await;
     let client = db.client();
@@ -304,7 +302,6 @@ async fn transact_get_items_projects_each_get() {
 }
 
 #[tokio::test]
-#[ignore = "until condition expressions land from the expr module"]
 async fn user_aggregate_registration_reserves_the_email_in_one_transaction() {
     let db = harness::start().await;
     let client = db.client();

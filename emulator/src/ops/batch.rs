@@ -8,9 +8,12 @@
 //! half of a transaction.
 
 use super::capacity::{Consumed, PerTable};
+use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::{self, validate_new_item};
 use crate::error::{ApiError, ApiResult};
+use crate::expr::projection::project;
+use crate::expr::Projection;
 use crate::state::State;
 use crate::storage::{Table, TableState};
 use crate::types::{item_from_json, item_size, item_to_json, Item, PrimaryKey};
@@ -56,6 +59,7 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
                 let request = Input::new(raw)?;
                 let path = format!("requestItems.{name}.member");
                 let keys = request.list("Keys")?;
+
                 match keys {
                     None => v.not_null(&format!("{path}.keys"), &keys),
                     Some(k) if k.is_empty() => v.add_unechoed(
@@ -69,28 +73,29 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
                     Some(_) => {}
                 }
                 let consistent = request.bool("ConsistentRead")?.unwrap_or(false);
-                let projection = ReadProjection::from_request(&request, &path, &mut v)?;
-                reads.push(TableReads {
-                    name,
-                    request,
-                    keys: keys.map(|k| k.iter().collect()).unwrap_or_default(),
-                    consistent,
-                    projection,
-                });
+                reads.push((name, request, keys, consistent));
             }
         }
     }
     let capacity = return_consumed_capacity(&input, &mut v)?;
     v.finish()?;
     // Expression and legacy projections cannot be mixed, even across tables.
-    let legacy = reads.iter().any(|r| matches!(r.projection, ReadProjection::Attributes(_)));
-    let expression = reads.iter().any(|r| matches!(r.projection, ReadProjection::Expression { .. }));
-    if legacy && expression {
+    let legacy = reads.iter().any(|(_, r, _, _)| r.has("AttributesToGet"));
+    if legacy && reads.iter().any(|(_, r, _, _)| r.has("ProjectionExpression")) {
         return Err(mixed_projection_error());
     }
-    for read in &reads {
-        read.projection.check()?;
-    }
+    let reads = reads
+        .into_iter()
+        .map(|(name, request, keys, consistent)| {
+            Ok(TableReads {
+                name,
+                request,
+                keys: keys.map(|k| k.iter().collect()).unwrap_or_default(),
+                consistent,
+                projection: ReadProjection::from_request(&request)?,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
     if reads.iter().map(|r| r.keys.len()).sum::<usize>() > MAX_BATCH_GET_KEYS {
         return Err(ApiError::validation("Too many items requested for the BatchGetItem call"));
     }
@@ -156,71 +161,23 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
     Ok(Value::Object(out))
 }
 
-/// Which attributes a read returns: all, the legacy `AttributesToGet` list,
-/// or a `ProjectionExpression` (with its `ExpressionAttributeNames`).
-pub enum ReadProjection {
-    All,
-    Attributes(Vec<String>),
-    Expression { expression: String, names: BTreeMap<String, String> },
+/// Which attributes a read returns: a `ProjectionExpression` or the legacy
+/// `AttributesToGet`, compiled by the `expr` module (`None`: all of them).
+pub struct ReadProjection {
+    projection: Option<Projection>,
 }
 
 impl ReadProjection {
-    /// Reads the projection fields of a Get / KeysAndAttributes structure at `path`.
-    pub fn from_request(request: &Input, path: &str, v: &mut Violations) -> ApiResult<ReadProjection> {
-        let attributes = request.strings("AttributesToGet")?;
-        let expression = request.str("ProjectionExpression")?;
-        let names = request.string_map("ExpressionAttributeNames")?;
-        if let Some(a) = &attributes {
-            if a.is_empty() {
-                v.add(
-                    "'[]'".into(),
-                    &format!("{path}.attributesToGet"),
-                    "Member must have length greater than or equal to 1",
-                );
-            }
-        }
-        Ok(match (attributes, expression) {
-            (Some(_), Some(_)) => return Err(mixed_projection_error()),
-            (_, None) if names.is_some() => {
-                return Err(ApiError::validation(
-                    "ExpressionAttributeNames can only be specified when using expressions",
-                ))
-            }
-            (Some(a), None) => ReadProjection::Attributes(a),
-            (None, Some(e)) => {
-                ReadProjection::Expression { expression: e.to_string(), names: names.unwrap_or_default() }
-            }
-            (None, None) => ReadProjection::All,
-        })
-    }
-
-    /// Reads `ProjectionExpression` / `ExpressionAttributeNames` (a transaction's Get).
-    pub fn from_expression(request: &Input) -> ApiResult<ReadProjection> {
-        let expression = request.str("ProjectionExpression")?;
-        let names = request.string_map("ExpressionAttributeNames")?;
-        Ok(match expression {
-            None if names.is_some() => {
-                return Err(ApiError::validation(
-                    "ExpressionAttributeNames can only be specified when using expressions",
-                ))
-            }
-            None => ReadProjection::All,
-            Some(e) => ReadProjection::Expression { expression: e.to_string(), names: names.unwrap_or_default() },
-        })
-    }
-
-    /// Checks the expression (syntax, names) before anything is read.
-    pub fn check(&self) -> ApiResult<()> {
-        Ok(())
+    /// Reads and compiles the projection of a Get / KeysAndAttributes
+    /// structure: syntax errors and unused names fail the request.
+    pub fn from_request(request: &Input) -> ApiResult<ReadProjection> {
+        Ok(ReadProjection { projection: items::read_projection(request)? })
     }
 
     pub fn apply(&self, item: &Item) -> Item {
-        match self {
-            ReadProjection::All => item.clone(),
-            ReadProjection::Attributes(names) => {
-                item.iter().filter(|(k, _)| names.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
-            }
-            ReadProjection::Expression { .. } => item.clone(),
+        match &self.projection {
+            Some(p) => project(item, p),
+            None => item.clone(),
         }
     }
 }
@@ -316,7 +273,7 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     }
 
     let mut consumed = PerTable::default();
-    let mut collections: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut metrics_by_table: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (name, key, new) in planned {
         let table = guards.state_mut(name)?;
         let old = match &new {
@@ -324,8 +281,10 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
             None => table.data.remove(&key),
         };
         consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), false));
-        if metrics == Some("SIZE") && !table.def.local_indexes.is_empty() {
-            collections.entry(name.to_string()).or_default().push(item_collection_metrics(table, &key));
+        if metrics == Some("SIZE") {
+            if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition) {
+                metrics_by_table.entry(name.to_string()).or_default().push(m);
+            }
         }
     }
     drop(guards);
@@ -335,8 +294,8 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     if let Some(c) = consumed.to_json(capacity) {
         out.insert("ConsumedCapacity".into(), c);
     }
-    if !collections.is_empty() {
-        out.insert("ItemCollectionMetrics".into(), json!(collections));
+    if !metrics_by_table.is_empty() {
+        out.insert("ItemCollectionMetrics".into(), json!(metrics_by_table));
     }
     Ok(Value::Object(out))
 }
@@ -370,24 +329,6 @@ const MAP_KEYS_TABLE_NAME_CONSTRAINT: &str = "Map keys must satisfy constraint: 
 
 fn valid_table_name(name: &str) -> bool {
     (3..=255).contains(&name.chars().count()) && crate::ops::input::is_valid_name(name)
-}
-
-/// `ItemCollectionMetrics` for the item collection (partition) a key belongs
-/// to, on tables with local secondary indexes: its size as a range in GB.
-pub fn item_collection_metrics(table: &TableState, key: &PrimaryKey) -> Value {
-    let bytes: usize = table
-        .data
-        .items
-        .iter()
-        .filter(|(k, _)| k.hash == key.hash && k.partition == key.partition)
-        .map(|(_, item)| item_size(item))
-        .sum();
-    let gb = bytes as f64 / (1024.0 * 1024.0 * 1024.0);
-    let lower = gb.floor();
-    json!({
-        "ItemCollectionKey": { table.def.key_schema.partition.name.clone(): key.partition.to_attribute().to_json() },
-        "SizeEstimateRangeGB": [lower, lower + 1.0],
-    })
 }
 
 /// Looks up every named table (once each); a missing one fails the request.

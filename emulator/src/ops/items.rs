@@ -1,10 +1,14 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem.
 
-use super::capacity::{read_units, write_units, Consumed};
+use super::capacity::{read_units, Consumed};
+use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
+use crate::expr::request::{self as expr_request, check_condition};
+use crate::expr::{projection, Condition, ExpressionAttributes};
 use crate::state::State;
 use crate::storage::{Table, TableDef};
+use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::types::{item_size, item_to_json, Item, KeyValue, ScalarType};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -20,6 +24,8 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("item", &item);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
+    let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
         return Err(ApiError::validation("Return values set to invalid value"));
@@ -28,14 +34,21 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_item(&item)?;
+    let condition = write_condition(&input)?;
     validate_new_item(&guard.def, &item)?;
-    let new_size = item_size(&item);
+    check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
+    // Table and index writes, as DynamoDB charges them.
+    let consumed = Consumed::write(&guard.def, guard.data.get(&key), Some(&item), false);
+    let partition = key.partition.clone();
     let old = guard.data.put(key, item);
-    let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)));
-    let consumed = Consumed::table(&guard.def.name, units);
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
 }
 
 pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
@@ -50,10 +63,19 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let guard = table.inner.read();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
-    let item = guard.data.get(&key).cloned();
-    let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
+    let projection = read_projection(&input)?;
+    // Encoded under the read lock: no copy of the item is made on the way out.
+    let item = guard.data.get(&key);
+    // Reads are charged for the whole item, whatever the projection keeps.
+    let consumed = Consumed::table(&guard.def.name, read_units(item.map_or(0, item_size), consistent));
+    let response = match (item, projection) {
+        (Some(item), Some(p)) => {
+            item_response("Item", Some(&projection::project(item, &p)), consumed.to_json(capacity))
+        }
+        (item, _) => item_response("Item", item, consumed.to_json(capacity)),
+    };
     drop(guard);
-    Ok(item_response("Item", item.as_ref(), consumed.to_json(capacity)))
+    Ok(response)
 }
 
 pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
@@ -64,6 +86,8 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("key", &key);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
+    let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     if !matches!(return_values, "NONE" | "ALL_OLD") {
         return Err(ApiError::validation("Return values set to invalid value"));
@@ -71,11 +95,39 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     let table = table(state, name)?;
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
+    let condition = write_condition(&input)?;
+    check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
     let old = guard.data.remove(&key);
-    let consumed = Consumed::table(&guard.def.name, write_units(old.as_ref().map_or(0, item_size)));
+    let consumed = Consumed::write(&guard.def, old.as_ref(), None, false);
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition)).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
+}
+
+/// The condition of a PutItem / DeleteItem: `ConditionExpression` or the
+/// legacy `Expected` + `ConditionalOperator`, with its names and values.
+pub fn write_condition(input: &Input) -> ApiResult<Option<Condition>> {
+    let expressions = ["ConditionExpression"];
+    expr_request::check_parameter_styles(input, &["ConditionalOperator", "Expected"], &expressions)?;
+    let mut attrs = expr_request::read_attributes(input, &expressions, true)?;
+    let condition = expr_request::read_condition(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok(condition)
+}
+
+/// The projection of a GetItem: `ProjectionExpression` or `AttributesToGet`.
+pub fn read_projection(input: &Input) -> ApiResult<Option<crate::expr::Projection>> {
+    let expressions = ["ProjectionExpression"];
+    expr_request::check_parameter_styles(input, &["AttributesToGet"], &expressions)?;
+    let mut attrs: ExpressionAttributes = expr_request::read_attributes(input, &expressions, false)?;
+    let projection = expr_request::read_projection(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok(projection)
 }
 
 /// Looks up the table a data-plane request names.
@@ -97,7 +149,7 @@ pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
 /// index key and must not be empty: otherwise the item could not be indexed.
 fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
     for index in def.global_indexes.iter().chain(&def.local_indexes) {
-        for attr in index.key_schema.attributes() {
+        for (position, attr) in index.key_schema.attributes().enumerate() {
             let Some(value) = item.get(&attr.name) else { continue };
             let key = KeyValue::from_attribute(value).filter(|k| k.scalar_type() == attr.kind);
             let Some(key) = key else {
@@ -115,6 +167,11 @@ fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
                     "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {}, IndexKey: {}",
                     index.name, attr.name
                 )));
+            }
+            // Index keys have the table's key size limits (partition, then sort).
+            let limit = if position == 0 { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
+            if key.size() > limit {
+                return Err(ApiError::validation("One or more parameter values were invalid: Size limit exceeded"));
             }
         }
     }

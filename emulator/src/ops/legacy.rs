@@ -1,14 +1,15 @@
-//! The legacy (pre-expression) read parameters: `KeyConditions`,
-//! `QueryFilter` / `ScanFilter` with `ConditionalOperator`, and
-//! `AttributesToGet`. Conditions are `{attribute: {ComparisonOperator,
-//! AttributeValueList}}` maps; filters are evaluated here with DynamoDB's
-//! documented comparison rules.
+//! The legacy (pre-expression) read parameters: `KeyConditions` and
+//! `QueryFilter` / `ScanFilter` with `ConditionalOperator`. Conditions are
+//! `{attribute: {ComparisonOperator, AttributeValueList}}` maps; they are
+//! checked here with DynamoDB's messages and lowered to expression trees, so
+//! the expression evaluator and key-condition narrowing do the rest.
+//! (`AttributesToGet` is read by `expr::request::read_projection`.)
 
 use super::input::{Input, Violations};
-use super::query::{KeyOp, KeyTerm};
 use crate::error::{ApiError, ApiResult};
-use crate::types::{AttributeValue, Item, KeyValue};
-use std::cmp::Ordering;
+use crate::expr::ast::Comparator;
+use crate::expr::{Condition as Expr, DocPath, Operand};
+use crate::types::AttributeValue;
 
 /// One legacy condition on one attribute.
 #[derive(Clone, Debug)]
@@ -18,7 +19,8 @@ pub struct Condition {
     pub values: Vec<AttributeValue>,
 }
 
-/// Reads a map of legacy conditions (`KeyConditions`, `QueryFilter`, `ScanFilter`).
+/// Reads a map of legacy conditions (`KeyConditions`, `QueryFilter`,
+/// `ScanFilter`); an empty map counts as absent, as in DynamoDB.
 pub fn conditions(input: &Input, field: &str) -> ApiResult<Option<Vec<Condition>>> {
     let Some(map) = input.object(field)? else { return Ok(None) };
     let mut out = Vec::new();
@@ -34,9 +36,10 @@ pub fn conditions(input: &Input, field: &str) -> ApiResult<Option<Vec<Condition>
         v.finish()?;
         let op = op.unwrap_or_default().to_string();
         check_arity(&op, values.len())?;
+        check_operand_types(&op, &values)?;
         out.push(Condition { name: name.clone(), op, values });
     }
-    Ok(Some(out))
+    Ok(Some(out).filter(|c| !c.is_empty()))
 }
 
 fn lower_first(s: &str) -> String {
@@ -62,6 +65,26 @@ fn check_arity(op: &str, count: usize) -> ApiResult<()> {
     }
 }
 
+/// The value types each operator accepts (DynamoDB's documented rules):
+/// EQ and NE take any type; BEGINS_WITH strings and binary; the others
+/// scalars (S, N, B).
+fn check_operand_types(op: &str, values: &[AttributeValue]) -> ApiResult<()> {
+    for value in values {
+        let ok = match op {
+            "EQ" | "NE" => true,
+            "BEGINS_WITH" => matches!(value, AttributeValue::S(_) | AttributeValue::B(_)),
+            _ => matches!(value, AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_)),
+        };
+        if !ok {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: ComparisonOperator {op} is not valid for {} AttributeValue type",
+                value.type_name()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `ConditionalOperator` (AND or OR) joining legacy filter conditions.
 pub fn conditional_operator(input: &Input, v: &mut Violations) -> ApiResult<Option<&'static str>> {
     let op = input.str("ConditionalOperator")?;
@@ -73,135 +96,59 @@ pub fn conditional_operator(input: &Input, v: &mut Violations) -> ApiResult<Opti
     })
 }
 
-/// `KeyConditions` as key terms; only indexable operators are allowed.
-pub fn key_terms(conditions: Vec<Condition>) -> ApiResult<Vec<KeyTerm>> {
-    conditions
-        .into_iter()
-        .map(|c| {
-            let op = match c.op.as_str() {
-                "EQ" => KeyOp::Eq,
-                "LT" => KeyOp::Lt,
-                "LE" => KeyOp::Le,
-                "GT" => KeyOp::Gt,
-                "GE" => KeyOp::Ge,
-                "BETWEEN" => KeyOp::Between,
-                "BEGINS_WITH" => KeyOp::BeginsWith,
-                _ => {
-                    return Err(ApiError::validation("Attempted conditional constraint is not an indexable operation"))
-                }
-            };
-            Ok(KeyTerm { name: c.name, op, values: c.values })
-        })
-        .collect()
-}
-
-/// `AttributesToGet`: no duplicates.
-pub fn attributes_to_get(names: Option<&[String]>) -> ApiResult<Option<Vec<String>>> {
-    let Some(names) = names else { return Ok(None) };
-    let mut sorted: Vec<&String> = names.iter().collect();
-    sorted.sort();
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return Err(ApiError::validation("Cannot have two attributes with the same name"));
-    }
-    Ok(Some(names.to_vec()))
-}
-
-/// A legacy filter: conditions joined by AND (default) or OR.
-pub struct Filter {
-    conditions: Vec<Condition>,
-    any: bool,
-}
-
-/// Builds the filter of `QueryFilter` / `ScanFilter`, if given.
-pub fn filter(conditions: Option<Vec<Condition>>, operator: Option<&str>) -> ApiResult<Option<Filter>> {
-    match conditions {
-        Some(conditions) if !conditions.is_empty() => Ok(Some(Filter { conditions, any: operator == Some("OR") })),
-        _ => Ok(None),
-    }
-}
-
-impl Filter {
-    pub fn attributes(&self) -> impl Iterator<Item = &str> {
-        self.conditions.iter().map(|c| c.name.as_str())
-    }
-
-    pub fn matches(&self, item: &Item) -> bool {
-        let mut results = self.conditions.iter().map(|c| holds(c, item.get(&c.name)));
-        if self.any {
-            results.any(|r| r)
-        } else {
-            results.all(|r| r)
+/// `KeyConditions` as a key condition expression tree: only indexable
+/// operators, `BEGINS_WITH` only on strings and binary.
+pub fn key_condition(conditions: Vec<Condition>) -> ApiResult<Expr> {
+    for c in &conditions {
+        if !matches!(c.op.as_str(), "EQ" | "LT" | "LE" | "GT" | "GE" | "BETWEEN" | "BEGINS_WITH") {
+            return Err(ApiError::validation("Attempted conditional constraint is not an indexable operation"));
         }
     }
+    Ok(join(conditions.into_iter().map(lower).collect(), false))
 }
 
-/// Whether one legacy condition holds for an attribute value (absent: `None`).
-fn holds(c: &Condition, value: Option<&AttributeValue>) -> bool {
-    let arg = c.values.first();
-    match (c.op.as_str(), value) {
-        ("NULL", v) => v.is_none(),
-        ("NOT_NULL", v) => v.is_some(),
-        ("NE", None) => true,
-        (_, None) => false,
-        ("EQ", Some(v)) => arg.is_some_and(|a| equal(v, a)),
-        ("NE", Some(v)) => arg.is_some_and(|a| !equal(v, a)),
-        ("LT", Some(v)) => arg.is_some_and(|a| compare(v, a) == Some(Ordering::Less)),
-        ("LE", Some(v)) => arg.is_some_and(|a| matches!(compare(v, a), Some(Ordering::Less | Ordering::Equal))),
-        ("GT", Some(v)) => arg.is_some_and(|a| compare(v, a) == Some(Ordering::Greater)),
-        ("GE", Some(v)) => arg.is_some_and(|a| matches!(compare(v, a), Some(Ordering::Greater | Ordering::Equal))),
-        ("BETWEEN", Some(v)) => match (c.values.first(), c.values.get(1)) {
-            (Some(lo), Some(hi)) => {
-                matches!(compare(v, lo), Some(Ordering::Greater | Ordering::Equal))
-                    && matches!(compare(v, hi), Some(Ordering::Less | Ordering::Equal))
-            }
-            _ => false,
-        },
-        ("IN", Some(v)) => c.values.iter().any(|a| equal(v, a)),
-        ("BEGINS_WITH", Some(v)) => match (v, arg) {
-            (AttributeValue::S(s), Some(AttributeValue::S(p))) => s.starts_with(p.as_str()),
-            (AttributeValue::B(b), Some(AttributeValue::B(p))) => b.starts_with(p),
-            _ => false,
-        },
-        ("CONTAINS", Some(v)) => arg.is_some_and(|a| contains(v, a) == Some(true)),
-        ("NOT_CONTAINS", Some(v)) => arg.is_some_and(|a| contains(v, a) == Some(false)),
-        _ => false,
+/// `QueryFilter` / `ScanFilter` joined by `ConditionalOperator` (AND by default).
+pub fn filter(conditions: Option<Vec<Condition>>, operator: Option<&str>) -> Option<Expr> {
+    let conditions = conditions?;
+    Some(join(conditions.into_iter().map(lower).collect(), operator == Some("OR")))
+}
+
+fn join(mut all: Vec<Expr>, any: bool) -> Expr {
+    if all.len() == 1 {
+        return all.remove(0);
+    }
+    if any {
+        Expr::Or(all)
+    } else {
+        Expr::And(all)
     }
 }
 
-/// Equality as DynamoDB defines it: numbers by value, sets regardless of order.
-fn equal(a: &AttributeValue, b: &AttributeValue) -> bool {
-    use AttributeValue as V;
-    match (a, b) {
-        (V::SS(x), V::SS(y)) => same_set(x, y),
-        (V::NS(x), V::NS(y)) => same_set(x, y),
-        (V::BS(x), V::BS(y)) => same_set(x, y),
-        (V::L(x), V::L(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q)),
-        (V::M(x), V::M(y)) => x.len() == y.len() && x.iter().all(|(k, p)| y.get(k).is_some_and(|q| equal(p, q))),
-        _ => a == b,
+/// One legacy condition as the equivalent expression.
+fn lower(c: Condition) -> Expr {
+    let path = DocPath::attribute(&c.name);
+    let attr = || Operand::Path(path.clone());
+    let values: Vec<Operand> = c.values.into_iter().map(Operand::Value).collect();
+    // Arity was checked on reading.
+    let value = |i: usize| values.get(i).cloned().unwrap_or(Operand::Value(AttributeValue::Null));
+    let compare = |op: Comparator| Expr::Compare(attr(), op, value(0));
+    match c.op.as_str() {
+        "EQ" => compare(Comparator::Eq),
+        "NE" => compare(Comparator::Ne),
+        "LT" => compare(Comparator::Lt),
+        "LE" => compare(Comparator::Le),
+        "GT" => compare(Comparator::Gt),
+        "GE" => compare(Comparator::Ge),
+        "NULL" => Expr::AttributeNotExists(path),
+        "NOT_NULL" => Expr::AttributeExists(path),
+        "BEGINS_WITH" => Expr::BeginsWith(attr(), value(0)),
+        "CONTAINS" => Expr::Contains(attr(), value(0)),
+        // Only an attribute that exists can fail to contain the value.
+        "NOT_CONTAINS" => {
+            let contains = Expr::Contains(attr(), value(0));
+            Expr::And(vec![Expr::AttributeExists(path.clone()), Expr::Not(Box::new(contains))])
+        }
+        "BETWEEN" => Expr::Between(attr(), value(0), value(1)),
+        _ => Expr::In(attr(), values.clone()),
     }
-}
-
-fn same_set<T: PartialEq>(x: &[T], y: &[T]) -> bool {
-    x.len() == y.len() && x.iter().all(|e| y.contains(e))
-}
-
-/// Ordering of two scalars of the same type (S, N or B); `None` otherwise.
-fn compare(a: &AttributeValue, b: &AttributeValue) -> Option<Ordering> {
-    let (a, b) = (KeyValue::from_attribute(a)?, KeyValue::from_attribute(b)?);
-    (a.scalar_type() == b.scalar_type()).then(|| a.cmp(&b))
-}
-
-/// CONTAINS: substring of a string, subsequence of binary, member of a set or
-/// list. `None` when the attribute's type cannot contain the argument.
-fn contains(value: &AttributeValue, arg: &AttributeValue) -> Option<bool> {
-    use AttributeValue as V;
-    Some(match (value, arg) {
-        (V::S(s), V::S(sub)) => s.contains(sub.as_str()),
-        (V::B(b), V::B(sub)) => sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice()),
-        (V::SS(set), V::S(e)) => set.contains(e),
-        (V::NS(set), V::N(e)) => set.contains(e),
-        (V::BS(set), V::B(e)) => set.contains(e),
-        (V::L(list), e) => list.iter().any(|x| equal(x, e)),
-        _ => return None,
-    })
 }

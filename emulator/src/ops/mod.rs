@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod capacity;
+pub mod collections;
 pub mod input;
 pub mod items;
 pub mod legacy;
@@ -13,6 +14,7 @@ pub mod read;
 pub mod scan;
 pub mod tables;
 pub mod transact;
+pub mod update;
 pub mod update_table;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -32,6 +34,7 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "PutItem" => items::put_item,
         "GetItem" => items::get_item,
         "DeleteItem" => items::delete_item,
+        "UpdateItem" => update::update_item,
         "BatchGetItem" => batch::batch_get_item,
         "BatchWriteItem" => batch::batch_write_item,
         "Query" => query::query,

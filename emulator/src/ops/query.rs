@@ -4,37 +4,17 @@
 
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::table;
-use super::legacy;
 use super::read::{
-    keep_attributes, page_response, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
+    page_response, read_expressions, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
     Target,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::expr::keycond::{key_condition, KeyCondition, SortCondition};
 use crate::state::State;
 use crate::storage::{ordered_range, KeyRange};
-use crate::types::{AttributeValue, Item, KeySchema, KeyValue, ScalarType};
+use crate::types::{Item, KeyValue};
 use serde_json::Value;
 use std::ops::Bound;
-
-/// A comparison on one key attribute, the form both `KeyConditions` and
-/// `KeyConditionExpression` are lowered to.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyTerm {
-    pub name: String,
-    pub op: KeyOp,
-    pub values: Vec<AttributeValue>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyOp {
-    Eq,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Between,
-    BeginsWith,
-}
 
 pub fn query(state: &State, input: Input) -> ApiResult<Value> {
     let mut v = Violations::new();
@@ -49,22 +29,13 @@ pub fn query(state: &State, input: Input) -> ApiResult<Value> {
     let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
     let forward = input.bool("ScanIndexForward")?.unwrap_or(true);
     let esk = input.item("ExclusiveStartKey")?;
-    let attributes_to_get = input.strings("AttributesToGet")?.filter(|a| !a.is_empty());
-    let key_conditions = legacy::conditions(&input, "KeyConditions")?;
-    let query_filter = legacy::conditions(&input, "QueryFilter")?;
-    let conditional_operator = legacy::conditional_operator(&input, &mut v)?;
     v.finish()?;
-
-    let key_terms = match key_conditions {
-        Some(conditions) => legacy::key_terms(conditions)?,
-        None => {
-            return Err(ApiError::validation(
-                "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-            ))
-        }
+    let expressions = read_expressions(&input, Operation::Query)?;
+    let Some(condition) = &expressions.key_condition else {
+        return Err(ApiError::validation(
+            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+        ));
     };
-    let projected = legacy::attributes_to_get(attributes_to_get.as_deref())?;
-    let filter = legacy::filter(query_filter, conditional_operator)?;
 
     let table = table(state, name)?;
     let guard = table.inner.read();
@@ -72,18 +43,23 @@ pub fn query(state: &State, input: Input) -> ApiResult<Value> {
     if consistent && target.is_global_index() {
         return Err(ApiError::validation("Consistent reads are not supported on global secondary indexes"));
     }
-    let (partition, range) = key_range(target.key_schema(), key_terms)?;
-    if let Some(filter) = &filter {
-        if let Some(key) = filter.attributes().find(|a| target.is_key_attribute(a)) {
+    let (partition, range) = key_range(key_condition(condition, target.key_schema())?)?;
+    if let Some(filter) = &expressions.filter {
+        let schema = target.key_schema();
+        if let Some(key) = filter.paths().into_iter().map(|p| p.top()).find(|a| schema.is_key_attribute(a)) {
+            let what = match expressions.filter_param {
+                "FilterExpression" => "Filter Expression",
+                other => other,
+            };
             return Err(ApiError::validation(format!(
-                "QueryFilter can only contain non-primary key attributes: Primary key attribute: {key}"
+                "{what} can only contain non-primary key attributes: Primary key attribute: {key}"
             )));
         }
     }
-    let projection_param = projected.as_ref().map(|_| "AttributesToGet");
-    let names = projected.clone().unwrap_or_default();
-    let (select, fetch_from_table) = resolve_select(Operation::Query, select, projection_param, &names, &target)?;
-    let start = esk.map(|esk| start_key(&target, &esk)).transpose()?;
+    let projected = expressions.projected_attributes();
+    let (select, fetch_from_table) =
+        resolve_select(Operation::Query, select, expressions.projection_param, &projected, &target)?;
+    let start = esk.map(|esk| start_key(Operation::Query, &target, &esk)).transpose()?;
     if let Some((key, _)) = &start {
         if key.partition != partition {
             return Err(ApiError::validation("The provided starting key does not match the range key predicate"));
@@ -105,79 +81,35 @@ pub fn query(state: &State, input: Input) -> ApiResult<Value> {
             Box::new(ordered_range(items, &range, forward).map(|(_, item)| item))
         }
     };
-    let keep = |item: &Item| filter.as_ref().is_none_or(|f| f.matches(item));
-    let project = |item: &Item| match &projected {
-        Some(names) => keep_attributes(item, names),
-        None => item.clone(),
-    };
-    let page = read_page(&target, &options, candidates, &keep, &project);
+    let page = read_page(&target, &options, candidates, &|i| expressions.keep(i), &|i| expressions.project(i));
     Ok(page_response(&target, &options, page))
 }
 
-/// Checks key terms against the key schema read and turns them into the
+/// Turns a key condition (already narrowed to the key schema read) into the
 /// partition and the key range to read.
-pub fn key_range(schema: &KeySchema, terms: Vec<KeyTerm>) -> ApiResult<(KeyValue, KeyRange)> {
-    let missed = |name: &str| ApiError::validation(format!("Query condition missed key schema element: {name}"));
-    let mut partition: Option<KeyValue> = None;
-    let mut sort: Option<(KeyOp, Vec<KeyValue>)> = None;
-    for term in terms {
-        let attr = schema.attributes().find(|a| a.name == term.name);
-        let Some(attr) = attr else {
-            return Err(missed(schema.sort.as_ref().map_or(&schema.partition.name, |s| &s.name)));
-        };
-        let values = term
-            .values
-            .iter()
-            .map(|v| KeyValue::from_attribute(v).filter(|k| k.scalar_type() == attr.kind))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| {
-                ApiError::validation(
-                    "One or more parameter values were invalid: Condition parameter type does not match schema type",
-                )
-            })?;
-        if attr.name == schema.partition.name {
-            if term.op != KeyOp::Eq {
-                return Err(ApiError::validation("Query key condition not supported"));
-            }
-            partition = values.into_iter().next();
-        } else {
-            if term.op == KeyOp::BeginsWith && attr.kind == ScalarType::N {
-                return Err(ApiError::validation(
-                    "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type",
-                ));
-            }
-            if term.op == KeyOp::Between && values.len() == 2 && values[0] > values[1] {
+pub fn key_range(condition: KeyCondition) -> ApiResult<(KeyValue, KeyRange)> {
+    let (lower, upper) = match condition.sort {
+        None => (Bound::Unbounded, Bound::Unbounded),
+        Some(SortCondition::Eq(v)) => (Bound::Included(v.clone()), Bound::Included(v)),
+        Some(SortCondition::Lt(v)) => (Bound::Unbounded, Bound::Excluded(v)),
+        Some(SortCondition::Le(v)) => (Bound::Unbounded, Bound::Included(v)),
+        Some(SortCondition::Gt(v)) => (Bound::Excluded(v), Bound::Unbounded),
+        Some(SortCondition::Ge(v)) => (Bound::Included(v), Bound::Unbounded),
+        Some(SortCondition::Between(low, high)) => {
+            if low > high {
                 return Err(ApiError::validation(
                     "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
                 ));
             }
-            sort = Some((term.op, values));
+            (Bound::Included(low), Bound::Included(high))
         }
-    }
-    let Some(partition) = partition else { return Err(missed(&schema.partition.name)) };
-    let (lower, upper) = match sort {
-        None => (Bound::Unbounded, Bound::Unbounded),
-        Some((op, mut values)) => {
-            let second = if values.len() > 1 { values.pop() } else { None };
-            let Some(first) = values.pop() else { return Err(missed(&schema.partition.name)) };
-            match op {
-                KeyOp::Eq => (Bound::Included(first.clone()), Bound::Included(first)),
-                KeyOp::Lt => (Bound::Unbounded, Bound::Excluded(first)),
-                KeyOp::Le => (Bound::Unbounded, Bound::Included(first)),
-                KeyOp::Gt => (Bound::Excluded(first), Bound::Unbounded),
-                KeyOp::Ge => (Bound::Included(first), Bound::Unbounded),
-                KeyOp::Between => {
-                    let upper = second.unwrap_or_else(|| first.clone());
-                    (Bound::Included(first), Bound::Included(upper))
-                }
-                KeyOp::BeginsWith => {
-                    let upper = prefix_successor(&first).map_or(Bound::Unbounded, Bound::Excluded);
-                    (Bound::Included(first), upper)
-                }
-            }
+        Some(SortCondition::BeginsWith(prefix)) => {
+            let upper = prefix_successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
+            (Bound::Included(prefix), upper)
         }
     };
-    Ok((partition.clone(), KeyRange::partition(&partition, lower, upper)))
+    let range = KeyRange::partition(&condition.partition, lower, upper);
+    Ok((condition.partition, range))
 }
 
 /// The smallest value greater than every value starting with `prefix`, if any.

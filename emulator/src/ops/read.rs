@@ -5,9 +5,12 @@
 
 use super::capacity::{read_units, Consumed};
 use super::input::{CapacityDetail, Input, Violations};
+use super::legacy;
 use crate::error::{ApiError, ApiResult};
+use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
+use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
 use crate::storage::{IndexData, IndexKind, ProjectionType, TableDef, TableState};
-use crate::types::{item_size, item_to_json, Item, PrimaryKey};
+use crate::types::{item_into_json, item_size, item_to_json, Item, PrimaryKey};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 
@@ -71,6 +74,99 @@ impl<'a> Target<'a> {
         self.def.key_schema.is_key_attribute(name)
             || self.index.is_some_and(|(index, _)| index.key_schema.is_key_attribute(name))
     }
+}
+
+/// The conditions and projection of a read, from expression parameters or
+/// their legacy equivalents (never both).
+pub struct ReadExpressions {
+    /// Query only: `KeyConditionExpression` parsed (narrowed to the key
+    /// schema once the target is known), or `KeyConditions` lowered.
+    pub key_condition: Option<Condition>,
+    pub filter: Option<Condition>,
+    /// `FilterExpression`, `QueryFilter` or `ScanFilter` (for messages).
+    pub filter_param: &'static str,
+    pub projection: Option<Projection>,
+    /// `ProjectionExpression` or `AttributesToGet` (for messages).
+    pub projection_param: Option<&'static str>,
+}
+
+impl ReadExpressions {
+    /// The top-level attributes the projection names.
+    pub fn projected_attributes(&self) -> Vec<String> {
+        self.projection.iter().flat_map(|p| p.paths.iter().map(|path| path.top().to_string())).collect()
+    }
+
+    /// Shapes a returned item.
+    pub fn project(&self, item: &Item) -> Item {
+        match &self.projection {
+            Some(projection) => crate::expr::projection::project(item, projection),
+            None => item.clone(),
+        }
+    }
+
+    pub fn keep(&self, item: &Item) -> bool {
+        self.filter.as_ref().is_none_or(|f| crate::expr::eval::evaluate(f, Some(item)))
+    }
+}
+
+/// Reads and parses the expression (or legacy) parameters of a Query or Scan.
+pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressions> {
+    let (legacy_params, expression_params, value_params, legacy_filter): (&[&str], &[&str], &[&str], _) = match op {
+        Operation::Query => (
+            &["AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"],
+            &["ProjectionExpression", "FilterExpression", "KeyConditionExpression"],
+            &["FilterExpression", "KeyConditionExpression"],
+            "QueryFilter",
+        ),
+        Operation::Scan => (
+            &["AttributesToGet", "ConditionalOperator", "ScanFilter"],
+            &["ProjectionExpression", "FilterExpression"],
+            &["FilterExpression"],
+            "ScanFilter",
+        ),
+    };
+    check_parameter_styles(input, legacy_params, expression_params)?;
+    let mut v = Violations::new();
+    let conditional_operator = legacy::conditional_operator(input, &mut v)?;
+    v.finish()?;
+    // A projection alone may use names, but values need a condition.
+    let projection_only = input.has("ProjectionExpression") && !value_params.iter().any(|p| input.has(p));
+    if projection_only && input.has("ExpressionAttributeValues") {
+        let verb = if value_params.len() == 1 { "is" } else { "are" };
+        return Err(ApiError::validation(format!(
+            "ExpressionAttributeValues can only be specified when using expressions: {} {verb} null",
+            value_params.join(" and ")
+        )));
+    }
+    let mut attrs = if projection_only {
+        read_attributes(input, &["ProjectionExpression"], false)?
+    } else {
+        read_attributes(input, value_params, true)?
+    };
+    let key_condition = match (op, input.str("KeyConditionExpression")?) {
+        (Operation::Query, Some(src)) => Some(parse_condition(ExpressionKind::KeyCondition, src, &mut attrs)?),
+        (Operation::Query, None) => {
+            legacy::conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()?
+        }
+        (Operation::Scan, _) => None,
+    };
+    if conditional_operator.is_some() && !input.has(legacy_filter) {
+        return Err(ApiError::validation("ConditionalOperator cannot be used without Filter or Expected"));
+    }
+    let (filter, filter_param) = match input.str("FilterExpression")? {
+        Some(src) => (Some(parse_condition(ExpressionKind::Filter, src, &mut attrs)?), "FilterExpression"),
+        None => (legacy::filter(legacy::conditions(input, legacy_filter)?, conditional_operator), legacy_filter),
+    };
+    let projection = read_projection(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    let projection_param = projection.as_ref().map(|_| {
+        if input.has("ProjectionExpression") {
+            "ProjectionExpression"
+        } else {
+            "AttributesToGet"
+        }
+    });
+    Ok(ReadExpressions { key_condition, filter, filter_param, projection, projection_param })
 }
 
 /// The parameters every read shares, validated.
@@ -171,9 +267,15 @@ pub fn resolve_select(
 
 /// Checks `ExclusiveStartKey` against the target and turns it into a
 /// storage position: (key in the target's order, table key).
-pub fn start_key(target: &Target, esk: &Item) -> ApiResult<(PrimaryKey, PrimaryKey)> {
+/// DynamoDB words a malformed start key differently for Query and Scan.
+pub fn start_key(op: Operation, target: &Target, esk: &Item) -> ApiResult<(PrimaryKey, PrimaryKey)> {
     let table_schema = &target.def.key_schema;
-    let invalid = || ApiError::validation("The provided starting key is invalid");
+    let invalid = || match op {
+        Operation::Query => ApiError::validation("The provided starting key is invalid"),
+        Operation::Scan => ApiError::validation(
+            "The provided starting key is invalid: The provided key element does not match the schema",
+        ),
+    };
     match target.index {
         None => {
             let expected = table_schema.attributes().count();
@@ -278,7 +380,7 @@ pub fn read_page<'a>(
 pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Value {
     let mut out = Map::new();
     if options.select != Select::Count {
-        out.insert("Items".into(), Value::Array(page.items.iter().map(item_to_json).collect()));
+        out.insert("Items".into(), Value::Array(page.items.into_iter().map(item_into_json).collect()));
     }
     out.insert("Count".into(), json!(page.count));
     out.insert("ScannedCount".into(), json!(page.scanned));
@@ -302,9 +404,4 @@ pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Valu
         out.insert("ConsumedCapacity".into(), capacity);
     }
     Value::Object(out)
-}
-
-/// Keeps the named top-level attributes (`AttributesToGet`).
-pub fn keep_attributes(item: &Item, names: &[String]) -> Item {
-    names.iter().filter_map(|n| item.get(n).map(|v| (n.clone(), v.clone()))).collect()
 }

@@ -4,9 +4,8 @@
 
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::table;
-use super::legacy;
 use super::read::{
-    keep_attributes, page_response, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
+    page_response, read_expressions, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
     Target,
 };
 use crate::error::{ApiError, ApiResult};
@@ -38,9 +37,6 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
     }
     let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
     let esk = input.item("ExclusiveStartKey")?;
-    let attributes_to_get = input.strings("AttributesToGet")?.filter(|a| !a.is_empty());
-    let scan_filter = legacy::conditions(&input, "ScanFilter")?;
-    let conditional_operator = legacy::conditional_operator(&input, &mut v)?;
     v.finish()?;
     let segment = match (segment, total_segments) {
         (Some(segment), Some(total)) => Some((segment as u64, total as u64)),
@@ -54,8 +50,7 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
         }
         (None, None) => None,
     };
-    let projected = legacy::attributes_to_get(attributes_to_get.as_deref())?;
-    let filter = legacy::filter(scan_filter, conditional_operator)?;
+    let expressions = read_expressions(&input, Operation::Scan)?;
 
     let table = table(state, name)?;
     let guard = table.inner.read();
@@ -63,17 +58,21 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
     if consistent && target.is_global_index() {
         return Err(ApiError::validation("Consistent reads are not supported on global secondary indexes"));
     }
-    let projection_param = projected.as_ref().map(|_| "AttributesToGet");
-    let names = projected.clone().unwrap_or_default();
-    let (select, fetch_from_table) = resolve_select(Operation::Scan, select, projection_param, &names, &target)?;
+    let projected = expressions.projected_attributes();
+    let (select, fetch_from_table) =
+        resolve_select(Operation::Scan, select, expressions.projection_param, &projected, &target)?;
     let range = match segment {
         Some((segment, total)) => segment_range(segment, total),
         None => KeyRange::hashes(0, u64::MAX),
     };
-    let start = esk.map(|esk| start_key(&target, &esk)).transpose()?;
+    let start = esk.map(|esk| start_key(Operation::Scan, &target, &esk)).transpose()?;
     if let Some((key, _)) = &start {
         if !range.contains(key) {
-            return Err(ApiError::validation("Exclusive start key must lie within the segment"));
+            // DynamoDB's wording (DynamoDB Local says "Exclusive start key must lie within the segment").
+            let (segment, total) = segment.unwrap_or((0, 1));
+            return Err(ApiError::validation(format!(
+                "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: {total} Segment: {segment}"
+            )));
         }
     }
     let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };
@@ -92,12 +91,7 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
             Box::new(ordered_range(items, &range, true).map(|(_, item)| item))
         }
     };
-    let keep = |item: &Item| filter.as_ref().is_none_or(|f| f.matches(item));
-    let project = |item: &Item| match &projected {
-        Some(names) => keep_attributes(item, names),
-        None => item.clone(),
-    };
-    let page = read_page(&target, &options, candidates, &keep, &project);
+    let page = read_page(&target, &options, candidates, &|i| expressions.keep(i), &|i| expressions.project(i));
     Ok(page_response(&target, &options, page))
 }
 

@@ -8,13 +8,18 @@
 //! and only then are the writes applied. No reader can see half a
 //! transaction, and concurrent transactions on the same items serialise.
 
-use super::batch::{item_collection_metrics, lock_read, lock_write, lookup_tables, ReadProjection};
+use super::batch::{lock_read, lock_write, lookup_tables, ReadProjection};
 use super::capacity::{write_units, Consumed, PerTable};
+use super::collections;
 use super::input::{describe, return_consumed_capacity, CapacityDetail, Input, Violations};
 use super::items::validate_new_item;
+use super::update::read_update_and_condition;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::expr::eval::evaluate;
+use crate::expr::request as expr_request;
+use crate::expr::update::{apply as apply_update, check_key_attributes};
+use crate::expr::{Condition, UpdateExpression};
 use crate::state::State;
-use crate::storage::TableDef;
 use crate::types::{item_from_json, item_size, item_to_json, Item, PrimaryKey};
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
@@ -62,15 +67,15 @@ pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
         v.table_name(&format!("{path}.tableName"), table);
         let key = get.raw("Key");
         v.not_null(&format!("{path}.key"), &key);
-        let projection = ReadProjection::from_expression(&get)?;
         if let (Some(table), Some(key)) = (table, key) {
-            gets.push(Get { table, key: key.clone(), projection });
+            gets.push((table, key, get));
         }
     }
     v.finish()?;
-    for get in &gets {
-        get.projection.check()?;
-    }
+    let gets = gets
+        .into_iter()
+        .map(|(table, key, get)| Ok(Get { table, key: key.clone(), projection: ReadProjection::from_request(&get)? }))
+        .collect::<ApiResult<Vec<_>>>()?;
     let keys = gets.iter().map(|g| item_from_json(&g.key)).collect::<ApiResult<Vec<_>>>()?;
     let tables = lookup_tables(state, gets.iter().map(|g| g.table))?;
     // All tables read-locked together: the reads form one consistent snapshot.
@@ -155,7 +160,7 @@ pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
     let capacity = return_consumed_capacity(&input, &mut v)?;
     let metrics = input.str("ReturnItemCollectionMetrics")?;
     v.one_of("returnItemCollectionMetrics", metrics, &["SIZE", "NONE"]);
-    let mut parsed = Vec::with_capacity(items.len());
+    let mut parsed: Vec<(Option<RawAction>, Input)> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let present: Vec<(&str, Input)> = ACTION_FIELDS
             .iter()
@@ -173,12 +178,15 @@ pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
             }
         };
         let path = format!("transactItems.{}.member.{path_name}", i + 1);
-        parsed.push(parse_action(path_name, &action, &path, &mut v)?);
+        parsed.push((parse_action(path_name, &action, &path, &mut v)?, action));
     }
     v.finish()?;
+    // Expressions are compiled in request order, before any table is looked up.
     let mut actions = Vec::with_capacity(parsed.len());
-    for p in parsed.into_iter().flatten() {
-        actions.push(p.compile()?);
+    for (raw, request) in parsed {
+        if let Some(raw) = raw {
+            actions.push(raw.compile(&request)?);
+        }
     }
     let aggregate: usize = actions.iter().map(|a| item_size(&a.key_source)).sum();
     if aggregate > MAX_TRANSACTION_BYTES {
@@ -211,10 +219,6 @@ struct RawAction<'a> {
     table: &'a str,
     kind: &'static str,
     key_source: Item,
-    condition: Option<&'a str>,
-    update: Option<&'a str>,
-    names: Option<BTreeMap<String, String>>,
-    values: Option<Item>,
     return_old_on_failure: bool,
 }
 
@@ -230,8 +234,6 @@ fn parse_action<'a>(
     let key_source = action.item(source_field)?;
     let condition = action.str("ConditionExpression")?;
     let update = action.str("UpdateExpression")?;
-    let names = action.string_map("ExpressionAttributeNames")?;
-    let values = action.item("ExpressionAttributeValues")?;
     let on_failure = action.str("ReturnValuesOnConditionCheckFailure")?;
     if kind == "conditionCheck" {
         v.not_null(&format!("{path}.conditionExpression"), &condition);
@@ -243,16 +245,7 @@ fn parse_action<'a>(
     }
     v.one_of(&format!("{path}.returnValuesOnConditionCheckFailure"), on_failure, &["ALL_OLD", "NONE"]);
     let (Some(table), Some(key_source)) = (table, key_source) else { return Ok(None) };
-    Ok(Some(RawAction {
-        table,
-        kind,
-        key_source,
-        condition,
-        update: if kind == "update" { update } else { None },
-        names,
-        values,
-        return_old_on_failure: on_failure == Some("ALL_OLD"),
-    }))
+    Ok(Some(RawAction { table, kind, key_source, return_old_on_failure: on_failure == Some("ALL_OLD") }))
 }
 
 /// DynamoDB rejects an empty string or binary key value up front, rather
@@ -380,7 +373,14 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
         }
         let new = match &action.kind {
             ActionKind::Put(item) => Some(Some(item.clone())),
-            ActionKind::Update(plan) => Some(Some(plan.apply(&table.def, key, old)?)),
+            ActionKind::Update(plan) => {
+                if let Err(e) = check_key_attributes(&plan.0, &table.def.key_schema) {
+                    *reason = Reason::ValidationError(e.message);
+                    writes.push(None);
+                    continue;
+                }
+                Some(Some(plan.apply(&action.key_source, old)?))
+            }
             ActionKind::Delete => Some(None),
             ActionKind::ConditionCheck => None,
         };
@@ -397,7 +397,7 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
 
     // Everything checked: apply every write. Nothing below can fail.
     let mut consumed = PerTable::default();
-    let mut collections: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut metrics_by_table: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for ((action, key), write) in actions.iter().zip(keys).zip(writes) {
         let (Some(key), Ok(table)) = (key, guards.state_mut(action.table)) else { continue };
         match write {
@@ -407,8 +407,10 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
                     None => table.data.remove(&key),
                 };
                 consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), true));
-                if metrics && !table.def.local_indexes.is_empty() {
-                    collections.entry(action.table.to_string()).or_default().push(item_collection_metrics(table, &key));
+                if metrics {
+                    if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition) {
+                        metrics_by_table.entry(action.table.to_string()).or_default().push(m);
+                    }
                 }
             }
             None => {
@@ -422,8 +424,8 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
     if let Some(c) = consumed.to_json(capacity) {
         out.insert("ConsumedCapacity".into(), c);
     }
-    if !collections.is_empty() {
-        out.insert("ItemCollectionMetrics".into(), json!(collections));
+    if !metrics_by_table.is_empty() {
+        out.insert("ItemCollectionMetrics".into(), json!(metrics_by_table));
     }
     Ok(Value::Object(out))
 }
@@ -558,44 +560,51 @@ impl Drop for TokenClaimGuard<'_> {
 // ---- Expressions: conditions and updates, compiled by the `expr` module. ----
 
 /// A compiled `ConditionExpression`.
-struct ConditionPlan {}
+struct ConditionPlan(Condition);
 
 impl ConditionPlan {
-    fn holds(&self, _item: Option<&Item>) -> ApiResult<bool> {
-        Ok(true)
+    fn holds(&self, item: Option<&Item>) -> ApiResult<bool> {
+        Ok(evaluate(&self.0, item))
     }
 }
 
-/// A compiled `UpdateExpression`.
-struct UpdatePlan {}
+/// A compiled `UpdateExpression`, applied like UpdateItem applies it.
+struct UpdatePlan(UpdateExpression);
 
 impl UpdatePlan {
-    /// The item after the update (created from the key when absent).
-    fn apply(&self, def: &TableDef, key: &PrimaryKey, old: Option<&Item>) -> ApiResult<Item> {
-        let _ = (def, key);
-        Ok(old.cloned().unwrap_or_default())
+    /// The item after the update (built on the key when the item is absent).
+    fn apply(&self, key_item: &Item, old: Option<&Item>) -> ApiResult<Item> {
+        apply_update(&self.0, old.unwrap_or(key_item))
     }
 }
 
 impl<'a> RawAction<'a> {
-    /// Compiles the action's expressions; syntax errors and unused or
-    /// undefined names and values fail the whole request.
-    fn compile(self) -> ApiResult<Action<'a>> {
-        if self.condition.is_some() || self.update.is_some() {
-            return Err(ApiError::validation("expressions are not available yet"));
-        }
-        let kind = match self.kind {
-            "put" => ActionKind::Put(self.key_source.clone()),
-            "update" => ActionKind::Update(UpdatePlan {}),
-            "delete" => ActionKind::Delete,
-            _ => ActionKind::ConditionCheck,
+    /// Compiles the action's expressions from its request structure: syntax
+    /// errors and unused or undefined names and values fail the request.
+    fn compile(self, request: &Input) -> ApiResult<Action<'a>> {
+        let (kind, condition) = match self.kind {
+            "update" => {
+                let (update, condition) = read_update_and_condition(request)?;
+                (ActionKind::Update(UpdatePlan(update)), condition)
+            }
+            other => {
+                let expressions = ["ConditionExpression"];
+                let mut attrs = expr_request::read_attributes(request, &expressions, true)?;
+                let condition = expr_request::read_condition_expression(request, &mut attrs)?;
+                attrs.check_all_used()?;
+                let kind = match other {
+                    "put" => ActionKind::Put(self.key_source.clone()),
+                    "delete" => ActionKind::Delete,
+                    _ => ActionKind::ConditionCheck,
+                };
+                (kind, condition)
+            }
         };
-        let _ = (&self.names, &self.values);
         Ok(Action {
             table: self.table,
             kind,
             key_source: self.key_source,
-            condition: None,
+            condition: condition.map(ConditionPlan),
             return_old_on_failure: self.return_old_on_failure,
         })
     }

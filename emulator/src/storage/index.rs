@@ -21,7 +21,7 @@ pub struct IndexData {
     pub projection: ProjectionType,
     /// The table's key schema: its attributes are projected into every index.
     pub table_key: KeySchema,
-    pub entries: BTreeMap<PrimaryKey, BTreeSet<PrimaryKey>>,
+    pub entries: BTreeMap<PrimaryKey, Group>,
     pub item_count: u64,
     /// Sum of the projected items' sizes (what DescribeTable's IndexSizeBytes reports).
     pub size_bytes: u64,
@@ -94,7 +94,7 @@ impl IndexData {
 
     pub fn insert(&mut self, table_key: &PrimaryKey, item: &Item) {
         let Some(index_key) = self.key_of(item) else { return };
-        if self.entries.entry(index_key).or_default().insert(table_key.clone()) {
+        if self.entries.entry(index_key).or_insert_with(Group::new).insert(table_key.clone()) {
             self.item_count += 1;
             self.size_bytes += self.projected_size(item) as u64;
         }
@@ -131,24 +131,116 @@ impl IndexData {
             range = range.after(index_key, forward);
         }
         let head: Box<dyn Iterator<Item = (&'a PrimaryKey, &'a PrimaryKey)> + 'a> =
-            match first.and_then(|(ik, tk)| self.entries.get_key_value(&ik).map(|(k, set)| (k, set, tk))) {
+            match first.and_then(|(ik, tk)| self.entries.get_key_value(&ik).map(|(k, group)| (k, group, tk))) {
                 Some((index_key, group, table_key)) => {
-                    let rest: Box<dyn Iterator<Item = &'a PrimaryKey>> = if forward {
-                        Box::new(group.range((Bound::Excluded(table_key), Bound::Unbounded)))
-                    } else {
-                        Box::new(group.range((Bound::Unbounded, Bound::Excluded(table_key))).rev())
-                    };
-                    Box::new(rest.map(move |t| (index_key, t)))
+                    Box::new(group.members(Some(&table_key), forward).map(move |t| (index_key, t)))
                 }
                 None => Box::new(std::iter::empty()),
             };
         let groups = ordered_range(&self.entries, &range, forward);
-        let tail = groups.flat_map(move |(index_key, group)| {
-            let members: Box<dyn Iterator<Item = &'a PrimaryKey>> =
-                if forward { Box::new(group.iter()) } else { Box::new(group.iter().rev()) };
-            members.map(move |t| (index_key, t))
-        });
+        let tail = groups.flat_map(move |(index_key, group)| group.members(None, forward).map(move |t| (index_key, t)));
         Box::new(head.chain(tail))
+    }
+}
+
+/// The table keys of the items sharing one index key, in table key order.
+/// Most index keys carry a handful of items: up to [`Group::SMALL`] they
+/// are a sorted vector sized to fit (one small allocation, where a B-tree
+/// node would reserve room for eleven keys); larger groups are a B-tree so a
+/// low-cardinality index key (say, a status shared by a million items)
+/// still inserts and removes in O(log n).
+#[derive(Clone, Debug)]
+pub enum Group {
+    Small(Vec<PrimaryKey>),
+    Large(BTreeSet<PrimaryKey>),
+}
+
+impl Group {
+    const SMALL: usize = 16;
+
+    fn new() -> Group {
+        Group::Small(Vec::new())
+    }
+
+    /// Adds a member; false when it was already there.
+    fn insert(&mut self, key: PrimaryKey) -> bool {
+        match self {
+            Group::Small(keys) => match keys.binary_search(&key) {
+                Ok(_) => false,
+                Err(at) if keys.len() < Group::SMALL => {
+                    keys.reserve_exact(1);
+                    keys.insert(at, key);
+                    true
+                }
+                Err(_) => {
+                    let mut large: BTreeSet<PrimaryKey> = std::mem::take(keys).into_iter().collect();
+                    large.insert(key);
+                    *self = Group::Large(large);
+                    true
+                }
+            },
+            Group::Large(keys) => keys.insert(key),
+        }
+    }
+
+    /// Removes a member; false when it was not there.
+    fn remove(&mut self, key: &PrimaryKey) -> bool {
+        match self {
+            Group::Small(keys) => match keys.binary_search(key) {
+                Ok(at) => {
+                    keys.remove(at);
+                    keys.shrink_to_fit();
+                    true
+                }
+                Err(_) => false,
+            },
+            Group::Large(keys) => keys.remove(key),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Group::Small(keys) => keys.is_empty(),
+            Group::Large(keys) => keys.is_empty(),
+        }
+    }
+
+    /// The members in reading direction, all of them or those strictly after `after`.
+    fn members<'a>(
+        &'a self,
+        after: Option<&PrimaryKey>,
+        forward: bool,
+    ) -> Box<dyn Iterator<Item = &'a PrimaryKey> + 'a> {
+        match (self, after) {
+            (Group::Small(keys), None) => {
+                if forward {
+                    Box::new(keys.iter())
+                } else {
+                    Box::new(keys.iter().rev())
+                }
+            }
+            (Group::Small(keys), Some(after)) => {
+                if forward {
+                    Box::new(keys[keys.partition_point(|k| k <= after)..].iter())
+                } else {
+                    Box::new(keys[..keys.partition_point(|k| k < after)].iter().rev())
+                }
+            }
+            (Group::Large(keys), None) => {
+                if forward {
+                    Box::new(keys.iter())
+                } else {
+                    Box::new(keys.iter().rev())
+                }
+            }
+            (Group::Large(keys), Some(after)) => {
+                if forward {
+                    Box::new(keys.range((Bound::Excluded(after), Bound::Unbounded)))
+                } else {
+                    Box::new(keys.range((Bound::Unbounded, Bound::Excluded(after))).rev())
+                }
+            }
+        }
     }
 }
 
@@ -308,6 +400,116 @@ mod tests {
         assert_eq!(ordered_range(&map, &range, false).count(), 0);
         let full = KeyRange::hashes(0, u64::MAX);
         assert_eq!(ordered_range(&map, &full, true).count(), 1);
+    }
+
+    #[test]
+    fn groups_stay_ordered_and_resume_after_a_member_small_or_large() {
+        for size in [3usize, 40] {
+            let mut group = Group::new();
+            // Inserted out of order, with a duplicate.
+            for i in (0..size).rev().chain([0]) {
+                group.insert(PrimaryKey::new(s("t"), Some(n(i as i64))));
+            }
+            assert_eq!(matches!(group, Group::Large(_)), size > Group::SMALL);
+            let sorts = |it: Box<dyn Iterator<Item = &PrimaryKey> + '_>| -> Vec<KeyValue> {
+                it.map(|k| k.sort.clone().unwrap()).collect()
+            };
+            let all: Vec<KeyValue> = (0..size as i64).map(n).collect();
+            assert_eq!(sorts(group.members(None, true)), all);
+            assert_eq!(sorts(group.members(None, false)), all.iter().rev().cloned().collect::<Vec<_>>());
+            let middle = PrimaryKey::new(s("t"), Some(n(1)));
+            assert_eq!(sorts(group.members(Some(&middle), true)), all[2..].to_vec());
+            assert_eq!(sorts(group.members(Some(&middle), false)), vec![n(0)]);
+            assert!(group.remove(&middle));
+            assert!(!group.remove(&middle));
+            for i in 0..size as i64 {
+                group.remove(&PrimaryKey::new(s("t"), Some(n(i))));
+            }
+            assert!(group.is_empty());
+        }
+    }
+
+    mod maintenance {
+        use super::super::super::table::{IndexDef, IndexKind, TableData};
+        use super::*;
+        use crate::types::{AttributeValue, KeyAttribute};
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            Put(u8, Option<u8>, Option<i64>),
+            Remove(u8),
+        }
+
+        fn index_def() -> IndexDef {
+            IndexDef {
+                name: "by_group".into(),
+                kind: IndexKind::Global,
+                key_schema: KeySchema {
+                    partition: KeyAttribute { name: "group".into(), kind: ScalarType::S },
+                    sort: Some(KeyAttribute { name: "score".into(), kind: ScalarType::N }),
+                },
+                projection: ProjectionType::KeysOnly,
+                throughput: None,
+                arn: String::new(),
+            }
+        }
+
+        proptest! {
+            /// After any sequence of writes, the index holds exactly the items
+            /// that carry both index key attributes, under their current keys,
+            /// and its count and size match a recount.
+            #[test]
+            fn index_matches_the_items_after_any_writes(ops in proptest::collection::vec(
+                prop_oneof![
+                    // Few index keys for many items: groups grow past the small-vector size.
+                    (0..60u8, proptest::option::of(0..2u8), proptest::option::of(0..1i64))
+                        .prop_map(|(k, g, s)| Op::Put(k, g, s)),
+                    (0..60u8).prop_map(Op::Remove),
+                ],
+                0..150,
+            )) {
+                let table_key = KeySchema { partition: KeyAttribute { name: "pk".into(), kind: ScalarType::S }, sort: None };
+                let mut data = TableData::default();
+                data.add_index(&index_def(), &table_key);
+                for op in ops {
+                    match op {
+                        Op::Put(k, group, score) => {
+                            let mut item = Item::new();
+                            item.insert("pk".into(), AttributeValue::S(format!("k{k}")));
+                            if let Some(g) = group {
+                                item.insert("group".into(), AttributeValue::S(format!("g{g}")));
+                            }
+                            if let Some(s) = score {
+                                item.insert("score".into(), n(s).to_attribute());
+                            }
+                            item.insert("other".into(), AttributeValue::S("x".repeat(k as usize)));
+                            data.put(PrimaryKey::new(s(&format!("k{k}")), None), item);
+                        }
+                        Op::Remove(k) => {
+                            data.remove(&PrimaryKey::new(s(&format!("k{k}")), None));
+                        }
+                    }
+                }
+                let index = &data.indexes[0];
+                let mut expected: Vec<(PrimaryKey, PrimaryKey)> = data
+                    .items
+                    .iter()
+                    .filter_map(|(k, item)| index.key_of(item).map(|ik| (ik, k.clone())))
+                    .collect();
+                expected.sort();
+                let actual: Vec<(PrimaryKey, PrimaryKey)> = index
+                    .entries
+                    .iter()
+                    .flat_map(|(ik, group)| group.members(None, true).map(move |t| (ik.clone(), t.clone())))
+                    .collect();
+                prop_assert_eq!(&actual, &expected);
+                prop_assert_eq!(index.item_count as usize, expected.len());
+                let size: usize = data.items.values().filter(|i| index.key_of(i).is_some()).map(|i| index.projected_size(i)).sum();
+                prop_assert_eq!(index.size_bytes as usize, size);
+                prop_assert!(index.entries.values().all(|group| !group.is_empty()), "no empty groups left behind");
+            }
+        }
     }
 
     #[test]

@@ -85,6 +85,20 @@ impl AttributeValue {
         map.insert(tag.to_string(), inner);
         Value::Object(map)
     }
+
+    /// [`AttributeValue::to_json`], moving strings rather than copying them.
+    pub fn into_json(self) -> Value {
+        let (tag, inner) = match self {
+            AttributeValue::S(s) => ("S", Value::String(s)),
+            AttributeValue::SS(v) => ("SS", v.into_iter().map(Value::String).collect()),
+            AttributeValue::L(v) => ("L", v.into_iter().map(AttributeValue::into_json).collect()),
+            AttributeValue::M(m) => ("M", item_into_json(m)),
+            other => return other.to_json(),
+        };
+        let mut map = Map::with_capacity(1);
+        map.insert(tag.to_string(), inner);
+        Value::Object(map)
+    }
 }
 
 /// Total item size as DynamoDB computes it: attribute names plus values.
@@ -94,6 +108,12 @@ pub fn item_size(item: &Item) -> usize {
 
 pub fn item_to_json(item: &Item) -> Value {
     Value::Object(item.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+}
+
+/// [`item_to_json`] for an item the caller owns: names and strings move
+/// into the JSON instead of being copied (Query and Scan pages).
+pub fn item_into_json(item: Item) -> Value {
+    Value::Object(item.into_iter().map(|(k, v)| (k, v.into_json())).collect())
 }
 
 /// Decodes a wire map of attribute values (an `Item`, a `Key`, `ExpressionAttributeValues`).
@@ -278,6 +298,17 @@ fn expect_list(v: &Value) -> ApiResult<&Vec<Value>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn owned_and_borrowed_encodings_agree() {
+        let wire = serde_json::json!({
+            "s": {"S": "text"}, "n": {"N": "-1.50"}, "b": {"B": "AQI="}, "t": {"BOOL": true}, "z": {"NULL": true},
+            "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AQ=="]},
+            "l": {"L": [{"S": "x"}, {"M": {"k": {"N": "3"}}}]}, "m": {"M": {"inner": {"SS": ["q"]}}}
+        });
+        let item = item_from_json(&wire).expect("valid item");
+        assert_eq!(item_into_json(item.clone()), item_to_json(&item));
+    }
     use super::*;
     use serde_json::json;
 

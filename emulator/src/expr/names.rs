@@ -1,0 +1,120 @@
+//! `ExpressionAttributeNames` / `ExpressionAttributeValues` of one request,
+//! and which entries its expressions used: DynamoDB rejects a request that
+//! defines an entry no expression uses.
+
+use crate::error::{ApiError, ApiResult};
+use crate::ops::input::Input;
+use crate::types::{AttributeValue, Item};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, Default)]
+pub struct ExpressionAttributes {
+    names: Option<BTreeMap<String, String>>,
+    values: Option<Item>,
+    used_names: BTreeSet<String>,
+    used_values: BTreeSet<String>,
+}
+
+fn valid_key(key: &str, sigil: char) -> bool {
+    let mut chars = key.chars();
+    chars.next() == Some(sigil) && key.len() > 1 && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl ExpressionAttributes {
+    /// The maps as given (already type-checked), before any validation.
+    pub fn new(names: Option<BTreeMap<String, String>>, values: Option<Item>) -> ExpressionAttributes {
+        ExpressionAttributes { names, values, ..Default::default() }
+    }
+
+    /// Reads both maps from a request. `uses_expressions` says whether the
+    /// request has any expression parameter: the maps are only allowed then.
+    pub fn read(input: &Input, uses_expressions: bool) -> ApiResult<ExpressionAttributes> {
+        let names = input.string_map("ExpressionAttributeNames")?;
+        let values = input.item("ExpressionAttributeValues")?;
+        let attrs = ExpressionAttributes::new(names, values);
+        attrs.validate(uses_expressions)?;
+        Ok(attrs)
+    }
+
+    /// DynamoDB's checks on the maps themselves.
+    pub fn validate(&self, uses_expressions: bool) -> ApiResult<()> {
+        if !uses_expressions {
+            if self.names.is_some() {
+                return Err(ApiError::validation(
+                    "ExpressionAttributeNames can only be specified when using expressions",
+                ));
+            }
+            if self.values.is_some() {
+                return Err(ApiError::validation(
+                    "ExpressionAttributeValues can only be specified when using expressions",
+                ));
+            }
+        }
+        if let Some(names) = &self.names {
+            if names.is_empty() {
+                return Err(ApiError::validation("ExpressionAttributeNames must not be empty"));
+            }
+            for (key, value) in names {
+                if !valid_key(key, '#') {
+                    return Err(ApiError::validation(format!(
+                        "ExpressionAttributeNames contains invalid key: Syntax error; key: \"{key}\""
+                    )));
+                }
+                if value.is_empty() {
+                    return Err(ApiError::validation(format!(
+                        "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
+                    )));
+                }
+            }
+        }
+        if let Some(values) = &self.values {
+            if values.is_empty() {
+                return Err(ApiError::validation("ExpressionAttributeValues must not be empty"));
+            }
+            for key in values.keys() {
+                if !valid_key(key, ':') {
+                    return Err(ApiError::validation(format!(
+                        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\""
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves `#name`, recording the use.
+    pub fn name(&mut self, placeholder: &str) -> Option<String> {
+        let found = self.names.as_ref()?.get(placeholder)?.clone();
+        self.used_names.insert(placeholder.to_string());
+        Some(found)
+    }
+
+    /// Resolves `:value`, recording the use.
+    pub fn value(&mut self, placeholder: &str) -> Option<AttributeValue> {
+        let found = self.values.as_ref()?.get(placeholder)?.clone();
+        self.used_values.insert(placeholder.to_string());
+        Some(found)
+    }
+
+    /// After every expression of the request is parsed: entries nobody used.
+    pub fn check_all_used(&self) -> ApiResult<()> {
+        let unused = |all: Option<Vec<&String>>, used: &BTreeSet<String>| -> Vec<String> {
+            all.unwrap_or_default().into_iter().filter(|k| !used.contains(*k)).cloned().collect()
+        };
+        let names = unused(self.names.as_ref().map(|m| m.keys().collect()), &self.used_names);
+        if !names.is_empty() {
+            return Err(ApiError::validation(format!(
+                "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{}}}",
+                names.join(", ")
+            )));
+        }
+        let values = unused(self.values.as_ref().map(|m| m.keys().collect()), &self.used_values);
+        if !values.is_empty() {
+            return Err(ApiError::validation(format!(
+                "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
+                values.join(", ")
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,159 @@
+//! Reading the expression parameters of a request, shared by every
+//! operation that takes them (PutItem, UpdateItem, DeleteItem, GetItem,
+//! Query, Scan, batches, transactions).
+
+use super::ast::{Condition, Projection, UpdateExpression};
+use super::names::ExpressionAttributes;
+use super::{parse_condition, parse_projection, parse_update, ExpressionKind};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ops::input::{Input, Violations};
+use crate::types::{item_to_json, AttributeValue, Item};
+use serde_json::json;
+
+/// Rejects a request mixing legacy parameters (`Expected`, `AttributesToGet`,
+/// ...) with expression parameters, as DynamoDB does. Returns whether the
+/// request uses expressions. Both lists name parameters in DynamoDB's order
+/// for the message (alphabetical).
+pub fn check_parameter_styles(input: &Input, legacy: &[&str], expressions: &[&str]) -> ApiResult<bool> {
+    let present =
+        |names: &[&str]| -> Vec<String> { names.iter().filter(|n| input.has(n)).map(|n| n.to_string()).collect() };
+    let (old, new) = (present(legacy), present(expressions));
+    if !old.is_empty() && !new.is_empty() {
+        return Err(ApiError::validation(format!(
+            "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {{{}}} Expression parameters: {{{}}}",
+            old.join(", "),
+            new.join(", ")
+        )));
+    }
+    Ok(!new.is_empty())
+}
+
+/// Reads `ExpressionAttributeNames` (and `ExpressionAttributeValues` when the
+/// operation has them) for a request whose expression parameters are
+/// `expressions` (for the "can only be specified" message, e.g.
+/// `["UpdateExpression", "ConditionExpression"]`).
+pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -> ApiResult<ExpressionAttributes> {
+    let uses = expressions.iter().any(|e| input.has(e));
+    let names = input.string_map("ExpressionAttributeNames")?;
+    let values = if with_values { read_values(input)? } else { None };
+    if !uses {
+        if names.is_some() {
+            return Err(ApiError::validation("ExpressionAttributeNames can only be specified when using expressions"));
+        }
+        if values.is_some() {
+            let verb = if expressions.len() == 1 { "is" } else { "are" };
+            return Err(ApiError::validation(format!(
+                "ExpressionAttributeValues can only be specified when using expressions: {} {verb} null",
+                expressions.join(" and ")
+            )));
+        }
+    }
+    let attrs = ExpressionAttributes::new(names, values);
+    attrs.validate(true)?;
+    Ok(attrs)
+}
+
+/// `ExpressionAttributeValues`; an invalid value is reported with its key.
+fn read_values(input: &Input) -> ApiResult<Option<Item>> {
+    let Some(raw) = input.raw("ExpressionAttributeValues") else { return Ok(None) };
+    let serde_json::Value::Object(map) = raw else { return input.item("ExpressionAttributeValues") };
+    let mut values = Item::new();
+    for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
+        let decoded = AttributeValue::from_json(value).map_err(|e| match e.kind {
+            ErrorKind::Validation => ApiError::validation(format!(
+                "ExpressionAttributeValues contains invalid value: {} for key {key}",
+                e.message
+            )),
+            _ => e,
+        })?;
+        values.insert(key.clone(), decoded);
+    }
+    Ok(Some(values))
+}
+
+/// The condition of a write: `ConditionExpression`, or the legacy
+/// `Expected` / `ConditionalOperator`. `None` when the request has none.
+pub fn read_condition(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<Condition>> {
+    if input.has("ConditionExpression") {
+        return read_condition_expression(input, attrs);
+    }
+    super::legacy::expected(input)
+}
+
+/// The update of an UpdateItem: `UpdateExpression`, or the legacy
+/// `AttributeUpdates`. `None` when the request has neither.
+pub fn read_update(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<UpdateExpression>> {
+    match input.str("UpdateExpression")? {
+        Some(src) => parse_update(src, attrs).map(Some),
+        None => super::legacy::attribute_updates(input),
+    }
+}
+
+/// `ConditionExpression` alone.
+pub fn read_condition_expression(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<Condition>> {
+    match input.str("ConditionExpression")? {
+        Some(src) => parse_condition(ExpressionKind::Condition, src, attrs).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// `ProjectionExpression`, or `AttributesToGet` turned into a projection.
+pub fn read_projection(input: &Input, attrs: &mut ExpressionAttributes) -> ApiResult<Option<Projection>> {
+    if let Some(src) = input.str("ProjectionExpression")? {
+        return parse_projection(src, attrs).map(Some);
+    }
+    let Some(names) = input.strings("AttributesToGet")? else { return Ok(None) };
+    if names.is_empty() {
+        // An empty list means "all attributes".
+        return Ok(None);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for name in &names {
+        if !seen.insert(name.as_str()) {
+            return Err(ApiError::validation("Cannot have two attributes with the same name"));
+        }
+    }
+    Ok(Some(Projection { paths: names.iter().map(|n| super::DocPath::attribute(n)).collect() }))
+}
+
+/// `ReturnValuesOnConditionCheckFailure`: whether a failed condition returns the item.
+pub fn return_old_on_failure(input: &Input, v: &mut Violations) -> ApiResult<bool> {
+    let value = input.str("ReturnValuesOnConditionCheckFailure")?;
+    v.one_of("returnValuesOnConditionCheckFailure", value, &["ALL_OLD", "NONE"]);
+    Ok(value == Some("ALL_OLD"))
+}
+
+/// DynamoDB's answer to a failed condition; with
+/// `ReturnValuesOnConditionCheckFailure=ALL_OLD` it carries the current item.
+pub fn condition_failed(current: Option<&Item>, return_item: bool) -> ApiError {
+    let error = ApiError::new(ErrorKind::ConditionalCheckFailed, "The conditional request failed");
+    match current {
+        Some(item) if return_item => error.with_extra(json!({ "Item": item_to_json(item) })),
+        _ => error,
+    }
+}
+
+/// Checks `condition` (if any) against the current item.
+pub fn check_condition(condition: Option<&Condition>, current: Option<&Item>, return_item: bool) -> ApiResult<()> {
+    match condition {
+        Some(c) if !super::eval::evaluate(c, current) => Err(condition_failed(current, return_item)),
+        _ => Ok(()),
+    }
+}
+
+/// The expressions of one write whose fields were already read (a
+/// TransactWriteItems action): checks the maps, parses the update then the
+/// condition (DynamoDB's order), and rejects unused names and values.
+pub fn compile_write(
+    names: Option<std::collections::BTreeMap<String, String>>,
+    values: Option<Item>,
+    condition: Option<&str>,
+    update: Option<&str>,
+) -> ApiResult<(Option<Condition>, Option<UpdateExpression>)> {
+    let mut attrs = ExpressionAttributes::new(names, values);
+    attrs.validate(condition.is_some() || update.is_some())?;
+    let update = update.map(|src| parse_update(src, &mut attrs)).transpose()?;
+    let condition = condition.map(|src| parse_condition(ExpressionKind::Condition, src, &mut attrs)).transpose()?;
+    attrs.check_all_used()?;
+    Ok((condition, update))
+}

@@ -1,0 +1,63 @@
+//! UpdateItem: applies an UpdateExpression (or legacy AttributeUpdates) to
+//! one item, creating it when it does not exist, under an optional condition.
+
+use super::capacity::Consumed;
+use super::input::{return_consumed_capacity, Input, Violations};
+use super::items::{item_response, return_values, table, validate_new_item};
+use crate::error::ApiResult;
+use crate::expr::request::{self as expr_request, check_condition};
+use crate::expr::update::{apply, check_key_attributes, updated_attributes};
+use crate::expr::{Condition, UpdateExpression};
+use crate::state::State;
+use serde_json::Value;
+
+/// The parameters that carry expressions, in DynamoDB's message order.
+const EXPRESSIONS: [&str; 2] = ["UpdateExpression", "ConditionExpression"];
+/// The legacy parameters they replace.
+const LEGACY: [&str; 3] = ["AttributeUpdates", "ConditionalOperator", "Expected"];
+
+pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let name = input.str("TableName")?;
+    v.table_name("tableName", name);
+    let key = input.item("Key")?;
+    v.not_null("key", &key);
+    let return_values = return_values(&input, &mut v)?;
+    let capacity = return_consumed_capacity(&input, &mut v)?;
+    let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
+    v.finish()?;
+    let table = table(state, name)?;
+    let mut guard = table.inner.write();
+    let key_item = key.unwrap_or_default();
+    let key = guard.def.key_schema.key_from_request(&key_item)?;
+    let (update, condition) = read_update_and_condition(&input)?;
+    check_key_attributes(&update, &guard.def.key_schema)?;
+    let old = guard.data.get(&key).cloned();
+    check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
+    let new = apply(&update, old.as_ref().unwrap_or(&key_item))?;
+    validate_new_item(&guard.def, &new)?;
+    let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
+    guard.data.put(key, new.clone());
+    drop(guard);
+    let attributes = match return_values {
+        "ALL_OLD" => old,
+        "ALL_NEW" => Some(new),
+        "UPDATED_OLD" => old.as_ref().map(|o| updated_attributes(&update, o)),
+        "UPDATED_NEW" => Some(updated_attributes(&update, &new)),
+        _ => None,
+    }
+    .filter(|item| !item.is_empty());
+    Ok(item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity)))
+}
+
+/// The update and the condition of an UpdateItem (or of a transaction's
+/// Update), from expressions or legacy parameters, with every name and value
+/// checked for use.
+pub fn read_update_and_condition(input: &Input) -> ApiResult<(UpdateExpression, Option<Condition>)> {
+    expr_request::check_parameter_styles(input, &LEGACY, &EXPRESSIONS)?;
+    let mut attrs = expr_request::read_attributes(input, &EXPRESSIONS, true)?;
+    let update = expr_request::read_update(input, &mut attrs)?.unwrap_or_default();
+    let condition = expr_request::read_condition(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok((update, condition))
+}
