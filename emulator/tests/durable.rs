@@ -2,8 +2,8 @@
 //! writes survive `kill -9` and restarts.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue as Av, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType,
+    AttributeDefinition, AttributeValue as Av, BillingMode, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    Projection, ProjectionType, Put, PutRequest, ScalarAttributeType, TransactWriteItem, WriteRequest,
 };
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -11,8 +11,24 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The emulator process; killed (SIGKILL) when dropped, so a failing test leaves nothing behind.
+struct Running(Child);
+
+impl Running {
+    fn kill_9(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
 /// Starts the emulator binary on a free port over `dir`; returns it and its endpoint.
-fn start(dir: &Path) -> (Child, String, Duration) {
+fn start(dir: &Path) -> (Running, String, Duration) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
         .args(["--port", "0", "-dbPath"])
@@ -35,7 +51,7 @@ fn start(dir: &Path) -> (Child, String, Duration) {
     let ready = started.elapsed();
     // Keep draining its output so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, endpoint, ready)
+    (Running(child), endpoint, ready)
 }
 
 async fn create_table(client: &aws_sdk_dynamodb::Client) {
@@ -81,6 +97,34 @@ async fn acknowledged_writes_survive_kill_9() {
         .unwrap();
     client.delete_item().table_name("durable-sales").key("id", Av::S("gone".into())).send().await.unwrap();
 
+    // Batches and transactions are journaled like any other write.
+    let puts: Vec<WriteRequest> = (0..5)
+        .map(|i| {
+            let item = PutRequest::builder()
+                .item("id", Av::S(format!("b{i}")))
+                .item("eventId", Av::S("e".into()))
+                .build()
+                .unwrap();
+            WriteRequest::builder().put_request(item).build()
+        })
+        .collect();
+    client.batch_write_item().request_items("durable-sales", puts).send().await.unwrap();
+    let put = Put::builder()
+        .table_name("durable-sales")
+        .item("id", Av::S("t1".into()))
+        .item("eventId", Av::S("e".into()))
+        .build()
+        .unwrap();
+    let delete = Delete::builder().table_name("durable-sales").key("id", Av::S("b0".into())).build().unwrap();
+    client
+        .transact_write_items()
+        .transact_items(TransactWriteItem::builder().put(put).build())
+        .transact_items(TransactWriteItem::builder().delete(delete).build())
+        .send()
+        .await
+        .unwrap();
+    const EARLIER: usize = 5; // b1..b4 and t1
+
     // Writers put items as fast as they can; each records what was acknowledged.
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let writers: Vec<_> = (0..4)
@@ -111,8 +155,7 @@ async fn acknowledged_writes_survive_kill_9() {
     while acknowledged.lock().unwrap().len() < 300 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    child.kill().expect("kill -9");
-    child.wait().unwrap();
+    child.kill_9();
     for writer in writers {
         writer.await.unwrap();
     }
@@ -127,11 +170,14 @@ async fn acknowledged_writes_survive_kill_9() {
     assert_eq!(table.global_secondary_indexes()[0].index_name(), Some("eventId-index"));
     let count = table.item_count().unwrap_or_default() as usize;
     // Every acknowledged write is there; at most one unacknowledged write per writer may be too.
-    assert!(
-        count >= acknowledged.len() && count <= acknowledged.len() + 4,
-        "{count} items for {} acknowledged",
-        acknowledged.len()
-    );
+    let expected = acknowledged.len() + EARLIER;
+    assert!(count >= expected && count <= expected + 4, "{count} items for {expected} acknowledged");
+    for id in ["b1", "b4", "t1"] {
+        let got = client.get_item().table_name("durable-sales").key("id", Av::S(id.into())).send().await.unwrap();
+        assert!(got.item().is_some(), "{id} was lost");
+    }
+    let b0 = client.get_item().table_name("durable-sales").key("id", Av::S("b0".into())).send().await.unwrap();
+    assert!(b0.item().is_none(), "the transaction's delete was lost");
     for id in &acknowledged {
         let got = client.get_item().table_name("durable-sales").key("id", Av::S(id.clone())).send().await.unwrap();
         assert!(got.item().is_some(), "acknowledged item {id} was lost");
@@ -141,27 +187,23 @@ async fn acknowledged_writes_survive_kill_9() {
     println!("kill -9 after {} acknowledged writes: {count} items after restart, none lost", acknowledged.len());
 
     // A clean second restart (after compaction) gives the same data.
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let (mut child, endpoint, _) = start(dir.path());
+    child.kill_9();
+    let (_child, endpoint, _) = start(dir.path());
     let client = harness::client_for(&endpoint);
     let table = client.describe_table().table_name("durable-sales").send().await.unwrap();
     assert_eq!(table.table().unwrap().item_count().unwrap_or_default() as usize, count);
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[tokio::test]
 async fn without_a_db_path_nothing_is_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
+    let child = Command::new(env!("CARGO_BIN_EXE_emulator"))
         .args(["--port", "0"])
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    Running(child).kill_9();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "in-memory mode writes no files");
 }

@@ -46,3 +46,30 @@ async fn the_clock_is_controllable_over_http() {
     let bad = sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/clock", &[], br#"{}"#).await;
     assert_eq!(bad.status, 400);
 }
+
+/// TransactWriteItems' idempotency window (10 minutes) runs on the emulator's clock.
+#[tokio::test]
+async fn idempotency_tokens_expire_when_the_clock_moves() {
+    use aws_sdk_dynamodb::types::{AttributeValue as Av, Put, TransactWriteItem};
+    let db = harness::embedded();
+    create_table(&db.client(), "orders", "pk", None).await;
+    let write = |value: &str| {
+        let put = Put::builder()
+            .table_name("orders")
+            .item("pk", Av::S("o1".into()))
+            .item("v", Av::S(value.into()))
+            .build()
+            .unwrap();
+        db.client()
+            .transact_write_items()
+            .client_request_token("token-1")
+            .transact_items(TransactWriteItem::builder().put(put).build())
+    };
+    write("first").send().await.unwrap();
+    let (code, _) = crate::error_of(write("second").send().await);
+    assert_eq!(code, "IdempotentParameterMismatchException");
+    db.clock().advance(Duration::from_secs(11 * 60));
+    write("second").send().await.expect("the token has expired");
+    let got = db.client().get_item().table_name("orders").key("pk", Av::S("o1".into())).send().await.unwrap();
+    assert_eq!(got.item().unwrap()["v"], Av::S("second".into()));
+}
