@@ -693,9 +693,9 @@ mod tests {
                     }
                 }
             }
-            for table in 0..2 {
+            for (table, name) in TABLES.iter().enumerate() {
                 for key in 0u8..6 {
-                    let got = dispatch(&state, "GetItem", &json!({"TableName": TABLES[table], "Key": {"pk": {"S": key.to_string()}}}))
+                    let got = dispatch(&state, "GetItem", &json!({"TableName": name, "Key": {"pk": {"S": key.to_string()}}}))
                         .expect("get");
                     let value = got.get("Item").and_then(|i| i["v"]["N"].as_str().map(str::to_string));
                     prop_assert_eq!(value, model.get(&(table, key)).map(|v| v.to_string()));
