@@ -609,3 +609,98 @@ impl<'a> RawAction<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::dispatch;
+    use crate::state::State;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+    use std::collections::HashMap;
+
+    const TABLES: [&str; 2] = ["tx_one", "tx_two"];
+
+    fn state_with_tables() -> State {
+        let state = State::default();
+        for name in TABLES {
+            let create = json!({
+                "TableName": name,
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST"
+            });
+            dispatch(&state, "CreateTable", &create).expect("create table");
+        }
+        state
+    }
+
+    /// One action: table index, key, and what to do (put with value / delete),
+    /// guarded by "the item's value is (not) `expected`".
+    #[derive(Debug, Clone)]
+    struct Step {
+        table: usize,
+        key: u8,
+        put: Option<u8>,
+        expected: Option<u8>,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        (0usize..2, 0u8..6, prop::option::of(0u8..4), prop::option::of(0u8..4))
+            .prop_map(|(table, key, put, expected)| Step { table, key, put, expected })
+    }
+
+    fn action(s: &Step) -> Value {
+        let table = TABLES[s.table];
+        let key = json!({"pk": {"S": s.key.to_string()}});
+        let mut body = match s.put {
+            Some(v) => json!({"TableName": table, "Item": {"pk": {"S": s.key.to_string()}, "v": {"N": v.to_string()}}}),
+            None => json!({"TableName": table, "Key": key}),
+        };
+        if let Some(e) = s.expected {
+            body["ConditionExpression"] = json!("v = :e");
+            body["ExpressionAttributeValues"] = json!({":e": {"N": e.to_string()}});
+        }
+        if s.put.is_some() {
+            json!({"Put": body})
+        } else {
+            json!({"Delete": body})
+        }
+    }
+
+    proptest! {
+        /// Every transaction is all or nothing: it commits exactly when every
+        /// condition holds (and no item is named twice), and then applies all
+        /// of its writes; otherwise nothing changes.
+        #[test]
+        fn transactions_are_all_or_nothing(txs in prop::collection::vec(prop::collection::vec(step(), 1..6), 1..12)) {
+            let state = state_with_tables();
+            let mut model: HashMap<(usize, u8), u8> = HashMap::new();
+            for tx in &txs {
+                let items: Vec<Value> = tx.iter().map(action).collect();
+                let result = dispatch(&state, "TransactWriteItems", &json!({"TransactItems": items}));
+                let mut targets: Vec<(usize, u8)> = tx.iter().map(|s| (s.table, s.key)).collect();
+                targets.sort();
+                targets.dedup();
+                let duplicate = targets.len() < tx.len();
+                let holds = tx.iter().all(|s| s.expected.is_none_or(|e| model.get(&(s.table, s.key)) == Some(&e)));
+                prop_assert_eq!(result.is_ok(), !duplicate && holds, "{:?}", result);
+                if result.is_ok() {
+                    for s in tx {
+                        match s.put {
+                            Some(v) => { model.insert((s.table, s.key), v); }
+                            None => { model.remove(&(s.table, s.key)); }
+                        }
+                    }
+                }
+            }
+            for (table, name) in TABLES.iter().enumerate() {
+                for key in 0u8..6 {
+                    let got = dispatch(&state, "GetItem", &json!({"TableName": name, "Key": {"pk": {"S": key.to_string()}}}))
+                        .expect("get");
+                    let value = got.get("Item").and_then(|i| i["v"]["N"].as_str().map(str::to_string));
+                    prop_assert_eq!(value, model.get(&(table, key)).map(|v| v.to_string()));
+                }
+            }
+        }
+    }
+}
