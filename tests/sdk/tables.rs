@@ -167,6 +167,129 @@ async fn schema_validation_messages() {
 }
 
 #[tokio::test]
+async fn key_schema_and_attribute_definition_rules() {
+    let db = harness::start().await;
+    let client = db.client();
+    let base = || client.create_table().table_name("schema-rules").billing_mode(BillingMode::PayPerRequest);
+    let pk_sk = || {
+        base()
+            .attribute_definitions(def("pk", ScalarAttributeType::S))
+            .attribute_definitions(def("sk", ScalarAttributeType::N))
+    };
+    let range_first = pk_sk().key_schema(key("sk", KeyType::Range)).key_schema(key("pk", KeyType::Hash)).send().await;
+    assert_eq!(error_of(range_first).1, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    let three_keys = pk_sk()
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .key_schema(key("x", KeyType::Range))
+        .send()
+        .await;
+    assert_eq!(
+        error_of(three_keys).1,
+        "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
+    );
+    let no_definitions = base().key_schema(key("pk", KeyType::Hash)).send().await;
+    assert_eq!(error_of(no_definitions).1, "No Attribute Schema Defined");
+    let duplicate = pk_sk()
+        .attribute_definitions(def("pk", ScalarAttributeType::N))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .send()
+        .await;
+    assert_eq!(error_of(duplicate).1, "Attribute Name is duplicated: pk");
+    let names_message =
+        "Names of key attributes and attributes projected into an index must be between 1 and 255 characters, inclusive";
+    let empty_name =
+        base().attribute_definitions(def("", ScalarAttributeType::S)).key_schema(key("", KeyType::Hash)).send().await;
+    assert_eq!(error_of(empty_name).1, names_message);
+    let long = "é".repeat(128); // 128 characters, 256 bytes
+    let long_name = base()
+        .attribute_definitions(def(&long, ScalarAttributeType::S))
+        .key_schema(key(&long, KeyType::Hash))
+        .send()
+        .await;
+    assert_eq!(error_of(long_name).1, names_message);
+    let with_x =
+        || pk_sk().attribute_definitions(def("x", ScalarAttributeType::S)).key_schema(key("pk", KeyType::Hash));
+    let index_range_first = with_x()
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("gsi1")
+                .key_schema(key("sk", KeyType::Range))
+                .key_schema(key("x", KeyType::Hash))
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await;
+    assert_eq!(error_of(index_range_first).1, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    let empty_projected = with_x()
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("gsi1")
+                .key_schema(key("x", KeyType::Hash))
+                .key_schema(key("sk", KeyType::Range))
+                .projection(
+                    Projection::builder().projection_type(ProjectionType::Include).non_key_attributes("").build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await;
+    assert_eq!(error_of(empty_projected).1, names_message);
+    let lsi = |i: usize| {
+        LocalSecondaryIndex::builder()
+            .index_name(format!("lsi{i}"))
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("x", KeyType::Range))
+            .projection(Projection::builder().projection_type(ProjectionType::KeysOnly).build())
+            .build()
+            .unwrap()
+    };
+    let six_lsis = pk_sk()
+        .attribute_definitions(def("x", ScalarAttributeType::S))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .set_local_secondary_indexes(Some((1..=6).map(lsi).collect()))
+        .send()
+        .await;
+    assert_eq!(error_of(six_lsis).1, "Cannot have more than 5 local secondary indexes per table");
+    assert!(client.list_tables().send().await.unwrap().table_names().is_empty());
+
+    // UpdateTable's Create action checks an index key schema the same way.
+    sdk_tests::create_table(&client, "schema-rules", "pk", None).await;
+    let create_gsi = |first: KeySchemaElement, second: KeySchemaElement| {
+        client
+            .update_table()
+            .table_name("schema-rules")
+            .attribute_definitions(def("pk", ScalarAttributeType::S))
+            .attribute_definitions(def("x", ScalarAttributeType::S))
+            .global_secondary_index_updates(
+                aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+                    .create(
+                        aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
+                            .index_name("gsi1")
+                            .key_schema(first)
+                            .key_schema(second)
+                            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+    };
+    assert_eq!(
+        error_of(create_gsi(key("x", KeyType::Range), key("pk", KeyType::Hash)).await).1,
+        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+    );
+    let described = client.describe_table().table_name("schema-rules").send().await.unwrap();
+    assert!(described.table().unwrap().global_secondary_indexes().is_empty());
+}
+
+#[tokio::test]
 async fn provisioned_table_with_indexes_streams_and_tags() {
     let db = harness::start().await;
     let client = db.client();

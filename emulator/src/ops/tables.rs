@@ -12,6 +12,8 @@ pub const MAX_GLOBAL_INDEXES: usize = 20;
 pub const MAX_LOCAL_INDEXES: usize = 5;
 /// Attributes projected into all of a table's indexes, at most.
 const MAX_PROJECTED_ATTRIBUTES: usize = 100;
+/// Longest name of a key or projected attribute (UTF-8 bytes).
+const MAX_KEY_ATTRIBUTE_NAME_BYTES: usize = 255;
 
 pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
     let name = input.str("TableName")?;
@@ -24,8 +26,24 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
     v.finish()?;
     let name = name.unwrap_or_default();
 
-    let attribute_definitions = parse_attribute_definitions(defs_raw.as_deref().unwrap_or_default())?;
-    let key_schema = parse_key_schema(key_schema_raw.as_deref(), &attribute_definitions, "table")?;
+    let key_names = key_schema_names(key_schema_raw.as_deref())?;
+    let defs_raw = defs_raw.unwrap_or_default();
+    if defs_raw.is_empty() {
+        return Err(ApiError::validation("No Attribute Schema Defined"));
+    }
+    let attribute_definitions = parse_attribute_definitions(&defs_raw)?;
+    let key_schema = resolve_key_schema(key_names, &attribute_definitions, "table")?;
+    let lsis = input.objects("LocalSecondaryIndexes")?.unwrap_or_default();
+    if !lsis.is_empty() && key_schema.sort.is_none() {
+        return Err(ApiError::validation(
+            "Local Secondary indices are not allowed on hash tables, only hash and range tables",
+        ));
+    }
+    if lsis.len() > MAX_LOCAL_INDEXES {
+        return Err(ApiError::validation(format!(
+            "Cannot have more than {MAX_LOCAL_INDEXES} local secondary indexes per table"
+        )));
+    }
 
     let billing_mode = match billing {
         Some("PAY_PER_REQUEST") => BillingMode::PayPerRequest,
@@ -43,13 +61,8 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
         global_indexes.push(index);
     }
     let mut local_indexes = Vec::new();
-    for lsi in input.objects("LocalSecondaryIndexes")?.unwrap_or_default() {
+    for lsi in lsis {
         let index = parse_index(lsi, IndexKind::Local, &attribute_definitions, billing_mode, &arn)?;
-        if key_schema.sort.is_none() {
-            return Err(ApiError::validation(
-                "Local Secondary indices are not allowed on hash tables, only hash and range tables",
-            ));
-        }
         if index.key_schema.partition.name != key_schema.partition.name {
             return Err(ApiError::validation("Local Secondary indices must have the same hash key as the main table"));
         }
@@ -63,11 +76,6 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
             ErrorKind::LimitExceeded,
             format!("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GLOBAL_INDEXES}"),
         ));
-    }
-    if local_indexes.len() > MAX_LOCAL_INDEXES {
-        return Err(ApiError::validation(format!(
-            "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LOCAL_INDEXES}"
-        )));
     }
     let projected: usize = global_indexes
         .iter()
@@ -203,26 +211,28 @@ pub(crate) fn parse_attribute_definitions(raw: &[Input]) -> ApiResult<Vec<(Strin
         v.one_of(&format!("attributeDefinitions.{}.member.attributeType", i + 1), kind, &["B", "N", "S"]);
         v.finish()?;
         let (name, kind) = (name.unwrap_or_default(), kind.and_then(ScalarType::parse).unwrap_or(ScalarType::S));
+        check_attribute_name_length(name)?;
         if defs.iter().any(|(n, _)| n == name) {
-            return Err(ApiError::validation(format!(
-                "Cannot have two attributes with the same name. Attribute name: {name}"
-            )));
+            // Real DynamoDB's wording (DynamoDB Local: "Cannot have two
+            // attributes with the same name"), see conformance/differences/gaps.md.
+            return Err(ApiError::validation(format!("Attribute Name is duplicated: {name}")));
         }
         defs.push((name.to_string(), kind));
     }
     Ok(defs)
 }
 
-/// Parses and checks a KeySchema (of the table or an index) against the definitions.
-fn parse_key_schema(raw: Option<&[Input]>, defs: &[(String, ScalarType)], owner: &str) -> ApiResult<KeySchema> {
+/// The hash and range attribute names of a KeySchema (of the table or an
+/// index), with its shape checked: DynamoDB Local checks the shape before it
+/// looks at AttributeDefinitions.
+fn key_schema_names(raw: Option<&[Input]>) -> ApiResult<(String, Option<String>)> {
     let raw = raw.unwrap_or_default();
     if raw.is_empty() {
         return Err(ApiError::validation(
             "No defined key schema.  A key schema containing at least a hash key must be defined for all tables",
         ));
     }
-    let mut hash: Option<&str> = None;
-    let mut range: Option<&str> = None;
+    let mut elements = Vec::with_capacity(raw.len());
     for (i, k) in raw.iter().enumerate() {
         let name = k.str("AttributeName")?;
         let kind = k.str("KeyType")?;
@@ -231,38 +241,48 @@ fn parse_key_schema(raw: Option<&[Input]>, defs: &[(String, ScalarType)], owner:
         v.not_null(&format!("keySchema.{}.member.keyType", i + 1), &kind);
         v.one_of(&format!("keySchema.{}.member.keyType", i + 1), kind, &["HASH", "RANGE"]);
         v.finish()?;
-        let name = name.unwrap_or_default();
-        match kind {
-            Some("HASH") if hash.is_some() => {
-                return Err(ApiError::validation(
-                    "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key",
-                ))
-            }
-            Some("HASH") => hash = Some(name),
-            _ if range.is_some() => {
-                return Err(ApiError::validation(
-                    "Too many range keys specified.  All Dynamo DB tables must have at most one range key",
-                ))
-            }
-            _ => range = Some(name),
-        }
+        elements.push((name.unwrap_or_default(), kind == Some("HASH")));
     }
-    if raw.len() > 2 {
+    if elements.len() > 2 {
         return Err(ApiError::validation(
             "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table",
         ));
     }
-    let Some(hash) = hash else {
-        return Err(ApiError::validation(
-            "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key",
-        ));
+    match elements.iter().filter(|(_, is_hash)| *is_hash).count() {
+        0 => {
+            return Err(ApiError::validation(
+                "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key",
+            ))
+        }
+        1 => {}
+        _ => {
+            return Err(ApiError::validation(
+                "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key",
+            ))
+        }
+    }
+    let (hash, range) = match elements[..] {
+        [(hash, true)] => (hash, None),
+        [(hash, true), (range, false)] => (hash, Some(range)),
+        // Real DynamoDB's wording (DynamoDB Local: "Invalid key order. ..."),
+        // see conformance/differences/gaps.md.
+        _ => return Err(ApiError::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")),
     };
     if range == Some(hash) {
         return Err(ApiError::validation("Two keys can not have the same name"));
     }
-    let lookup = |name: &str, what: &str| -> ApiResult<KeyAttribute> {
-        match defs.iter().find(|(n, _)| n == name) {
-            Some((_, kind)) => Ok(KeyAttribute { name: name.to_string(), kind: *kind }),
+    Ok((hash.to_string(), range.map(str::to_string)))
+}
+
+/// Types a KeySchema's attributes from the definitions.
+fn resolve_key_schema(
+    (hash, range): (String, Option<String>),
+    defs: &[(String, ScalarType)],
+    owner: &str,
+) -> ApiResult<KeySchema> {
+    let lookup = |name: String, what: &str| -> ApiResult<KeyAttribute> {
+        match defs.iter().find(|(n, _)| *n == name) {
+            Some((_, kind)) => Ok(KeyAttribute { name, kind: *kind }),
             None if owner == "table" => {
                 Err(ApiError::validation(format!("{what} Key not specified in Attribute Definitions.  Type unknown.")))
             }
@@ -270,6 +290,17 @@ fn parse_key_schema(raw: Option<&[Input]>, defs: &[(String, ScalarType)], owner:
         }
     };
     Ok(KeySchema { partition: lookup(hash, "Hash")?, sort: range.map(|r| lookup(r, "Range")).transpose()? })
+}
+
+/// Key attribute names (in AttributeDefinitions) and projected attribute
+/// names are 1 to 255 bytes long.
+fn check_attribute_name_length(name: &str) -> ApiResult<()> {
+    if name.is_empty() || name.len() > MAX_KEY_ATTRIBUTE_NAME_BYTES {
+        return Err(ApiError::validation(
+            "Names of key attributes and attributes projected into an index must be between 1 and 255 characters, inclusive",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn parse_throughput(raw: Option<Input>, billing: BillingMode, owner: &str) -> ApiResult<Throughput> {
@@ -317,7 +348,7 @@ pub(crate) fn parse_index(
     v.table_name(&format!("{path}.1.member.indexName"), name);
     v.finish()?;
     let name = name.unwrap_or_default().to_string();
-    let key_schema = parse_key_schema(raw.objects("KeySchema")?.as_deref(), defs, "index")?;
+    let key_schema = resolve_key_schema(key_schema_names(raw.objects("KeySchema")?.as_deref())?, defs, "index")?;
     if kind == IndexKind::Local && key_schema.sort.is_none() {
         return Err(ApiError::validation("Local secondary indices must have a range key"));
     }
@@ -330,7 +361,10 @@ pub(crate) fn parse_index(
     v.one_of(&format!("{path}.1.member.projection.projectionType"), projection_type, &["ALL", "KEYS_ONLY", "INCLUDE"]);
     v.finish()?;
     let projection = match (projection_type, non_key) {
-        (Some("INCLUDE"), Some(attrs)) if !attrs.is_empty() => ProjectionType::Include(attrs),
+        (Some("INCLUDE"), Some(attrs)) if !attrs.is_empty() => {
+            attrs.iter().try_for_each(|a| check_attribute_name_length(a))?;
+            ProjectionType::Include(attrs)
+        }
         (Some("INCLUDE"), _) => {
             return Err(ApiError::validation(
                 "If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be specified as well",
