@@ -1038,16 +1038,19 @@ fn update_item() -> Vec<Scenario> {
         );
     }
     out.push(
-        seeded("UpdateItem/number-text", "a number SET by UpdateItem keeps its text on DynamoDB Local")
-            .step(
-                "UpdateItem",
-                update(
-                    key("a", 1),
-                    "SET x = :v",
-                    json!({"ExpressionAttributeValues": {":v": {"N": "1.0"}}, "ReturnValues": "ALL_NEW"}),
-                ),
-            )
-            .step("GetItem", get(key("a", 1))),
+        seeded(
+            "UpdateItem/number-text",
+            "a top-level number SET by UpdateItem reads back canonical (DynamoDB Local keeps its text)",
+        )
+        .step(
+            "UpdateItem",
+            update(
+                key("a", 1),
+                "SET x = :v",
+                json!({"ExpressionAttributeValues": {":v": {"N": "1.0"}}, "ReturnValues": "ALL_NEW"}),
+            ),
+        )
+        .step("GetItem", get(key("a", 1))),
     );
     out.push(
         seeded("UpdateItem/upsert", "UpdateItem creates a missing item")

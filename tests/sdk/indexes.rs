@@ -496,6 +496,56 @@ async fn writes_charge_the_indexes_they_touch() {
 }
 
 #[tokio::test]
+async fn writes_charge_local_indexes_too() {
+    use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    // (total, table, by_name LSI)
+    let units = |c: Option<&ConsumedCapacity>| {
+        let c = c.expect("capacity");
+        let lsi = c.local_secondary_indexes().and_then(|m| m.get("by_name")).and_then(|u| u.capacity_units());
+        (c.capacity_units(), c.table().and_then(|t| t.capacity_units()), lsi)
+    };
+    let put = |pairs: &[(&str, Av)], detail: ReturnConsumedCapacity| {
+        client.put_item().table_name("scores").set_item(Some(item(pairs))).return_consumed_capacity(detail).send()
+    };
+    let with_tags = |name: &str, tags: &[&str]| {
+        vec![
+            ("pk", s("p")),
+            ("sk", n(1)),
+            ("name", s(name)),
+            ("tags", Av::Ss(tags.iter().map(|t| t.to_string()).collect())),
+        ]
+    };
+    // Entering the LSI: the table write and one index write.
+    let entered = put(&with_tags("ann", &["a", "b"]), ReturnConsumedCapacity::Indexes).await.unwrap();
+    assert_eq!(units(entered.consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+    // The same set in another order: the index entry is unchanged (TOTAL still counts the table only).
+    let same = put(&with_tags("ann", &["b", "a"]), ReturnConsumedCapacity::Total).await.unwrap();
+    assert_eq!(same.consumed_capacity().and_then(|c| c.capacity_units()), Some(1.0));
+    // A new LSI sort key: the old entry is deleted and a new one written.
+    let moved = put(&with_tags("bob", &["a", "b"]), ReturnConsumedCapacity::Total).await.unwrap();
+    assert_eq!(moved.consumed_capacity().and_then(|c| c.capacity_units()), Some(3.0));
+    // An update that changes a projected attribute rewrites the entry.
+    let updated = client
+        .update_item()
+        .table_name("scores")
+        .key("pk", s("p"))
+        .key("sk", n(1))
+        .update_expression("SET extra = :x")
+        .expression_attribute_values(":x", s("x"))
+        .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(units(updated.consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+    // Leaving the index: one delete on it.
+    let left = put(&[("pk", s("p")), ("sk", n(1))], ReturnConsumedCapacity::Indexes).await.unwrap();
+    assert_eq!(units(left.consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+}
+
+#[tokio::test]
 async fn update_table_changes_throughput_and_billing_mode() {
     use aws_sdk_dynamodb::types::{BillingModeSummary, ProvisionedThroughput, UpdateGlobalSecondaryIndexAction};
     let db = harness::start().await;

@@ -211,3 +211,53 @@ async fn numbers_order_and_compare_exactly() {
         .await;
     assert_eq!(error_of(too_precise).1, "DynamoDB only supports precision up to 38 digits");
 }
+
+#[tokio::test]
+async fn nested_numbers_keep_their_text_top_level_numbers_are_canonical() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "text", "pk", None).await;
+    let map = |pairs: &[(&str, Av)]| Av::M(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
+    client
+        .put_item()
+        .table_name("text")
+        .item("pk", s("a"))
+        .item("top", n("1.0"))
+        .item("set", Av::Ns(vec!["2.50".into(), "1e3".into()]))
+        .item(
+            "doc",
+            map(&[("x", n("1.0")), ("l", Av::L(vec![n("2.50"), n("+1e3")])), ("ns", Av::Ns(vec!["0.10".into()]))]),
+        )
+        .send()
+        .await
+        .unwrap();
+    let get = || async { client.get_item().table_name("text").key("pk", s("a")).send().await.unwrap().item.unwrap() };
+    let item = get().await;
+    assert_eq!(item["top"], n("1"));
+    let mut set = item["set"].as_ns().unwrap().clone();
+    set.sort();
+    assert_eq!(set, ["1000", "2.5"]);
+    assert_eq!(
+        item["doc"],
+        map(&[("x", n("1.0")), ("l", Av::L(vec![n("2.50"), n("+1e3")])), ("ns", Av::Ns(vec!["0.10".into()]))])
+    );
+    // Comparisons and arithmetic are by value: "1.0" equals 1, and SET of a
+    // nested number keeps the text of the value while arithmetic answers canonically.
+    let updated = client
+        .update_item()
+        .table_name("text")
+        .key("pk", s("a"))
+        .condition_expression("doc.x = :one AND top = :one")
+        .update_expression("SET doc.y = :v, doc.z = doc.x + :one, top2 = :v")
+        .expression_attribute_values(":one", n("1"))
+        .expression_attribute_values(":v", n("5.00"))
+        .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+        .send()
+        .await
+        .unwrap();
+    let attributes = updated.attributes().unwrap();
+    assert_eq!(attributes["top2"], n("5"));
+    let doc = attributes["doc"].as_m().unwrap();
+    assert_eq!((&doc["x"], &doc["y"], &doc["z"]), (&n("1.0"), &n("5.00"), &n("2")));
+    assert_eq!(get().await["doc"].as_m().unwrap()["y"], n("5.00"));
+}

@@ -16,13 +16,33 @@ pub const MAX_DIGITS: usize = 38;
 const MAX_SCI_EXP: i64 = 125;
 const MIN_SCI_EXP: i64 = -130;
 
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// Equality, ordering and hashing are by value; the text a number was
+/// written with (kept by [`Number::parse_written`]) only matters on output.
+#[derive(Clone)]
 pub struct Number {
     negative: bool,
-    /// Significant digits, ASCII '0'..='9', no leading/trailing zeros; empty for zero.
-    digits: Box<str>,
+    /// The significant digits (the first `digits_len` bytes: ASCII '0'..='9',
+    /// no leading/trailing zeros, none for zero), then, for a number written
+    /// in another form than the canonical one, its text as written. One
+    /// allocation, and `digits_len` fits in padding: no size cost.
+    buf: Box<str>,
+    digits_len: u8,
     /// value = 0.digits × 10^exp
     exp: i32,
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        self.negative == other.negative && self.exp == other.exp && self.digits() == other.digits()
+    }
+}
+
+impl Eq for Number {}
+
+impl std::hash::Hash for Number {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.negative, self.digits(), self.exp).hash(state)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,11 +72,48 @@ impl NumberError {
 
 impl Number {
     pub fn zero() -> Number {
-        Number { negative: false, digits: "".into(), exp: 0 }
+        Number { negative: false, buf: "".into(), digits_len: 0, exp: 0 }
     }
 
     pub fn is_zero(&self) -> bool {
-        self.digits.is_empty()
+        self.digits_len == 0
+    }
+
+    fn digits(&self) -> &str {
+        &self.buf[..self.digits_len as usize]
+    }
+
+    /// [`Number::parse`], keeping the text as written when it is not the
+    /// canonical form: DynamoDB returns numbers inside lists and maps that way.
+    pub fn parse_written(text: &str) -> Result<Number, NumberError> {
+        let number = Number::parse(text)?;
+        if number.is_canonical_text(text) {
+            return Ok(number);
+        }
+        let buf = format!("{}{text}", number.digits()).into_boxed_str();
+        Ok(Number { buf, ..number })
+    }
+
+    /// Whether `text` is this number's canonical form (compared as it is
+    /// formatted, without allocating).
+    fn is_canonical_text(&self, text: &str) -> bool {
+        struct Rest<'a>(&'a str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Rest(text);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+
+    /// The text this number was written with, or its canonical form.
+    pub fn written(&self) -> std::borrow::Cow<'_, str> {
+        match &self.buf[self.digits_len as usize..] {
+            "" => self.to_string().into(),
+            text => text.into(),
+        }
     }
 
     /// Parses DynamoDB's number syntax (optional sign, digits with an optional
@@ -128,18 +185,19 @@ impl Number {
         if trimmed.len() > MAX_DIGITS {
             return Err(NumberError::TooPrecise);
         }
-        Ok(Number { negative, digits: trimmed.into(), exp: exp as i32 })
+        // At most MAX_DIGITS (38) digits: the length fits in a u8.
+        Ok(Number { negative, buf: trimmed.into(), digits_len: trimmed.len() as u8, exp: exp as i32 })
     }
 
     /// Number of significant digits (used for DynamoDB's size accounting).
     pub fn significant_digits(&self) -> usize {
-        self.digits.len()
+        self.digits_len as usize
     }
 
     /// Storage size as DynamoDB accounts it: one byte per two significant
     /// digits plus one.
     pub fn size(&self) -> usize {
-        self.digits.len().div_ceil(2) + 1
+        self.significant_digits().div_ceil(2) + 1
     }
 
     pub fn to_big_decimal(&self) -> BigDecimal {
@@ -177,7 +235,7 @@ impl Ord for Number {
             return a.cmp(&b);
         }
         // Same sign, both non-zero: compare magnitudes, then flip for negatives.
-        let magnitude = self.exp.cmp(&other.exp).then_with(|| self.digits.cmp(&other.digits));
+        let magnitude = self.exp.cmp(&other.exp).then_with(|| self.digits().cmp(other.digits()));
         if a < 0 {
             magnitude.reverse()
         } else {
@@ -201,21 +259,22 @@ impl fmt::Display for Number {
         if self.negative {
             f.write_str("-")?;
         }
-        let len = self.digits.len() as i32;
+        let digits = self.digits();
+        let len = digits.len() as i32;
         if self.exp <= 0 {
             f.write_str("0.")?;
             for _ in 0..-self.exp {
                 f.write_str("0")?;
             }
-            f.write_str(&self.digits)
+            f.write_str(digits)
         } else if self.exp >= len {
-            f.write_str(&self.digits)?;
+            f.write_str(digits)?;
             for _ in 0..(self.exp - len) {
                 f.write_str("0")?;
             }
             Ok(())
         } else {
-            let (int, frac) = self.digits.split_at(self.exp as usize);
+            let (int, frac) = digits.split_at(self.exp as usize);
             write!(f, "{int}.{frac}")
         }
     }
@@ -233,6 +292,33 @@ mod tests {
 
     fn canon(s: &str) -> String {
         Number::parse(s).unwrap().to_string()
+    }
+
+    #[test]
+    fn written_text_is_kept_apart_from_the_value() {
+        let written = Number::parse_written("+1.50e1").unwrap();
+        assert_eq!(written.to_string(), "15");
+        assert_eq!(written.written(), "+1.50e1");
+        // Equality, order and hashing are by value.
+        let canonical = Number::parse("15").unwrap();
+        assert_eq!(written, canonical);
+        assert_eq!(written.cmp(&canonical), Ordering::Equal);
+        let hash = |n: &Number| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            n.hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(hash(&written), hash(&canonical));
+        assert_eq!(written.size(), canonical.size());
+        // Canonical text keeps nothing extra; zero keeps its text too.
+        assert_eq!(Number::parse_written("15").unwrap().written(), "15");
+        assert_eq!(Number::parse_written("1").unwrap().buf.len(), 1);
+        let zero = Number::parse_written("-0.00").unwrap();
+        assert!(zero.is_zero());
+        assert_eq!((zero.to_string().as_str(), &*zero.written()), ("0", "-0.00"));
+        // No size cost: the text shares the digits' allocation.
+        assert_eq!(std::mem::size_of::<Number>(), 24);
     }
 
     #[test]

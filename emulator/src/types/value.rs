@@ -68,18 +68,26 @@ impl AttributeValue {
         decode_value(value, 0)
     }
 
+    /// Encodes a top-level value (an item's attribute, a key, an expression
+    /// value). DynamoDB answers numbers there in canonical form, and numbers
+    /// inside lists and maps as they were written.
     pub fn to_json(&self) -> Value {
+        self.encode(false)
+    }
+
+    fn encode(&self, nested: bool) -> Value {
+        let number = |n: &Number| Value::String(if nested { n.written().into_owned() } else { n.to_string() });
         let (tag, inner) = match self {
             AttributeValue::S(s) => ("S", Value::String(s.clone())),
-            AttributeValue::N(n) => ("N", Value::String(n.to_string())),
+            AttributeValue::N(n) => ("N", number(n)),
             AttributeValue::B(b) => ("B", Value::String(BASE64.encode(b))),
             AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
             AttributeValue::Null => ("NULL", Value::Bool(true)),
             AttributeValue::SS(v) => ("SS", v.iter().map(|s| Value::String(s.clone())).collect()),
-            AttributeValue::NS(v) => ("NS", v.iter().map(|n| Value::String(n.to_string())).collect()),
+            AttributeValue::NS(v) => ("NS", v.iter().map(number).collect()),
             AttributeValue::BS(v) => ("BS", v.iter().map(|b| Value::String(BASE64.encode(b))).collect()),
-            AttributeValue::L(v) => ("L", v.iter().map(AttributeValue::to_json).collect()),
-            AttributeValue::M(m) => ("M", item_to_json(m)),
+            AttributeValue::L(v) => ("L", v.iter().map(|e| e.encode(true)).collect()),
+            AttributeValue::M(m) => ("M", Value::Object(m.iter().map(|(k, v)| (k.clone(), v.encode(true))).collect())),
         };
         let mut map = Map::with_capacity(1);
         map.insert(tag.to_string(), inner);
@@ -88,12 +96,18 @@ impl AttributeValue {
 
     /// [`AttributeValue::to_json`], moving strings rather than copying them.
     pub fn into_json(self) -> Value {
+        self.encode_owned(false)
+    }
+
+    fn encode_owned(self, nested: bool) -> Value {
         let (tag, inner) = match self {
             AttributeValue::S(s) => ("S", Value::String(s)),
             AttributeValue::SS(v) => ("SS", v.into_iter().map(Value::String).collect()),
-            AttributeValue::L(v) => ("L", v.into_iter().map(AttributeValue::into_json).collect()),
-            AttributeValue::M(m) => ("M", item_into_json(m)),
-            other => return other.to_json(),
+            AttributeValue::L(v) => ("L", v.into_iter().map(|e| e.encode_owned(true)).collect()),
+            AttributeValue::M(m) => {
+                ("M", Value::Object(m.into_iter().map(|(k, v)| (k, v.encode_owned(true))).collect()))
+            }
+            other => return other.encode(nested),
         };
         let mut map = Map::with_capacity(1);
         map.insert(tag.to_string(), inner);
@@ -240,7 +254,7 @@ fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
 }
 
 fn parse_number(text: &str) -> ApiResult<Number> {
-    Number::parse(text).map_err(|e| ApiError::validation(e.message()))
+    Number::parse_written(text).map_err(|e| ApiError::validation(e.message()))
 }
 
 fn decode_base64(v: &Value) -> ApiResult<Vec<u8>> {
