@@ -29,6 +29,23 @@ fn gsi(name: &str, pk: &str) -> GlobalSecondaryIndex {
         .unwrap()
 }
 
+/// Creates the hash-key table `users` (pk).
+async fn create_users(
+    client: &Client,
+) -> Result<
+    aws_sdk_dynamodb::operation::create_table::CreateTableOutput,
+    aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::create_table::CreateTableError>,
+> {
+    client
+        .create_table()
+        .table_name("users")
+        .key_schema(key("pk", KeyType::Hash))
+        .attribute_definitions(def("pk"))
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+}
+
 async fn status(client: &Client, table: &str) -> TableStatus {
     let described = client.describe_table().table_name(table).send().await.unwrap();
     described.table().unwrap().table_status().unwrap().clone()
@@ -50,15 +67,7 @@ async fn put(client: &Client, table: &str, pk: &str, email: &str) -> Result<(), 
 async fn without_a_delay_changes_are_done_when_the_request_returns() {
     let db = harness::embedded();
     let client = db.client();
-    let created = client
-        .create_table()
-        .table_name("users")
-        .key_schema(key("pk", KeyType::Hash))
-        .attribute_definitions(def("pk"))
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
+    let created = create_users(&client).await.unwrap();
     // DynamoDB's CreateTable answer always says CREATING; here it is already usable.
     assert_eq!(created.table_description().unwrap().table_status(), Some(&TableStatus::Creating));
     assert_eq!(status(&client, "users").await, TableStatus::Active);
@@ -95,16 +104,7 @@ async fn a_created_table_is_creating_until_the_delay_passes() {
     let (code, message) = error_of(client.delete_table().table_name("users").send().await);
     assert_eq!(code, "ResourceInUseException");
     assert_eq!(message, "Attempt to change a resource which is still in use: Table is being created: users");
-    let (code, message) = error_of(
-        client
-            .create_table()
-            .table_name("users")
-            .key_schema(key("pk", KeyType::Hash))
-            .attribute_definitions(def("pk"))
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await,
-    );
+    let (code, message) = error_of(create_users(&client).await);
     assert_eq!(
         (code.as_str(), message.as_str()),
         ("ResourceInUseException", "Attempt to change a resource which is still in use: Table is being created: users")
@@ -204,17 +204,7 @@ async fn a_deleted_table_is_deleting_until_the_delay_passes() {
     // Deleting again answers DELETING without an error, as DynamoDB does.
     let again = client.delete_table().table_name("users").send().await.unwrap();
     assert_eq!(again.table_description().unwrap().table_status(), Some(&TableStatus::Deleting));
-    let recreate = || async {
-        client
-            .create_table()
-            .table_name("users")
-            .key_schema(key("pk", KeyType::Hash))
-            .attribute_definitions(def("pk"))
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-    };
-    let (code, message) = error_of(recreate().await);
+    let (code, message) = error_of(create_users(&client).await);
     assert_eq!(
         (code.as_str(), message.as_str()),
         ("ResourceInUseException", "Attempt to change a resource which is still in use: Table is being deleted: users")
@@ -225,7 +215,7 @@ async fn a_deleted_table_is_deleting_until_the_delay_passes() {
     assert_eq!(code, "ResourceNotFoundException");
     assert!(client.list_tables().send().await.unwrap().table_names().is_empty());
     db.set_status_delay(Duration::ZERO);
-    recreate().await.unwrap();
+    create_users(&client).await.unwrap();
     let found = client.get_item().table_name("users").key("pk", AttributeValue::S("u1".into())).send().await.unwrap();
     assert!(found.item().is_none(), "the re-created table starts empty");
 }
