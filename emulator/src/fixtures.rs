@@ -409,7 +409,7 @@ fn plain_value_to_wire(value: &Value, depth: usize) -> Result<Value, String> {
 
 /// Every item of `table` in key order, as a JSON array in `format`.
 pub fn dump_items(state: &State, table: &str, format: ItemFormat) -> FixtureResult<Value> {
-    let table = state.catalog.get(table).ok_or_else(|| FixtureError(format!("no table {table}")))?;
+    let table = state.table(table).ok_or_else(|| FixtureError(format!("no table {table}")))?;
     let guard = table.inner.read();
     Ok(Value::Array(
         guard

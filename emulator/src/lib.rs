@@ -9,6 +9,7 @@ pub mod error;
 pub mod expr;
 pub mod faults;
 pub mod fixtures;
+pub mod lifecycle;
 pub mod ops;
 pub mod protocol;
 pub mod server;

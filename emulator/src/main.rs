@@ -16,6 +16,7 @@ struct Options {
     faults: Vec<FaultRule>,
     fault_seed: Option<u64>,
     db_path: Option<std::path::PathBuf>,
+    status_delay_ms: u64,
 }
 
 const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
@@ -27,12 +28,21 @@ const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
                 (fields: operation, table, fault | latencyMs, probability | count | every); repeatable.
                 Rules can also be managed at runtime: GET/POST/DELETE /_emulator/faults
   --fault-seed N  seed for probabilistic fault rules (reproducible runs)
+  --status-delay-ms N  keep new tables CREATING, updated tables UPDATING (a new GSI
+                backfilling) and deleted tables DELETING for N ms, as DynamoDB does
+                asynchronously (default 0: done at once). Also POST /_emulator/status-delay
   DynamoDB Local's -port N, -inMemory, -sharedDb and -disableTelemetry are accepted.
   Logging follows RUST_LOG (e.g. RUST_LOG=emulator=debug)."#;
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options =
-        Options { host: "127.0.0.1".into(), port: 8000, faults: Vec::new(), fault_seed: None, db_path: None };
+    let mut options = Options {
+        host: "127.0.0.1".into(),
+        port: 8000,
+        faults: Vec::new(),
+        fault_seed: None,
+        db_path: None,
+        status_delay_ms: 0,
+    };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -50,6 +60,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--fault-seed" => {
                 options.fault_seed =
                     Some(value(&arg)?.parse().map_err(|_| "--fault-seed must be a whole number".to_string())?)
+            }
+            "--status-delay-ms" => {
+                options.status_delay_ms =
+                    value(&arg)?.parse().map_err(|_| "--status-delay-ms must be a whole number".to_string())?
             }
             // In memory is the default; these DynamoDB Local flags change nothing here.
             "-inMemory" | "--in-memory" | "-sharedDb" | "-disableTelemetry" | "-optimizeDbBeforeStartup" => {}
@@ -75,6 +89,7 @@ async fn main() {
         }
     };
     let state = Arc::new(State::default());
+    state.status_delay.set(std::time::Duration::from_millis(options.status_delay_ms));
     if let Some(dir) = &options.db_path {
         match emulator::durable::Journal::open(dir, &state) {
             Ok(journal) => {

@@ -3,8 +3,10 @@
 
 use crate::durable::Journal;
 use crate::faults::Faults;
-use crate::storage::{Catalog, TableState};
+use crate::lifecycle::StatusDelay;
+use crate::storage::{Catalog, Table, TableState};
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 #[derive(Clone)]
@@ -97,6 +99,9 @@ pub struct State {
     pub transaction_tokens: crate::ops::transact::TransactionTokens,
     /// Set in durable mode (`--db-path`): every write is journaled before it is acknowledged.
     pub journal: std::sync::OnceLock<Journal>,
+    /// How long table creation, updates, index backfill and deletion stay in
+    /// progress (default: done at once). See `crate::lifecycle`.
+    pub status_delay: StatusDelay,
 }
 
 /// A copy of an emulator's tables and items at one moment. Restoring or
@@ -129,8 +134,26 @@ impl State {
     pub fn fork(&self, snapshot: &Snapshot) -> State {
         let state = State { config: self.config.clone(), ..State::default() };
         state.clock.advance_millis(self.clock.offset_millis());
+        state.status_delay.set(self.status_delay.get());
         state.restore(snapshot);
         state
+    }
+
+    /// The table named `name`. A table deleted with a status delay is dropped
+    /// here once its DELETING period has passed.
+    pub fn table(&self, name: &str) -> Option<Arc<Table>> {
+        let table = self.catalog.get(name)?;
+        let gone = crate::lifecycle::is_gone(&table.inner.read().def, self.clock.now_millis());
+        if gone {
+            self.catalog.remove_if_same(name, &table);
+            return None;
+        }
+        Some(table)
+    }
+
+    /// Table names in ListTables order, without tables whose deletion has completed.
+    pub fn table_names(&self) -> Vec<String> {
+        self.catalog.names().into_iter().filter(|name| self.table(name).is_some()).collect()
     }
 
     pub fn table_arn(&self, table: &str) -> String {

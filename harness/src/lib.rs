@@ -154,6 +154,15 @@ macro_rules! state_tools {
                 &self.state.clock
             }
 
+            /// Keeps new tables CREATING, updated tables UPDATING (a new GSI
+            /// backfilling, unreadable) and deleted tables DELETING for `delay` on
+            /// the emulator's clock, as DynamoDB does asynchronously. Default: zero,
+            /// every change done when its request returns. Advance the clock to end
+            /// a transition at once.
+            pub fn set_status_delay(&self, delay: std::time::Duration) {
+                self.state.status_delay.set(delay)
+            }
+
             /// Creates the tables of a CloudFormation template (YAML or JSON), a
             /// `CreateTable` input, or a JSON list of inputs; returns their names.
             pub fn create_tables(&self, document: &str) -> Result<Vec<String>, FixtureError> {

@@ -456,6 +456,20 @@ async fn writes_report_item_collection_metrics_on_tables_with_lsis() {
         .await
         .unwrap();
     assert!(out.item_collection_metrics().is_some());
+    let out = client
+        .update_item()
+        .table_name("scores")
+        .key("pk", s("u"))
+        .key("sk", n(1))
+        .update_expression("SET #n = :n")
+        .expression_attribute_names("#n", "name")
+        .expression_attribute_values(":n", s("bo"))
+        .return_item_collection_metrics(ReturnItemCollectionMetrics::Size)
+        .send()
+        .await
+        .unwrap();
+    let metrics = out.item_collection_metrics().expect("UpdateItem reports the collection too");
+    assert_eq!(metrics.item_collection_key().unwrap()["pk"], s("u"));
     // Not asked for: not reported.
     let out = client.put_item().table_name("scores").set_item(Some(item(&[("pk", s("p")), ("sk", n(1))]))).send().await;
     assert!(out.unwrap().item_collection_metrics().is_none());

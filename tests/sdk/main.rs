@@ -10,6 +10,7 @@ mod faults;
 mod fixtures;
 mod indexes;
 mod items;
+mod lifecycle;
 mod metadata;
 mod protocol;
 mod query;

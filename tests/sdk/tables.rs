@@ -29,7 +29,7 @@ async fn create_describe_list_delete() {
         .await
         .unwrap();
     let description = created.table_description().unwrap();
-    assert_eq!(description.table_status(), Some(&TableStatus::Active));
+    assert_eq!(description.table_status(), Some(&TableStatus::Creating));
     assert_eq!(description.table_arn(), Some("arn:aws:dynamodb:us-east-1:000000000000:table/orders"));
     assert!(description.table_id().is_some());
     assert!(description.creation_date_time().is_some());

@@ -215,6 +215,7 @@ mod tests {
                 projection: ProjectionType::KeysOnly,
                 throughput: None,
                 arn: String::new(),
+                backfilled_at: None,
             }],
             local_indexes: vec![],
             stream_specification: None,
@@ -225,6 +226,7 @@ mod tests {
             ttl_attribute: None,
             point_in_time_recovery: false,
             created_at: 0.0,
+            transition: None,
         }
     }
 

@@ -130,9 +130,15 @@ pub fn read_projection(input: &Input) -> ApiResult<Option<crate::expr::Projectio
     Ok(projection)
 }
 
-/// Looks up the table a data-plane request names.
+/// Looks up the table a data-plane request names. A table that is being
+/// created or deleted is not found, as in DynamoDB.
 pub fn table(state: &State, name: Option<&str>) -> ApiResult<Arc<Table>> {
-    state.catalog.get(name.unwrap_or_default()).ok_or_else(ApiError::table_not_found)
+    let table = state.table(name.unwrap_or_default()).ok_or_else(ApiError::table_not_found)?;
+    let status = crate::lifecycle::table_status(&table.inner.read().def, state.clock.now_millis());
+    if !status.serves_items() {
+        return Err(ApiError::table_not_found());
+    }
+    Ok(table)
 }
 
 /// Checks a new version of an item before it is stored, whatever the write

@@ -184,7 +184,7 @@ fn named_table(state: &State, input: Input) -> ApiResult<Arc<Table>> {
     v.table_name("tableName", name);
     v.finish()?;
     let name = name.unwrap_or_default();
-    state.catalog.get(name).ok_or_else(|| {
+    state.table(name).ok_or_else(|| {
         ApiError::new(ErrorKind::ResourceNotFound, format!("Requested resource not found: Table: {name} not found"))
     })
 }
@@ -204,5 +204,5 @@ fn table_by_arn(state: &State, arn: &str) -> ApiResult<Arc<Table>> {
     if rest.contains('/') {
         return Err(ApiError::validation(format!("Invalid TableArn: Invalid ResourceArn provided as input {arn}")));
     }
-    state.catalog.get(rest).ok_or_else(not_found)
+    state.table(rest).ok_or_else(not_found)
 }

@@ -40,14 +40,18 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// Resolves `IndexName` against the table.
-    pub fn resolve(state: &'a TableState, index_name: Option<&str>) -> ApiResult<Target<'a>> {
+    /// Resolves `IndexName` against the table; an index still backfilling
+    /// (see `crate::lifecycle`) cannot be read yet.
+    pub fn resolve(state: &'a TableState, index_name: Option<&str>, now_millis: i64) -> ApiResult<Target<'a>> {
         let index = match index_name {
             None => None,
             Some(name) => {
                 let def = state.def.index(name).ok_or_else(|| {
                     ApiError::validation(format!("The table does not have the specified index: {name}"))
                 })?;
+                if crate::lifecycle::is_backfilling(def, now_millis) {
+                    return Err(ApiError::validation("Cannot read from backfilling global secondary index"));
+                }
                 let data = state.data.index(name).ok_or_else(|| {
                     ApiError::validation(format!("The table does not have the specified index: {name}"))
                 })?;

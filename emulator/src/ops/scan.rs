@@ -54,7 +54,7 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
 
     let table = table(state, name)?;
     let guard = table.inner.read();
-    let target = Target::resolve(&guard, index_name)?;
+    let target = Target::resolve(&guard, index_name, state.clock.now_millis())?;
     if consistent && target.is_global_index() {
         return Err(ApiError::validation("Consistent reads are not supported on global secondary indexes"));
     }

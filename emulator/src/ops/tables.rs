@@ -3,6 +3,7 @@
 
 use super::input::{Input, Violations};
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::lifecycle::{is_backfilling, table_status, Phase, TableStatus};
 use crate::state::State;
 use crate::storage::{BillingMode, IndexDef, IndexKind, ProjectionType, TableData, TableDef, Throughput};
 use crate::types::{KeyAttribute, KeySchema, ScalarType};
@@ -25,6 +26,7 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
     v.one_of("billingMode", billing, &["PROVISIONED", "PAY_PER_REQUEST"]);
     v.finish()?;
     let name = name.unwrap_or_default();
+    let now = state.clock.now_millis();
 
     let key_names = key_schema_names(key_schema_raw.as_deref())?;
     let defs_raw = defs_raw.unwrap_or_default();
@@ -132,8 +134,19 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
         ttl_attribute: None,
         point_in_time_recovery: false,
         created_at: state.clock.now_seconds(),
+        transition: state.status_delay.begin(Phase::Creating, now),
     };
-    let description = describe(state, &def, &TableData::default(), "ACTIVE");
+    // DynamoDB answers CREATING even when the table is ready at once.
+    let description = describe(state, &def, &TableData::default(), TableStatus::Creating.as_str());
+    let in_use = |existing: TableStatus| match existing {
+        TableStatus::Creating | TableStatus::Deleting => existing.in_use_error(name),
+        _ => None,
+    };
+    if let Some(existing) = state.table(name) {
+        let status = table_status(&existing.inner.read().def, now);
+        return Err(in_use(status)
+            .unwrap_or_else(|| ApiError::new(ErrorKind::ResourceInUse, format!("Table already exists: {name}"))));
+    }
     state
         .catalog
         .create(def)
@@ -143,24 +156,41 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
 
 pub fn describe_table(state: &State, input: Input) -> ApiResult<Value> {
     let name = table_name_param(input)?;
-    let table = state.catalog.get(name).ok_or_else(|| not_found(name))?;
+    let table = state.table(name).ok_or_else(|| not_found(name))?;
     let guard = table.inner.read();
-    Ok(json!({ "Table": describe(state, &guard.def, &guard.data, "ACTIVE") }))
+    let status = table_status(&guard.def, state.clock.now_millis());
+    Ok(json!({ "Table": describe(state, &guard.def, &guard.data, status.as_str()) }))
 }
 
+/// Deletes a table: at once, or (with a status delay) after a DELETING
+/// period during which it is still described and listed but serves no items.
 pub fn delete_table(state: &State, input: Input) -> ApiResult<Value> {
     let name = table_name_param(input)?;
-    let table = state.catalog.get(name).ok_or_else(|| not_found(name))?;
-    let description = {
-        let guard = table.inner.read();
-        if guard.def.deletion_protection {
-            return Err(ApiError::validation(
-                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
-            ));
+    let table = state.table(name).ok_or_else(|| not_found(name))?;
+    let mut guard = table.inner.write();
+    if guard.def.deletion_protection {
+        return Err(ApiError::validation(
+            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+        ));
+    }
+    let now = state.clock.now_millis();
+    let status = table_status(&guard.def, now);
+    // A table already DELETING is answered again without an error, as DynamoDB does.
+    if status != TableStatus::Deleting {
+        if let Some(error) = status.in_use_error(name) {
+            return Err(error);
         }
-        describe(state, &guard.def, &guard.data, "DELETING")
-    };
-    state.catalog.remove(name);
+    }
+    let description = describe(state, &guard.def, &guard.data, TableStatus::Deleting.as_str());
+    if status != TableStatus::Deleting {
+        match state.status_delay.begin(Phase::Deleting, now) {
+            Some(transition) => guard.def.transition = Some(transition),
+            None => {
+                drop(guard);
+                state.catalog.remove_if_same(name, &table);
+            }
+        }
+    }
     Ok(json!({ "TableDescription": description }))
 }
 
@@ -174,7 +204,7 @@ pub fn list_tables(state: &State, input: Input) -> ApiResult<Value> {
     }
     v.finish()?;
     let limit = limit.unwrap_or(100) as usize;
-    let names = state.catalog.names();
+    let names = state.table_names();
     let after: Vec<&String> = names.iter().filter(|n| start.is_none_or(|s| n.as_str() > s)).collect();
     let page: Vec<&String> = after.iter().take(limit).copied().collect();
     let mut out = Map::new();
@@ -385,7 +415,15 @@ pub(crate) fn parse_index(
             .filter(|_| billing == BillingMode::Provisioned),
         IndexKind::Local => None,
     };
-    Ok(IndexDef { arn: format!("{table_arn}/index/{name}"), name, kind, key_schema, projection, throughput })
+    Ok(IndexDef {
+        arn: format!("{table_arn}/index/{name}"),
+        name,
+        kind,
+        key_schema,
+        projection,
+        throughput,
+        backfilled_at: None,
+    })
 }
 
 pub(crate) fn parse_stream_specification(raw: Option<Input>) -> ApiResult<Option<Value>> {
@@ -423,6 +461,7 @@ fn throughput_json(t: Throughput) -> Value {
 
 /// The TableDescription of DescribeTable (and of Create/Delete/UpdateTable).
 pub fn describe(state: &State, def: &TableDef, data: &TableData, status: &str) -> Value {
+    let now = state.clock.now_millis();
     let mut out = Map::new();
     out.insert(
         "AttributeDefinitions".into(),
@@ -456,7 +495,14 @@ pub fn describe(state: &State, def: &TableDef, data: &TableData, status: &str) -
         }
         m.insert("Projection".into(), projection);
         if i.kind == IndexKind::Global {
-            m.insert("IndexStatus".into(), json!("ACTIVE"));
+            if status == TableStatus::Creating.as_str() {
+                m.insert("IndexStatus".into(), json!("CREATING"));
+            } else if is_backfilling(i, now) {
+                m.insert("IndexStatus".into(), json!("CREATING"));
+                m.insert("Backfilling".into(), json!(true));
+            } else {
+                m.insert("IndexStatus".into(), json!("ACTIVE"));
+            }
             if def.billing_mode == BillingMode::Provisioned {
                 m.insert("ProvisionedThroughput".into(), throughput_json(i.throughput.unwrap_or_default()));
             }

@@ -2,6 +2,7 @@
 //! one item, creating it when it does not exist, under an optional condition.
 
 use super::capacity::Consumed;
+use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::{item_response, return_values, table, validate_new_item};
 use crate::error::ApiResult;
@@ -24,6 +25,7 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
     v.not_null("key", &key);
     let return_values = return_values(&input, &mut v)?;
     let capacity = return_consumed_capacity(&input, &mut v)?;
+    let collection_metrics = collections::requested(&input, &mut v)?;
     let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     let table = table(state, name)?;
@@ -37,7 +39,9 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
     let new = apply(&update, old.as_ref().unwrap_or(&key_item))?;
     validate_new_item(&guard.def, &new)?;
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
+    let partition = key.partition.clone();
     guard.data.put(key, new.clone());
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &partition)).flatten();
     drop(guard);
     let attributes = match return_values {
         "ALL_OLD" => old,
@@ -47,7 +51,11 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
         _ => None,
     }
     .filter(|item| !item.is_empty());
-    Ok(item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity)))
+    let mut response = item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity));
+    if let Some(metrics) = metrics {
+        response["ItemCollectionMetrics"] = metrics;
+    }
+    Ok(response)
 }
 
 /// The update and the condition of an UpdateItem (or of a transaction's

@@ -4,9 +4,10 @@
 //!
 //! The whole request is checked against a copy of the definition before
 //! anything changes. A new index is backfilled synchronously under the table
-//! lock, so it is complete the moment it is visible: the UpdateTable answer
-//! reports it CREATING (table UPDATING) as DynamoDB does, and the next
-//! DescribeTable finds it ACTIVE.
+//! lock: the UpdateTable answer reports it CREATING (table UPDATING) as
+//! DynamoDB does, and the next DescribeTable finds it ACTIVE, or, with a
+//! status delay set, CREATING with Backfilling until the delay has passed
+//! (see `crate::lifecycle`).
 
 use super::input::{Input, Violations};
 use super::tables::{
@@ -14,6 +15,7 @@ use super::tables::{
     MAX_GLOBAL_INDEXES,
 };
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::lifecycle::{table_status, Phase};
 use crate::state::State;
 use crate::storage::{BillingMode, IndexDef, IndexKind, Throughput};
 use crate::types::ScalarType;
@@ -56,8 +58,12 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
         return Err(ApiError::validation("Nothing to update"));
     }
 
-    let table = state.catalog.get(name).ok_or_else(|| not_found(name))?;
+    let table = state.table(name).ok_or_else(|| not_found(name))?;
     let mut guard = table.inner.write();
+    let now = state.clock.now_millis();
+    if let Some(error) = table_status(&guard.def, now).in_use_error(name) {
+        return Err(error);
+    }
     let mut def = guard.def.clone();
 
     // Billing mode and table throughput.
@@ -175,7 +181,12 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
         def.sse_specification = sse;
     }
 
-    // Everything checked: apply.
+    // Everything checked: apply. With a status delay the table stays
+    // UPDATING, and a new index backfilling, until the delay has passed.
+    def.transition = state.status_delay.begin(Phase::Updating, now);
+    if let Some(index) = def.global_indexes.iter_mut().find(|i| Some(&i.name) == created.as_ref()) {
+        index.backfilled_at = def.transition.map(|t| t.until_millis);
+    }
     if let Some(index) = &deleted {
         guard.data.remove_index(&index.name);
     }

@@ -8,6 +8,8 @@
 //! - `POST /_emulator/faults/seed` `{"seed": N}`: reseed probabilistic rules
 //! - `GET /_emulator/clock`: `{"nowMillis": ...}`
 //! - `POST /_emulator/clock` `{"advanceMillis": N}` or `{"setMillis": T}`
+//! - `GET /_emulator/status-delay`, `POST /_emulator/status-delay` `{"millis": N}`: how long
+//!   table creation, updates, index backfill and deletion stay in progress (`crate::lifecycle`)
 
 use crate::faults::FaultRule;
 use crate::state::State;
@@ -61,6 +63,15 @@ fn answer(state: &State, method: &Method, path: &str, body: &[u8]) -> AdminResul
                 _ => return Err(bad_request("give advanceMillis or setMillis (whole milliseconds)")),
             }
             Ok(json!({ "nowMillis": state.clock.now_millis() }))
+        }
+        (&Method::GET, "/status-delay") => Ok(json!({ "millis": state.status_delay.get().as_millis() as u64 })),
+        (&Method::POST, "/status-delay") => {
+            let millis = parse(body)?
+                .get("millis")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| bad_request("millis must be a whole number"))?;
+            state.status_delay.set(std::time::Duration::from_millis(millis));
+            Ok(json!({ "millis": millis }))
         }
         _ => {
             Err((StatusCode::NOT_FOUND, format!("no admin resource {method} {PREFIX}{}", path.trim_start_matches('/'))))

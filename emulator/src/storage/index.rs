@@ -452,6 +452,7 @@ mod tests {
                 projection: ProjectionType::KeysOnly,
                 throughput: None,
                 arn: String::new(),
+                backfilled_at: None,
             }
         }
 

@@ -35,6 +35,11 @@ impl Catalog {
         self.tables.remove(name).map(|(_, t)| t)
     }
 
+    /// Removes `name` if it is still `table` (not a table created since).
+    pub fn remove_if_same(&self, name: &str, table: &Arc<Table>) {
+        self.tables.remove_if(name, |_, t| Arc::ptr_eq(t, table));
+    }
+
     /// A copy of every table (definition and items), each read under its lock.
     pub fn snapshot(&self) -> Vec<TableState> {
         let tables: Vec<Arc<Table>> = self.tables.iter().map(|e| Arc::clone(e.value())).collect();

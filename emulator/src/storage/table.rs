@@ -62,6 +62,10 @@ pub struct IndexDef {
     pub projection: ProjectionType,
     pub throughput: Option<Throughput>,
     pub arn: String,
+    /// Clock time (ms) a GSI added by UpdateTable finishes backfilling, when a
+    /// status delay is set (see `crate::lifecycle`); `None`: readable.
+    #[serde(default)]
+    pub backfilled_at: Option<i64>,
 }
 
 /// Everything DescribeTable reports that is not derived from the items.
@@ -87,6 +91,9 @@ pub struct TableDef {
     pub point_in_time_recovery: bool,
     /// Seconds since the epoch.
     pub created_at: f64,
+    /// A create, update or delete still in progress (see `crate::lifecycle`).
+    #[serde(default)]
+    pub transition: Option<crate::lifecycle::Transition>,
 }
 
 impl TableDef {
