@@ -1052,6 +1052,33 @@ fn update_item() -> Vec<Scenario> {
         )
         .step("GetItem", get(key("a", 1))),
     );
+    let bad_keys: Vec<(&str, &str, Value)> = vec![
+        ("missing-key", "Key is required", json!({"TableName": "$Pt", "UpdateExpression": "SET s = :v"})),
+        (
+            "key-missing-range",
+            "both key attributes are required",
+            update(json!({"pk": {"S": "a"}}), "SET s = :v", json!({})),
+        ),
+        (
+            "key-extra-attribute",
+            "the key has exactly the key attributes",
+            update(with(key("a", 1), json!({"x": {"S": "1"}})), "SET s = :v", json!({})),
+        ),
+        (
+            "key-wrong-type",
+            "key types must match the schema",
+            update(json!({"pk": {"S": "a"}, "sk": {"S": "1"}}), "SET s = :v", json!({})),
+        ),
+        (
+            "key-set-type",
+            "a key attribute cannot be a set",
+            update(json!({"pk": {"SS": ["a"]}, "sk": {"N": "1"}}), "SET s = :v", json!({})),
+        ),
+    ];
+    for (case, doc, mut body) in bad_keys {
+        body["ExpressionAttributeValues"] = json!({":v": {"S": "new"}});
+        out.push(seeded(&format!("UpdateItem/{case}"), doc).step("UpdateItem", body).step("GetItem", get(key("a", 1))));
+    }
     out.push(
         seeded("UpdateItem/upsert", "UpdateItem creates a missing item")
             .step(

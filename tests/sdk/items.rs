@@ -145,6 +145,23 @@ async fn key_validation_messages() {
     assert_eq!(error_of(get_partial).1, "The provided key element does not match the schema");
     let get_wrong_type = client.get_item().table_name("keys").key("pk", s("a")).key("sk", s("1")).send().await;
     assert_eq!(error_of(get_wrong_type).1, "The provided key element does not match the schema");
+    let update = |key: Vec<(&str, Av)>| {
+        client
+            .update_item()
+            .table_name("keys")
+            .set_key(Some(key.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+            .update_expression("SET x = :x")
+            .expression_attribute_values(":x", s("x"))
+            .send()
+    };
+    for key in [
+        vec![("pk", s("a"))],
+        vec![("pk", s("a")), ("sk", s("1"))],
+        vec![("pk", s("a")), ("sk", n("1")), ("x", s("1"))],
+        vec![("pk", Av::Ss(vec!["a".into()])), ("sk", n("1"))],
+    ] {
+        assert_eq!(error_of(update(key).await).1, "The provided key element does not match the schema");
+    }
     let missing = client.get_item().table_name("nope").key("pk", s("a")).send().await;
     assert_eq!(error_of(missing), ("ResourceNotFoundException".into(), "Requested resource not found".into()));
     // None of the rejected writes stored anything.
