@@ -302,6 +302,36 @@ async fn transact_get_items_projects_each_get() {
 }
 
 #[tokio::test]
+async fn transact_get_items_returns_at_most_4_mb() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "tx-big", "pk", None).await;
+    // Eleven items of 399,365 bytes (names and values): ten fit in 4 MB, eleven do not.
+    let data = "x".repeat(390 * 1024);
+    for i in 0..11 {
+        let item = HashMap::from([("pk".to_string(), s(&format!("k{i}"))), ("d".to_string(), s(&data))]);
+        client.put_item().table_name("tx-big").set_item(Some(item)).send().await.unwrap();
+    }
+    let gets = |n: usize, projection: Option<&str>| {
+        let items = (0..n)
+            .map(|i| {
+                let get = Get::builder().table_name("tx-big").set_key(Some(key(&format!("k{i}"))));
+                let get = get.set_projection_expression(projection.map(str::to_string)).build().unwrap();
+                TransactGetItem::builder().get(get).build()
+            })
+            .collect();
+        client.transact_get_items().set_transact_items(Some(items)).send()
+    };
+    assert_eq!(gets(10, None).await.unwrap().responses().len(), 10);
+    // The size counted is what DynamoDB Local reports: each item's size plus 4 bytes.
+    let too_large = error_of(gets(11, None).await);
+    assert_eq!(too_large, ("ValidationException".into(), "Payload in response is too large.4393060".into()));
+    // Only what the projections return counts.
+    let projected = gets(11, Some("pk")).await.unwrap();
+    assert!(projected.responses().iter().all(|r| r.item().is_some_and(|i| i.len() == 1)));
+}
+
+#[tokio::test]
 async fn user_aggregate_registration_reserves_the_email_in_one_transaction() {
     let db = harness::start().await;
     let client = db.client();

@@ -103,18 +103,31 @@ pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
         return Err(cancelled(&reasons));
     }
     let mut consumed = PerTable::default();
-    let mut responses = Vec::with_capacity(gets.len());
+    let mut found = Vec::with_capacity(gets.len());
+    let mut response_bytes = 0;
     for (get, key) in gets.iter().zip(&primary) {
         let table = guards.state(get.table)?;
         let item = table.data.get(key);
         consumed.add(Consumed::read(&table.def, item.map_or(0, item_size), true, true));
-        let mut response = Map::new();
-        if let Some(item) = item {
-            response.insert("Item".into(), item_to_json(&get.projection.apply(item)));
-        }
-        responses.push(Value::Object(response));
+        let projected = item.map(|i| get.projection.apply(i));
+        response_bytes += projected.as_ref().map_or(0, |i| item_size(i) + RESPONSE_ITEM_OVERHEAD_BYTES);
+        found.push(projected);
     }
     drop(guards);
+    // The items returned (after projection) may total at most 4 MB.
+    if response_bytes > MAX_TRANSACTION_BYTES {
+        return Err(ApiError::validation(format!("Payload in response is too large.{response_bytes}")));
+    }
+    let responses = found
+        .iter()
+        .map(|item| {
+            let mut response = Map::new();
+            if let Some(item) = item {
+                response.insert("Item".into(), item_to_json(item));
+            }
+            Value::Object(response)
+        })
+        .collect::<Vec<_>>();
     let mut out = Map::new();
     out.insert("Responses".into(), Value::Array(responses));
     if let Some(c) = consumed.to_json(capacity) {
@@ -213,6 +226,9 @@ pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
 
 /// DynamoDB's limit on the aggregate size of a transaction's items.
 pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+/// What DynamoDB Local counts per returned item on top of its size when it
+/// checks TransactGetItems' 4 MB (measured: its error reports the total).
+const RESPONSE_ITEM_OVERHEAD_BYTES: usize = 4;
 
 /// An action as read from the request, its expressions not yet compiled.
 struct RawAction<'a> {
