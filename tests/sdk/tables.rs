@@ -118,7 +118,7 @@ async fn schema_validation_messages() {
         .await;
     assert_eq!(
         error_of(extra_definition).1,
-        "The number of attributes in key schema must match the number of attributes defined in attribute definitions."
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
     );
     let undefined_key = base()
         .key_schema(key("pk", KeyType::Hash))

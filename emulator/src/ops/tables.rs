@@ -99,8 +99,9 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
             || global_indexes.iter().chain(&local_indexes).any(|i| i.key_schema.is_key_attribute(attr))
     };
     if !attribute_definitions.iter().all(|(n, _)| used(n)) {
+        // Real DynamoDB's wording, see conformance/differences/gaps.md.
         return Err(ApiError::validation(
-            "The number of attributes in key schema must match the number of attributes defined in attribute definitions.",
+            "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
         ));
     }
 
