@@ -277,4 +277,19 @@ async fn nested_numbers_keep_their_text_top_level_numbers_are_canonical() {
     let doc = attributes["doc"].as_m().unwrap();
     assert_eq!((&doc["x"], &doc["y"], &doc["z"]), (&n("1.0"), &n("5.00"), &n("2")));
     assert_eq!(get().await["doc"].as_m().unwrap()["y"], n("5.00"));
+    // A top-level number keeps only its value: copied into a map it reads back canonical.
+    client
+        .update_item()
+        .table_name("text")
+        .key("pk", s("a"))
+        .update_expression("SET doc.fromtop = top, doc.numbers = #set")
+        .expression_attribute_names("#set", "set")
+        .send()
+        .await
+        .unwrap();
+    let doc = get().await["doc"].as_m().unwrap().clone();
+    assert_eq!(doc["fromtop"], n("1"));
+    let mut set = doc["numbers"].as_ns().unwrap().clone();
+    set.sort();
+    assert_eq!(set, ["1000", "2.5"]);
 }

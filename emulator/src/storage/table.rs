@@ -123,7 +123,8 @@ impl TableData {
     }
 
     /// Stores `item` under `key`, returning the item it replaced.
-    pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<Item> {
+    pub fn put(&mut self, key: PrimaryKey, mut item: Item) -> Option<Item> {
+        crate::types::value::forget_top_level_text(&mut item);
         if let Some(changed) = &mut self.changed {
             changed.insert(key.clone());
         }

@@ -108,6 +108,14 @@ impl Number {
         fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
     }
 
+    /// Drops the text as written (a number stored at the top level of an
+    /// item, where DynamoDB keeps only the value).
+    pub fn forget_written(&mut self) {
+        if self.buf.len() > self.digits_len as usize {
+            self.buf = self.digits().into();
+        }
+    }
+
     /// The text this number was written with, or its canonical form.
     pub fn written(&self) -> std::borrow::Cow<'_, str> {
         match &self.buf[self.digits_len as usize..] {
@@ -360,6 +368,9 @@ mod tests {
         let zero = Number::parse_written("-0.00").unwrap();
         assert!(zero.is_zero());
         assert_eq!((zero.to_string().as_str(), &*zero.written()), ("0", "-0.00"));
+        let mut forgotten = written.clone();
+        forgotten.forget_written();
+        assert_eq!((forgotten.buf.len(), &*forgotten.written()), (2, "15"));
         // No size cost: the text shares the digits' allocation.
         assert_eq!(std::mem::size_of::<Number>(), 24);
     }

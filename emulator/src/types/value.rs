@@ -115,6 +115,19 @@ impl AttributeValue {
     }
 }
 
+/// Top-level numbers of a stored item keep only their value (DynamoDB
+/// returns them canonical, and so does a copy of one into a map or list);
+/// numbers inside lists and maps keep their text.
+pub fn forget_top_level_text(item: &mut Item) {
+    for value in item.values_mut() {
+        match value {
+            AttributeValue::N(n) => n.forget_written(),
+            AttributeValue::NS(set) => set.iter_mut().for_each(Number::forget_written),
+            _ => {}
+        }
+    }
+}
+
 /// Total item size as DynamoDB computes it: attribute names plus values.
 pub fn item_size(item: &Item) -> usize {
     item.iter().map(|(k, v)| k.len() + v.size()).sum()
