@@ -1,0 +1,336 @@
+//! Property test: no request, however mangled, gets anything but a DynamoDB
+//! answer. Valid requests for every operation are mutated at random (a
+//! subtree replaced by random JSON or attribute values, a field removed, a
+//! node buried under deep nesting) and played through `protocol::handle`.
+//! Every answer must be HTTP 200 or a 400 carrying an error type: a 500 is
+//! our bug, a panic fails the test. After each sequence the table's counts,
+//! its scans and its indexes must still agree (no half-applied write).
+//!
+//! `ROBUSTNESS_CASES=N` runs more cases (default 96).
+
+use bytes::Bytes;
+use emulator::protocol;
+use emulator::State;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+/// Valid requests, one or more per operation, against the tables of `setup`.
+fn templates() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "PutItem",
+            json!({"TableName": "ranged", "Item": {"pk": {"S": "a"}, "sk": {"N": "1"}, "gpk": {"S": "g"}, "gsk": {"S": "x"}, "lsk": {"S": "l"}, "n": {"N": "5"}, "tags": {"SS": ["a", "b"]}, "doc": {"M": {"list": {"L": [{"N": "1"}, {"S": "two"}]}}}}, "ConditionExpression": "attribute_not_exists(pk) OR n < :max", "ExpressionAttributeValues": {":max": {"N": "10"}}, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "INDEXES", "ReturnItemCollectionMetrics": "SIZE"}),
+        ),
+        (
+            "GetItem",
+            json!({"TableName": "ranged", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ProjectionExpression": "#d.#l[1], n", "ExpressionAttributeNames": {"#d": "doc", "#l": "list"}, "ConsistentRead": true}),
+        ),
+        (
+            "UpdateItem",
+            json!({"TableName": "ranged", "Key": {"pk": {"S": "a"}, "sk": {"N": "2"}}, "UpdateExpression": "SET n = if_not_exists(n, :zero) + :one, doc.list = list_append(if_not_exists(doc.list, :empty), :l) REMOVE gone ADD tags :t DELETE other :t", "ConditionExpression": "attribute_not_exists(locked) AND size(tags) < :ten", "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}, ":empty": {"L": []}, ":l": {"L": [{"S": "x"}]}, ":t": {"SS": ["c"]}, ":ten": {"N": "10"}}, "ReturnValues": "UPDATED_NEW"}),
+        ),
+        (
+            "UpdateItem",
+            json!({"TableName": "hashed", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {"n": {"Action": "ADD", "Value": {"N": "1"}}}, "Expected": {"n": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "100"}]}}}),
+        ),
+        (
+            "DeleteItem",
+            json!({"TableName": "ranged", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ConditionExpression": "contains(tags, :t) OR begins_with(gsk, :p)", "ExpressionAttributeValues": {":t": {"S": "a"}, ":p": {"S": "x"}}, "ReturnValues": "ALL_OLD", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),
+        ),
+        (
+            "Query",
+            json!({"TableName": "ranged", "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b", "FilterExpression": "n IN (:a, :b) OR attribute_type(doc, :m)", "ExpressionAttributeValues": {":p": {"S": "a"}, ":a": {"N": "1"}, ":b": {"N": "9"}, ":m": {"S": "M"}}, "Limit": 3, "ScanIndexForward": false, "ExclusiveStartKey": {"pk": {"S": "a"}, "sk": {"N": "1"}}}),
+        ),
+        (
+            "Query",
+            json!({"TableName": "ranged", "IndexName": "gsi", "KeyConditionExpression": "gpk = :g AND begins_with(gsk, :x)", "ExpressionAttributeValues": {":g": {"S": "g"}, ":x": {"S": "x"}}, "Select": "COUNT"}),
+        ),
+        (
+            "Query",
+            json!({"TableName": "ranged", "IndexName": "lsi", "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}}, "QueryFilter": {"n": {"ComparisonOperator": "GE", "AttributeValueList": [{"N": "1"}]}}, "AttributesToGet": ["pk", "n"], "Select": "SPECIFIC_ATTRIBUTES"}),
+        ),
+        (
+            "Scan",
+            json!({"TableName": "ranged", "FilterExpression": "NOT (n > :z)", "ExpressionAttributeValues": {":z": {"N": "0"}}, "Segment": 1, "TotalSegments": 3, "Limit": 5}),
+        ),
+        (
+            "Scan",
+            json!({"TableName": "ranged", "IndexName": "gsi", "ScanFilter": {"gsk": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "x"}]}}, "ConditionalOperator": "OR"}),
+        ),
+        (
+            "BatchWriteItem",
+            json!({"RequestItems": {"ranged": [{"PutRequest": {"Item": {"pk": {"S": "b"}, "sk": {"N": "1"}, "gpk": {"S": "g"}, "gsk": {"S": "y"}}}}, {"DeleteRequest": {"Key": {"pk": {"S": "a"}, "sk": {"N": "2"}}}}], "hashed": [{"PutRequest": {"Item": {"pk": {"S": "z"}, "b": {"B": "AAEC"}}}}]}, "ReturnConsumedCapacity": "TOTAL", "ReturnItemCollectionMetrics": "SIZE"}),
+        ),
+        (
+            "BatchGetItem",
+            json!({"RequestItems": {"ranged": {"Keys": [{"pk": {"S": "a"}, "sk": {"N": "1"}}, {"pk": {"S": "b"}, "sk": {"N": "1"}}], "ProjectionExpression": "pk, sk, n", "ConsistentRead": true}, "hashed": {"Keys": [{"pk": {"S": "k"}}], "AttributesToGet": ["pk"]}}}),
+        ),
+        (
+            "TransactWriteItems",
+            json!({"TransactItems": [
+            {"Put": {"TableName": "ranged", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}, "gpk": {"S": "g"}, "gsk": {"S": "t"}}, "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Update": {"TableName": "hashed", "Key": {"pk": {"S": "k"}}, "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Delete": {"TableName": "ranged", "Key": {"pk": {"S": "b"}, "sk": {"N": "1"}}}},
+            {"ConditionCheck": {"TableName": "hashed", "Key": {"pk": {"S": "z"}}, "ConditionExpression": "attribute_exists(pk)", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+        ], "ClientRequestToken": "token-1", "ReturnConsumedCapacity": "INDEXES"}),
+        ),
+        (
+            "TransactGetItems",
+            json!({"TransactItems": [{"Get": {"TableName": "ranged", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ProjectionExpression": "n"}}, {"Get": {"TableName": "hashed", "Key": {"pk": {"S": "k"}}}}]}),
+        ),
+        (
+            "CreateTable",
+            json!({"TableName": "newtable", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "B"}, {"AttributeName": "g", "AttributeType": "N"}], "GlobalSecondaryIndexes": [{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}], "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}, "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}, "Tags": [{"Key": "k", "Value": "v"}]}),
+        ),
+        (
+            "UpdateTable",
+            json!({"TableName": "hashed", "AttributeDefinitions": [{"AttributeName": "e", "AttributeType": "S"}], "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byE", "KeySchema": [{"AttributeName": "e", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}),
+        ),
+        ("DescribeTable", json!({"TableName": "ranged"})),
+        ("ListTables", json!({"ExclusiveStartTableName": "hashed", "Limit": 2})),
+        ("DeleteTable", json!({"TableName": "newtable"})),
+        (
+            "TagResource",
+            json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed", "Tags": [{"Key": "a", "Value": "b"}]}),
+        ),
+        (
+            "UpdateTimeToLive",
+            json!({"TableName": "hashed", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}),
+        ),
+        (
+            "UpdateContinuousBackups",
+            json!({"TableName": "hashed", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+        ),
+    ]
+}
+
+fn call(state: &State, operation: &str, body: Vec<u8>) -> (u16, Value) {
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("X-Amz-Target", format!("DynamoDB_20120810.{operation}"))
+        .header("Content-Type", "application/x-amz-json-1.0")
+        .body(Bytes::from(body))
+        .unwrap();
+    let response = protocol::handle(state, request);
+    let status = response.status().as_u16();
+    let body = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+    (status, body)
+}
+
+fn setup() -> State {
+    let state = State::default();
+    let create = |body: Value| {
+        let (status, answer) = call(&state, "CreateTable", body.to_string().into_bytes());
+        assert_eq!(status, 200, "{answer}");
+    };
+    create(
+        json!({"TableName": "hashed", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}),
+    );
+    create(json!({"TableName": "ranged", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}, {"AttributeName": "gpk", "AttributeType": "S"}, {"AttributeName": "gsk", "AttributeType": "S"}, {"AttributeName": "lsk", "AttributeType": "S"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}],
+        "LocalSecondaryIndexes": [{"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "lsk", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]}));
+    for (operation, body) in templates().into_iter().filter(|(op, _)| matches!(*op, "PutItem" | "BatchWriteItem")) {
+        let (status, answer) = call(&state, operation, body.to_string().into_bytes());
+        assert_eq!(status, 200, "{operation}: {answer}");
+    }
+    state
+}
+
+/// Scalars and attribute values that probe the edges: empty, placeholders,
+/// reserved words, numbers at DynamoDB's limits, wrong shapes.
+fn leaf() -> impl Strategy<Value = Value> {
+    let strings = prop_oneof![
+        Just(String::new()),
+        Just("#a".to_string()),
+        Just(":v".to_string()),
+        Just("a.b[1].c".to_string()),
+        Just("SET a = :v".to_string()),
+        Just("ALL_NEW".to_string()),
+        Just("size(".to_string()),
+        Just("pk = :p AND".to_string()),
+        "[ -~]{0,12}",
+        "[aé€𝄞\\x00\\n]{0,6}",
+    ];
+    let numbers = prop_oneof![
+        Just("1e125"),
+        Just("1e126"),
+        Just("-1e-130"),
+        Just("1e-131"),
+        Just("99999999999999999999999999999999999999999"),
+        Just("-0"),
+        Just("0.000"),
+        Just("abc"),
+        Just(""),
+        Just(" 1"),
+    ];
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|f| json!(f)),
+        strings.clone().prop_map(Value::String),
+        strings.clone().prop_map(|s| json!({ "S": s })),
+        numbers.prop_map(|n| json!({ "N": n })),
+        strings.clone().prop_map(|s| json!({ "B": s })),
+        prop::collection::vec(strings.clone(), 0..3).prop_map(|v| json!({ "SS": v })),
+        prop::collection::vec(Just("1"), 0..3).prop_map(|v| json!({ "NS": v })),
+        Just(json!({ "NULL": true })),
+        Just(json!({ "NULL": false })),
+        Just(json!({ "BOOL": "true" })),
+        Just(json!({ "S": "a", "N": "1" })),
+        Just(json!({})),
+    ]
+}
+
+fn random_json() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(("[a-zA-Z#:]{0,6}", inner.clone()), 0..4)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(|v| json!({ "L": v })),
+            prop::collection::vec(("[a-z]{1,4}", inner), 0..3)
+                .prop_map(|pairs| json!({ "M": Value::Object(pairs.into_iter().collect()) })),
+        ]
+    })
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Replace the n-th node (depth-first) with a value.
+    Replace(usize, Value),
+    /// Remove the n-th node from its parent.
+    Remove(usize),
+    /// Bury the n-th node under this many levels of `{"M": {"x": ...}}` / `{"L": [...]}`.
+    Bury(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        4 => (any::<usize>(), random_json()).prop_map(|(n, v)| Mutation::Replace(n, v)),
+        2 => any::<usize>().prop_map(Mutation::Remove),
+        1 => (any::<usize>(), prop_oneof![1..40usize, Just(5_000usize)]).prop_map(|(n, d)| Mutation::Bury(n, d)),
+    ]
+}
+
+/// JSON pointers of every node below the root, depth-first.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    let children: Vec<(String, &Value)> = match value {
+        Value::Object(map) => map.iter().map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)).collect(),
+        Value::Array(list) => list.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+        _ => return,
+    };
+    for (key, child) in children {
+        let pointer = format!("{at}/{key}");
+        out.push(pointer.clone());
+        pointers(child, pointer, out);
+    }
+}
+
+fn apply(body: &mut Value, mutation: &Mutation) {
+    let mut all = Vec::new();
+    pointers(body, String::new(), &mut all);
+    if all.is_empty() {
+        return;
+    }
+    let pick = |n: usize| all[n % all.len()].clone();
+    match mutation {
+        Mutation::Replace(n, value) => {
+            if let Some(node) = body.pointer_mut(&pick(*n)) {
+                *node = value.clone();
+            }
+        }
+        Mutation::Remove(n) => {
+            let pointer = pick(*n);
+            let (parent, key) = pointer.rsplit_once('/').unwrap();
+            match body.pointer_mut(parent) {
+                Some(Value::Object(map)) => {
+                    map.remove(&key.replace("~1", "/").replace("~0", "~"));
+                }
+                Some(Value::Array(list)) => {
+                    if let Ok(i) = key.parse::<usize>() {
+                        if i < list.len() {
+                            list.remove(i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Mutation::Bury(n, depth) => {
+            if let Some(node) = body.pointer_mut(&pick(*n)) {
+                let mut buried = node.take();
+                for level in 0..*depth {
+                    // Built by hand: `json!` would copy the whole subtree at every level.
+                    buried = if level % 2 == 0 {
+                        wrap("M", wrap("x", buried))
+                    } else {
+                        wrap("L", Value::Array(vec![buried]))
+                    };
+                }
+                *node = buried;
+            }
+        }
+    }
+}
+
+fn wrap(key: &str, value: Value) -> Value {
+    Value::Object([(key.to_string(), value)].into_iter().collect())
+}
+
+/// Serializes without recursion limits of our own: serde_json writes
+/// iteratively enough for the depths used here, and the server must cope.
+fn to_bytes(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap()
+}
+
+fn count(state: &State, body: Value) -> u64 {
+    let (status, answer) = call(state, "Scan", body.to_string().into_bytes());
+    assert_eq!(status, 200, "{answer}");
+    answer["Count"].as_u64().unwrap()
+}
+
+fn cases() -> u32 {
+    std::env::var("ROBUSTNESS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn mangled_requests_get_dynamodb_answers_and_leave_tables_consistent(
+        steps in prop::collection::vec((any::<usize>(), prop::collection::vec(mutation(), 1..4)), 1..8)
+    ) {
+        // Deeply buried values are dropped recursively: run on a thread with room for that.
+        let outcome = std::thread::Builder::new().stack_size(64 << 20).spawn(move || {
+            let state = setup();
+            let templates = templates();
+            for (pick, mutations) in &steps {
+                let (operation, template) = &templates[pick % templates.len()];
+                let mut body = template.clone();
+                mutations.iter().for_each(|m| apply(&mut body, m));
+                let (status, answer) = call(&state, operation, to_bytes(&body));
+                assert!(status == 200 || status == 400, "{operation} answered {status}: {answer}\nrequest: {body}");
+                if status == 400 {
+                    assert!(answer["__type"].is_string(), "{operation}: 400 without an error type: {answer}");
+                }
+            }
+            // Whatever was accepted or refused, the table and its indexes agree.
+            let (_, described) = call(&state, "DescribeTable", br#"{"TableName":"ranged"}"#.to_vec());
+            let table = &described["Table"];
+            let items = count(&state, json!({"TableName": "ranged"}));
+            assert_eq!(table["ItemCount"].as_u64(), Some(items));
+            let gsi = count(&state, json!({"TableName": "ranged", "IndexName": "gsi"}));
+            assert_eq!(table["GlobalSecondaryIndexes"][0]["ItemCount"].as_u64(), Some(gsi));
+            let with_index_keys = count(&state, json!({"TableName": "ranged", "FilterExpression": "attribute_exists(gpk) AND attribute_exists(gsk)"}));
+            assert_eq!(gsi, with_index_keys, "the GSI holds exactly the items carrying its key");
+            let lsi = count(&state, json!({"TableName": "ranged", "IndexName": "lsi"}));
+            let with_lsk = count(&state, json!({"TableName": "ranged", "FilterExpression": "attribute_exists(lsk)"}));
+            assert_eq!(lsi, with_lsk, "the LSI holds exactly the items carrying its sort key");
+        }).unwrap().join();
+        prop_assert!(outcome.is_ok(), "a request panicked the handler or an invariant failed (see above)");
+    }
+}
