@@ -146,7 +146,7 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
             let changed = data.changed.replace(BTreeSet::new()).unwrap_or_default();
             for key in changed {
                 records += match data.items.get(&key) {
-                    Some(item) => record(out, json!({"t": "put", "table": name, "item": item_to_json(item)})),
+                    Some(item) => record(out, json!({"t": "put", "table": name, "item": item_to_json(&item.decode())})),
                     None => record(out, json!({"t": "del", "table": name, "key": key_json(&def.key_schema, &key)})),
                 };
             }
@@ -164,7 +164,7 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
             let def_text = def_json(&guard.def);
             records += record(out, json!({"t": "create", "table": name, "def": raw(&def_text)}));
             for item in guard.data.items.values() {
-                records += record(out, json!({"t": "put", "table": name, "item": item_to_json(item)}));
+                records += record(out, json!({"t": "put", "table": name, "item": item_to_json(&item.decode())}));
             }
             known.insert(name.clone(), Known { serial: table.serial, def: def_text });
         }
@@ -182,8 +182,8 @@ fn raw(text: &str) -> Value {
 
 fn key_json(schema: &KeySchema, key: &PrimaryKey) -> Value {
     let mut out = serde_json::Map::new();
-    out.insert(schema.partition.name.clone(), key.partition.to_attribute().to_json());
-    if let (Some(sort), Some(value)) = (&schema.sort, &key.sort) {
+    out.insert(schema.partition.name.clone(), key.partition().to_attribute().to_json());
+    if let (Some(sort), Some(value)) = (&schema.sort, &key.sort()) {
         out.insert(sort.name.clone(), value.to_attribute().to_json());
     }
     Value::Object(out)
@@ -317,13 +317,13 @@ mod tests {
         let back = reopen(dir.path());
         let table = back.catalog.get("tbl").unwrap();
         let guard = table.inner.read();
-        let keys: Vec<String> = guard.data.items.values().map(|i| format!("{:?}", i["k"])).collect();
+        let keys: Vec<String> = guard.data.items.values().map(|i| format!("{:?}", i.decode()["k"])).collect();
         assert_eq!(guard.data.item_count(), 2, "{keys:?}");
         assert!(guard
             .data
             .items
             .values()
-            .any(|i| i["v"] == crate::types::AttributeValue::N(crate::types::Number::parse("2").unwrap())));
+            .any(|i| i.decode()["v"] == crate::types::AttributeValue::N(crate::types::Number::parse("2").unwrap())));
         assert_eq!(guard.def.name, "tbl");
     }
 
@@ -354,7 +354,7 @@ mod tests {
         let back = reopen(dir.path());
         let table = back.catalog.get("tbl").unwrap();
         let guard = table.inner.read();
-        let item = guard.data.items.values().next().unwrap();
+        let item = guard.data.items.values().next().unwrap().decode();
         assert_eq!(item["n"], crate::types::AttributeValue::N(crate::types::Number::parse("99").unwrap()));
     }
 
@@ -404,7 +404,7 @@ mod tests {
             let mut fresh = TableData::new(&guard.def);
             let items: Vec<_> = guard.data.items.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             for (k, v) in items {
-                fresh.put(k, v);
+                fresh.put(k, v.decode());
             }
             guard.data = fresh;
         }
@@ -458,6 +458,6 @@ mod tests {
         let table = back.catalog.get("tbl").unwrap();
         let guard = table.inner.read();
         assert_eq!(guard.data.item_count(), 1);
-        assert!(guard.data.items.values().all(|i| i["k"] == crate::types::AttributeValue::S("new".into())));
+        assert!(guard.data.items.values().all(|i| i.decode()["k"] == crate::types::AttributeValue::S("new".into())));
     }
 }

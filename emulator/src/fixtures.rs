@@ -417,8 +417,8 @@ pub fn dump_items(state: &State, table: &str, format: ItemFormat) -> FixtureResu
             .items
             .values()
             .map(|item| match format {
-                ItemFormat::DynamoDb => item_to_json(item),
-                ItemFormat::Plain => item_to_plain(item),
+                ItemFormat::DynamoDb => item_to_json(&item.decode()),
+                ItemFormat::Plain => item_to_plain(&item.decode()),
             })
             .collect(),
     ))

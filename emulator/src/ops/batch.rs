@@ -132,14 +132,14 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
         consumed.touch(read.name);
         for (raw, key) in read.keys.iter().zip(keys) {
             let item = table.data.get(key);
-            let projected = item.map(|i| read.projection.apply(i));
+            let projected = item.as_ref().map(|i| read.projection.apply(i));
             let size = projected.as_ref().map_or(0, item_size);
             if response_bytes + size > MAX_BATCH_GET_RESPONSE_BYTES {
                 left.push((*raw).clone());
                 continue;
             }
             response_bytes += size;
-            consumed.add(Consumed::read(&table.def, item.map_or(0, item_size), read.consistent, false));
+            consumed.add(Consumed::read(&table.def, item.as_ref().map_or(0, item_size), read.consistent, false));
             if let Some(p) = projected {
                 found.push(item_to_json(&p));
             }
@@ -277,12 +277,12 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     for (name, key, new) in planned {
         let table = guards.state_mut(name)?;
         let old = match &new {
-            Some(item) => table.data.put(key.clone(), item.clone()),
+            Some(item) => table.data.put(key.clone(), item.clone()).map(|old| old.decode()),
             None => table.data.remove(&key),
         };
         consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), false));
         if metrics == Some("SIZE") {
-            if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition) {
+            if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition()) {
                 metrics_by_table.entry(name.to_string()).or_default().push(m);
             }
         }

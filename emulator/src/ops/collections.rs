@@ -29,7 +29,8 @@ pub fn metrics(def: &TableDef, data: &TableData, partition: &KeyValue) -> Option
     let locals: Vec<_> =
         data.indexes.iter().filter(|i| def.index(&i.name).is_some_and(|d| d.kind == IndexKind::Local)).collect();
     let bytes: usize = ordered_range(&data.items, &range, true)
-        .map(|(_, item)| {
+        .map(|(_, stored)| {
+            let item = &stored.decode();
             let in_indexes: usize =
                 locals.iter().filter(|i| i.key_of(item).is_some()).map(|i| i.projected_size(item)).sum();
             item_size(item) + in_indexes

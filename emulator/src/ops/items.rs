@@ -36,12 +36,13 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let key = guard.def.key_schema.key_from_item(&item)?;
     let condition = write_condition(&input)?;
     validate_new_item(&guard.def, &item)?;
-    check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
+    let old = guard.data.get(&key);
+    check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
     // Table and index writes, as DynamoDB charges them.
-    let consumed = Consumed::write(&guard.def, guard.data.get(&key), Some(&item), false);
-    let partition = key.partition.clone();
-    let old = guard.data.put(key, item);
-    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &partition)).flatten();
+    let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&item), false);
+    let partition = collection_metrics.then(|| key.partition());
+    guard.data.put(key, item);
+    let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
     let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
@@ -67,12 +68,12 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
     // Encoded under the read lock: no copy of the item is made on the way out.
     let item = guard.data.get(&key);
     // Reads are charged for the whole item, whatever the projection keeps.
-    let consumed = Consumed::table(&guard.def.name, read_units(item.map_or(0, item_size), consistent));
+    let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
     let response = match (item, projection) {
         (Some(item), Some(p)) => {
-            item_response("Item", Some(&projection::project(item, &p)), consumed.to_json(capacity))
+            item_response("Item", Some(&projection::project(&item, &p)), consumed.to_json(capacity))
         }
-        (item, _) => item_response("Item", item, consumed.to_json(capacity)),
+        (item, _) => item_response("Item", item.as_ref(), consumed.to_json(capacity)),
     };
     drop(guard);
     Ok(response)
@@ -96,10 +97,10 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
     let condition = write_condition(&input)?;
-    check_condition(condition.as_ref(), guard.data.get(&key), old_on_failure)?;
+    check_condition(condition.as_ref(), guard.data.get(&key).as_ref(), old_on_failure)?;
     let old = guard.data.remove(&key);
     let consumed = Consumed::write(&guard.def, old.as_ref(), None, false);
-    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition)).flatten();
+    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition())).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
     let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));

@@ -11,7 +11,7 @@ use super::read::{
 use crate::error::{ApiError, ApiResult};
 use crate::expr::keycond::{key_condition, KeyCondition, SortCondition};
 use crate::state::State;
-use crate::storage::{ordered_range, KeyRange};
+use crate::storage::{ordered_range, KeyRange, StoredItem};
 use crate::types::{Item, KeyValue};
 use serde_json::Value;
 use std::ops::Bound;
@@ -77,24 +77,24 @@ pub fn query(state: &State, input: Input) -> ApiResult<Value> {
         resolve_select(select, expressions.projection_param, &projected, &expressions.filtered_attributes(), &target)?;
     let start = esk.map(|esk| start_key(Operation::Query, &target, &esk)).transpose()?;
     if let Some((key, _)) = &start {
-        if key.partition != partition {
+        if key.partition() != partition {
             return Err(ApiError::validation("The provided starting key does not match the range key predicate"));
         }
     }
     let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };
     let items = &guard.data.items;
-    let candidates: Box<dyn Iterator<Item = &Item>> = match target.index {
+    let candidates: Box<dyn Iterator<Item = Item> + '_> = match target.index {
         Some((index, _)) => Box::new(
             index
                 .range(&range, forward, start.as_ref().map(|(i, t)| (i, t)))
-                .filter_map(|(_, table_key)| items.get(table_key)),
+                .filter_map(|(_, table_key)| items.get(table_key).map(StoredItem::decode)),
         ),
         None => {
             let range = match &start {
                 Some((key, _)) => range.after(key, forward),
                 None => range,
             };
-            Box::new(ordered_range(items, &range, forward).map(|(_, item)| item))
+            Box::new(ordered_range(items, &range, forward).map(|(_, item)| item.decode()))
         }
     };
     let page = read_page(&target, &options, candidates, &|i| expressions.keep(i), &|i| expressions.project(i));

@@ -336,49 +336,50 @@ pub struct Page {
     pub fetch_units: f64,
 }
 
-/// Evaluates `candidates` (table items, in reading order) into one page.
-/// `filter` decides whether an evaluated item is returned, `project` shapes
-/// a returned item.
-pub fn read_page<'a>(
+/// Evaluates `candidates` (table items, decoded, in reading order) into one
+/// page. `filter` decides whether an evaluated item is returned, `project`
+/// shapes a returned item.
+pub fn read_page(
     target: &Target,
     options: &ReadOptions,
-    candidates: impl Iterator<Item = &'a Item>,
+    candidates: impl Iterator<Item = Item>,
     filter: &dyn Fn(&Item) -> bool,
     project: &dyn Fn(&Item) -> Item,
 ) -> Page {
     let mut page =
         Page { items: Vec::new(), count: 0, scanned: 0, last_evaluated_key: None, bytes_read: 0, fetch_units: 0.0 };
     let index = target.index.map(|(index, _)| index);
-    let mut last: Option<&Item> = None;
+    let mut last: Option<Item> = None;
     let mut stopped = false;
     for item in candidates {
         let visible: Cow<Item> = match index {
-            Some(index) if !options.fetch_from_table => Cow::Owned(index.project(item)),
-            _ => Cow::Borrowed(item),
+            Some(index) if !options.fetch_from_table => Cow::Owned(index.project(&item)),
+            _ => Cow::Borrowed(&item),
         };
         page.scanned += 1;
         match index {
             Some(index) => {
-                page.bytes_read += index.projected_size(item);
+                page.bytes_read += index.projected_size(&item);
                 if options.fetch_from_table {
                     // Each fetch is its own table read, as DynamoDB charges it.
-                    page.fetch_units += read_units(item_size(item), options.consistent);
+                    page.fetch_units += read_units(item_size(&item), options.consistent);
                 }
             }
-            None => page.bytes_read += item_size(item),
+            None => page.bytes_read += item_size(&item),
         }
-        last = Some(item);
         if filter(&visible) {
             page.count += 1;
             match (options.select, index) {
                 (Select::Count, _) => {}
                 // Fetched from the table for the filter, but only the index's attributes were asked for.
                 (Select::AllProjectedAttributes, Some(index)) if options.fetch_from_table => {
-                    page.items.push(index.project(item))
+                    page.items.push(index.project(&item))
                 }
                 _ => page.items.push(project(&visible)),
             }
         }
+        drop(visible);
+        last = Some(item);
         if options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES {
             stopped = true;
             break;
@@ -386,8 +387,8 @@ pub fn read_page<'a>(
     }
     if stopped {
         page.last_evaluated_key = last.map(|item| match index {
-            Some(index) => index.last_evaluated_key(item),
-            None => target.def.key_schema.project_key(item),
+            Some(index) => index.last_evaluated_key(&item),
+            None => target.def.key_schema.project_key(&item),
         });
     }
     page

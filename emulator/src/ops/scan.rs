@@ -10,7 +10,7 @@ use super::read::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
-use crate::storage::{ordered_range, KeyRange};
+use crate::storage::{ordered_range, KeyRange, StoredItem};
 use crate::types::Item;
 use serde_json::Value;
 
@@ -77,18 +77,18 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
     }
     let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };
     let items = &guard.data.items;
-    let candidates: Box<dyn Iterator<Item = &Item>> = match target.index {
+    let candidates: Box<dyn Iterator<Item = Item> + '_> = match target.index {
         Some((index, _)) => Box::new(
             index
                 .range(&range, true, start.as_ref().map(|(i, t)| (i, t)))
-                .filter_map(|(_, table_key)| items.get(table_key)),
+                .filter_map(|(_, table_key)| items.get(table_key).map(StoredItem::decode)),
         ),
         None => {
             let range = match &start {
                 Some((key, _)) => range.after(key, true),
                 None => range,
             };
-            Box::new(ordered_range(items, &range, true).map(|(_, item)| item))
+            Box::new(ordered_range(items, &range, true).map(|(_, item)| item.decode()))
         }
     };
     let page = read_page(&target, &options, candidates, &|i| expressions.keep(i), &|i| expressions.project(i));

@@ -108,8 +108,8 @@ pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
     for (get, key) in gets.iter().zip(&primary) {
         let table = guards.state(get.table)?;
         let item = table.data.get(key);
-        consumed.add(Consumed::read(&table.def, item.map_or(0, item_size), true, true));
-        let projected = item.map(|i| get.projection.apply(i));
+        consumed.add(Consumed::read(&table.def, item.as_ref().map_or(0, item_size), true, true));
+        let projected = item.as_ref().map(|i| get.projection.apply(i));
         response_bytes += projected.as_ref().map_or(0, |i| item_size(i) + RESPONSE_ITEM_OVERHEAD_BYTES);
         found.push(projected);
     }
@@ -381,8 +381,8 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
         let table = guards.state(action.table)?;
         let old = table.data.get(key);
         if let Some(condition) = &action.condition {
-            if !condition.holds(old)? {
-                *reason = Reason::ConditionalCheckFailed(old.filter(|_| action.return_old_on_failure).cloned());
+            if !condition.holds(old.as_ref())? {
+                *reason = Reason::ConditionalCheckFailed(old.filter(|_| action.return_old_on_failure));
                 writes.push(None);
                 continue;
             }
@@ -395,7 +395,7 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
                     writes.push(None);
                     continue;
                 }
-                Some(Some(plan.apply(&action.key_source, old)?))
+                Some(Some(plan.apply(&action.key_source, old.as_ref())?))
             }
             ActionKind::Delete => Some(None),
             ActionKind::ConditionCheck => None,
@@ -419,18 +419,18 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
         match write {
             Some(new) => {
                 let old = match &new {
-                    Some(item) => table.data.put(key.clone(), item.clone()),
+                    Some(item) => table.data.put(key.clone(), item.clone()).map(|old| old.decode()),
                     None => table.data.remove(&key),
                 };
                 consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), true));
                 if metrics {
-                    if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition) {
+                    if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition()) {
                         metrics_by_table.entry(action.table.to_string()).or_default().push(m);
                     }
                 }
             }
             None => {
-                let size = table.data.get(&key).map_or(0, item_size);
+                let size = table.data.size_of(&key).unwrap_or(0);
                 consumed.add(Consumed::table(&table.def.name, 2.0 * write_units(size)));
             }
         }
@@ -459,7 +459,7 @@ fn replay_response(state: &State, actions: &[Action], capacity: CapacityDetail) 
                 ActionKind::Put(item) => table.def.key_schema.key_from_item(item).ok(),
                 _ => table.def.key_schema.key_from_request(&action.key_source).ok(),
             };
-            let size = key.and_then(|k| table.data.get(&k).map(item_size)).unwrap_or(0);
+            let size = key.and_then(|k| table.data.size_of(&k)).unwrap_or(0);
             consumed.add(Consumed::read(&table.def, size, true, false));
         }
     }

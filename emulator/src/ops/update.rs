@@ -34,14 +34,14 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
     let key = guard.def.key_schema.key_from_request(&key_item)?;
     let (update, condition) = read_update_and_condition(&input)?;
     check_key_attributes(&update, &guard.def.key_schema)?;
-    let old = guard.data.get(&key).cloned();
+    let old = guard.data.get(&key);
     check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
     let new = apply(&update, old.as_ref().unwrap_or(&key_item))?;
     validate_new_item(&guard.def, &new)?;
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
-    let partition = key.partition.clone();
+    let partition = collection_metrics.then(|| key.partition());
     guard.data.put(key, new.clone());
-    let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &partition)).flatten();
+    let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
     drop(guard);
     let attributes = match return_values {
         "ALL_OLD" => old,

@@ -144,13 +144,15 @@ impl IndexData {
 }
 
 /// The table keys of the items sharing one index key, in table key order.
-/// Most index keys carry a handful of items: up to [`Group::SMALL`] they
-/// are a sorted vector sized to fit (one small allocation, where a B-tree
-/// node would reserve room for eleven keys); larger groups are a B-tree so a
-/// low-cardinality index key (say, a status shared by a million items)
-/// still inserts and removes in O(log n).
+/// Many index keys carry one item (a unique attribute, a timestamp): that
+/// key is kept in place. Up to [`Group::SMALL`] they are a sorted vector
+/// sized to fit (one small allocation, where a B-tree node would reserve room
+/// for eleven keys); larger groups are a B-tree so a low-cardinality index
+/// key (say, a status shared by a million items) still inserts and removes in
+/// O(log n).
 #[derive(Clone, Debug)]
 pub enum Group {
+    One(PrimaryKey),
     Small(Vec<PrimaryKey>),
     Large(BTreeSet<PrimaryKey>),
 }
@@ -165,6 +167,17 @@ impl Group {
     /// Adds a member; false when it was already there.
     fn insert(&mut self, key: PrimaryKey) -> bool {
         match self {
+            Group::Small(keys) if keys.is_empty() => {
+                *self = Group::One(key);
+                true
+            }
+            Group::One(only) if *only == key => false,
+            Group::One(only) => {
+                let mut keys = vec![only.clone(), key];
+                keys.sort_unstable();
+                *self = Group::Small(keys);
+                true
+            }
             Group::Small(keys) => match keys.binary_search(&key) {
                 Ok(_) => false,
                 Err(at) if keys.len() < Group::SMALL => {
@@ -186,10 +199,22 @@ impl Group {
     /// Removes a member; false when it was not there.
     fn remove(&mut self, key: &PrimaryKey) -> bool {
         match self {
+            Group::One(only) if only == key => {
+                *self = Group::Small(Vec::new());
+                true
+            }
+            Group::One(_) => false,
             Group::Small(keys) => match keys.binary_search(key) {
                 Ok(at) => {
                     keys.remove(at);
-                    keys.shrink_to_fit();
+                    match keys.pop() {
+                        Some(last) if keys.is_empty() => *self = Group::One(last),
+                        Some(last) => {
+                            keys.push(last);
+                            keys.shrink_to_fit();
+                        }
+                        None => {}
+                    }
                     true
                 }
                 Err(_) => false,
@@ -200,6 +225,7 @@ impl Group {
 
     fn is_empty(&self) -> bool {
         match self {
+            Group::One(_) => false,
             Group::Small(keys) => keys.is_empty(),
             Group::Large(keys) => keys.is_empty(),
         }
@@ -212,6 +238,10 @@ impl Group {
         forward: bool,
     ) -> Box<dyn Iterator<Item = &'a PrimaryKey> + 'a> {
         match (self, after) {
+            (Group::One(only), after) => {
+                let beyond = after.is_none_or(|a| if forward { only > a } else { only < a });
+                Box::new(beyond.then_some(only).into_iter())
+            }
             (Group::Small(keys), None) => {
                 if forward {
                     Box::new(keys.iter())
@@ -250,13 +280,8 @@ impl Group {
 pub struct KeyRange {
     pub lower: Bound<PrimaryKey>,
     pub upper: Bound<PrimaryKey>,
-    /// Only keys of this partition (guards against hash collisions).
-    pub partition: Option<KeyValue>,
-}
-
-/// The smallest key value in storage order (`S` sorts first, "" first among strings).
-fn min_key_value() -> KeyValue {
-    KeyValue::S(String::new())
+    /// Only keys of this (encoded) partition: guards against hash collisions.
+    pub partition: Option<Box<[u8]>>,
 }
 
 impl KeyRange {
@@ -274,16 +299,14 @@ impl KeyRange {
             Bound::Excluded(v) => Bound::Excluded(at(Some(v))),
             Bound::Unbounded => hash_end(hash),
         };
-        KeyRange { lower, upper, partition: Some(partition.clone()) }
+        let mut encoded = Vec::new();
+        crate::types::key::encoding::put(&mut encoded, partition);
+        KeyRange { lower, upper, partition: Some(encoded.into_boxed_slice()) }
     }
 
     /// Every key whose partition hash lies in `first..=last`.
     pub fn hashes(first: u64, last: u64) -> KeyRange {
-        KeyRange {
-            lower: Bound::Included(PrimaryKey { hash: first, partition: min_key_value(), sort: None }),
-            upper: hash_end(last),
-            partition: None,
-        }
+        KeyRange { lower: Bound::Included(PrimaryKey::hash_start(first)), upper: hash_end(last), partition: None }
     }
 
     pub fn contains(&self, key: &PrimaryKey) -> bool {
@@ -297,7 +320,7 @@ impl KeyRange {
             Bound::Excluded(u) => key < u,
             Bound::Unbounded => true,
         };
-        above && below && self.partition.as_ref().is_none_or(|p| *p == key.partition)
+        above && below && self.partition.as_deref().is_none_or(|p| p == key.partition_bytes())
     }
 
     /// The part of this range strictly after `key` in reading direction.
@@ -335,7 +358,7 @@ impl KeyRange {
 /// Just past every key with partition hash `hash`.
 fn hash_end(hash: u64) -> Bound<PrimaryKey> {
     match hash.checked_add(1) {
-        Some(next) => Bound::Excluded(PrimaryKey { hash: next, partition: min_key_value(), sort: None }),
+        Some(next) => Bound::Excluded(PrimaryKey::hash_start(next)),
         None => Bound::Unbounded,
     }
 }
@@ -352,7 +375,8 @@ pub fn ordered_range<'a, V>(
     }
     let entries = map.range((range.lower.clone(), range.upper.clone()));
     let partition = range.partition.clone();
-    let same_partition = move |(k, _): &(&PrimaryKey, &V)| partition.as_ref().is_none_or(|p| *p == k.partition);
+    let same_partition =
+        move |(k, _): &(&PrimaryKey, &V)| partition.as_deref().is_none_or(|p| p == k.partition_bytes());
     if forward {
         Box::new(entries.filter(same_partition))
     } else {
@@ -382,12 +406,12 @@ mod tests {
             }
         }
         let range = KeyRange::partition(&s("b"), Bound::Excluded(n(1)), Bound::Unbounded);
-        let keys: Vec<_> = ordered_range(&map, &range, true).map(|(k, _)| k.sort.clone().unwrap()).collect();
+        let keys: Vec<_> = ordered_range(&map, &range, true).map(|(k, _)| k.sort().unwrap()).collect();
         assert_eq!(keys, vec![n(2), n(3), n(4)]);
-        let back: Vec<_> = ordered_range(&map, &range, false).map(|(k, _)| k.sort.clone().unwrap()).collect();
+        let back: Vec<_> = ordered_range(&map, &range, false).map(|(k, _)| k.sort().unwrap()).collect();
         assert_eq!(back, vec![n(4), n(3), n(2)]);
         let resumed = range.clone().after(&PrimaryKey::new(s("b"), Some(n(3))), false);
-        let keys: Vec<_> = ordered_range(&map, &resumed, false).map(|(k, _)| k.sort.clone().unwrap()).collect();
+        let keys: Vec<_> = ordered_range(&map, &resumed, false).map(|(k, _)| k.sort().unwrap()).collect();
         assert_eq!(keys, vec![n(2)]);
     }
 
@@ -412,7 +436,7 @@ mod tests {
             }
             assert_eq!(matches!(group, Group::Large(_)), size > Group::SMALL);
             let sorts = |it: Box<dyn Iterator<Item = &PrimaryKey> + '_>| -> Vec<KeyValue> {
-                it.map(|k| k.sort.clone().unwrap()).collect()
+                it.map(|k| k.sort().unwrap()).collect()
             };
             let all: Vec<KeyValue> = (0..size as i64).map(n).collect();
             assert_eq!(sorts(group.members(None, true)), all);
@@ -496,7 +520,7 @@ mod tests {
                 let mut expected: Vec<(PrimaryKey, PrimaryKey)> = data
                     .items
                     .iter()
-                    .filter_map(|(k, item)| index.key_of(item).map(|ik| (ik, k.clone())))
+                    .filter_map(|(k, item)| index.key_of(&item.decode()).map(|ik| (ik, k.clone())))
                     .collect();
                 expected.sort();
                 let actual: Vec<(PrimaryKey, PrimaryKey)> = index
@@ -506,7 +530,7 @@ mod tests {
                     .collect();
                 prop_assert_eq!(&actual, &expected);
                 prop_assert_eq!(index.item_count as usize, expected.len());
-                let size: usize = data.items.values().filter(|i| index.key_of(i).is_some()).map(|i| index.projected_size(i)).sum();
+                let size: usize = data.items.values().map(|i| i.decode()).filter(|i| index.key_of(i).is_some()).map(|i| index.projected_size(&i)).sum();
                 prop_assert_eq!(index.size_bytes as usize, size);
                 prop_assert!(index.entries.values().all(|group| !group.is_empty()), "no empty groups left behind");
             }

@@ -4,9 +4,11 @@
 //! different tables never wait for each other.
 
 mod index;
+mod stored;
 mod table;
 
 pub use index::{ordered_range, IndexData, KeyRange};
+pub use stored::StoredItem;
 
 pub use table::{BillingMode, IndexDef, IndexKind, ProjectionType, Table, TableData, TableDef, TableState, Throughput};
 

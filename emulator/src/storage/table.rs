@@ -4,7 +4,8 @@
 //! item counts, sizes (and secondary indexes) stay in step with the items.
 
 use super::index::IndexData;
-use crate::types::{item_size, Item, KeySchema, PrimaryKey, ScalarType};
+use super::stored::StoredItem;
+use crate::types::{Item, KeySchema, PrimaryKey, ScalarType};
 use parking_lot::RwLock;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,7 +106,8 @@ impl TableDef {
 /// The items of a table, ordered by [`PrimaryKey`], and its secondary indexes.
 #[derive(Default, Clone)]
 pub struct TableData {
-    pub items: BTreeMap<PrimaryKey, Item>,
+    /// Items encoded ([`StoredItem`]): read them with [`TableData::get`] or `StoredItem::decode`.
+    pub items: BTreeMap<PrimaryKey, StoredItem>,
     pub size_bytes: u64,
     /// One per GSI and LSI of the definition, kept in step by `put` and `remove`.
     pub indexes: Vec<IndexData>,
@@ -122,42 +124,52 @@ impl TableData {
         TableData { items: BTreeMap::new(), size_bytes: 0, indexes, changed: None }
     }
 
-    /// Stores `item` under `key`, returning the item it replaced.
-    pub fn put(&mut self, key: PrimaryKey, mut item: Item) -> Option<Item> {
+    /// Stores `item` under `key`, returning the (encoded) item it replaced.
+    pub fn put(&mut self, key: PrimaryKey, mut item: Item) -> Option<StoredItem> {
         crate::types::value::forget_top_level_text(&mut item);
         if let Some(changed) = &mut self.changed {
             changed.insert(key.clone());
         }
-        self.size_bytes += item_size(&item) as u64;
-        for index in &mut self.indexes {
-            if let Some(old) = self.items.get(&key) {
-                index.remove(&key, old);
-            }
-            index.insert(&key, &item);
-        }
-        let old = self.items.insert(key, item);
+        let stored = StoredItem::encode(&item);
+        self.size_bytes += stored.size() as u64;
+        let old = self.items.insert(key.clone(), stored);
         if let Some(old) = &old {
-            self.size_bytes -= item_size(old) as u64;
+            self.size_bytes -= old.size() as u64;
+        }
+        if !self.indexes.is_empty() {
+            let decoded = old.as_ref().map(StoredItem::decode);
+            for index in &mut self.indexes {
+                if let Some(old) = &decoded {
+                    index.remove(&key, old);
+                }
+                index.insert(&key, &item);
+            }
         }
         old
     }
 
+    /// Removes the item under `key`, returning it.
     pub fn remove(&mut self, key: &PrimaryKey) -> Option<Item> {
         if let Some(changed) = &mut self.changed {
             changed.insert(key.clone());
         }
-        let old = self.items.remove(key);
-        if let Some(old) = &old {
-            self.size_bytes -= item_size(old) as u64;
-            for index in &mut self.indexes {
-                index.remove(key, old);
-            }
+        let old = self.items.remove(key)?;
+        self.size_bytes -= old.size() as u64;
+        let old = old.decode();
+        for index in &mut self.indexes {
+            index.remove(key, &old);
         }
-        old
+        Some(old)
     }
 
-    pub fn get(&self, key: &PrimaryKey) -> Option<&Item> {
-        self.items.get(key)
+    /// The item under `key`, decoded.
+    pub fn get(&self, key: &PrimaryKey) -> Option<Item> {
+        self.items.get(key).map(StoredItem::decode)
+    }
+
+    /// DynamoDB's size of the item under `key`, without decoding it.
+    pub fn size_of(&self, key: &PrimaryKey) -> Option<usize> {
+        self.items.get(key).map(StoredItem::size)
     }
 
     pub fn item_count(&self) -> u64 {
@@ -172,7 +184,7 @@ impl TableData {
     pub fn add_index(&mut self, def: &IndexDef, table_key: &KeySchema) {
         let mut index = IndexData::new(def, table_key);
         for (key, item) in &self.items {
-            index.insert(key, item);
+            index.insert(key, &item.decode());
         }
         self.indexes.push(index);
     }

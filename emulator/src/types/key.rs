@@ -94,20 +94,192 @@ pub struct KeySchema {
     pub sort: Option<KeyAttribute>,
 }
 
-/// Where an item lives: the order of this struct's fields is the storage
-/// order. `hash` spreads partitions like DynamoDB's hashing does (so Scan
-/// order is not key order, and parallel scan segments are hash ranges),
-/// while items of one partition stay sorted by their sort key.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// Where an item lives, and the order items are kept in: by `hash` (which
+/// spreads partitions like DynamoDB's hashing does, so Scan order is not key
+/// order and parallel scan segments are hash ranges), then by partition key,
+/// then by sort key, so one partition's items stay together, sorted.
+///
+/// The key values are kept in one allocation in an order-preserving encoding
+/// (comparing the bytes compares the values as DynamoDB does), so a key costs
+/// 24 bytes plus its values, and comparisons are `memcmp`s. See [`encoding`].
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PrimaryKey {
     pub hash: u64,
-    pub partition: KeyValue,
-    pub sort: Option<KeyValue>,
+    bytes: Box<[u8]>,
 }
 
 impl PrimaryKey {
     pub fn new(partition: KeyValue, sort: Option<KeyValue>) -> PrimaryKey {
-        PrimaryKey { hash: partition_hash(&partition), partition, sort }
+        let mut bytes = Vec::with_capacity(partition.size() + sort.as_ref().map_or(0, KeyValue::size) + 8);
+        encoding::put(&mut bytes, &partition);
+        if let Some(sort) = &sort {
+            encoding::put(&mut bytes, sort);
+        }
+        PrimaryKey { hash: partition_hash(&partition), bytes: bytes.into_boxed_slice() }
+    }
+
+    /// Before every key whose partition hash is `hash` or more.
+    pub fn hash_start(hash: u64) -> PrimaryKey {
+        PrimaryKey { hash, bytes: Box::default() }
+    }
+
+    pub fn partition(&self) -> KeyValue {
+        encoding::Reader(&self.bytes).value()
+    }
+
+    pub fn sort(&self) -> Option<KeyValue> {
+        let mut reader = encoding::Reader(&self.bytes);
+        reader.skip();
+        (!reader.0.is_empty()).then(|| reader.value())
+    }
+
+    /// The encoded partition key: equal for two keys exactly when their partition keys are equal.
+    pub fn partition_bytes(&self) -> &[u8] {
+        let mut reader = encoding::Reader(&self.bytes);
+        reader.skip();
+        &self.bytes[..self.bytes.len() - reader.0.len()]
+    }
+}
+
+impl std::fmt::Debug for PrimaryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.bytes.is_empty() {
+            return write!(f, "PrimaryKey(hash {} start)", self.hash);
+        }
+        f.debug_struct("PrimaryKey")
+            .field("hash", &self.hash)
+            .field("partition", &self.partition())
+            .field("sort", &self.sort())
+            .finish()
+    }
+}
+
+/// Key values as bytes whose order is DynamoDB's order of the values, each
+/// self-delimiting (so a partition key followed by a sort key still orders
+/// by partition first, and a key without sort key sorts before the same
+/// partition with any sort key).
+///
+/// ```text
+/// S: 0x01 escaped(utf8) 0x00 0x01      escaped: 0x00 becomes 0x00 0xFF
+/// B: 0x03 escaped(bytes) 0x00 0x01
+/// N: 0x02 0x01 !exp16 !digit* 0xFF     negative (complemented: larger magnitude sorts first)
+///    0x02 0x02                         zero
+///    0x02 0x03 exp16 digit* 0x00       positive; value = 0.digits x 10^exp, exp16 = exp + 0x8000, big-endian
+/// ```
+pub mod encoding {
+    use super::KeyValue;
+    use crate::types::Number;
+
+    const S: u8 = 0x01;
+    const N: u8 = 0x02;
+    const B: u8 = 0x03;
+    const NEGATIVE: u8 = 0x01;
+    const ZERO: u8 = 0x02;
+    const POSITIVE: u8 = 0x03;
+
+    pub fn put(out: &mut Vec<u8>, value: &KeyValue) {
+        match value {
+            KeyValue::S(s) => put_escaped(out, S, s.as_bytes()),
+            KeyValue::B(b) => put_escaped(out, B, b),
+            KeyValue::N(n) => {
+                out.push(N);
+                let (negative, exp, buf, digits_len) = n.raw_parts();
+                let digits = &buf.as_bytes()[..digits_len as usize];
+                // Exponents stay within ±130 (DynamoDB's range), far inside 16 bits.
+                let exp16 = (exp + 0x8000) as u16;
+                if digits.is_empty() {
+                    out.push(ZERO);
+                } else if negative {
+                    out.push(NEGATIVE);
+                    out.extend_from_slice(&(!exp16).to_be_bytes());
+                    out.extend(digits.iter().map(|d| !d));
+                    out.push(0xFF);
+                } else {
+                    out.push(POSITIVE);
+                    out.extend_from_slice(&exp16.to_be_bytes());
+                    out.extend_from_slice(digits);
+                    out.push(0x00);
+                }
+            }
+        }
+    }
+
+    fn put_escaped(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
+        out.push(tag);
+        for &b in bytes {
+            out.push(b);
+            if b == 0 {
+                out.push(0xFF);
+            }
+        }
+        out.extend_from_slice(&[0x00, 0x01]);
+    }
+
+    /// Reads values back from encoded keys (which only `put` writes).
+    pub struct Reader<'a>(pub &'a [u8]);
+
+    impl Reader<'_> {
+        fn byte(&mut self) -> u8 {
+            let (first, rest) = self.0.split_first().expect("encoded key: truncated");
+            self.0 = rest;
+            *first
+        }
+
+        fn unescape(&mut self) -> Vec<u8> {
+            let mut out = Vec::new();
+            loop {
+                match self.byte() {
+                    0x00 => match self.byte() {
+                        0xFF => out.push(0),
+                        _ => return out,
+                    },
+                    b => out.push(b),
+                }
+            }
+        }
+
+        pub fn value(&mut self) -> KeyValue {
+            match self.byte() {
+                S => KeyValue::S(String::from_utf8(self.unescape()).expect("encoded key: UTF-8")),
+                B => KeyValue::B(self.unescape()),
+                _ => KeyValue::N(self.number()),
+            }
+        }
+
+        fn number(&mut self) -> Number {
+            let class = self.byte();
+            if class == ZERO {
+                return Number::zero();
+            }
+            let negative = class == NEGATIVE;
+            let mut exp16 = u16::from_be_bytes([self.byte(), self.byte()]);
+            if negative {
+                exp16 = !exp16;
+            }
+            let mut digits = String::new();
+            loop {
+                let b = self.byte();
+                match (negative, b) {
+                    (true, 0xFF) | (false, 0x00) => break,
+                    (true, d) => digits.push(char::from(!d)),
+                    (false, d) => digits.push(char::from(d)),
+                }
+            }
+            let len = digits.len() as u8;
+            Number::from_raw_parts(negative, i32::from(exp16) - 0x8000, &digits, len)
+        }
+
+        /// Steps over one value.
+        pub fn skip(&mut self) {
+            match self.byte() {
+                S | B => {
+                    self.unescape();
+                }
+                _ => {
+                    self.number();
+                }
+            }
+        }
     }
 }
 
@@ -153,13 +325,6 @@ impl Hasher for Fnv1a {
             self.0 ^= *b as u64;
             self.0 = self.0.wrapping_mul(0x100000001b3);
         }
-    }
-}
-
-impl Hash for PrimaryKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.partition.hash(state);
-        self.sort.hash(state);
     }
 }
 
@@ -260,4 +425,71 @@ fn key_value(attr: &KeyAttribute, value: &AttributeValue, context: KeyContext) -
         )));
     }
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn number() -> impl Strategy<Value = KeyValue> {
+        // Mantissas with up to 38 digits, signs, and exponents across DynamoDB's range.
+        (any::<bool>(), "[0-9]{1,38}", -120i32..=120).prop_filter_map("in range", |(negative, digits, exp)| {
+            let text = format!("{}{}E{}", if negative { "-" } else { "" }, digits, exp);
+            Number::parse(&text).ok().map(KeyValue::N)
+        })
+    }
+
+    fn key_value() -> impl Strategy<Value = KeyValue> {
+        prop_oneof![
+            "[a\\x00\\x01\\u{ff}z-]{0,6}".prop_map(KeyValue::S),
+            proptest::collection::vec(prop_oneof![Just(0u8), Just(1), Just(0xFF), any::<u8>()], 0..6)
+                .prop_map(KeyValue::B),
+            number(),
+        ]
+    }
+
+    proptest! {
+        /// Comparing encoded keys compares (partition, sort) as DynamoDB orders them.
+        #[test]
+        fn encoded_keys_order_like_their_values(
+            p1 in key_value(), p2 in key_value(), s1 in proptest::option::of(key_value()), s2 in proptest::option::of(key_value()),
+        ) {
+            let a = PrimaryKey::new(p1.clone(), s1.clone());
+            let b = PrimaryKey::new(p2.clone(), s2.clone());
+            prop_assert_eq!(a.partition(), p1.clone());
+            prop_assert_eq!(a.sort(), s1.clone());
+            if p1 == p2 {
+                prop_assert_eq!(a.partition_bytes(), b.partition_bytes());
+                prop_assert_eq!(a.cmp(&b), s1.cmp(&s2));
+            } else {
+                prop_assert_ne!(a.partition_bytes(), b.partition_bytes());
+                if a.hash == b.hash {
+                    prop_assert_eq!(a.cmp(&b), p1.cmp(&p2));
+                }
+            }
+            prop_assert_eq!(a == b, p1 == p2 && s1 == s2);
+        }
+
+        #[test]
+        fn encoded_numbers_order_numerically(x in number(), y in number()) {
+            let partition = KeyValue::S("p".into());
+            let a = PrimaryKey::new(partition.clone(), Some(x.clone()));
+            let b = PrimaryKey::new(partition, Some(y.clone()));
+            prop_assert_eq!(a.cmp(&b), x.cmp(&y));
+            prop_assert_eq!(a.sort(), Some(x));
+        }
+    }
+
+    #[test]
+    fn a_partition_without_sort_key_comes_first_and_hash_start_before_all() {
+        let p = KeyValue::S("a".into());
+        let bare = PrimaryKey::new(p.clone(), None);
+        let with = PrimaryKey::new(p, Some(KeyValue::S(String::new() + "\u{0}")));
+        assert!(bare < with);
+        assert!(PrimaryKey::hash_start(bare.hash) <= bare);
+        assert_eq!(bare.sort(), None);
+        let zero = PrimaryKey::new(KeyValue::N(Number::zero()), None);
+        assert_eq!(zero.partition(), KeyValue::N(Number::zero()));
+    }
 }

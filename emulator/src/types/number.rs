@@ -71,6 +71,17 @@ impl NumberError {
 }
 
 impl Number {
+    /// The number's parts as a stored item keeps them (`storage::stored`):
+    /// sign, exponent, digits followed by the text as written, digit count.
+    pub(crate) fn raw_parts(&self) -> (bool, i32, &str, u8) {
+        (self.negative, self.exp, &self.buf, self.digits_len)
+    }
+
+    /// The inverse of [`Number::raw_parts`]; only for parts it returned.
+    pub(crate) fn from_raw_parts(negative: bool, exp: i32, buf: &str, digits_len: u8) -> Number {
+        Number { negative, buf: buf.into(), digits_len, exp }
+    }
+
     pub fn zero() -> Number {
         Number { negative: false, buf: "".into(), digits_len: 0, exp: 0 }
     }

@@ -1,0 +1,130 @@
+//! CPU per operation inside the emulator, without HTTP: the benchmark's
+//! operations (GetItem, PutItem, conditional UpdateItem, Query of 10 items on
+//! the table and on the GSI) through `protocol::handle`, single-threaded.
+//! For profiling (`perf record`, callgrind) the emulator's own work apart
+//! from the network stack.
+//! `cargo run --release -p emulator --example hot_path [items] [seconds-per-op] [op]`
+
+use bytes::Bytes;
+use emulator::state::State;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn request(operation: &str, body: &Value) -> http::Request<Bytes> {
+    http::Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(Bytes::from(serde_json::to_vec(body).expect("json")))
+        .expect("request")
+}
+
+fn call(state: &State, operation: &str, body: &Value) {
+    let response = emulator::protocol::handle(state, request(operation, body));
+    assert!(response.status().is_success(), "{operation}: {:?}", response.body());
+}
+
+fn item(i: usize, items: usize) -> Value {
+    let filler: String = (0..156).map(|k| char::from(b'a' + ((i + k) % 26) as u8)).collect();
+    json!({
+        "pk": {"S": format!("p{:07}", i / 10)},
+        "sk": {"S": format!("s{:03}", i % 10)},
+        "gpk": {"S": format!("g{:07}", i % (items / 10).max(1))},
+        "gsk": {"S": format!("{i:08}")},
+        "c": {"N": "0"},
+        "data": {"S": filler},
+    })
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let items: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let seconds: f64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2.0);
+    let only = args.next();
+    let state = State::default();
+    let s = |n: &str| json!({"AttributeName": n, "AttributeType": "S"});
+    let key =
+        |h: &str, r: &str| json!([{"AttributeName": h, "KeyType": "HASH"}, {"AttributeName": r, "KeyType": "RANGE"}]);
+    call(
+        &state,
+        "CreateTable",
+        &json!({
+            "TableName": "bench",
+            "AttributeDefinitions": [s("pk"), s("sk"), s("gpk"), s("gsk")],
+            "KeySchema": key("pk", "sk"),
+            "BillingMode": "PAY_PER_REQUEST",
+            "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": key("gpk", "gsk"), "Projection": {"ProjectionType": "ALL"}}],
+        }),
+    );
+    for start in (0..items).step_by(25) {
+        let batch: Vec<Value> =
+            (start..(start + 25).min(items)).map(|i| json!({"PutRequest": {"Item": item(i, items)}})).collect();
+        call(&state, "BatchWriteItem", &json!({"RequestItems": {"bench": batch}}));
+    }
+    let key_of = |i: usize| json!({"pk": {"S": format!("p{:07}", i / 10)}, "sk": {"S": format!("s{:03}", i % 10)}});
+    type Body = Box<dyn Fn(usize) -> (&'static str, Value)>;
+    let ops: Vec<(&str, Body)> = vec![
+        ("GetItem", Box::new(move |i| ("GetItem", json!({"TableName": "bench", "Key": key_of(i)})))),
+        ("PutItem", Box::new(move |i| ("PutItem", json!({"TableName": "bench", "Item": item(i, items)})))),
+        (
+            "UpdateItem",
+            Box::new(move |i| {
+                (
+                    "UpdateItem",
+                    json!({
+                        "TableName": "bench", "Key": key_of(i),
+                        "UpdateExpression": "SET #c = #c + :one", "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeNames": {"#c": "c"}, "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }),
+                )
+            }),
+        ),
+        (
+            "QueryTable",
+            Box::new(move |i| {
+                (
+                    "Query",
+                    json!({
+                        "TableName": "bench", "KeyConditionExpression": "pk = :p",
+                        "ExpressionAttributeValues": {":p": {"S": format!("p{:07}", i / 10)}},
+                    }),
+                )
+            }),
+        ),
+        (
+            "QueryIndex",
+            Box::new(move |i| {
+                (
+                    "Query",
+                    json!({
+                        "TableName": "bench", "IndexName": "gsi", "KeyConditionExpression": "gpk = :g",
+                        "ExpressionAttributeValues": {":g": {"S": format!("g{:07}", i % (items / 10).max(1))}},
+                    }),
+                )
+            }),
+        ),
+    ];
+    for (name, body) in &ops {
+        if only.as_deref().is_some_and(|o| o != *name) {
+            continue;
+        }
+        // Requests are built before the clock starts: only the emulator's work is timed.
+        let requests: Vec<_> = (0..20_000).map(|n| body(n * 7919 % items)).collect();
+        let requests: Vec<_> = requests.iter().map(|(op, b)| request(op, b)).collect();
+        let started = Instant::now();
+        let mut done = 0usize;
+        while started.elapsed() < Duration::from_secs_f64(seconds) {
+            for r in requests.iter().take(1000) {
+                let response = emulator::protocol::handle(&state, r.clone());
+                assert!(response.status().is_success());
+                done += 1;
+            }
+        }
+        let per_op = started.elapsed().as_secs_f64() * 1e6 / done as f64;
+        println!("{name:<11} {per_op:>7.2} µs/op ({done} calls)");
+    }
+}
