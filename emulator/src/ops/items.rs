@@ -1,5 +1,6 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem.
 
+use crate::ops::reply::{ObjectWriter, Reply};
 use super::capacity::{read_units, Consumed};
 use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
@@ -9,14 +10,14 @@ use crate::expr::{projection, Condition, ExpressionAttributes};
 use crate::state::State;
 use crate::storage::{Table, TableDef};
 use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
-use crate::types::{item_size, item_to_json, Item, KeyValue, ScalarType};
-use serde_json::{Map, Value};
+use crate::types::{item_size, Item, KeyValue, ScalarType};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// DynamoDB's maximum item size, names included.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 
-pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
+pub fn put_item(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
     let name = input.str("TableName")?;
     v.table_name("tableName", name);
@@ -45,14 +46,10 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Value> {
     let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
-    if let Some(metrics) = metrics {
-        response["ItemCollectionMetrics"] = metrics;
-    }
-    Ok(response)
+    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity), metrics))
 }
 
-pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
+pub fn get_item(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
     let name = input.str("TableName")?;
     v.table_name("tableName", name);
@@ -71,15 +68,15 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Value> {
     let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
     let response = match (item, projection) {
         (Some(item), Some(p)) => {
-            item_response("Item", Some(&projection::project(&item, &p)), consumed.to_json(capacity))
+            item_response("Item", Some(&projection::project(&item, &p)), consumed.to_json(capacity), None)
         }
-        (item, _) => item_response("Item", item.as_ref(), consumed.to_json(capacity)),
+        (item, _) => item_response("Item", item.as_ref(), consumed.to_json(capacity), None),
     };
     drop(guard);
     Ok(response)
 }
 
-pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
+pub fn delete_item(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
     let name = input.str("TableName")?;
     v.table_name("tableName", name);
@@ -103,11 +100,7 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Value> {
     let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition())).flatten();
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
-    let mut response = item_response("Attributes", old.as_ref(), consumed.to_json(capacity));
-    if let Some(metrics) = metrics {
-        response["ItemCollectionMetrics"] = metrics;
-    }
-    Ok(response)
+    Ok(item_response("Attributes", old.as_ref(), consumed.to_json(capacity), metrics))
 }
 
 /// The condition of a PutItem / DeleteItem: `ConditionExpression` or the
@@ -193,13 +186,18 @@ pub fn return_values<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<&'a
 }
 
 /// A response with an optional item under `field` and optional consumed capacity.
-pub fn item_response(field: &str, item: Option<&Item>, capacity: Option<Value>) -> Value {
-    let mut out = Map::new();
+/// The answer of a single-item operation: the item (as `field`), consumed
+/// capacity and item collection metrics, each when present.
+pub fn item_response(field: &str, item: Option<&Item>, capacity: Option<Value>, metrics: Option<Value>) -> Reply {
+    let mut out = ObjectWriter::new();
     if let Some(item) = item {
-        out.insert(field.to_string(), item_to_json(item));
+        out.item(field, item);
     }
-    if let Some(capacity) = capacity {
-        out.insert("ConsumedCapacity".into(), capacity);
+    if let Some(capacity) = &capacity {
+        out.value("ConsumedCapacity", capacity);
     }
-    Value::Object(out)
+    if let Some(metrics) = &metrics {
+        out.value("ItemCollectionMetrics", metrics);
+    }
+    out.finish()
 }

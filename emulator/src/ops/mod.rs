@@ -11,6 +11,7 @@ pub mod legacy;
 pub mod metadata;
 pub mod query;
 pub mod read;
+pub mod reply;
 pub mod scan;
 pub mod tables;
 pub mod transact;
@@ -20,42 +21,49 @@ pub mod update_table;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::State;
 use input::Input;
+pub use reply::Reply;
 use serde_json::Value;
 
-type Handler = fn(&State, Input) -> ApiResult<Value>;
+type Handler = fn(&State, Input) -> ApiResult<Reply>;
 
 /// The operations this emulator implements, by their wire names.
 pub fn handler(operation: &str) -> Option<Handler> {
     Some(match operation {
-        "CreateTable" => tables::create_table,
-        "DescribeTable" => tables::describe_table,
-        "ListTables" => tables::list_tables,
-        "DeleteTable" => tables::delete_table,
+        "CreateTable" => |s, i| tables::create_table(s, i).map(Reply::Json),
+        "DescribeTable" => |s, i| tables::describe_table(s, i).map(Reply::Json),
+        "ListTables" => |s, i| tables::list_tables(s, i).map(Reply::Json),
+        "DeleteTable" => |s, i| tables::delete_table(s, i).map(Reply::Json),
         "PutItem" => items::put_item,
         "GetItem" => items::get_item,
         "DeleteItem" => items::delete_item,
         "UpdateItem" => update::update_item,
-        "BatchGetItem" => batch::batch_get_item,
-        "BatchWriteItem" => batch::batch_write_item,
+        "BatchGetItem" => |s, i| batch::batch_get_item(s, i).map(Reply::Json),
+        "BatchWriteItem" => |s, i| batch::batch_write_item(s, i).map(Reply::Json),
         "Query" => query::query,
         "Scan" => scan::scan,
-        "UpdateTable" => update_table::update_table,
-        "TransactGetItems" => transact::transact_get_items,
-        "TransactWriteItems" => transact::transact_write_items,
-        "DescribeEndpoints" => metadata::describe_endpoints,
-        "DescribeLimits" => metadata::describe_limits,
-        "TagResource" => metadata::tag_resource,
-        "UntagResource" => metadata::untag_resource,
-        "ListTagsOfResource" => metadata::list_tags_of_resource,
-        "DescribeTimeToLive" => metadata::describe_time_to_live,
-        "UpdateTimeToLive" => metadata::update_time_to_live,
-        "DescribeContinuousBackups" => metadata::describe_continuous_backups,
-        "UpdateContinuousBackups" => metadata::update_continuous_backups,
+        "UpdateTable" => |s, i| update_table::update_table(s, i).map(Reply::Json),
+        "TransactGetItems" => |s, i| transact::transact_get_items(s, i).map(Reply::Json),
+        "TransactWriteItems" => |s, i| transact::transact_write_items(s, i).map(Reply::Json),
+        "DescribeEndpoints" => |s, i| metadata::describe_endpoints(s, i).map(Reply::Json),
+        "DescribeLimits" => |s, i| metadata::describe_limits(s, i).map(Reply::Json),
+        "TagResource" => |s, i| metadata::tag_resource(s, i).map(Reply::Json),
+        "UntagResource" => |s, i| metadata::untag_resource(s, i).map(Reply::Json),
+        "ListTagsOfResource" => |s, i| metadata::list_tags_of_resource(s, i).map(Reply::Json),
+        "DescribeTimeToLive" => |s, i| metadata::describe_time_to_live(s, i).map(Reply::Json),
+        "UpdateTimeToLive" => |s, i| metadata::update_time_to_live(s, i).map(Reply::Json),
+        "DescribeContinuousBackups" => |s, i| metadata::describe_continuous_backups(s, i).map(Reply::Json),
+        "UpdateContinuousBackups" => |s, i| metadata::update_continuous_backups(s, i).map(Reply::Json),
         _ => return None,
     })
 }
 
+/// Runs an operation; its reply as a `Value` (fixtures, journal replay, tests).
 pub fn dispatch(state: &State, operation: &str, body: &Value) -> ApiResult<Value> {
+    dispatch_reply(state, operation, body).map(Reply::into_value)
+}
+
+/// Runs an operation (the wire protocol's entry point).
+pub fn dispatch_reply(state: &State, operation: &str, body: &Value) -> ApiResult<Reply> {
     let handler = handler(operation)
         .ok_or_else(|| ApiError::new(ErrorKind::UnknownOperation, "An unknown operation was requested."))?;
     handler(state, Input::new(body)?)

@@ -2,6 +2,7 @@
 //! (O(log n) to find the start, then one step per item), in sort-key order
 //! or reverse. Paging, Select and projection are shared with Scan in `read`.
 
+use crate::ops::Reply;
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::table;
 use super::read::{
@@ -13,10 +14,9 @@ use crate::expr::keycond::{key_condition, KeyCondition, SortCondition};
 use crate::state::State;
 use crate::storage::{ordered_range, KeyRange, StoredItem};
 use crate::types::{Item, KeyValue};
-use serde_json::Value;
 use std::ops::Bound;
 
-pub fn query(state: &State, input: Input) -> ApiResult<Value> {
+pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
     let name = input.str("TableName")?;
     v.table_name("tableName", name);

@@ -3,6 +3,7 @@
 //! storage order, applies the filter, cuts the page at `Limit` items
 //! evaluated or 1 MB read, and answers with `LastEvaluatedKey`.
 
+use crate::ops::reply::{ObjectWriter, Reply};
 use super::capacity::{read_units, Consumed};
 use super::input::{CapacityDetail, Input, Violations};
 use super::legacy;
@@ -10,9 +11,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
 use crate::storage::{IndexData, IndexKind, ProjectionType, TableDef, TableState};
-use crate::types::{item_into_json, item_size, item_to_json, Item, PrimaryKey};
-use serde_json::{json, Map, Value};
-use std::borrow::Cow;
+use crate::types::{item_size, Item, PrimaryKey};
+use serde_json::json;
 
 /// DynamoDB stops reading a page once it has read 1 MB.
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
@@ -106,10 +106,10 @@ impl ReadExpressions {
     }
 
     /// Shapes a returned item.
-    pub fn project(&self, item: &Item) -> Item {
+    pub fn project(&self, item: Item) -> Item {
         match &self.projection {
-            Some(projection) => crate::expr::projection::project(item, projection),
-            None => item.clone(),
+            Some(projection) => crate::expr::projection::project(&item, projection),
+            None => item,
         }
     }
 
@@ -344,18 +344,12 @@ pub fn read_page(
     options: &ReadOptions,
     candidates: impl Iterator<Item = Item>,
     filter: &dyn Fn(&Item) -> bool,
-    project: &dyn Fn(&Item) -> Item,
+    project: &dyn Fn(Item) -> Item,
 ) -> Page {
     let mut page =
         Page { items: Vec::new(), count: 0, scanned: 0, last_evaluated_key: None, bytes_read: 0, fetch_units: 0.0 };
     let index = target.index.map(|(index, _)| index);
-    let mut last: Option<Item> = None;
-    let mut stopped = false;
     for item in candidates {
-        let visible: Cow<Item> = match index {
-            Some(index) if !options.fetch_from_table => Cow::Owned(index.project(&item)),
-            _ => Cow::Borrowed(&item),
-        };
         page.scanned += 1;
         match index {
             Some(index) => {
@@ -367,43 +361,46 @@ pub fn read_page(
             }
             None => page.bytes_read += item_size(&item),
         }
+        let stop = options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES;
+        if stop {
+            page.last_evaluated_key = Some(match index {
+                Some(index) => index.last_evaluated_key(&item),
+                None => target.def.key_schema.project_key(&item),
+            });
+        }
+        // What the filter sees: the index's attributes, or the whole item when fetched from the table.
+        let visible = match index {
+            Some(index) if !options.fetch_from_table => index.project_owned(item),
+            _ => item,
+        };
         if filter(&visible) {
             page.count += 1;
             match (options.select, index) {
                 (Select::Count, _) => {}
                 // Fetched from the table for the filter, but only the index's attributes were asked for.
                 (Select::AllProjectedAttributes, Some(index)) if options.fetch_from_table => {
-                    page.items.push(index.project(&item))
+                    page.items.push(index.project_owned(visible))
                 }
-                _ => page.items.push(project(&visible)),
+                _ => page.items.push(project(visible)),
             }
         }
-        drop(visible);
-        last = Some(item);
-        if options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES {
-            stopped = true;
+        if stop {
             break;
         }
-    }
-    if stopped {
-        page.last_evaluated_key = last.map(|item| match index {
-            Some(index) => index.last_evaluated_key(&item),
-            None => target.def.key_schema.project_key(&item),
-        });
     }
     page
 }
 
 /// The response of a Query or Scan page.
-pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Value {
-    let mut out = Map::new();
+pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Reply {
+    let mut out = ObjectWriter::new();
     if options.select != Select::Count {
-        out.insert("Items".into(), Value::Array(page.items.into_iter().map(item_into_json).collect()));
+        out.items("Items", &page.items);
     }
-    out.insert("Count".into(), json!(page.count));
-    out.insert("ScannedCount".into(), json!(page.scanned));
+    out.value("Count", &json!(page.count));
+    out.value("ScannedCount", &json!(page.scanned));
     if let Some(key) = &page.last_evaluated_key {
-        out.insert("LastEvaluatedKey".into(), item_to_json(key));
+        out.item("LastEvaluatedKey", key);
     }
     let units = read_units(page.bytes_read, options.consistent);
     let consumed = match target.index {
@@ -419,7 +416,7 @@ pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Valu
         }
     };
     if let Some(capacity) = consumed.to_json(options.capacity) {
-        out.insert("ConsumedCapacity".into(), capacity);
+        out.value("ConsumedCapacity", &capacity);
     }
-    Value::Object(out)
+    out.finish()
 }

@@ -2,6 +2,7 @@
 //! partition hash). A parallel scan's segment is a range of partition
 //! hashes, so segments are disjoint and together cover everything.
 
+use crate::ops::Reply;
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::table;
 use super::read::{
@@ -12,11 +13,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::State;
 use crate::storage::{ordered_range, KeyRange, StoredItem};
 use crate::types::Item;
-use serde_json::Value;
 
 pub const MAX_TOTAL_SEGMENTS: i64 = 1_000_000;
 
-pub fn scan(state: &State, input: Input) -> ApiResult<Value> {
+pub fn scan(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
     let name = input.str("TableName")?;
     v.table_name("tableName", name);

@@ -1,6 +1,7 @@
 //! UpdateItem: applies an UpdateExpression (or legacy AttributeUpdates) to
 //! one item, creating it when it does not exist, under an optional condition.
 
+use crate::ops::Reply;
 use super::capacity::Consumed;
 use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
@@ -10,14 +11,13 @@ use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::update::{apply, check_key_attributes, updated_attributes};
 use crate::expr::{Condition, UpdateExpression};
 use crate::state::State;
-use serde_json::Value;
 
 /// The parameters that carry expressions, in DynamoDB's message order.
 const EXPRESSIONS: [&str; 2] = ["UpdateExpression", "ConditionExpression"];
 /// The legacy parameters they replace.
 const LEGACY: [&str; 3] = ["AttributeUpdates", "ConditionalOperator", "Expected"];
 
-pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
+pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
     let name = input.str("TableName")?;
     v.table_name("tableName", name);
@@ -51,11 +51,7 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Value> {
         _ => None,
     }
     .filter(|item| !item.is_empty());
-    let mut response = item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity));
-    if let Some(metrics) = metrics {
-        response["ItemCollectionMetrics"] = metrics;
-    }
-    Ok(response)
+    Ok(item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity), metrics))
 }
 
 /// The update and the condition of an UpdateItem (or of a transaction's

@@ -11,7 +11,7 @@ mod encoding;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::faults;
-use crate::ops;
+use crate::ops::{self, Reply};
 use crate::state::State;
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
@@ -94,26 +94,27 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage) -> Response
 /// The response for a body that exceeded [`MAX_BODY_BYTES`] while being read.
 pub fn body_too_large() -> Response<Bytes> {
     let error = ApiError::validation(format!("Request size exceeded {MAX_BODY_BYTES} bytes"));
-    json_response(StatusCode::PAYLOAD_TOO_LARGE, error.to_json(), false)
+    json_response(StatusCode::PAYLOAD_TOO_LARGE, serde_json::to_vec(&error.to_json()).unwrap_or_default(), false)
 }
 
-fn api_response(headers: &HeaderMap, result: Result<Value, ApiError>) -> Response<Bytes> {
+fn api_response(headers: &HeaderMap, result: Result<Reply, ApiError>) -> Response<Bytes> {
     let accepts_gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let (status, value) = match result {
-        Ok(value) => (StatusCode::OK, value),
+    let (status, body) = match result {
+        Ok(reply) => (StatusCode::OK, reply.into_bytes()),
         Err(error) => {
             if error.kind == ErrorKind::InternalServerError {
                 tracing::error!(%error, "internal error");
             } else {
                 tracing::debug!(%error, "request rejected");
             }
-            (StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::BAD_REQUEST), error.to_json())
+            let status = StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, serde_json::to_vec(&error.to_json()).unwrap_or_default())
         }
     };
-    json_response(status, value, accepts_gzip)
+    json_response(status, body, accepts_gzip)
 }
 
 /// An API call read and parsed, with what the fault rules decided for it.
@@ -145,7 +146,7 @@ fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, 
     Ok(Prepared { operation: operation.to_string(), body: value, faults: decision })
 }
 
-fn run(state: &State, call: Prepared) -> Result<Value, ApiError> {
+fn run(state: &State, call: Prepared) -> Result<Reply, ApiError> {
     let result = run_operation(state, &call);
     // Durable mode: what this call wrote reaches the disk before it is acknowledged.
     if let Some(journal) = state.journal.get() {
@@ -166,7 +167,7 @@ fn may_write(operation: &str) -> bool {
         || matches!(operation, "Query" | "Scan" | "BatchGetItem" | "TransactGetItems"))
 }
 
-fn run_operation(state: &State, call: &Prepared) -> Result<Value, ApiError> {
+fn run_operation(state: &State, call: &Prepared) -> Result<Reply, ApiError> {
     let Prepared { operation, body, faults } = call;
     let (operation, body) = (operation.as_str(), body);
     if let Some(error) = &faults.error {
@@ -177,22 +178,22 @@ fn run_operation(state: &State, call: &Prepared) -> Result<Value, ApiError> {
         if let Some((reduced, held)) = faults::split_batch(operation, body) {
             let ran_something = reduced["RequestItems"].as_object().is_some_and(|m| !m.is_empty());
             let mut response = if ran_something {
-                dispatch(state, operation, &reduced)?
+                dispatch(state, operation, &reduced)?.into_value()
             } else if operation == "BatchGetItem" {
                 json!({"Responses": {}})
             } else {
                 json!({})
             };
             faults::merge_unprocessed(operation, &mut response, held);
-            return Ok(response);
+            return Ok(Reply::Json(response));
         }
     }
     dispatch(state, operation, body)
 }
 
 /// Runs an operation; a panic in it is our bug: answer 500 and keep serving.
-fn dispatch(state: &State, operation: &str, body: &Value) -> Result<Value, ApiError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::dispatch(state, operation, body))) {
+fn dispatch(state: &State, operation: &str, body: &Value) -> Result<Reply, ApiError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::dispatch_reply(state, operation, body))) {
         Ok(result) => result,
         Err(_) => Err(ApiError::new(
             ErrorKind::InternalServerError,
@@ -201,8 +202,7 @@ fn dispatch(state: &State, operation: &str, body: &Value) -> Result<Value, ApiEr
     }
 }
 
-fn json_response(status: StatusCode, value: Value, gzip: bool) -> Response<Bytes> {
-    let mut body = serde_json::to_vec(&value).unwrap_or_default();
+fn json_response(status: StatusCode, mut body: Vec<u8>, gzip: bool) -> Response<Bytes> {
     let mut compressed = false;
     if gzip && body.len() > 1024 {
         if let Some(zipped) = encoding::gzip(&body) {

@@ -78,6 +78,14 @@ impl IndexData {
         }
     }
 
+    /// [`IndexData::project`] of an item the caller owns (no copy for ALL).
+    pub fn project_owned(&self, mut item: Item) -> Item {
+        if self.projection != ProjectionType::All {
+            item.retain(|name, _| self.projects(name));
+        }
+        item
+    }
+
     pub fn projected_size(&self, item: &Item) -> usize {
         match &self.projection {
             ProjectionType::All => item_size(item),

@@ -269,14 +269,32 @@ pub mod encoding {
             Number::from_raw_parts(negative, i32::from(exp16) - 0x8000, &digits, len)
         }
 
-        /// Steps over one value.
+        /// Steps over one value (without decoding it).
         pub fn skip(&mut self) {
-            match self.byte() {
-                S | B => {
-                    self.unescape();
+            let terminator: &[u8] = match (self.byte(), self.0.first()) {
+                (S | B, _) => &[0x00, 0x01],
+                (_, Some(&ZERO)) => {
+                    self.byte();
+                    return;
                 }
-                _ => {
-                    self.number();
+                (_, Some(&NEGATIVE)) => &[0xFF],
+                _ => &[0x00],
+            };
+            if terminator.len() == 1 {
+                // Class byte and exponent, then digits up to the terminator (digits never equal it).
+                let digits = &self.0[3..];
+                let end = digits.iter().position(|&b| b == terminator[0]).expect("encoded key: number end");
+                self.0 = &digits[end + 1..];
+            } else {
+                // Escaped bytes: a 0x00 is followed by 0xFF (an escaped zero) or 0x01 (the end).
+                let mut at = 0;
+                loop {
+                    let zero = at + self.0[at..].iter().position(|&b| b == 0).expect("encoded key: string end");
+                    if self.0[zero + 1] == 0x01 {
+                        self.0 = &self.0[zero + 2..];
+                        return;
+                    }
+                    at = zero + 2;
                 }
             }
         }

@@ -143,6 +143,96 @@ pub fn item_into_json(item: Item) -> Value {
     Value::Object(item.into_iter().map(|(k, v)| (k, v.into_json())).collect())
 }
 
+/// Writes an item's wire JSON straight to `out`: the same text as
+/// serializing [`item_to_json`], without building a `serde_json::Value`
+/// (one map per attribute) on the way. Used by the read paths.
+pub fn write_item_json(out: &mut Vec<u8>, item: &Item) {
+    write_map(out, item, false);
+}
+
+fn write_map(out: &mut Vec<u8>, map: &Item, nested: bool) {
+    out.push(b'{');
+    for (i, (name, value)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, name);
+        out.push(b':');
+        write_value(out, value, nested);
+    }
+    out.push(b'}');
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn write_number(out: &mut Vec<u8>, n: &Number, nested: bool) {
+    out.push(b'"');
+    if nested {
+        out.extend_from_slice(n.written().as_bytes());
+    } else {
+        use std::io::Write;
+        let _ = write!(out, "{n}");
+    }
+    out.push(b'"');
+}
+
+fn write_binary(out: &mut Vec<u8>, b: &[u8]) {
+    out.push(b'"');
+    let start = out.len();
+    out.resize(start + base64::encoded_len(b.len(), true).unwrap_or(0), 0);
+    let written = BASE64.encode_slice(b, &mut out[start..]).unwrap_or(0);
+    out.truncate(start + written);
+    out.push(b'"');
+}
+
+fn write_list<T>(out: &mut Vec<u8>, tag: &str, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(b"\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        each(out, item);
+    }
+    out.extend_from_slice(b"]}");
+}
+
+fn write_value(out: &mut Vec<u8>, value: &AttributeValue, nested: bool) {
+    match value {
+        AttributeValue::S(s) => {
+            out.extend_from_slice(b"{\"S\":");
+            write_str(out, s);
+            out.push(b'}');
+        }
+        AttributeValue::N(n) => {
+            out.extend_from_slice(b"{\"N\":");
+            write_number(out, n, nested);
+            out.push(b'}');
+        }
+        AttributeValue::B(b) => {
+            out.extend_from_slice(b"{\"B\":");
+            write_binary(out, b);
+            out.push(b'}');
+        }
+        AttributeValue::Bool(true) => out.extend_from_slice(b"{\"BOOL\":true}"),
+        AttributeValue::Bool(false) => out.extend_from_slice(b"{\"BOOL\":false}"),
+        AttributeValue::Null => out.extend_from_slice(b"{\"NULL\":true}"),
+        AttributeValue::SS(set) => write_list(out, "SS", set, |out, s| write_str(out, s)),
+        AttributeValue::NS(set) => write_list(out, "NS", set, |out, n| write_number(out, n, nested)),
+        AttributeValue::BS(set) => write_list(out, "BS", set, |out, b| write_binary(out, b)),
+        AttributeValue::L(list) => write_list(out, "L", list, |out, v| write_value(out, v, true)),
+        AttributeValue::M(map) => {
+            out.extend_from_slice(b"{\"M\":");
+            write_map(out, map, true);
+            out.push(b'}');
+        }
+    }
+}
+
 /// Decodes a wire map of attribute values (an `Item`, a `Key`, `ExpressionAttributeValues`).
 pub fn item_from_json(value: &Value) -> ApiResult<Item> {
     decode_map(value, 0)
