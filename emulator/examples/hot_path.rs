@@ -3,7 +3,8 @@
 //! the table and on the GSI) through `protocol::handle`, single-threaded.
 //! For profiling (`perf record`, callgrind) the emulator's own work apart
 //! from the network stack.
-//! `cargo run --release -p emulator --example hot_path [items] [seconds-per-op] [op]`
+//! `THREADS=2 cargo run --release -p emulator --example hot_path [items] [seconds-per-op] [op]`
+//! (THREADS: concurrent callers, default 1; the figure is process CPU time per operation).
 
 use bytes::Bytes;
 use emulator::state::State;
@@ -38,6 +39,15 @@ fn item(i: usize, items: usize) -> Value {
         "c": {"N": "0"},
         "data": {"S": filler},
     })
+}
+
+/// User plus system CPU time of this process, from /proc.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line; 11 and 12 after the command name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn main() {
@@ -115,16 +125,29 @@ fn main() {
         // Requests are built before the clock starts: only the emulator's work is timed.
         let requests: Vec<_> = (0..20_000).map(|n| body(n * 7919 % items)).collect();
         let requests: Vec<_> = requests.iter().map(|(op, b)| request(op, b)).collect();
+        let threads: usize = std::env::var("THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(1);
+        let cpu_before = process_cpu_seconds();
         let started = Instant::now();
-        let mut done = 0usize;
-        while started.elapsed() < Duration::from_secs_f64(seconds) {
-            for r in requests.iter().take(1000) {
-                let response = emulator::protocol::handle(&state, r.clone());
-                assert!(response.status().is_success());
-                done += 1;
-            }
-        }
-        let per_op = started.elapsed().as_secs_f64() * 1e6 / done as f64;
-        println!("{name:<11} {per_op:>7.2} µs/op ({done} calls)");
+        let done: usize = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (state, requests) = (&state, &requests);
+                    scope.spawn(move || {
+                        let mut done = 0usize;
+                        while started.elapsed() < Duration::from_secs_f64(seconds) {
+                            for r in requests.iter().skip(t * 1000).take(1000) {
+                                let response = emulator::protocol::handle(state, r.clone());
+                                assert!(response.status().is_success());
+                                done += 1;
+                            }
+                        }
+                        done
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("worker")).sum()
+        });
+        let per_op = (process_cpu_seconds() - cpu_before) * 1e6 / done as f64;
+        println!("{name:<11} {per_op:>7.2} µs of CPU per op ({done} calls, {threads} threads)");
     }
 }

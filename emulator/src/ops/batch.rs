@@ -17,11 +17,11 @@ use crate::expr::Projection;
 use crate::state::State;
 use crate::storage::{Table, TableState};
 use crate::types::{item_from_json, item_size, item_to_json, Item, PrimaryKey};
-use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::sync::{RwLockReadGuard, RwLockWriteGuard};
 
 /// DynamoDB's limits on one batch.
 pub const MAX_BATCH_GET_KEYS: usize = 100;

@@ -1,14 +1,14 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem.
 
-use crate::ops::reply::{ObjectWriter, Reply};
 use super::capacity::{read_units, Consumed};
 use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::{projection, Condition, ExpressionAttributes};
+use crate::ops::reply::{ObjectWriter, Reply};
 use crate::state::State;
-use crate::storage::{Table, TableDef};
+use crate::storage::{StoredItem, Table, TableDef};
 use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::types::{item_size, Item, KeyValue, ScalarType};
 use serde_json::Value;
@@ -33,16 +33,19 @@ pub fn put_item(state: &State, input: Input) -> ApiResult<Reply> {
     }
     let item = item.unwrap_or_default();
     let table = table(state, name)?;
+    // Parsed before the table is locked (a shorter hold under concurrent
+    // writes); reported in the same order as before.
+    let condition = write_condition(&input);
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_item(&item)?;
-    let condition = write_condition(&input)?;
+    let condition = condition?;
     validate_new_item(&guard.def, &item)?;
     let old = guard.data.get(&key);
     check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
     // Table and index writes, as DynamoDB charges them.
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&item), false);
     let partition = collection_metrics.then(|| key.partition());
-    guard.data.put(key, item);
+    guard.data.put_over(key, item, old.as_ref());
     let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
     drop(guard);
     let old = old.filter(|_| return_values == "ALL_OLD");
@@ -62,15 +65,25 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Reply> {
     let guard = table.inner.read();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
     let projection = read_projection(&input)?;
-    // Encoded under the read lock: no copy of the item is made on the way out.
-    let item = guard.data.get(&key);
+    // Written under the read lock, straight from the stored bytes when the
+    // whole item is asked for: no copy of the item is made.
+    let stored = guard.data.items.get(&key);
     // Reads are charged for the whole item, whatever the projection keeps.
-    let consumed = Consumed::table(&guard.def.name, read_units(item.as_ref().map_or(0, item_size), consistent));
-    let response = match (item, projection) {
-        (Some(item), Some(p)) => {
-            item_response("Item", Some(&projection::project(&item, &p)), consumed.to_json(capacity), None)
+    let consumed = Consumed::table(&guard.def.name, read_units(stored.map_or(0, StoredItem::size), consistent));
+    let response = match (stored, projection) {
+        (Some(stored), Some(p)) => {
+            let projected = projection::project(&stored.decode(), &p);
+            item_response("Item", Some(&projected), consumed.to_json(capacity), None)
         }
-        (item, _) => item_response("Item", item.as_ref(), consumed.to_json(capacity), None),
+        (Some(stored), None) => {
+            let mut out = ObjectWriter::new();
+            out.stored_item("Item", stored);
+            if let Some(capacity) = &consumed.to_json(capacity) {
+                out.value("ConsumedCapacity", capacity);
+            }
+            out.finish()
+        }
+        (None, _) => item_response("Item", None, consumed.to_json(capacity), None),
     };
     drop(guard);
     Ok(response)
@@ -91,9 +104,12 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Reply> {
         return Err(ApiError::validation("Return values set to invalid value"));
     }
     let table = table(state, name)?;
+    // Parsed before the table is locked (a shorter hold under concurrent
+    // writes); reported in the same order as before.
+    let condition = write_condition(&input);
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
-    let condition = write_condition(&input)?;
+    let condition = condition?;
     check_condition(condition.as_ref(), guard.data.get(&key).as_ref(), old_on_failure)?;
     let old = guard.data.remove(&key);
     let consumed = Consumed::write(&guard.def, old.as_ref(), None, false);

@@ -2,7 +2,6 @@
 //! (O(log n) to find the start, then one step per item), in sort-key order
 //! or reverse. Paging, Select and projection are shared with Scan in `read`.
 
-use crate::ops::Reply;
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::table;
 use super::read::{
@@ -11,9 +10,10 @@ use super::read::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::expr::keycond::{key_condition, KeyCondition, SortCondition};
+use crate::ops::Reply;
 use crate::state::State;
 use crate::storage::{ordered_range, KeyRange, StoredItem};
-use crate::types::{Item, KeyValue};
+use crate::types::KeyValue;
 use std::ops::Bound;
 
 pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
@@ -83,21 +83,19 @@ pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
     }
     let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };
     let items = &guard.data.items;
-    let candidates: Box<dyn Iterator<Item = Item> + '_> = match target.index {
-        Some((index, _)) => Box::new(
-            index
-                .range(&range, forward, start.as_ref().map(|(i, t)| (i, t)))
-                .filter_map(|(_, table_key)| items.get(table_key).map(StoredItem::decode)),
-        ),
+    let candidates: Box<dyn Iterator<Item = &StoredItem> + '_> = match target.index {
+        Some((index, _)) => {
+            Box::new(index.range(&range, forward, start.as_ref().map(|(i, t)| (i, t))).map(|(_, item)| item))
+        }
         None => {
             let range = match &start {
                 Some((key, _)) => range.after(key, forward),
                 None => range,
             };
-            Box::new(ordered_range(items, &range, forward).map(|(_, item)| item.decode()))
+            Box::new(ordered_range(items, &range, forward).map(|(_, item)| item))
         }
     };
-    let page = read_page(&target, &options, candidates, &|i| expressions.keep(i), &|i| expressions.project(i));
+    let page = read_page(&target, &options, candidates, &expressions);
     Ok(page_response(&target, &options, page))
 }
 

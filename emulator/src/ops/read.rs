@@ -3,14 +3,14 @@
 //! storage order, applies the filter, cuts the page at `Limit` items
 //! evaluated or 1 MB read, and answers with `LastEvaluatedKey`.
 
-use crate::ops::reply::{ObjectWriter, Reply};
 use super::capacity::{read_units, Consumed};
 use super::input::{CapacityDetail, Input, Violations};
 use super::legacy;
 use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
-use crate::storage::{IndexData, IndexKind, ProjectionType, TableDef, TableState};
+use crate::ops::reply::{ObjectWriter, Reply};
+use crate::storage::{IndexData, IndexKind, ProjectionType, StoredItem, TableDef, TableState};
 use crate::types::{item_size, Item, PrimaryKey};
 use serde_json::json;
 
@@ -324,9 +324,16 @@ fn start_key_error(err: ApiError, fallback: ApiError) -> ApiError {
     }
 }
 
+/// An item of a page: decoded (filtered, projected), or as stored when the
+/// request returns whole items (written to JSON straight from its bytes).
+pub enum PageItem {
+    Decoded(Item),
+    Stored(StoredItem),
+}
+
 /// One page's result, built by [`read_page`].
 pub struct Page {
-    pub items: Vec<Item>,
+    pub items: Vec<PageItem>,
     pub count: usize,
     pub scanned: usize,
     pub last_evaluated_key: Option<Item>,
@@ -336,20 +343,44 @@ pub struct Page {
     pub fetch_units: f64,
 }
 
-/// Evaluates `candidates` (table items, decoded, in reading order) into one
-/// page. `filter` decides whether an evaluated item is returned, `project`
-/// shapes a returned item.
-pub fn read_page(
+/// Evaluates `candidates` (table items, in reading order) into one page,
+/// filtered and projected by `expressions`.
+pub fn read_page<'a>(
     target: &Target,
     options: &ReadOptions,
-    candidates: impl Iterator<Item = Item>,
-    filter: &dyn Fn(&Item) -> bool,
-    project: &dyn Fn(Item) -> Item,
+    candidates: impl Iterator<Item = &'a StoredItem>,
+    expressions: &ReadExpressions,
 ) -> Page {
     let mut page =
         Page { items: Vec::new(), count: 0, scanned: 0, last_evaluated_key: None, bytes_read: 0, fetch_units: 0.0 };
     let index = target.index.map(|(index, _)| index);
-    for item in candidates {
+    // Whole items, unfiltered (the common read): no item is decoded but the last, for its key.
+    let whole = expressions.filter.is_none()
+        && expressions.projection.is_none()
+        && index.is_none_or(|index| index.projection == ProjectionType::All);
+    for stored in candidates {
+        if whole {
+            page.scanned += 1;
+            page.count += 1;
+            let size = stored.size();
+            page.bytes_read += size;
+            if index.is_some() && options.fetch_from_table {
+                page.fetch_units += read_units(size, options.consistent);
+            }
+            if options.select != Select::Count {
+                page.items.push(PageItem::Stored(stored.clone()));
+            }
+            if options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES {
+                let item = stored.decode();
+                page.last_evaluated_key = Some(match index {
+                    Some(index) => index.last_evaluated_key(&item),
+                    None => target.def.key_schema.project_key(&item),
+                });
+                break;
+            }
+            continue;
+        }
+        let item = stored.decode();
         page.scanned += 1;
         match index {
             Some(index) => {
@@ -373,15 +404,15 @@ pub fn read_page(
             Some(index) if !options.fetch_from_table => index.project_owned(item),
             _ => item,
         };
-        if filter(&visible) {
+        if expressions.keep(&visible) {
             page.count += 1;
             match (options.select, index) {
                 (Select::Count, _) => {}
                 // Fetched from the table for the filter, but only the index's attributes were asked for.
                 (Select::AllProjectedAttributes, Some(index)) if options.fetch_from_table => {
-                    page.items.push(index.project_owned(visible))
+                    page.items.push(PageItem::Decoded(index.project_owned(visible)))
                 }
-                _ => page.items.push(project(visible)),
+                _ => page.items.push(PageItem::Decoded(expressions.project(visible))),
             }
         }
         if stop {
@@ -395,7 +426,7 @@ pub fn read_page(
 pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Reply {
     let mut out = ObjectWriter::new();
     if options.select != Select::Count {
-        out.items("Items", &page.items);
+        out.page_items("Items", &page.items);
     }
     out.value("Count", &json!(page.count));
     out.value("ScannedCount", &json!(page.scanned));

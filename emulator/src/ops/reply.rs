@@ -3,6 +3,8 @@
 //! write their JSON straight to bytes with [`ObjectWriter`]: building a
 //! `Value` costs a map per attribute, which dominated their CPU time.
 
+use super::read::PageItem;
+use crate::storage::StoredItem;
 use crate::types::value::write_item_json;
 use crate::types::Item;
 use serde_json::Value;
@@ -80,6 +82,28 @@ impl ObjectWriter {
             write_item_json(&mut self.out, item);
         }
         self.out.push(b']');
+    }
+
+    /// A Query or Scan page's items.
+    pub fn page_items(&mut self, name: &str, items: &[PageItem]) {
+        self.name(name);
+        self.out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            match item {
+                PageItem::Decoded(item) => write_item_json(&mut self.out, item),
+                PageItem::Stored(stored) => stored.write_json(&mut self.out),
+            }
+        }
+        self.out.push(b']');
+    }
+
+    /// A stored item, written from its bytes.
+    pub fn stored_item(&mut self, name: &str, item: &StoredItem) {
+        self.name(name);
+        item.write_json(&mut self.out);
     }
 
     pub fn finish(mut self) -> Reply {

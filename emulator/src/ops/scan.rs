@@ -2,7 +2,6 @@
 //! partition hash). A parallel scan's segment is a range of partition
 //! hashes, so segments are disjoint and together cover everything.
 
-use crate::ops::Reply;
 use super::input::{return_consumed_capacity, Input, Violations};
 use super::items::table;
 use super::read::{
@@ -10,9 +9,9 @@ use super::read::{
     Target,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::ops::Reply;
 use crate::state::State;
 use crate::storage::{ordered_range, KeyRange, StoredItem};
-use crate::types::Item;
 
 pub const MAX_TOTAL_SEGMENTS: i64 = 1_000_000;
 
@@ -77,21 +76,19 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Reply> {
     }
     let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };
     let items = &guard.data.items;
-    let candidates: Box<dyn Iterator<Item = Item> + '_> = match target.index {
-        Some((index, _)) => Box::new(
-            index
-                .range(&range, true, start.as_ref().map(|(i, t)| (i, t)))
-                .filter_map(|(_, table_key)| items.get(table_key).map(StoredItem::decode)),
-        ),
+    let candidates: Box<dyn Iterator<Item = &StoredItem> + '_> = match target.index {
+        Some((index, _)) => {
+            Box::new(index.range(&range, true, start.as_ref().map(|(i, t)| (i, t))).map(|(_, item)| item))
+        }
         None => {
             let range = match &start {
                 Some((key, _)) => range.after(key, true),
                 None => range,
             };
-            Box::new(ordered_range(items, &range, true).map(|(_, item)| item.decode()))
+            Box::new(ordered_range(items, &range, true).map(|(_, item)| item))
         }
     };
-    let page = read_page(&target, &options, candidates, &|i| expressions.keep(i), &|i| expressions.project(i));
+    let page = read_page(&target, &options, candidates, &expressions);
     Ok(page_response(&target, &options, page))
 }
 

@@ -1,7 +1,6 @@
 //! UpdateItem: applies an UpdateExpression (or legacy AttributeUpdates) to
 //! one item, creating it when it does not exist, under an optional condition.
 
-use crate::ops::Reply;
 use super::capacity::Consumed;
 use super::collections;
 use super::input::{return_consumed_capacity, Input, Violations};
@@ -10,6 +9,7 @@ use crate::error::ApiResult;
 use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::update::{apply, check_key_attributes, updated_attributes};
 use crate::expr::{Condition, UpdateExpression};
+use crate::ops::Reply;
 use crate::state::State;
 
 /// The parameters that carry expressions, in DynamoDB's message order.
@@ -29,10 +29,13 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
     let table = table(state, name)?;
+    // Parsed before the table is locked (a shorter hold under concurrent
+    // writes); reported in the same order as before.
+    let expressions = read_update_and_condition(&input);
     let mut guard = table.inner.write();
     let key_item = key.unwrap_or_default();
     let key = guard.def.key_schema.key_from_request(&key_item)?;
-    let (update, condition) = read_update_and_condition(&input)?;
+    let (update, condition) = expressions?;
     check_key_attributes(&update, &guard.def.key_schema)?;
     let old = guard.data.get(&key);
     check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
@@ -40,7 +43,7 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     validate_new_item(&guard.def, &new)?;
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
     let partition = collection_metrics.then(|| key.partition());
-    guard.data.put(key, new.clone());
+    guard.data.put_over(key, new.clone(), old.as_ref());
     let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
     drop(guard);
     let attributes = match return_values {

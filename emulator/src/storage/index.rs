@@ -8,9 +8,10 @@
 //! ALL-projected index costs no copy of the data.
 
 use crate::types::{item_size, Item, KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 
+use super::stored::StoredItem;
 use super::table::{IndexDef, ProjectionType};
 
 /// One secondary index's entries and statistics.
@@ -100,12 +101,31 @@ impl IndexData {
         key
     }
 
-    pub fn insert(&mut self, table_key: &PrimaryKey, item: &Item) {
+    /// Adds `stored` (whose decoded form is `item`) when it carries the index key.
+    pub fn insert(&mut self, stored: &StoredItem, item: &Item) {
         let Some(index_key) = self.key_of(item) else { return };
-        if self.entries.entry(index_key).or_insert_with(Group::new).insert(table_key.clone()) {
+        if self.entries.entry(index_key).or_insert_with(Group::new).insert(stored.clone()) {
             self.item_count += 1;
             self.size_bytes += self.projected_size(item) as u64;
         }
+    }
+
+    /// The item under `table_key` changes from `old` (if any) to `new`, stored as `stored`.
+    pub fn replace(&mut self, table_key: &PrimaryKey, old: Option<&Item>, new: &Item, stored: &StoredItem) {
+        if let Some(old) = old {
+            let new_key = self.key_of(new);
+            if let Some(index_key) = new_key.as_ref().filter(|k| Some(*k) == self.key_of(old).as_ref()) {
+                // Same index key (the common update): the entry stays, pointing at the new version.
+                if let Some(group) = self.entries.get_mut(index_key) {
+                    group.swap(stored.clone());
+                }
+                self.size_bytes -= self.projected_size(old) as u64;
+                self.size_bytes += self.projected_size(new) as u64;
+                return;
+            }
+            self.remove(table_key, old);
+        }
+        self.insert(stored, new);
     }
 
     pub fn remove(&mut self, table_key: &PrimaryKey, item: &Item) {
@@ -121,14 +141,14 @@ impl IndexData {
         }
     }
 
-    /// Entries within `range`, in order (or reverse order), as
-    /// (index key, table key). `after` is an exclusive start position.
+    /// Entries within `range`, in order (or reverse order), as (index key,
+    /// item). `after` is an exclusive start position (index key, table key).
     pub fn range<'a>(
         &'a self,
         range: &KeyRange,
         forward: bool,
         after: Option<(&PrimaryKey, &PrimaryKey)>,
-    ) -> Box<dyn Iterator<Item = (&'a PrimaryKey, &'a PrimaryKey)> + 'a> {
+    ) -> Box<dyn Iterator<Item = (&'a PrimaryKey, &'a StoredItem)> + 'a> {
         // Resume inside the start group (same index key), then go on with the groups past it.
         let mut range = range.clone();
         let mut first: Option<(PrimaryKey, PrimaryKey)> = None;
@@ -138,7 +158,7 @@ impl IndexData {
             }
             range = range.after(index_key, forward);
         }
-        let head: Box<dyn Iterator<Item = (&'a PrimaryKey, &'a PrimaryKey)> + 'a> =
+        let head: Box<dyn Iterator<Item = (&'a PrimaryKey, &'a StoredItem)> + 'a> =
             match first.and_then(|(ik, tk)| self.entries.get_key_value(&ik).map(|(k, group)| (k, group, tk))) {
                 Some((index_key, group, table_key)) => {
                     Box::new(group.members(Some(&table_key), forward).map(move |t| (index_key, t)))
@@ -151,18 +171,18 @@ impl IndexData {
     }
 }
 
-/// The table keys of the items sharing one index key, in table key order.
-/// Many index keys carry one item (a unique attribute, a timestamp): that
-/// key is kept in place. Up to [`Group::SMALL`] they are a sorted vector
-/// sized to fit (one small allocation, where a B-tree node would reserve room
-/// for eleven keys); larger groups are a B-tree so a low-cardinality index
-/// key (say, a status shared by a million items) still inserts and removes in
-/// O(log n).
+/// The items sharing one index key, in table key order (members are the
+/// table's own [`StoredItem`]s, shared). Many index keys carry one item (a
+/// unique attribute, a timestamp): it is kept in place. Up to
+/// [`Group::SMALL`] they are a sorted vector sized to fit (one small
+/// allocation, where a B-tree node would reserve room for eleven); larger
+/// groups are a B-tree so a low-cardinality index key (say, a status shared
+/// by a million items) still inserts and removes in O(log n).
 #[derive(Clone, Debug)]
 pub enum Group {
-    One(PrimaryKey),
-    Small(Vec<PrimaryKey>),
-    Large(BTreeSet<PrimaryKey>),
+    One(StoredItem),
+    Small(Vec<StoredItem>),
+    Large(BTreeMap<PrimaryKey, StoredItem>),
 }
 
 impl Group {
@@ -172,54 +192,72 @@ impl Group {
         Group::Small(Vec::new())
     }
 
-    /// Adds a member; false when it was already there.
-    fn insert(&mut self, key: PrimaryKey) -> bool {
+    /// Adds a member; false when its key was already there.
+    fn insert(&mut self, item: StoredItem) -> bool {
         match self {
-            Group::Small(keys) if keys.is_empty() => {
-                *self = Group::One(key);
+            Group::Small(items) if items.is_empty() => {
+                *self = Group::One(item);
                 true
             }
-            Group::One(only) if *only == key => false,
+            Group::One(only) if *only == item => false,
             Group::One(only) => {
-                let mut keys = vec![only.clone(), key];
-                keys.sort_unstable();
-                *self = Group::Small(keys);
+                let mut items = vec![only.clone(), item];
+                items.sort_unstable();
+                *self = Group::Small(items);
                 true
             }
-            Group::Small(keys) => match keys.binary_search(&key) {
+            Group::Small(items) => match items.binary_search(&item) {
                 Ok(_) => false,
-                Err(at) if keys.len() < Group::SMALL => {
-                    keys.reserve_exact(1);
-                    keys.insert(at, key);
+                Err(at) if items.len() < Group::SMALL => {
+                    items.reserve_exact(1);
+                    items.insert(at, item);
                     true
                 }
                 Err(_) => {
-                    let mut large: BTreeSet<PrimaryKey> = std::mem::take(keys).into_iter().collect();
-                    large.insert(key);
+                    let mut large: BTreeMap<PrimaryKey, StoredItem> =
+                        std::mem::take(items).into_iter().map(|i| (i.key(), i)).collect();
+                    large.insert(item.key(), item);
                     *self = Group::Large(large);
                     true
                 }
             },
-            Group::Large(keys) => keys.insert(key),
+            Group::Large(items) => items.insert(item.key(), item).is_none(),
         }
     }
 
-    /// Removes a member; false when it was not there.
+    /// Replaces the member with the same key by `item` (a new version of it).
+    fn swap(&mut self, item: StoredItem) {
+        match self {
+            Group::One(only) => *only = item,
+            Group::Small(items) => {
+                if let Ok(at) = items.binary_search(&item) {
+                    items[at] = item;
+                }
+            }
+            Group::Large(items) => {
+                if let Some(member) = items.get_mut(&item.key()) {
+                    *member = item;
+                }
+            }
+        }
+    }
+
+    /// Removes the member with key `key`; false when it was not there.
     fn remove(&mut self, key: &PrimaryKey) -> bool {
         match self {
-            Group::One(only) if only == key => {
+            Group::One(only) if only.cmp_key(key).is_eq() => {
                 *self = Group::Small(Vec::new());
                 true
             }
             Group::One(_) => false,
-            Group::Small(keys) => match keys.binary_search(key) {
+            Group::Small(items) => match items.binary_search_by(|m| m.cmp_key(key)) {
                 Ok(at) => {
-                    keys.remove(at);
-                    match keys.pop() {
-                        Some(last) if keys.is_empty() => *self = Group::One(last),
+                    items.remove(at);
+                    match items.pop() {
+                        Some(last) if items.is_empty() => *self = Group::One(last),
                         Some(last) => {
-                            keys.push(last);
-                            keys.shrink_to_fit();
+                            items.push(last);
+                            items.shrink_to_fit();
                         }
                         None => {}
                     }
@@ -227,55 +265,56 @@ impl Group {
                 }
                 Err(_) => false,
             },
-            Group::Large(keys) => keys.remove(key),
+            Group::Large(items) => items.remove(key).is_some(),
         }
     }
 
     fn is_empty(&self) -> bool {
         match self {
             Group::One(_) => false,
-            Group::Small(keys) => keys.is_empty(),
-            Group::Large(keys) => keys.is_empty(),
+            Group::Small(items) => items.is_empty(),
+            Group::Large(items) => items.is_empty(),
         }
     }
 
-    /// The members in reading direction, all of them or those strictly after `after`.
+    /// The members in reading direction, all of them or those whose key is strictly after `after`.
     fn members<'a>(
         &'a self,
         after: Option<&PrimaryKey>,
         forward: bool,
-    ) -> Box<dyn Iterator<Item = &'a PrimaryKey> + 'a> {
+    ) -> Box<dyn Iterator<Item = &'a StoredItem> + 'a> {
         match (self, after) {
             (Group::One(only), after) => {
-                let beyond = after.is_none_or(|a| if forward { only > a } else { only < a });
+                let beyond =
+                    after.is_none_or(|a| if forward { only.cmp_key(a).is_gt() } else { only.cmp_key(a).is_lt() });
                 Box::new(beyond.then_some(only).into_iter())
             }
-            (Group::Small(keys), None) => {
+            (Group::Small(items), None) => {
                 if forward {
-                    Box::new(keys.iter())
+                    Box::new(items.iter())
                 } else {
-                    Box::new(keys.iter().rev())
+                    Box::new(items.iter().rev())
                 }
             }
-            (Group::Small(keys), Some(after)) => {
+            (Group::Small(items), Some(after)) => {
                 if forward {
-                    Box::new(keys[keys.partition_point(|k| k <= after)..].iter())
+                    Box::new(items[items.partition_point(|m| m.cmp_key(after).is_le())..].iter())
                 } else {
-                    Box::new(keys[..keys.partition_point(|k| k < after)].iter().rev())
+                    Box::new(items[..items.partition_point(|m| m.cmp_key(after).is_lt())].iter().rev())
                 }
             }
-            (Group::Large(keys), None) => {
+            (Group::Large(items), None) => {
                 if forward {
-                    Box::new(keys.iter())
+                    Box::new(items.values())
                 } else {
-                    Box::new(keys.iter().rev())
+                    Box::new(items.values().rev())
                 }
             }
-            (Group::Large(keys), Some(after)) => {
+            (Group::Large(items), Some(after)) => {
                 if forward {
-                    Box::new(keys.range((Bound::Excluded(after), Bound::Unbounded)))
+                    Box::new(items.range((Bound::Excluded(after), Bound::Unbounded)).map(|(_, m)| m))
                 } else {
-                    Box::new(keys.range((Bound::Unbounded, Bound::Excluded(after))).rev())
+                    Box::new(items.range((Bound::Unbounded, Bound::Excluded(after))).rev().map(|(_, m)| m))
                 }
             }
         }
@@ -440,11 +479,12 @@ mod tests {
             let mut group = Group::new();
             // Inserted out of order, with a duplicate.
             for i in (0..size).rev().chain([0]) {
-                group.insert(PrimaryKey::new(s("t"), Some(n(i as i64))));
+                let key = PrimaryKey::new(s("t"), Some(n(i as i64)));
+                group.insert(StoredItem::encode(&key, &Item::new()));
             }
             assert_eq!(matches!(group, Group::Large(_)), size > Group::SMALL);
-            let sorts = |it: Box<dyn Iterator<Item = &PrimaryKey> + '_>| -> Vec<KeyValue> {
-                it.map(|k| k.sort().unwrap()).collect()
+            let sorts = |it: Box<dyn Iterator<Item = &StoredItem> + '_>| -> Vec<KeyValue> {
+                it.map(|m| m.key().sort().unwrap()).collect()
             };
             let all: Vec<KeyValue> = (0..size as i64).map(n).collect();
             assert_eq!(sorts(group.members(None, true)), all);
@@ -534,8 +574,14 @@ mod tests {
                 let actual: Vec<(PrimaryKey, PrimaryKey)> = index
                     .entries
                     .iter()
-                    .flat_map(|(ik, group)| group.members(None, true).map(move |t| (ik.clone(), t.clone())))
+                    .flat_map(|(ik, group)| group.members(None, true).map(move |t| (ik.clone(), t.key())))
                     .collect();
+                // Members are the table's current versions of the items.
+                for group in index.entries.values() {
+                    for member in group.members(None, true) {
+                        prop_assert_eq!(member.decode(), data.items[&member.key()].decode());
+                    }
+                }
                 prop_assert_eq!(&actual, &expected);
                 prop_assert_eq!(index.item_count as usize, expected.len());
                 let size: usize = data.items.values().map(|i| i.decode()).filter(|i| index.key_of(i).is_some()).map(|i| index.projected_size(&i)).sum();

@@ -1,22 +1,52 @@
-//! Items as a table keeps them: one allocation holding a compact binary
-//! encoding of the attributes, about the item's own size (a `BTreeMap` item
-//! costs five to six times that in nodes and small allocations).
+//! Items as a table keeps them: one shared, immutable allocation holding the
+//! item's primary key and a compact binary encoding of its attributes, about
+//! the item's own size (a `BTreeMap` item costs five to six times that in
+//! nodes and small allocations).
 //!
-//! Operations work on decoded [`Item`]s; a table decodes an item when it is
-//! read and encodes it when it is written. Only this module knows the layout:
+//! The table and each of its indexes hold the same allocation (an `Arc`), so
+//! an index read reaches the item without a lookup in the table, and copying
+//! one out of the lock is a reference count. Operations work on decoded
+//! [`Item`]s, or write the JSON straight from the bytes
+//! ([`StoredItem::write_json`]). Only this module knows the layout:
 //!
 //! ```text
-//! item  := varint(size) varint(count) (name value)*      size: DynamoDB's item size
-//! name  := varint(len) utf8
-//! value := tag payload                                   tags: see `Tag`
+//! stored := key 0x00 item                                the PrimaryKey's bytes (self-delimiting)
+//! item   := varint(size) varint(count) (name value)*     size: DynamoDB's item size
+//! name   := varint(len) utf8
+//! value  := tag payload                                  tags: see `tag`
 //! ```
 
-use crate::types::{AttributeValue, Item, Number};
+use crate::types::value::json;
+use crate::types::{AttributeValue, Item, Number, PrimaryKey};
+use std::cmp::Ordering;
+use triomphe::Arc;
 
-/// An encoded item and, in its first bytes, its DynamoDB size.
-#[derive(Clone, PartialEq, Eq)]
+/// An encoded item with its primary key. Stored items are equal and ordered
+/// as their primary keys are (what an index group sorts its members by, so
+/// items sharing an index key come in table key order).
+#[derive(Clone)]
 pub struct StoredItem {
-    bytes: Box<[u8]>,
+    bytes: Arc<[u8]>,
+}
+
+impl PartialEq for StoredItem {
+    fn eq(&self, other: &StoredItem) -> bool {
+        self.key_bytes() == other.key_bytes()
+    }
+}
+
+impl Eq for StoredItem {}
+
+impl PartialOrd for StoredItem {
+    fn partial_cmp(&self, other: &StoredItem) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for StoredItem {
+    fn cmp(&self, other: &StoredItem) -> Ordering {
+        (self.key_hash(), self.key_bytes()).cmp(&(other.key_hash(), other.key_bytes()))
+    }
 }
 
 impl std::fmt::Debug for StoredItem {
@@ -40,16 +70,19 @@ mod tag {
 }
 
 impl StoredItem {
-    pub fn encode(item: &Item) -> StoredItem {
+    pub fn encode(key: &PrimaryKey, item: &Item) -> StoredItem {
         thread_local! {
             static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         BUFFER.with_borrow_mut(|out| {
             out.clear();
+            // The key needs no length: its encoding is self-delimiting, and 0x00 never starts a value.
+            out.extend_from_slice(key.bytes());
+            out.push(0x00);
             put_varint(out, crate::types::item_size(item) as u64);
             put_map(out, item);
             // Copied out at its exact size: a grown vector would keep its spare room.
-            let stored = StoredItem { bytes: out.as_slice().into() };
+            let stored = StoredItem { bytes: Arc::from(out.as_slice()) };
             if out.capacity() > 64 * 1024 {
                 *out = Vec::new();
             }
@@ -58,15 +91,57 @@ impl StoredItem {
     }
 
     pub fn decode(&self) -> Item {
-        let mut reader = Reader { bytes: &self.bytes };
+        let mut reader = self.item_reader();
         reader.varint();
         reader.map()
     }
 
     /// DynamoDB's size of the item (names plus values), without decoding it.
     pub fn size(&self) -> usize {
-        Reader { bytes: &self.bytes }.varint() as usize
+        self.item_reader().varint() as usize
     }
+
+    /// The item's encoded primary key ([`PrimaryKey::bytes`]), without copying it.
+    pub fn key_bytes(&self) -> &[u8] {
+        &self.bytes[..key_end(&self.bytes)]
+    }
+
+    pub fn key(&self) -> PrimaryKey {
+        PrimaryKey::from_bytes(self.key_bytes())
+    }
+
+    /// The key's partition hash ([`PrimaryKey::hash`]), computed: it is not
+    /// stored, as only index groups compare items, and rarely.
+    fn key_hash(&self) -> u64 {
+        crate::types::key::partition_hash(&crate::types::key::encoding::Reader(self.key_bytes()).value())
+    }
+
+    /// How this item's key compares with `key`, in table key order.
+    pub fn cmp_key(&self, key: &PrimaryKey) -> Ordering {
+        (self.key_hash(), self.key_bytes()).cmp(&(key.hash, key.bytes()))
+    }
+
+    /// Writes the item's wire JSON: the same text as `types::value::write_item_json`
+    /// of [`StoredItem::decode`], without building the item.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let mut reader = self.item_reader();
+        reader.varint();
+        reader.write_map(out, false);
+    }
+
+    fn item_reader(&self) -> Reader<'_> {
+        Reader { bytes: &self.bytes[key_end(&self.bytes) + 1..] }
+    }
+}
+
+/// Where the key ends in a stored item's bytes (at its 0x00 terminator).
+fn key_end(bytes: &[u8]) -> usize {
+    let mut reader = crate::types::key::encoding::Reader(bytes);
+    reader.skip();
+    if reader.0.first() != Some(&0x00) {
+        reader.skip();
+    }
+    bytes.len() - reader.0.len()
 }
 
 fn put_varint(out: &mut Vec<u8>, mut n: u64) {
@@ -181,7 +256,7 @@ impl<'a> Reader<'a> {
     }
 
     fn str(&mut self) -> &'a str {
-        std::str::from_utf8(self.bytes()).expect("stored item: numbers are ASCII")
+        std::str::from_utf8(self.bytes()).expect("stored item: names, strings and numbers are UTF-8")
     }
 
     fn number(&mut self) -> Number {
@@ -204,6 +279,67 @@ impl<'a> Reader<'a> {
                 (name, self.value())
             })
             .collect()
+    }
+
+    fn write_map(&mut self, out: &mut Vec<u8>, nested: bool) {
+        let count = self.count();
+        out.push(b'{');
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::write_str(out, self.str());
+            out.push(b':');
+            self.write_value(out, nested);
+        }
+        out.push(b'}');
+    }
+
+    fn write_list(&mut self, out: &mut Vec<u8>, tag: &str, mut each: impl FnMut(&mut Self, &mut Vec<u8>)) {
+        let count = self.count();
+        json::open(out, tag);
+        out.push(b'[');
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            each(self, out);
+        }
+        out.extend_from_slice(b"]}");
+    }
+
+    // As `types::value::write_value`, reading the value's encoding; depth bounded as `value`.
+    fn write_value(&mut self, out: &mut Vec<u8>, nested: bool) {
+        match self.byte() {
+            tag::S => {
+                json::open(out, "S");
+                json::write_str(out, self.str());
+                out.push(b'}');
+            }
+            tag::N => {
+                json::open(out, "N");
+                json::write_number(out, &self.number(), nested);
+                out.push(b'}');
+            }
+            tag::B => {
+                json::open(out, "B");
+                json::write_binary(out, self.bytes());
+                out.push(b'}');
+            }
+            tag::FALSE => out.extend_from_slice(b"{\"BOOL\":false}"),
+            tag::TRUE => out.extend_from_slice(b"{\"BOOL\":true}"),
+            tag::NULL => out.extend_from_slice(b"{\"NULL\":true}"),
+            tag::SS => self.write_list(out, "SS", |r, out| json::write_str(out, r.str())),
+            tag::NS => self.write_list(out, "NS", |r, out| json::write_number(out, &r.number(), nested)),
+            tag::BS => self.write_list(out, "BS", |r, out| json::write_binary(out, r.bytes())),
+            tag::L => self.write_list(out, "L", |r, out| r.write_value(out, true)),
+            tag::M => {
+                json::open(out, "M");
+                self.write_map(out, true);
+                out.push(b'}');
+            }
+            other => panic!("stored item: unknown tag {other}"),
+        }
     }
 
     // Depth is bounded by the nesting DynamoDB allows (32), checked when the item was accepted.
@@ -243,10 +379,18 @@ mod tests {
             "m": {"M": {"nested": {"M": {"deeper": {"SS": ["z"]}}}, "": {"S": "empty name"}}},
         }))
         .expect("valid item");
-        let stored = StoredItem::encode(&item);
+        let key = PrimaryKey::new(crate::types::KeyValue::S("k\u{0}ey".into()), None);
+        let stored = StoredItem::encode(&key, &item);
         let back = stored.decode();
         assert_eq!(back, item);
         assert_eq!(stored.size(), crate::types::item_size(&item));
+        assert_eq!(stored.key(), key);
+        // The JSON written from the bytes is the JSON of the decoded item.
+        let mut from_bytes = Vec::new();
+        stored.write_json(&mut from_bytes);
+        let mut from_item = Vec::new();
+        crate::types::value::write_item_json(&mut from_item, &back);
+        assert_eq!(String::from_utf8(from_bytes).unwrap(), String::from_utf8(from_item).unwrap());
         // Numbers inside lists and maps keep the text they were written with.
         assert_eq!(crate::types::item_to_json(&back)["l"]["L"][0], json!({"N": "1.0"}));
         assert_eq!(crate::types::item_to_json(&back), crate::types::item_to_json(&item));
@@ -254,7 +398,8 @@ mod tests {
 
     #[test]
     fn an_empty_item_round_trips() {
-        let stored = StoredItem::encode(&Item::new());
+        let key = PrimaryKey::new(crate::types::KeyValue::S("k".into()), None);
+        let stored = StoredItem::encode(&key, &Item::new());
         assert_eq!(stored.decode(), Item::new());
         assert_eq!(stored.size(), 0);
     }

@@ -6,7 +6,6 @@
 use super::index::IndexData;
 use super::stored::StoredItem;
 use crate::types::{Item, KeySchema, PrimaryKey, ScalarType};
-use parking_lot::RwLock;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -125,26 +124,30 @@ impl TableData {
     }
 
     /// Stores `item` under `key`, returning the (encoded) item it replaced.
-    pub fn put(&mut self, key: PrimaryKey, mut item: Item) -> Option<StoredItem> {
+    pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<StoredItem> {
+        let old = if self.indexes.is_empty() { None } else { self.get(&key) };
+        self.put_over(key, item, old.as_ref())
+    }
+
+    /// [`TableData::put`] for a caller that has already read the item under
+    /// `key` (`old_item`, exactly what [`TableData::get`] returned): it is
+    /// not decoded again to update the indexes. (Without indexes it is not
+    /// needed, and `None` will do.)
+    pub fn put_over(&mut self, key: PrimaryKey, mut item: Item, old_item: Option<&Item>) -> Option<StoredItem> {
         crate::types::value::forget_top_level_text(&mut item);
         if let Some(changed) = &mut self.changed {
             changed.insert(key.clone());
         }
-        let stored = StoredItem::encode(&item);
+        let stored = StoredItem::encode(&key, &item);
         self.size_bytes += stored.size() as u64;
-        let old = self.items.insert(key.clone(), stored);
+        for index in &mut self.indexes {
+            index.replace(&key, old_item, &item, &stored);
+        }
+        let old = self.items.insert(key, stored);
         if let Some(old) = &old {
             self.size_bytes -= old.size() as u64;
         }
-        if !self.indexes.is_empty() {
-            let decoded = old.as_ref().map(StoredItem::decode);
-            for index in &mut self.indexes {
-                if let Some(old) = &decoded {
-                    index.remove(&key, old);
-                }
-                index.insert(&key, &item);
-            }
-        }
+        debug_assert!(self.indexes.is_empty() || old.as_ref().map(StoredItem::decode).as_ref() == old_item);
         old
     }
 
@@ -183,8 +186,8 @@ impl TableData {
     /// Adds an index and backfills it from the items (UpdateTable).
     pub fn add_index(&mut self, def: &IndexDef, table_key: &KeySchema) {
         let mut index = IndexData::new(def, table_key);
-        for (key, item) in &self.items {
-            index.insert(key, &item.decode());
+        for item in self.items.values() {
+            index.insert(item, &item.decode());
         }
         self.indexes.push(index);
     }
@@ -197,7 +200,7 @@ impl TableData {
 /// A table: definition and data under one lock, so a writer sees a
 /// consistent schema and readers never see half a write.
 pub struct Table {
-    pub inner: RwLock<TableState>,
+    pub inner: TableLock,
     /// Unique per `Table` ever made in this process, so the journal can tell a
     /// re-created or restored table from the one it knew.
     pub serial: u64,
@@ -217,6 +220,24 @@ impl Table {
 
     pub fn from_state(state: TableState) -> Table {
         static SERIALS: AtomicU64 = AtomicU64::new(1);
-        Table { inner: RwLock::new(state), serial: SERIALS.fetch_add(1, Ordering::Relaxed) }
+        Table { inner: TableLock(std::sync::RwLock::new(state)), serial: SERIALS.fetch_add(1, Ordering::Relaxed) }
+    }
+}
+
+/// The lock of a table: the standard library's reader-writer lock, which
+/// waits in the kernel after a short spin. On a machine with few cores
+/// shared with the clients, spinning longer for a holder that may be
+/// preempted only burns the CPU the holder needs.
+pub struct TableLock(std::sync::RwLock<TableState>);
+
+impl TableLock {
+    pub fn read(&self) -> std::sync::RwLockReadGuard<'_, TableState> {
+        // Operations validate before they write and panics are caught per
+        // request, so a poisoned lock still guards consistent data.
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, TableState> {
+        self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -118,6 +118,17 @@ impl PrimaryKey {
         PrimaryKey { hash: partition_hash(&partition), bytes: bytes.into_boxed_slice() }
     }
 
+    /// The key's encoded values (see [`encoding`]).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// A key from its encoded values ([`PrimaryKey::bytes`]).
+    pub fn from_bytes(bytes: &[u8]) -> PrimaryKey {
+        let partition = encoding::Reader(bytes).value();
+        PrimaryKey { hash: partition_hash(&partition), bytes: bytes.into() }
+    }
+
     /// Before every key whose partition hash is `hash` or more.
     pub fn hash_start(hash: u64) -> PrimaryKey {
         PrimaryKey { hash, bytes: Box::default() }

@@ -156,65 +156,79 @@ fn write_map(out: &mut Vec<u8>, map: &Item, nested: bool) {
         if i > 0 {
             out.push(b',');
         }
-        write_str(out, name);
+        json::write_str(out, name);
         out.push(b':');
         write_value(out, value, nested);
     }
     out.push(b'}');
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
-}
+/// Pieces of the wire JSON, shared with `storage::stored` (which writes it from its bytes).
+pub(crate) mod json {
+    use super::{Number, BASE64};
+    use base64::Engine;
 
-fn write_number(out: &mut Vec<u8>, n: &Number, nested: bool) {
-    out.push(b'"');
-    if nested {
-        out.extend_from_slice(n.written().as_bytes());
-    } else {
-        use std::io::Write;
-        let _ = write!(out, "{n}");
+    pub fn write_str(out: &mut Vec<u8>, s: &str) {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
     }
-    out.push(b'"');
-}
 
-fn write_binary(out: &mut Vec<u8>, b: &[u8]) {
-    out.push(b'"');
-    let start = out.len();
-    out.resize(start + base64::encoded_len(b.len(), true).unwrap_or(0), 0);
-    let written = BASE64.encode_slice(b, &mut out[start..]).unwrap_or(0);
-    out.truncate(start + written);
-    out.push(b'"');
-}
-
-fn write_list<T>(out: &mut Vec<u8>, tag: &str, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
-    out.extend_from_slice(b"{\"");
-    out.extend_from_slice(tag.as_bytes());
-    out.extend_from_slice(b"\":[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+    /// Top-level numbers are written canonical, nested ones as they were written.
+    pub fn write_number(out: &mut Vec<u8>, n: &Number, nested: bool) {
+        out.push(b'"');
+        if nested {
+            out.extend_from_slice(n.written().as_bytes());
+        } else {
+            use std::io::Write;
+            let _ = write!(out, "{n}");
         }
-        each(out, item);
+        out.push(b'"');
     }
-    out.extend_from_slice(b"]}");
+
+    pub fn write_binary(out: &mut Vec<u8>, b: &[u8]) {
+        out.push(b'"');
+        let start = out.len();
+        out.resize(start + base64::encoded_len(b.len(), true).unwrap_or(0), 0);
+        let written = BASE64.encode_slice(b, &mut out[start..]).unwrap_or(0);
+        out.truncate(start + written);
+        out.push(b'"');
+    }
+
+    /// `{"TAG":` (the caller writes the payload and the closing brace).
+    pub fn open(out: &mut Vec<u8>, tag: &str) {
+        out.extend_from_slice(b"{\"");
+        out.extend_from_slice(tag.as_bytes());
+        out.extend_from_slice(b"\":");
+    }
+
+    pub fn write_list<T>(out: &mut Vec<u8>, tag: &str, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
+        open(out, tag);
+        out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            each(out, item);
+        }
+        out.extend_from_slice(b"]}");
+    }
 }
 
 fn write_value(out: &mut Vec<u8>, value: &AttributeValue, nested: bool) {
+    use json::{open, write_binary, write_list, write_number, write_str};
     match value {
         AttributeValue::S(s) => {
-            out.extend_from_slice(b"{\"S\":");
+            open(out, "S");
             write_str(out, s);
             out.push(b'}');
         }
         AttributeValue::N(n) => {
-            out.extend_from_slice(b"{\"N\":");
+            open(out, "N");
             write_number(out, n, nested);
             out.push(b'}');
         }
         AttributeValue::B(b) => {
-            out.extend_from_slice(b"{\"B\":");
+            open(out, "B");
             write_binary(out, b);
             out.push(b'}');
         }
@@ -226,7 +240,7 @@ fn write_value(out: &mut Vec<u8>, value: &AttributeValue, nested: bool) {
         AttributeValue::BS(set) => write_list(out, "BS", set, |out, b| write_binary(out, b)),
         AttributeValue::L(list) => write_list(out, "L", list, |out, v| write_value(out, v, true)),
         AttributeValue::M(map) => {
-            out.extend_from_slice(b"{\"M\":");
+            open(out, "M");
             write_map(out, map, true);
             out.push(b'}');
         }
