@@ -10,7 +10,7 @@
 //! ([`StoredItem::write_json`]). Only this module knows the layout:
 //!
 //! ```text
-//! stored := key 0x00 item                                the PrimaryKey's bytes (self-delimiting)
+//! stored := varint(len) key item                         key: the PrimaryKey's bytes
 //! item   := varint(size) varint(count) (name value)*     size: DynamoDB's item size
 //! name   := varint(len) utf8
 //! value  := tag payload                                  tags: see `tag`
@@ -76,9 +76,7 @@ impl StoredItem {
         }
         BUFFER.with_borrow_mut(|out| {
             out.clear();
-            // The key needs no length: its encoding is self-delimiting, and 0x00 never starts a value.
-            out.extend_from_slice(key.bytes());
-            out.push(0x00);
+            put_bytes(out, key.bytes());
             put_varint(out, crate::types::item_size(item) as u64);
             put_map(out, item);
             // Copied out at its exact size: a grown vector would keep its spare room.
@@ -103,7 +101,7 @@ impl StoredItem {
 
     /// The item's encoded primary key ([`PrimaryKey::bytes`]), without copying it.
     pub fn key_bytes(&self) -> &[u8] {
-        &self.bytes[..key_end(&self.bytes)]
+        Reader { bytes: &self.bytes }.bytes()
     }
 
     pub fn key(&self) -> PrimaryKey {
@@ -130,18 +128,10 @@ impl StoredItem {
     }
 
     fn item_reader(&self) -> Reader<'_> {
-        Reader { bytes: &self.bytes[key_end(&self.bytes) + 1..] }
+        let mut reader = Reader { bytes: &self.bytes };
+        reader.bytes();
+        reader
     }
-}
-
-/// Where the key ends in a stored item's bytes (at its 0x00 terminator).
-fn key_end(bytes: &[u8]) -> usize {
-    let mut reader = crate::types::key::encoding::Reader(bytes);
-    reader.skip();
-    if reader.0.first() != Some(&0x00) {
-        reader.skip();
-    }
-    bytes.len() - reader.0.len()
 }
 
 fn put_varint(out: &mut Vec<u8>, mut n: u64) {
