@@ -30,6 +30,10 @@ pub async fn run(options: &Options, warmup: Duration) -> InProcess {
         drop(db);
     }
     section.create_median_us = stats::median(&durations).map(|d| d.as_secs_f64() * 1e6);
+    match fixture_cycles(if options.quick { 50 } else { 500 }).await {
+        Ok(cycles) => section.fixture_cycle_median_us = stats::median(&cycles).map(|d| d.as_secs_f64() * 1e6),
+        Err(e) => section.note = Some(format!("fixture cycle: {e}")),
+    }
 
     let db = harness::embedded();
     if let Err(e) = fill(db.state(), options.items) {
@@ -45,6 +49,66 @@ pub async fn run(options: &Options, warmup: Duration) -> InProcess {
         }
     }
     section
+}
+
+/// Per-test fixture cycles as a Rust test suite runs them with the harness:
+/// each on a new embedded emulator, every call through the real SDK client.
+async fn fixture_cycles(cycles: usize) -> Result<Vec<Duration>, String> {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+        ScalarAttributeType,
+    };
+    let err = |e: aws_sdk_dynamodb::error::BuildError| e.to_string();
+    let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+    let string =
+        |name: &str| AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build();
+    let gsi = GlobalSecondaryIndex::builder()
+        .index_name(workload::INDEX_NAME)
+        .key_schema(key("gpk", KeyType::Hash).map_err(err)?)
+        .key_schema(key("gsk", KeyType::Range).map_err(err)?)
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()
+        .map_err(err)?;
+    let mut durations = Vec::with_capacity(cycles);
+    for _ in 0..cycles {
+        let began = Instant::now();
+        let db = harness::embedded();
+        let client = db.client();
+        client
+            .create_table()
+            .table_name("fixture")
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(string("pk").map_err(err)?)
+            .attribute_definitions(string("sk").map_err(err)?)
+            .attribute_definitions(string("gpk").map_err(err)?)
+            .attribute_definitions(string("gsk").map_err(err)?)
+            .key_schema(key("pk", KeyType::Hash).map_err(err)?)
+            .key_schema(key("sk", KeyType::Range).map_err(err)?)
+            .global_secondary_indexes(gsi.clone())
+            .send()
+            .await
+            .map_err(|e| format!("CreateTable: {}", e.message().unwrap_or("failed")))?;
+        for i in 0..10 {
+            client
+                .put_item()
+                .table_name("fixture")
+                .item("pk", AttributeValue::S(format!("p{i}")))
+                .item("sk", AttributeValue::S("s".into()))
+                .item("gpk", AttributeValue::S("g".into()))
+                .item("gsk", AttributeValue::S(i.to_string()))
+                .send()
+                .await
+                .map_err(|e| format!("PutItem: {}", e.message().unwrap_or("failed")))?;
+        }
+        client
+            .delete_table()
+            .table_name("fixture")
+            .send()
+            .await
+            .map_err(|e| format!("DeleteTable: {}", e.message().unwrap_or("failed")))?;
+        durations.push(began.elapsed());
+    }
+    Ok(durations)
 }
 
 /// Creates and fills the table straight through the protocol handler (the

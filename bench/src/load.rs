@@ -291,14 +291,15 @@ pub async fn must(connection: &mut Connection, operation: &str, body: Bytes) -> 
 /// What a test suite pays per test for its fixture: CreateTable with a GSI,
 /// 10 PutItem, DeleteTable, on one connection. Returns each cycle's duration.
 /// Runs on a single-threaded runtime of its own, as a `#[tokio::test]` does.
-pub async fn fixture_cycles(server: Endpoint, cycles: usize) -> Result<Vec<Duration>, String> {
-    on_own_thread(move || fixture_cycles_here(server, cycles)).await?
+/// Fixture cycles `first..first + cycles` (each on a table of its own name).
+pub async fn fixture_cycles(server: Endpoint, first: usize, cycles: usize) -> Result<Vec<Duration>, String> {
+    on_own_thread(move || fixture_cycles_here(server, first, cycles)).await?
 }
 
-async fn fixture_cycles_here(server: Endpoint, cycles: usize) -> Result<Vec<Duration>, String> {
+async fn fixture_cycles_here(server: Endpoint, first: usize, cycles: usize) -> Result<Vec<Duration>, String> {
     let mut connection = Connection::open(server.address).await?;
     let mut durations = Vec::with_capacity(cycles);
-    for cycle in 0..cycles {
+    for cycle in first..first + cycles {
         let table = format!("bench_fixture_{cycle}");
         let began = Instant::now();
         must(&mut connection, "CreateTable", workload::create_table(&table)).await?;

@@ -42,6 +42,20 @@ fn clock_ticks_per_second() -> f64 {
     }
 }
 
+/// CPU time every process of the machine has used (all of `/proc/stat`'s
+/// `cpu` line but idle and iowait).
+pub fn machine_busy_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    parse_machine_busy(stat.lines().next()?)
+}
+
+fn parse_machine_busy(line: &str) -> Option<Duration> {
+    let ticks: Vec<u64> = line.strip_prefix("cpu ")?.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+    let (idle, iowait) = (*ticks.get(3)?, *ticks.get(4)?);
+    let busy = ticks.iter().sum::<u64>() - idle - iowait;
+    Some(Duration::from_secs_f64(busy as f64 / clock_ticks_per_second()))
+}
+
 /// CPU time (user + system) of this process: the load generator's cost.
 pub fn own_cpu_time() -> Duration {
     // SAFETY: getrusage writes into the zeroed struct we pass.
@@ -62,6 +76,14 @@ mod tests {
         let stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 37 0 0 20 0 30 0 100 0 0";
         assert_eq!(parse_stat_ticks(stat), Some(287));
         assert_eq!(parse_stat_ticks("garbage"), None);
+    }
+
+    #[test]
+    fn reads_machine_busy_time() {
+        let busy = parse_machine_busy("cpu  100 5 20 900 30 1 2 0 0 0").expect("cpu line");
+        assert_eq!(busy, Duration::from_secs_f64(128.0 / clock_ticks_per_second()));
+        assert_eq!(parse_machine_busy("intr 1 2 3"), None);
+        assert!(machine_busy_time().is_some());
     }
 
     #[test]

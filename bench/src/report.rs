@@ -200,6 +200,20 @@ pub fn summary(results: &Results) -> Table {
             target: "≤ 1 ms".into(),
             limit: Some(1.0),
         },
+        Metric {
+            name: "fixture cycle in process (new harness::embedded, real SDK client), median".into(),
+            value: {
+                let in_process = results.in_process.fixture_cycle_median_us.map(|us| us / 1e3);
+                let first = first.name.clone();
+                Box::new(move |t| if t.name == first { in_process } else { None })
+            },
+            show: |v| format!("{} ms", number(v)),
+            why_missing: Box::new(|_| "n/a (no in-process mode)".into()),
+            lower_is_better: true,
+            compare: false,
+            target: "≤ 1 ms".into(),
+            limit: Some(1.0),
+        },
     ];
     for (op, cpu_limit, share) in [
         (Op::GetItem, 20.0, 0.5),
@@ -357,6 +371,16 @@ pub fn in_process(results: &Results) -> Table {
     }
     if let Some(us) = section.create_median_us {
         let mut row = vec!["create one embedded emulator (median; target ≤ 100 µs)".into(), String::new()];
+        row.push(format!("{} µs", number(us)));
+        row.extend(blank(3));
+        rows.push(row);
+    }
+    if let Some(us) = section.fixture_cycle_median_us {
+        let mut row = vec![
+            "fixture cycle: new embedded emulator, CreateTable+GSI, 10 PutItem, DeleteTable (median; target ≤ 1 ms)"
+                .into(),
+            String::new(),
+        ];
         row.push(format!("{} µs", number(us)));
         row.extend(blank(3));
         rows.push(row);

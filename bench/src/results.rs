@@ -80,5 +80,8 @@ pub struct InProcess {
     /// Why the section has no figures, if it has none.
     pub note: Option<String>,
     pub create_median_us: Option<f64>,
+    /// A test's fixture the harness way: a fresh embedded emulator, then
+    /// CreateTable with a GSI, 10 PutItem and DeleteTable through the SDK.
+    pub fixture_cycle_median_us: Option<f64>,
     pub ops: Vec<OpResult>,
 }
