@@ -4,9 +4,9 @@
 //! BatchWriteItem through `protocol::handle`. Prints resident memory before
 //! and after, per item. `cargo run --release -p emulator --example footprint [N] [no-index]`
 
-use bytes::Bytes;
+mod support;
+
 use emulator::state::State;
-use serde_json::{json, Value};
 
 /// mimalloc (as the binary uses), counting the bytes live on the heap, so
 /// the figure can be split into data and allocator overhead.
@@ -37,19 +37,6 @@ fn live() -> usize {
     LIVE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn call(state: &State, operation: &str, body: &Value) -> Value {
-    let request = http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
-        .body(Bytes::from(serde_json::to_vec(body).expect("json")))
-        .expect("request");
-    let response = emulator::protocol::handle(state, request);
-    let value: Value = serde_json::from_slice(response.body()).expect("response json");
-    assert!(response.status().is_success(), "{operation}: {value}");
-    value
-}
-
 fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -63,41 +50,11 @@ fn main() {
     let items: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let with_index = std::env::args().nth(2).as_deref() != Some("no-index");
     let state = State::default();
-    let s = |n: &str| json!({"AttributeName": n, "AttributeType": "S"});
-    let key =
-        |h: &str, r: &str| json!([{"AttributeName": h, "KeyType": "HASH"}, {"AttributeName": r, "KeyType": "RANGE"}]);
-    let mut create = json!({
-        "TableName": "bench",
-        "AttributeDefinitions": [s("pk"), s("sk")],
-        "KeySchema": key("pk", "sk"),
-        "BillingMode": "PAY_PER_REQUEST",
-    });
-    if with_index {
-        create["AttributeDefinitions"] = json!([s("pk"), s("sk"), s("gpk"), s("gsk")]);
-        create["GlobalSecondaryIndexes"] =
-            json!([{"IndexName": "gsi", "KeySchema": key("gpk", "gsk"), "Projection": {"ProjectionType": "ALL"}}]);
-    }
-    call(&state, "CreateTable", &create);
+    support::call(&state, "CreateTable", &support::bench_table("bench", with_index));
     let before = rss_kib();
     let live_before = live();
-    let mut raw = 0usize;
-    for start in (0..items).step_by(25) {
-        let batch: Vec<Value> = (start..(start + 25).min(items))
-            .map(|i| {
-                let filler: String = (0..156).map(|k| char::from(b'a' + ((i + k) % 26) as u8)).collect();
-                raw += 200;
-                json!({"PutRequest": {"Item": {
-                    "pk": {"S": format!("p{:07}", i / 10)},
-                    "sk": {"S": format!("s{:03}", i % 10)},
-                    "gpk": {"S": format!("g{:07}", i % (items / 10).max(1))},
-                    "gsk": {"S": format!("{i:08}")},
-                    "c": {"N": "0"},
-                    "data": {"S": filler},
-                }}})
-            })
-            .collect();
-        call(&state, "BatchWriteItem", &json!({"RequestItems": {"bench": batch}}));
-    }
+    support::load(&state, "bench", items);
+    let raw = items * 200;
     let after = rss_kib();
     let live_grown = live() - live_before;
     let grown = after.saturating_sub(before) * 1024;

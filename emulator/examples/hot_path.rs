@@ -6,40 +6,15 @@
 //! `THREADS=2 cargo run --release -p emulator --example hot_path [items] [seconds-per-op] [op]`
 //! (THREADS: concurrent callers, default 1; the figure is process CPU time per operation).
 
-use bytes::Bytes;
+mod support;
+
 use emulator::state::State;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
+use support::{bench_item as item, call, request};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn request(operation: &str, body: &Value) -> http::Request<Bytes> {
-    http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .body(Bytes::from(serde_json::to_vec(body).expect("json")))
-        .expect("request")
-}
-
-fn call(state: &State, operation: &str, body: &Value) {
-    let response = emulator::protocol::handle(state, request(operation, body));
-    assert!(response.status().is_success(), "{operation}: {:?}", response.body());
-}
-
-fn item(i: usize, items: usize) -> Value {
-    let filler: String = (0..156).map(|k| char::from(b'a' + ((i + k) % 26) as u8)).collect();
-    json!({
-        "pk": {"S": format!("p{:07}", i / 10)},
-        "sk": {"S": format!("s{:03}", i % 10)},
-        "gpk": {"S": format!("g{:07}", i % (items / 10).max(1))},
-        "gsk": {"S": format!("{i:08}")},
-        "c": {"N": "0"},
-        "data": {"S": filler},
-    })
-}
 
 /// User plus system CPU time of this process, from /proc.
 fn process_cpu_seconds() -> f64 {
@@ -56,25 +31,8 @@ fn main() {
     let seconds: f64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2.0);
     let only = args.next();
     let state = State::default();
-    let s = |n: &str| json!({"AttributeName": n, "AttributeType": "S"});
-    let key =
-        |h: &str, r: &str| json!([{"AttributeName": h, "KeyType": "HASH"}, {"AttributeName": r, "KeyType": "RANGE"}]);
-    call(
-        &state,
-        "CreateTable",
-        &json!({
-            "TableName": "bench",
-            "AttributeDefinitions": [s("pk"), s("sk"), s("gpk"), s("gsk")],
-            "KeySchema": key("pk", "sk"),
-            "BillingMode": "PAY_PER_REQUEST",
-            "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": key("gpk", "gsk"), "Projection": {"ProjectionType": "ALL"}}],
-        }),
-    );
-    for start in (0..items).step_by(25) {
-        let batch: Vec<Value> =
-            (start..(start + 25).min(items)).map(|i| json!({"PutRequest": {"Item": item(i, items)}})).collect();
-        call(&state, "BatchWriteItem", &json!({"RequestItems": {"bench": batch}}));
-    }
+    call(&state, "CreateTable", &support::bench_table("bench", true));
+    support::load(&state, "bench", items);
     let key_of = |i: usize| json!({"pk": {"S": format!("p{:07}", i / 10)}, "sk": {"S": format!("s{:03}", i % 10)}});
     type Body = Box<dyn Fn(usize) -> (&'static str, Value)>;
     let ops: Vec<(&str, Body)> = vec![
