@@ -277,7 +277,7 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     for (name, key, new) in planned {
         let table = guards.state_mut(name)?;
         let old = match &new {
-            Some(item) => table.data.put(key.clone(), item.clone()).map(|old| old.decode()),
+            Some(item) => table.data.put(key.clone(), item.clone()),
             None => table.data.remove(&key),
         };
         consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), false));

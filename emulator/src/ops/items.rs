@@ -6,7 +6,7 @@ use super::input::{return_consumed_capacity, Input, Violations};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::{projection, Condition, ExpressionAttributes};
-use crate::ops::reply::{ObjectWriter, Reply};
+use crate::ops::reply::{ItemJson, ObjectWriter, Reply};
 use crate::state::State;
 use crate::storage::{StoredItem, Table, TableDef};
 use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
@@ -75,15 +75,8 @@ pub fn get_item(state: &State, input: Input) -> ApiResult<Reply> {
             let projected = projection::project(&stored.decode(), &p);
             item_response("Item", Some(&projected), consumed.to_json(capacity), None)
         }
-        (Some(stored), None) => {
-            let mut out = ObjectWriter::new();
-            out.stored_item("Item", stored);
-            if let Some(capacity) = &consumed.to_json(capacity) {
-                out.value("ConsumedCapacity", capacity);
-            }
-            out.finish()
-        }
-        (None, _) => item_response("Item", None, consumed.to_json(capacity), None),
+        (stored, None) => item_response("Item", stored, consumed.to_json(capacity), None),
+        (None, Some(_)) => item_response::<Item>("Item", None, consumed.to_json(capacity), None),
     };
     drop(guard);
     Ok(response)
@@ -201,10 +194,14 @@ pub fn return_values<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<&'a
     Ok(value.unwrap_or("NONE"))
 }
 
-/// A response with an optional item under `field` and optional consumed capacity.
 /// The answer of a single-item operation: the item (as `field`), consumed
 /// capacity and item collection metrics, each when present.
-pub fn item_response(field: &str, item: Option<&Item>, capacity: Option<Value>, metrics: Option<Value>) -> Reply {
+pub fn item_response<T: ItemJson>(
+    field: &str,
+    item: Option<&T>,
+    capacity: Option<Value>,
+    metrics: Option<Value>,
+) -> Reply {
     let mut out = ObjectWriter::new();
     if let Some(item) = item {
         out.item(field, item);

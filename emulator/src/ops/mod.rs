@@ -24,35 +24,50 @@ use input::Input;
 pub use reply::Reply;
 use serde_json::Value;
 
-type Handler = fn(&State, Input) -> ApiResult<Reply>;
+/// An operation's implementation: most answer a JSON value, those that
+/// return items write their reply themselves (see [`reply`]).
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Json(fn(&State, Input) -> ApiResult<Value>),
+    Reply(fn(&State, Input) -> ApiResult<Reply>),
+}
+
+impl Handler {
+    fn call(self, state: &State, input: Input) -> ApiResult<Reply> {
+        match self {
+            Handler::Json(handler) => handler(state, input).map(Reply::Json),
+            Handler::Reply(handler) => handler(state, input),
+        }
+    }
+}
 
 /// The operations this emulator implements, by their wire names.
 pub fn handler(operation: &str) -> Option<Handler> {
     Some(match operation {
-        "CreateTable" => |s, i| tables::create_table(s, i).map(Reply::Json),
-        "DescribeTable" => |s, i| tables::describe_table(s, i).map(Reply::Json),
-        "ListTables" => |s, i| tables::list_tables(s, i).map(Reply::Json),
-        "DeleteTable" => |s, i| tables::delete_table(s, i).map(Reply::Json),
-        "PutItem" => items::put_item,
-        "GetItem" => items::get_item,
-        "DeleteItem" => items::delete_item,
-        "UpdateItem" => update::update_item,
-        "BatchGetItem" => |s, i| batch::batch_get_item(s, i).map(Reply::Json),
-        "BatchWriteItem" => |s, i| batch::batch_write_item(s, i).map(Reply::Json),
-        "Query" => query::query,
-        "Scan" => scan::scan,
-        "UpdateTable" => |s, i| update_table::update_table(s, i).map(Reply::Json),
-        "TransactGetItems" => |s, i| transact::transact_get_items(s, i).map(Reply::Json),
-        "TransactWriteItems" => |s, i| transact::transact_write_items(s, i).map(Reply::Json),
-        "DescribeEndpoints" => |s, i| metadata::describe_endpoints(s, i).map(Reply::Json),
-        "DescribeLimits" => |s, i| metadata::describe_limits(s, i).map(Reply::Json),
-        "TagResource" => |s, i| metadata::tag_resource(s, i).map(Reply::Json),
-        "UntagResource" => |s, i| metadata::untag_resource(s, i).map(Reply::Json),
-        "ListTagsOfResource" => |s, i| metadata::list_tags_of_resource(s, i).map(Reply::Json),
-        "DescribeTimeToLive" => |s, i| metadata::describe_time_to_live(s, i).map(Reply::Json),
-        "UpdateTimeToLive" => |s, i| metadata::update_time_to_live(s, i).map(Reply::Json),
-        "DescribeContinuousBackups" => |s, i| metadata::describe_continuous_backups(s, i).map(Reply::Json),
-        "UpdateContinuousBackups" => |s, i| metadata::update_continuous_backups(s, i).map(Reply::Json),
+        "CreateTable" => Handler::Json(tables::create_table),
+        "DescribeTable" => Handler::Json(tables::describe_table),
+        "ListTables" => Handler::Json(tables::list_tables),
+        "DeleteTable" => Handler::Json(tables::delete_table),
+        "PutItem" => Handler::Reply(items::put_item),
+        "GetItem" => Handler::Reply(items::get_item),
+        "DeleteItem" => Handler::Reply(items::delete_item),
+        "UpdateItem" => Handler::Reply(update::update_item),
+        "BatchGetItem" => Handler::Json(batch::batch_get_item),
+        "BatchWriteItem" => Handler::Json(batch::batch_write_item),
+        "Query" => Handler::Reply(query::query),
+        "Scan" => Handler::Reply(scan::scan),
+        "UpdateTable" => Handler::Json(update_table::update_table),
+        "TransactGetItems" => Handler::Json(transact::transact_get_items),
+        "TransactWriteItems" => Handler::Json(transact::transact_write_items),
+        "DescribeEndpoints" => Handler::Json(metadata::describe_endpoints),
+        "DescribeLimits" => Handler::Json(metadata::describe_limits),
+        "TagResource" => Handler::Json(metadata::tag_resource),
+        "UntagResource" => Handler::Json(metadata::untag_resource),
+        "ListTagsOfResource" => Handler::Json(metadata::list_tags_of_resource),
+        "DescribeTimeToLive" => Handler::Json(metadata::describe_time_to_live),
+        "UpdateTimeToLive" => Handler::Json(metadata::update_time_to_live),
+        "DescribeContinuousBackups" => Handler::Json(metadata::describe_continuous_backups),
+        "UpdateContinuousBackups" => Handler::Json(metadata::update_continuous_backups),
         _ => return None,
     })
 }
@@ -66,5 +81,5 @@ pub fn dispatch(state: &State, operation: &str, body: &Value) -> ApiResult<Value
 pub fn dispatch_reply(state: &State, operation: &str, body: &Value) -> ApiResult<Reply> {
     let handler = handler(operation)
         .ok_or_else(|| ApiError::new(ErrorKind::UnknownOperation, "An unknown operation was requested."))?;
-    handler(state, Input::new(body)?)
+    handler.call(state, Input::new(body)?)
 }

@@ -9,7 +9,7 @@ use super::legacy;
 use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
-use crate::ops::reply::{ObjectWriter, Reply};
+use crate::ops::reply::{ItemJson, ObjectWriter, Reply};
 use crate::storage::{IndexData, IndexKind, ProjectionType, StoredItem, TableDef, TableState};
 use crate::types::{item_size, Item, PrimaryKey};
 use serde_json::json;
@@ -331,6 +331,15 @@ pub enum PageItem {
     Stored(StoredItem),
 }
 
+impl ItemJson for PageItem {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            PageItem::Decoded(item) => item.write_json(out),
+            PageItem::Stored(stored) => ItemJson::write_json(stored, out),
+        }
+    }
+}
+
 /// One page's result, built by [`read_page`].
 pub struct Page {
     pub items: Vec<PageItem>,
@@ -359,46 +368,42 @@ pub fn read_page<'a>(
         && expressions.projection.is_none()
         && index.is_none_or(|index| index.projection == ProjectionType::All);
     for stored in candidates {
-        if whole {
-            page.scanned += 1;
-            page.count += 1;
-            let size = stored.size();
-            page.bytes_read += size;
-            if index.is_some() && options.fetch_from_table {
-                page.fetch_units += read_units(size, options.consistent);
-            }
-            if options.select != Select::Count {
-                page.items.push(PageItem::Stored(stored.clone()));
-            }
-            if options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES {
-                let item = stored.decode();
-                page.last_evaluated_key = Some(match index {
-                    Some(index) => index.last_evaluated_key(&item),
-                    None => target.def.key_schema.project_key(&item),
-                });
-                break;
-            }
-            continue;
-        }
-        let item = stored.decode();
+        let item = (!whole).then(|| stored.decode());
         page.scanned += 1;
-        match index {
-            Some(index) => {
-                page.bytes_read += index.projected_size(&item);
-                if options.fetch_from_table {
-                    // Each fetch is its own table read, as DynamoDB charges it.
-                    page.fetch_units += read_units(item_size(&item), options.consistent);
-                }
-            }
-            None => page.bytes_read += item_size(&item),
+        let size = item.as_ref().map_or_else(|| stored.size(), item_size);
+        page.bytes_read += match (index, &item) {
+            (Some(index), Some(item)) => index.projected_size(item),
+            _ => size,
+        };
+        if index.is_some() && options.fetch_from_table {
+            // Each fetch is its own table read, as DynamoDB charges it.
+            page.fetch_units += read_units(size, options.consistent);
         }
         let stop = options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES;
         if stop {
+            let decoded;
+            let last = match &item {
+                Some(item) => item,
+                None => {
+                    decoded = stored.decode();
+                    &decoded
+                }
+            };
             page.last_evaluated_key = Some(match index {
-                Some(index) => index.last_evaluated_key(&item),
-                None => target.def.key_schema.project_key(&item),
+                Some(index) => index.last_evaluated_key(last),
+                None => target.def.key_schema.project_key(last),
             });
         }
+        let Some(item) = item else {
+            page.count += 1;
+            if options.select != Select::Count {
+                page.items.push(PageItem::Stored(stored.clone()));
+            }
+            if stop {
+                break;
+            }
+            continue;
+        };
         // What the filter sees: the index's attributes, or the whole item when fetched from the table.
         let visible = match index {
             Some(index) if !options.fetch_from_table => index.project_owned(item),
@@ -426,7 +431,7 @@ pub fn read_page<'a>(
 pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Reply {
     let mut out = ObjectWriter::new();
     if options.select != Select::Count {
-        out.page_items("Items", &page.items);
+        out.items("Items", &page.items);
     }
     out.value("Count", &json!(page.count));
     out.value("ScannedCount", &json!(page.scanned));

@@ -3,7 +3,6 @@
 //! write their JSON straight to bytes with [`ObjectWriter`]: building a
 //! `Value` costs a map per attribute, which dominated their CPU time.
 
-use super::read::PageItem;
 use crate::storage::StoredItem;
 use crate::types::value::write_item_json;
 use crate::types::Item;
@@ -33,9 +32,27 @@ impl Reply {
     }
 }
 
-impl From<Value> for Reply {
-    fn from(value: Value) -> Reply {
-        Reply::Json(value)
+/// Anything written as an item's wire JSON: a decoded [`Item`], or a
+/// [`StoredItem`] straight from its bytes.
+pub trait ItemJson {
+    fn write_json(&self, out: &mut Vec<u8>);
+}
+
+impl ItemJson for Item {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_item_json(out, self);
+    }
+}
+
+impl ItemJson for StoredItem {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        StoredItem::write_json(self, out);
+    }
+}
+
+impl<T: ItemJson + ?Sized> ItemJson for &T {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        (**self).write_json(out);
     }
 }
 
@@ -67,43 +84,21 @@ impl ObjectWriter {
         let _ = serde_json::to_writer(&mut self.out, value);
     }
 
-    pub fn item(&mut self, name: &str, item: &Item) {
+    pub fn item(&mut self, name: &str, item: &impl ItemJson) {
         self.name(name);
-        write_item_json(&mut self.out, item);
+        item.write_json(&mut self.out);
     }
 
-    pub fn items<'a>(&mut self, name: &str, items: impl IntoIterator<Item = &'a Item>) {
+    pub fn items<T: ItemJson>(&mut self, name: &str, items: impl IntoIterator<Item = T>) {
         self.name(name);
         self.out.push(b'[');
         for (i, item) in items.into_iter().enumerate() {
             if i > 0 {
                 self.out.push(b',');
             }
-            write_item_json(&mut self.out, item);
+            item.write_json(&mut self.out);
         }
         self.out.push(b']');
-    }
-
-    /// A Query or Scan page's items.
-    pub fn page_items(&mut self, name: &str, items: &[PageItem]) {
-        self.name(name);
-        self.out.push(b'[');
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b',');
-            }
-            match item {
-                PageItem::Decoded(item) => write_item_json(&mut self.out, item),
-                PageItem::Stored(stored) => stored.write_json(&mut self.out),
-            }
-        }
-        self.out.push(b']');
-    }
-
-    /// A stored item, written from its bytes.
-    pub fn stored_item(&mut self, name: &str, item: &StoredItem) {
-        self.name(name);
-        item.write_json(&mut self.out);
     }
 
     pub fn finish(mut self) -> Reply {

@@ -419,7 +419,7 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
         match write {
             Some(new) => {
                 let old = match &new {
-                    Some(item) => table.data.put(key.clone(), item.clone()).map(|old| old.decode()),
+                    Some(item) => table.data.put(key.clone(), item.clone()),
                     None => table.data.remove(&key),
                 };
                 consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), true));

@@ -94,7 +94,7 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage) -> Response
 /// The response for a body that exceeded [`MAX_BODY_BYTES`] while being read.
 pub fn body_too_large() -> Response<Bytes> {
     let error = ApiError::validation(format!("Request size exceeded {MAX_BODY_BYTES} bytes"));
-    json_response(StatusCode::PAYLOAD_TOO_LARGE, serde_json::to_vec(&error.to_json()).unwrap_or_default(), false)
+    json_response(StatusCode::PAYLOAD_TOO_LARGE, error_body(&error), false)
 }
 
 fn api_response(headers: &HeaderMap, result: Result<Reply, ApiError>) -> Response<Bytes> {
@@ -111,10 +111,14 @@ fn api_response(headers: &HeaderMap, result: Result<Reply, ApiError>) -> Respons
                 tracing::debug!(%error, "request rejected");
             }
             let status = StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            (status, serde_json::to_vec(&error.to_json()).unwrap_or_default())
+            (status, error_body(&error))
         }
     };
     json_response(status, body, accepts_gzip)
+}
+
+fn error_body(error: &ApiError) -> Vec<u8> {
+    serde_json::to_vec(&error.to_json()).unwrap_or_default()
 }
 
 /// An API call read and parsed, with what the fault rules decided for it.

@@ -335,20 +335,20 @@ impl KeyRange {
     /// The keys of `partition` whose sort key lies within the given bounds.
     pub fn partition(partition: &KeyValue, lower: Bound<KeyValue>, upper: Bound<KeyValue>) -> KeyRange {
         let at = |sort: Option<KeyValue>| PrimaryKey::new(partition.clone(), sort);
-        let hash = crate::types::key::partition_hash(partition);
+        // The partition alone: the first key of the partition, and its encoding.
+        let bare = at(None);
+        let (hash, encoded) = (bare.hash, Box::from(bare.bytes()));
         let lower = match lower {
             Bound::Included(v) => Bound::Included(at(Some(v))),
             Bound::Excluded(v) => Bound::Excluded(at(Some(v))),
-            Bound::Unbounded => Bound::Included(at(None)),
+            Bound::Unbounded => Bound::Included(bare),
         };
         let upper = match upper {
             Bound::Included(v) => Bound::Included(at(Some(v))),
             Bound::Excluded(v) => Bound::Excluded(at(Some(v))),
             Bound::Unbounded => hash_end(hash),
         };
-        let mut encoded = Vec::new();
-        crate::types::key::encoding::put(&mut encoded, partition);
-        KeyRange { lower, upper, partition: Some(encoded.into_boxed_slice()) }
+        KeyRange { lower, upper, partition: Some(encoded) }
     }
 
     /// Every key whose partition hash lies in `first..=last`.

@@ -164,6 +164,13 @@ fn put_number(out: &mut Vec<u8>, n: &Number) {
     put_bytes(out, buf.as_bytes());
 }
 
+/// A tag, a count, then each element.
+fn put_list<T>(out: &mut Vec<u8>, tag: u8, items: &[T], put: impl Fn(&mut Vec<u8>, &T)) {
+    out.push(tag);
+    put_varint(out, items.len() as u64);
+    items.iter().for_each(|item| put(out, item));
+}
+
 fn put_value(out: &mut Vec<u8>, value: &AttributeValue) {
     match value {
         AttributeValue::S(s) => {
@@ -180,26 +187,10 @@ fn put_value(out: &mut Vec<u8>, value: &AttributeValue) {
         }
         AttributeValue::Bool(b) => out.push(if *b { tag::TRUE } else { tag::FALSE }),
         AttributeValue::Null => out.push(tag::NULL),
-        AttributeValue::SS(set) => {
-            out.push(tag::SS);
-            put_varint(out, set.len() as u64);
-            set.iter().for_each(|s| put_bytes(out, s.as_bytes()));
-        }
-        AttributeValue::NS(set) => {
-            out.push(tag::NS);
-            put_varint(out, set.len() as u64);
-            set.iter().for_each(|n| put_number(out, n));
-        }
-        AttributeValue::BS(set) => {
-            out.push(tag::BS);
-            put_varint(out, set.len() as u64);
-            set.iter().for_each(|b| put_bytes(out, b));
-        }
-        AttributeValue::L(list) => {
-            out.push(tag::L);
-            put_varint(out, list.len() as u64);
-            list.iter().for_each(|v| put_value(out, v));
-        }
+        AttributeValue::SS(set) => put_list(out, tag::SS, set, |out, s| put_bytes(out, s.as_bytes())),
+        AttributeValue::NS(set) => put_list(out, tag::NS, set, put_number),
+        AttributeValue::BS(set) => put_list(out, tag::BS, set, |out, b| put_bytes(out, b)),
+        AttributeValue::L(list) => put_list(out, tag::L, list, put_value),
         AttributeValue::M(map) => {
             out.push(tag::M);
             put_map(out, map);

@@ -123,17 +123,17 @@ impl TableData {
         TableData { items: BTreeMap::new(), size_bytes: 0, indexes, changed: None }
     }
 
-    /// Stores `item` under `key`, returning the (encoded) item it replaced.
-    pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<StoredItem> {
-        let old = if self.indexes.is_empty() { None } else { self.get(&key) };
-        self.put_over(key, item, old.as_ref())
+    /// Stores `item` under `key`, returning the item it replaced.
+    pub fn put(&mut self, key: PrimaryKey, item: Item) -> Option<Item> {
+        let old = self.get(&key);
+        self.put_over(key, item, old.as_ref());
+        old
     }
 
     /// [`TableData::put`] for a caller that has already read the item under
     /// `key` (`old_item`, exactly what [`TableData::get`] returned): it is
-    /// not decoded again to update the indexes. (Without indexes it is not
-    /// needed, and `None` will do.)
-    pub fn put_over(&mut self, key: PrimaryKey, mut item: Item, old_item: Option<&Item>) -> Option<StoredItem> {
+    /// not decoded again to update the indexes.
+    pub fn put_over(&mut self, key: PrimaryKey, mut item: Item, old_item: Option<&Item>) {
         crate::types::value::forget_top_level_text(&mut item);
         if let Some(changed) = &mut self.changed {
             changed.insert(key.clone());
@@ -147,8 +147,7 @@ impl TableData {
         if let Some(old) = &old {
             self.size_bytes -= old.size() as u64;
         }
-        debug_assert!(self.indexes.is_empty() || old.as_ref().map(StoredItem::decode).as_ref() == old_item);
-        old
+        debug_assert_eq!(old.as_ref().map(StoredItem::decode).as_ref(), old_item);
     }
 
     /// Removes the item under `key`, returning it.

@@ -188,7 +188,7 @@ pub mod encoding {
     const ZERO: u8 = 0x02;
     const POSITIVE: u8 = 0x03;
 
-    pub fn put(out: &mut Vec<u8>, value: &KeyValue) {
+    pub(super) fn put(out: &mut Vec<u8>, value: &KeyValue) {
         match value {
             KeyValue::S(s) => put_escaped(out, S, s.as_bytes()),
             KeyValue::B(b) => put_escaped(out, B, b),

@@ -7,4 +7,4 @@ pub mod value;
 
 pub use key::{KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
 pub use number::Number;
-pub use value::{item_from_json, item_into_json, item_size, item_to_json, AttributeValue, Item};
+pub use value::{item_from_json, item_size, item_to_json, AttributeValue, Item};

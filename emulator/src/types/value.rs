@@ -93,26 +93,6 @@ impl AttributeValue {
         map.insert(tag.to_string(), inner);
         Value::Object(map)
     }
-
-    /// [`AttributeValue::to_json`], moving strings rather than copying them.
-    pub fn into_json(self) -> Value {
-        self.encode_owned(false)
-    }
-
-    fn encode_owned(self, nested: bool) -> Value {
-        let (tag, inner) = match self {
-            AttributeValue::S(s) => ("S", Value::String(s)),
-            AttributeValue::SS(v) => ("SS", v.into_iter().map(Value::String).collect()),
-            AttributeValue::L(v) => ("L", v.into_iter().map(|e| e.encode_owned(true)).collect()),
-            AttributeValue::M(m) => {
-                ("M", Value::Object(m.into_iter().map(|(k, v)| (k, v.encode_owned(true))).collect()))
-            }
-            other => return other.encode(nested),
-        };
-        let mut map = Map::with_capacity(1);
-        map.insert(tag.to_string(), inner);
-        Value::Object(map)
-    }
 }
 
 /// Top-level numbers of a stored item keep only their value (DynamoDB
@@ -135,12 +115,6 @@ pub fn item_size(item: &Item) -> usize {
 
 pub fn item_to_json(item: &Item) -> Value {
     Value::Object(item.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-}
-
-/// [`item_to_json`] for an item the caller owns: names and strings move
-/// into the JSON instead of being copied (Query and Scan pages).
-pub fn item_into_json(item: Item) -> Value {
-    Value::Object(item.into_iter().map(|(k, v)| (k, v.into_json())).collect())
 }
 
 /// Writes an item's wire JSON straight to `out`: the same text as
@@ -429,17 +403,6 @@ fn expect_list(v: &Value) -> ApiResult<&Vec<Value>> {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn owned_and_borrowed_encodings_agree() {
-        let wire = serde_json::json!({
-            "s": {"S": "text"}, "n": {"N": "-1.50"}, "b": {"B": "AQI="}, "t": {"BOOL": true}, "z": {"NULL": true},
-            "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AQ=="]},
-            "l": {"L": [{"S": "x"}, {"M": {"k": {"N": "3"}}}]}, "m": {"M": {"inner": {"SS": ["q"]}}}
-        });
-        let item = item_from_json(&wire).expect("valid item");
-        assert_eq!(item_into_json(item.clone()), item_to_json(&item));
-    }
     use super::*;
     use serde_json::json;
 
