@@ -1,5 +1,5 @@
-//! Durable mode through the real binary and the real SDK: acknowledged
-//! writes survive `kill -9` and restarts.
+//! The real binary through the real SDK: in durable mode acknowledged writes
+//! survive `kill -9` and restarts; `--threads` serves from several threads.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BillingMode, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
@@ -29,10 +29,15 @@ impl Drop for Running {
 
 /// Starts the emulator binary on a free port over `dir`; returns it and its endpoint.
 fn start(dir: &Path) -> (Running, String, Duration) {
+    start_with(&["-dbPath".as_ref(), dir.as_os_str()])
+}
+
+/// Starts the emulator binary on a free port with `args`; returns it and its endpoint.
+fn start_with(args: &[&std::ffi::OsStr]) -> (Running, String, Duration) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
-        .args(["--port", "0", "-dbPath"])
-        .arg(dir)
+        .args(["--port", "0"])
+        .args(args)
         .env("RUST_LOG", "emulator=info")
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
@@ -206,4 +211,52 @@ async fn without_a_db_path_nothing_is_kept() {
     std::thread::sleep(Duration::from_millis(200));
     Running(child).kill_9();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "in-memory mode writes no files");
+}
+
+#[tokio::test]
+async fn several_threads_serve_one_table() {
+    let (_child, endpoint, _) = start_with(&["--threads".as_ref(), "2".as_ref()]);
+    let client = harness::client_for(&endpoint);
+    create_table(&client).await;
+    let puts = (0..40).map(|i| {
+        client
+            .put_item()
+            .table_name("durable-sales")
+            .item("id", Av::S(format!("sale-{i}")))
+            .item("eventId", Av::S(format!("event-{}", i % 4)))
+            .send()
+    });
+    for result in futures_join_all(puts).await {
+        result.expect("put");
+    }
+    let by_event = client
+        .query()
+        .table_name("durable-sales")
+        .index_name("eventId-index")
+        .key_condition_expression("eventId = :e")
+        .expression_attribute_values(":e", Av::S("event-1".into()))
+        .send()
+        .await
+        .expect("query");
+    assert_eq!(by_event.count(), 10);
+}
+
+#[test]
+fn a_thread_count_must_be_a_number() {
+    let output = Command::new(env!("CARGO_BIN_EXE_emulator")).args(["--threads", "two"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--threads must be a whole number"));
+}
+
+/// Runs the futures concurrently on the test's runtime.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let tasks: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut results = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        results.push(task.await.expect("task"));
+    }
+    results
 }
