@@ -3,7 +3,7 @@
 
 use crate::load::{self, Outcome, RequestMaker};
 use crate::options::Options;
-use crate::results::{OpResult, Results, ScalePoint, TargetResults};
+use crate::results::{InProcess, OpResult, Results, ScalePoint, TargetResults};
 use crate::servers::{self, Endpoint, Launch, Server, Target};
 use crate::stats;
 use crate::workload::{self, Op};
@@ -205,7 +205,14 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
     }
     drop(running);
 
-    let in_process = crate::embedded::run(options, plan.warmup).await;
+    // In process as a test suite runs it: `#[tokio::test]` gives each test a
+    // single-threaded runtime (the load generator's two workers would add
+    // cross-thread wake-ups no test pays).
+    let (in_process_options, warmup) = (options.clone(), plan.warmup);
+    let in_process =
+        load::on_own_thread(move || async move { crate::embedded::run(&in_process_options, warmup).await })
+            .await
+            .unwrap_or_else(|e| InProcess { note: Some(e), ..InProcess::default() });
 
     Results {
         started_unix: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),

@@ -585,8 +585,12 @@ pub fn is_reserved(name: &str) -> bool {
     if name.len() > 16 {
         return false;
     }
-    let upper = name.to_ascii_uppercase();
-    RESERVED.binary_search(&upper.as_str()).is_ok()
+    // Upper-cased on the stack: names are checked on every expression read.
+    let mut buffer = [0u8; 16];
+    let upper = &mut buffer[..name.len()];
+    upper.copy_from_slice(name.as_bytes());
+    upper.make_ascii_uppercase();
+    RESERVED.binary_search_by(|word| word.as_bytes().cmp(upper)).is_ok()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use super::input::CapacityDetail;
 use crate::expr::eval::values_equal;
 use crate::storage::{IndexDef, IndexKind, ProjectionType, TableDef};
-use crate::types::{item_size, Item};
+use crate::types::{item_size, AttributeValue, Item};
 use serde_json::{json, Map, Value};
 
 pub fn write_units(size_bytes: usize) -> f64 {
@@ -112,46 +112,63 @@ impl Consumed {
 /// delete when it leaves, both when its index key changes, one update when a
 /// projected attribute changes, nothing when the index entry is untouched.
 fn index_write_units(def: &TableDef, index: &IndexDef, old: Option<&Item>, new: Option<&Item>) -> f64 {
-    let old = old.and_then(|i| project_into_index(def, index, i));
-    let new = new.and_then(|i| project_into_index(def, index, i));
+    let old = old.and_then(|item| IndexEntry::of(def, index, item));
+    let new = new.and_then(|item| IndexEntry::of(def, index, item));
     match (&old, &new) {
         (None, None) => 0.0,
-        (Some(o), None) => write_units(item_size(o)),
-        (None, Some(n)) => write_units(item_size(n)),
-        (Some(o), Some(n)) if same_entry(o, n) => 0.0,
+        (Some(o), None) => write_units(o.size()),
+        (None, Some(n)) => write_units(n.size()),
+        (Some(o), Some(n)) if o.same_as(n) => 0.0,
         (Some(o), Some(n)) => {
-            let key_changed = index.key_schema.attributes().any(|a| o.get(&a.name) != n.get(&a.name));
+            let key_changed = index.key_schema.attributes().any(|a| o.item.get(&a.name) != n.item.get(&a.name));
             if key_changed {
-                write_units(item_size(o)) + write_units(item_size(n))
+                write_units(o.size()) + write_units(n.size())
             } else {
-                write_units(item_size(n))
+                write_units(n.size())
             }
         }
     }
 }
 
-/// Whether two index entries hold the same values, by DynamoDB's equality
-/// (sets regardless of order, numbers by value): rewriting an equal entry
-/// costs nothing on the index.
-fn same_entry(old: &Item, new: &Item) -> bool {
-    old.len() == new.len() && old.iter().all(|(name, v)| new.get(name).is_some_and(|w| values_equal(v, w)))
+/// An item's entry in an index: the item seen through the index's
+/// projection (borrowed: a write's accounting copies nothing).
+struct IndexEntry<'a> {
+    def: &'a TableDef,
+    index: &'a IndexDef,
+    item: &'a Item,
 }
 
-/// The index entry of an item, or `None` when the item lacks the index key.
-fn project_into_index(def: &TableDef, index: &IndexDef, item: &Item) -> Option<Item> {
-    if !index.key_schema.attributes().all(|a| item.contains_key(&a.name)) {
-        return None;
+impl<'a> IndexEntry<'a> {
+    /// The entry, or `None` when the item lacks the index key.
+    fn of(def: &'a TableDef, index: &'a IndexDef, item: &'a Item) -> Option<IndexEntry<'a>> {
+        index.key_schema.attributes().all(|a| item.contains_key(&a.name)).then_some(IndexEntry { def, index, item })
     }
-    let keep = |name: &str| match &index.projection {
-        ProjectionType::All => true,
-        ProjectionType::KeysOnly => def.key_schema.is_key_attribute(name) || index.key_schema.is_key_attribute(name),
-        ProjectionType::Include(extra) => {
-            def.key_schema.is_key_attribute(name)
-                || index.key_schema.is_key_attribute(name)
-                || extra.iter().any(|e| e == name)
+
+    fn keeps(&self, name: &str) -> bool {
+        let is_key = || self.def.key_schema.is_key_attribute(name) || self.index.key_schema.is_key_attribute(name);
+        match &self.index.projection {
+            ProjectionType::All => true,
+            ProjectionType::KeysOnly => is_key(),
+            ProjectionType::Include(extra) => is_key() || extra.iter().any(|e| e == name),
         }
-    };
-    Some(item.iter().filter(|(k, _)| keep(k)).map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    fn attributes(&self) -> impl Iterator<Item = (&'a String, &'a AttributeValue)> + '_ {
+        self.item.iter().filter(|(name, _)| self.keeps(name))
+    }
+
+    /// The entry's size by DynamoDB's rules (as `item_size` of the projected item).
+    fn size(&self) -> usize {
+        self.attributes().map(|(name, value)| name.len() + value.size()).sum()
+    }
+
+    /// Whether two entries hold the same values, by DynamoDB's equality (sets
+    /// regardless of order, numbers by value): rewriting an equal entry costs
+    /// nothing on the index.
+    fn same_as(&self, other: &IndexEntry) -> bool {
+        self.attributes().count() == other.attributes().count()
+            && self.attributes().all(|(name, v)| other.item.get(name).is_some_and(|w| values_equal(v, w)))
+    }
 }
 
 /// Consumption per table, in first-seen order, for batch and transaction responses.

@@ -43,17 +43,17 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     validate_new_item(&guard.def, &new)?;
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
     let partition = collection_metrics.then(|| key.partition());
-    guard.data.put_over(key, new.clone(), old.as_ref());
-    let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
-    drop(guard);
-    let attributes = match return_values {
-        "ALL_OLD" => old,
-        "ALL_NEW" => Some(new),
+    // Taken before the new item moves into the table (copied only when returned).
+    let returned = match return_values {
+        "ALL_NEW" => Some(new.clone()),
         "UPDATED_OLD" => old.as_ref().map(|o| updated_attributes(&update, o)),
         "UPDATED_NEW" => Some(updated_attributes(&update, &new)),
         _ => None,
-    }
-    .filter(|item| !item.is_empty());
+    };
+    guard.data.put_over(key, new, old.as_ref());
+    let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
+    drop(guard);
+    let attributes = if return_values == "ALL_OLD" { old } else { returned }.filter(|item| !item.is_empty());
     Ok(item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity), metrics))
 }
 

@@ -269,7 +269,7 @@ impl<'a> Reader<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            json::write_str(out, self.str());
+            json::write_str_bytes(out, self.bytes());
             out.push(b':');
             self.write_value(out, nested);
         }
@@ -294,7 +294,7 @@ impl<'a> Reader<'a> {
         match self.byte() {
             tag::S => {
                 json::open(out, "S");
-                json::write_str(out, self.str());
+                json::write_str_bytes(out, self.bytes());
                 out.push(b'}');
             }
             tag::N => {
@@ -310,7 +310,7 @@ impl<'a> Reader<'a> {
             tag::FALSE => out.extend_from_slice(b"{\"BOOL\":false}"),
             tag::TRUE => out.extend_from_slice(b"{\"BOOL\":true}"),
             tag::NULL => out.extend_from_slice(b"{\"NULL\":true}"),
-            tag::SS => self.write_list(out, "SS", |r, out| json::write_str(out, r.str())),
+            tag::SS => self.write_list(out, "SS", |r, out| json::write_str_bytes(out, r.bytes())),
             tag::NS => self.write_list(out, "NS", |r, out| json::write_number(out, &r.number(), nested)),
             tag::BS => self.write_list(out, "BS", |r, out| json::write_binary(out, r.bytes())),
             tag::L => self.write_list(out, "L", |r, out| r.write_value(out, true)),

@@ -143,8 +143,25 @@ pub(crate) mod json {
     use base64::Engine;
 
     pub fn write_str(out: &mut Vec<u8>, s: &str) {
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, s);
+        write_str_bytes(out, s.as_bytes());
+    }
+
+    /// A JSON string from the bytes of a Rust string (stored items keep
+    /// theirs as bytes; JSON escapes only ASCII, so no UTF-8 check is needed
+    /// to copy one that has nothing to escape, the common case).
+    pub fn write_str_bytes(out: &mut Vec<u8>, s: &[u8]) {
+        // Counted rather than `any`: no early exit, so the check vectorizes.
+        let needs_escape =
+            s.iter().map(|&b| u8::from(b < 0x20 || b == b'"' || b == b'\\')).fold(0u8, |a, x| a | x) != 0;
+        if !needs_escape {
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s);
+            out.push(b'"');
+        } else {
+            // Writing to a Vec cannot fail; the bytes are a Rust string's, so nothing is lost.
+            let _ = serde_json::to_writer(&mut *out, &*String::from_utf8_lossy(s));
+        }
     }
 
     /// Top-level numbers are written canonical, nested ones as they were written.
@@ -405,6 +422,29 @@ fn expect_list(v: &Value) -> ApiResult<&Vec<Value>> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let long_plain = "a".repeat(100);
+        let long_quoted = format!("{}\"{}", "b".repeat(40), "c".repeat(40));
+        for text in [
+            "",
+            "plain",
+            "quote\"",
+            "back\\slash",
+            "tab\t",
+            "nul\u{0}",
+            "\u{1f}",
+            "é ü 日本 🎉",
+            "\u{7f}",
+            &long_plain,
+            &long_quoted,
+        ] {
+            let mut out = Vec::new();
+            json::write_str(&mut out, text);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
 
     #[test]
     fn round_trips_every_type() {
