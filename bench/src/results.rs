@@ -28,6 +28,10 @@ pub struct TargetResults {
     /// CreateTable with a GSI + 10 PutItem + DeleteTable.
     pub fixture_cycles: usize,
     pub fixture_cycle_median_ms: Option<f64>,
+    /// The target's own CPU time per fixture cycle, each round: a cycle's
+    /// time is mostly waiting, and a jump here with a jump in the cycle's
+    /// duration shows wake-ups across cores rather than more work.
+    pub fixture_server_cpu_us_per_cycle: Vec<f64>,
     /// BatchWriteItem load of the main table (figures per item).
     pub load: Outcome,
     pub rss_after_load_bytes: Option<u64>,
@@ -46,6 +50,7 @@ impl TargetResults {
             idle_rss_bytes: None,
             fixture_cycles: 0,
             fixture_cycle_median_ms: None,
+            fixture_server_cpu_us_per_cycle: Vec::new(),
             load: Outcome::Failed("not run".into()),
             rss_after_load_bytes: None,
             ops: Vec::new(),

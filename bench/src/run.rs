@@ -108,17 +108,27 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
             let share = cycles.div_ceil(ROUNDS);
             wait_until_quiet(&running).await;
             let first = round * (share + WARM_UP);
+            let cpu_before = server.endpoint().cpu_time();
             match load::fixture_cycles(server.endpoint(), first, share + WARM_UP).await {
                 Ok(durations) => {
+                    let cpu = server
+                        .endpoint()
+                        .cpu_time()
+                        .zip(cpu_before)
+                        .map(|(after, before)| after.saturating_sub(before));
+                    let cpu_per_cycle = cpu.map(|c| c.as_secs_f64() * 1e6 / durations.len().max(1) as f64);
                     let recorded: Vec<Duration> = durations.into_iter().skip(WARM_UP).collect();
                     let tenth = recorded.len() / 10;
                     let early = stats::median(&recorded[..tenth.max(1).min(recorded.len())]);
                     let late = stats::median(&recorded[recorded.len() - tenth.max(1).min(recorded.len())..]);
                     log(format!(
-                        "{}: fixture round {round}: median {:?} (first tenth {early:?}, last tenth {late:?})",
+                        "{}: fixture round {round}: median {:?} (first tenth {early:?}, last tenth {late:?}), \
+                         server CPU {} per cycle",
                         result.name,
-                        stats::median(&recorded)
+                        stats::median(&recorded),
+                        cpu_per_cycle.map_or("?".to_string(), |us| format!("{us:.0} µs"))
                     ));
+                    result.fixture_server_cpu_us_per_cycle.extend(cpu_per_cycle);
                     fixture_durations[i].extend(recorded);
                 }
                 Err(e) => result.notes.push(format!("fixture cycle: {e}")),
