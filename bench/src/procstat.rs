@@ -21,6 +21,18 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second()))
 }
 
+/// CPU time of a process's live threads to the nanosecond (the scheduler's
+/// own count, /proc/PID/task/*/schedstat), for spans too short for
+/// [`cpu_time`]'s 10 ms ticks. Threads that have exited are not counted.
+pub fn cpu_time_exact(pid: u32) -> Option<Duration> {
+    let mut nanos = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        nanos += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(nanos))
+}
+
 /// utime + stime from a /proc/PID/stat line. The command name (field 2) may
 /// contain spaces and parentheses, so fields are counted after the last ')'.
 fn parse_stat_ticks(stat: &str) -> Option<u64> {
@@ -97,5 +109,6 @@ mod tests {
         let pid = std::process::id();
         assert!(rss_bytes(pid).is_some_and(|b| b > 0));
         assert!(cpu_time(pid).is_some());
+        assert!(cpu_time_exact(pid).is_some_and(|t| t > Duration::ZERO));
     }
 }

@@ -108,12 +108,12 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
             let share = cycles.div_ceil(ROUNDS);
             wait_until_quiet(&running).await;
             let first = round * (share + WARM_UP);
-            let cpu_before = server.endpoint().cpu_time();
+            let cpu_before = server.endpoint().cpu_time_exact();
             match load::fixture_cycles(server.endpoint(), first, share + WARM_UP).await {
                 Ok(durations) => {
                     let cpu = server
                         .endpoint()
-                        .cpu_time()
+                        .cpu_time_exact()
                         .zip(cpu_before)
                         .map(|(after, before)| after.saturating_sub(before));
                     let cpu_per_cycle = cpu.map(|c| c.as_secs_f64() * 1e6 / durations.len().max(1) as f64);

@@ -61,6 +61,11 @@ impl Endpoint {
     pub fn cpu_time(&self) -> Option<Duration> {
         procstat::cpu_time(self.pid?)
     }
+
+    /// The same to the nanosecond, for short spans (live threads only).
+    pub fn cpu_time_exact(&self) -> Option<Duration> {
+        procstat::cpu_time_exact(self.pid?)
+    }
 }
 
 impl Drop for Server {
