@@ -27,8 +27,9 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
 pub fn cpu_time_exact(pid: u32) -> Option<Duration> {
     let mut nanos = 0u64;
     for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
-        let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
-        nanos += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
+        // A thread may exit between listing and reading: it is skipped.
+        let Ok(schedstat) = std::fs::read_to_string(task.path().join("schedstat")) else { continue };
+        nanos += schedstat.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
     }
     Some(Duration::from_nanos(nanos))
 }
@@ -109,6 +110,20 @@ mod tests {
         let pid = std::process::id();
         assert!(rss_bytes(pid).is_some_and(|b| b > 0));
         assert!(cpu_time(pid).is_some());
-        assert!(cpu_time_exact(pid).is_some_and(|t| t > Duration::ZERO));
+    }
+
+    #[test]
+    fn counts_cpu_to_the_nanosecond() {
+        let pid = std::process::id();
+        let before = cpu_time_exact(pid).expect("schedstat");
+        let spin = std::time::Instant::now();
+        let mut x = 0u64;
+        while spin.elapsed() < Duration::from_millis(20) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        // A sleep switches this thread out, which brings its count up to date.
+        std::thread::sleep(Duration::from_millis(1));
+        let used = cpu_time_exact(pid).expect("schedstat").saturating_sub(before);
+        assert!(used >= Duration::from_millis(10), "{used:?}");
     }
 }
