@@ -165,8 +165,12 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
         }
     };
     let mut fixed_results = Vec::new();
+    // Every phase starts once the machine is quiet: a JVM goes on compiling
+    // and collecting for seconds after its own phase, on the cores the next
+    // target's phase needs.
     for connections in CONNECTIONS {
         if let Some(server) = &fixed_server {
+            wait_until_quiet(&running).await;
             let body = Op::GetItem.body(MAIN_TABLE, options.items, 1);
             let make: RequestMaker = Arc::new(move |_| ("GetItem", body.clone()));
             let outcome = load::closed_loop(server.endpoint(), connections, plan.warmup, options.seconds, make).await;
@@ -176,6 +180,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
         for op in Op::ALL {
             for (server, result) in running.iter().zip(results.iter_mut()) {
                 let Some(server) = server else { continue };
+                wait_until_quiet(&running).await;
                 let outcome = measure_op(
                     server.endpoint(),
                     op,
