@@ -30,9 +30,14 @@ pub async fn run(options: &Options, warmup: Duration) -> InProcess {
         drop(db);
     }
     section.create_median_us = stats::median(&durations).map(|d| d.as_secs_f64() * 1e6);
-    match fixture_cycles(if options.quick { 50 } else { 500 }).await {
+    let cycles = if options.quick { 50 } else { 500 };
+    match fixture_cycles(Fresh::Embedded, cycles).await {
         Ok(cycles) => section.fixture_cycle_median_us = stats::median(&cycles).map(|d| d.as_secs_f64() * 1e6),
         Err(e) => section.note = Some(format!("fixture cycle: {e}")),
+    }
+    match fixture_cycles(Fresh::Started, cycles).await {
+        Ok(cycles) => section.started_fixture_cycle_median_us = stats::median(&cycles).map(|d| d.as_secs_f64() * 1e6),
+        Err(e) => section.note = Some(format!("fixture cycle with harness::start: {e}")),
     }
 
     let db = harness::embedded();
@@ -51,9 +56,18 @@ pub async fn run(options: &Options, warmup: Duration) -> InProcess {
     section
 }
 
+/// How each fixture cycle gets its fresh emulator.
+#[derive(Clone, Copy)]
+enum Fresh {
+    /// `harness::embedded()`: no socket.
+    Embedded,
+    /// `harness::start()`: a server on a loopback port, running on the test's own runtime.
+    Started,
+}
+
 /// Per-test fixture cycles as a Rust test suite runs them with the harness:
-/// each on a new embedded emulator, every call through the real SDK client.
-async fn fixture_cycles(cycles: usize) -> Result<Vec<Duration>, String> {
+/// each on a new emulator, every call through the real SDK client.
+async fn fixture_cycles(fresh: Fresh, cycles: usize) -> Result<Vec<Duration>, String> {
     use aws_sdk_dynamodb::types::{
         AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
         ScalarAttributeType,
@@ -72,8 +86,17 @@ async fn fixture_cycles(cycles: usize) -> Result<Vec<Duration>, String> {
     let mut durations = Vec::with_capacity(cycles);
     for _ in 0..cycles {
         let began = Instant::now();
-        let db = harness::embedded();
-        let client = db.client();
+        // Kept to the end of the cycle: dropping either stops its emulator.
+        let (client, _embedded, _started) = match fresh {
+            Fresh::Embedded => {
+                let db = harness::embedded();
+                (db.client(), Some(db), None)
+            }
+            Fresh::Started => {
+                let db = harness::start().await;
+                (db.client(), None, Some(db))
+            }
+        };
         client
             .create_table()
             .table_name("fixture")

@@ -385,6 +385,16 @@ pub fn in_process(results: &Results) -> Table {
         row.extend(blank(3));
         rows.push(row);
     }
+    if let Some(us) = section.started_fixture_cycle_median_us {
+        let mut row = vec![
+            "fixture cycle: new harness::start() server (loopback HTTP, on the test's runtime), same calls (median)"
+                .into(),
+            String::new(),
+        ];
+        row.push(format!("{} µs", number(us)));
+        row.extend(blank(3));
+        rows.push(row);
+    }
     for r in &section.ops {
         let mut row = vec![r.op.clone(), r.connections.to_string()];
         match measured(&r.outcome) {

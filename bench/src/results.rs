@@ -88,5 +88,8 @@ pub struct InProcess {
     /// A test's fixture the harness way: a fresh embedded emulator, then
     /// CreateTable with a GSI, 10 PutItem and DeleteTable through the SDK.
     pub fixture_cycle_median_us: Option<f64>,
+    /// The same with `harness::start()`: a fresh server on a loopback port,
+    /// on the test's runtime, and the SDK's HTTP client.
+    pub started_fixture_cycle_median_us: Option<f64>,
     pub ops: Vec<OpResult>,
 }
