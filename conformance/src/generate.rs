@@ -1151,6 +1151,29 @@ fn update_item() -> Vec<Scenario> {
             json!({"ExpressionAttributeValues": {":g": {"S": "moved"}}, "ReturnConsumedCapacity": "INDEXES"}),
         ),
     ));
+    // An INCLUDE index is charged only when an attribute it projects changes.
+    let capacity = |expression: &str| {
+        update(
+            key("a", 1),
+            expression,
+            json!({"ExpressionAttributeValues": {":v": {"S": "new"}}, "ReturnConsumedCapacity": "INDEXES"}),
+        )
+    };
+    out.push(
+        Scenario::new("UpdateItem/capacity-include", "ReturnConsumedCapacity INDEXES with an INCLUDE projection")
+            .step(
+                "CreateTable",
+                with(
+                    usual(),
+                    json!({"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}, {"AttributeName": "g", "AttributeType": "S"}],
+                           "GlobalSecondaryIndexes": [{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}}]}),
+                ),
+            )
+            .step("PutItem", put(with(key("a", 1), json!({"g": {"S": "x"}, "a": {"S": "old"}, "b": {"S": "old"}}))))
+            .step("UpdateItem", capacity("SET b = :v"))
+            .step("UpdateItem", capacity("SET a = :v"))
+            .step("UpdateItem", capacity("SET a = :v")),
+    );
     out
 }
 

@@ -486,17 +486,26 @@ async fn writes_charge_the_indexes_they_touch() {
         let gsi = c.global_secondary_indexes().map(|m| m.get("by_group").and_then(|u| u.capacity_units()));
         (c.capacity_units(), c.table().and_then(|t| t.capacity_units()), gsi.flatten())
     };
-    let put = |group: &str| {
+    let put_with = |group: &str, extra: &[(&str, Av)]| {
+        let mut pairs = vec![("pk", s("p")), ("sk", n(1)), ("group", s(group)), ("score", n(1))];
+        pairs.extend(extra.iter().cloned());
         client
             .put_item()
             .table_name("scores")
-            .set_item(Some(item(&[("pk", s("p")), ("sk", n(1)), ("group", s(group)), ("score", n(1))])))
+            .set_item(Some(item(&pairs)))
             .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
             .send()
     };
+    let put = |group: &str| put_with(group, &[]);
     assert_eq!(units(put("A").await.unwrap().consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
     // Moving the item to another index key deletes one entry and writes another.
     assert_eq!(units(put("B").await.unwrap().consumed_capacity()), (Some(3.0), Some(1.0), Some(2.0)));
+    // by_group projects the keys and `name` (INCLUDE): a change elsewhere leaves its entry alone...
+    let unprojected = put_with("B", &[("extra", s("x"))]).await.unwrap();
+    assert_eq!(units(unprojected.consumed_capacity()), (Some(1.0), Some(1.0), None));
+    // ...and a change to `name` rewrites it (the total also counts the by_name LSI the item enters).
+    let projected = put_with("B", &[("extra", s("x")), ("name", s("ann"))]).await.unwrap();
+    assert_eq!(units(projected.consumed_capacity()), (Some(3.0), Some(1.0), Some(1.0)));
     let deleted = client
         .delete_item()
         .table_name("scores")
@@ -506,7 +515,8 @@ async fn writes_charge_the_indexes_they_touch() {
         .send()
         .await
         .unwrap();
-    assert_eq!(units(deleted.consumed_capacity()), (Some(2.0), Some(1.0), Some(1.0)));
+    // Deleting removes the GSI entry (and the LSI one, in the total).
+    assert_eq!(units(deleted.consumed_capacity()), (Some(3.0), Some(1.0), Some(1.0)));
 }
 
 #[tokio::test]
