@@ -369,31 +369,24 @@ pub fn in_process(results: &Results) -> Table {
         row.extend(blank(5));
         rows.push(row);
     }
-    if let Some(us) = section.create_median_us {
-        let mut row = vec!["create one embedded emulator (median; target ≤ 100 µs)".into(), String::new()];
-        row.push(format!("{} µs", number(us)));
-        row.extend(blank(3));
-        rows.push(row);
-    }
-    if let Some(us) = section.fixture_cycle_median_us {
-        let mut row = vec![
-            "fixture cycle: new embedded emulator, CreateTable+GSI, 10 PutItem, DeleteTable (median; target ≤ 1 ms)"
-                .into(),
-            String::new(),
-        ];
-        row.push(format!("{} µs", number(us)));
-        row.extend(blank(3));
-        rows.push(row);
-    }
-    if let Some(us) = section.started_fixture_cycle_median_us {
-        let mut row = vec![
-            "fixture cycle: new harness::start() server (loopback HTTP, on the test's runtime), same calls (median)"
-                .into(),
-            String::new(),
-        ];
-        row.push(format!("{} µs", number(us)));
-        row.extend(blank(3));
-        rows.push(row);
+    // One figure each: a label and microseconds.
+    let figures = [
+        ("create one embedded emulator (median; target ≤ 100 µs)", section.create_median_us),
+        (
+            "fixture cycle: new embedded emulator, CreateTable+GSI, 10 PutItem, DeleteTable (median; target ≤ 1 ms)",
+            section.fixture_cycle_median_us,
+        ),
+        (
+            "fixture cycle: new harness::start() server (loopback HTTP, on the test's runtime), same calls (median)",
+            section.started_fixture_cycle_median_us,
+        ),
+    ];
+    for (label, us) in figures {
+        if let Some(us) = us {
+            let mut row = vec![label.to_string(), String::new(), format!("{} µs", number(us))];
+            row.extend(blank(3));
+            rows.push(row);
+        }
     }
     for r in &section.ops {
         let mut row = vec![r.op.clone(), r.connections.to_string()];

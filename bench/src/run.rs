@@ -108,26 +108,15 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
             let share = cycles.div_ceil(ROUNDS);
             wait_until_quiet(&running).await;
             let first = round * (share + WARM_UP);
-            let cpu_before = server.endpoint().cpu_time_exact();
-            match load::fixture_cycles(server.endpoint(), first, share + WARM_UP).await {
+            let endpoint = server.endpoint();
+            let cpu_before = endpoint.cpu_time_exact();
+            match load::fixture_cycles(endpoint, first, share + WARM_UP).await {
                 Ok(durations) => {
-                    let cpu = server
-                        .endpoint()
-                        .cpu_time_exact()
-                        .zip(cpu_before)
-                        .map(|(after, before)| after.saturating_sub(before));
+                    let cpu =
+                        endpoint.cpu_time_exact().zip(cpu_before).map(|(after, before)| after.saturating_sub(before));
                     let cpu_per_cycle = cpu.map(|c| c.as_secs_f64() * 1e6 / durations.len().max(1) as f64);
                     let recorded: Vec<Duration> = durations.into_iter().skip(WARM_UP).collect();
-                    let tenth = recorded.len() / 10;
-                    let early = stats::median(&recorded[..tenth.max(1).min(recorded.len())]);
-                    let late = stats::median(&recorded[recorded.len() - tenth.max(1).min(recorded.len())..]);
-                    log(format!(
-                        "{}: fixture round {round}: median {:?} (first tenth {early:?}, last tenth {late:?}), \
-                         server CPU {} per cycle",
-                        result.name,
-                        stats::median(&recorded),
-                        cpu_per_cycle.map_or("?".to_string(), |us| format!("{us:.0} µs"))
-                    ));
+                    log_fixture_round(&result.name, round, &recorded, cpu_per_cycle);
                     result.fixture_server_cpu_us_per_cycle.extend(cpu_per_cycle);
                     fixture_durations[i].extend(recorded);
                 }
@@ -309,6 +298,19 @@ pub fn brief(outcome: &Outcome) -> String {
         Outcome::NotImplemented(reason) => format!("n/a ({reason})"),
         Outcome::Failed(reason) => format!("failed: {reason}"),
     }
+}
+
+/// Logs a fixture round: its median, its first and last tenth (a round that
+/// slows down as it goes shows here) and the server's CPU per cycle.
+fn log_fixture_round(name: &str, round: usize, recorded: &[Duration], cpu_us_per_cycle: Option<f64>) {
+    let tenth = (recorded.len() / 10).max(1).min(recorded.len());
+    let early = stats::median(&recorded[..tenth]);
+    let late = stats::median(&recorded[recorded.len() - tenth..]);
+    log(format!(
+        "{name}: fixture round {round}: median {:?} (first tenth {early:?}, last tenth {late:?}), server CPU {} per cycle",
+        stats::median(recorded),
+        cpu_us_per_cycle.map_or("?".to_string(), |us| format!("{us:.0} µs"))
+    ));
 }
 
 /// Waits (at most 20 s) until the machine uses less than a tenth of a core

@@ -276,11 +276,12 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     let mut metrics_by_table: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (name, key, new) in planned {
         let table = guards.state_mut(name)?;
-        let old = match &new {
-            Some(item) => table.data.put(key.clone(), item.clone()),
-            None => table.data.remove(&key),
-        };
+        let old = table.data.get(&key);
         consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), false));
+        match new {
+            Some(item) => table.data.put_over(key.clone(), item, old.as_ref()),
+            None => table.data.remove_over(&key, old.as_ref()),
+        }
         if metrics == Some("SIZE") {
             if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition()) {
                 metrics_by_table.entry(name.to_string()).or_default().push(m);

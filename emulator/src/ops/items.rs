@@ -103,8 +103,9 @@ pub fn delete_item(state: &State, input: Input) -> ApiResult<Reply> {
     let mut guard = table.inner.write();
     let key = guard.def.key_schema.key_from_request(&key.unwrap_or_default())?;
     let condition = condition?;
-    check_condition(condition.as_ref(), guard.data.get(&key).as_ref(), old_on_failure)?;
-    let old = guard.data.remove(&key);
+    let old = guard.data.get(&key);
+    check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
+    guard.data.remove_over(&key, old.as_ref());
     let consumed = Consumed::write(&guard.def, old.as_ref(), None, false);
     let metrics = collection_metrics.then(|| collections::metrics(&guard.def, &guard.data, &key.partition())).flatten();
     drop(guard);

@@ -4,7 +4,7 @@
 //! `Value` costs a map per attribute, which dominated their CPU time.
 
 use crate::storage::StoredItem;
-use crate::types::value::write_item_json;
+use crate::types::value::{json, write_item_json};
 use crate::types::Item;
 use serde_json::Value;
 
@@ -74,7 +74,7 @@ impl ObjectWriter {
             self.out.push(b',');
         }
         self.empty = false;
-        let _ = serde_json::to_writer(&mut self.out, name);
+        json::write_str(&mut self.out, name);
         self.out.push(b':');
     }
 

@@ -418,11 +418,12 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
         let (Some(key), Ok(table)) = (key, guards.state_mut(action.table)) else { continue };
         match write {
             Some(new) => {
-                let old = match &new {
-                    Some(item) => table.data.put(key.clone(), item.clone()),
-                    None => table.data.remove(&key),
-                };
+                let old = table.data.get(&key);
                 consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), true));
+                match new {
+                    Some(item) => table.data.put_over(key.clone(), item, old.as_ref()),
+                    None => table.data.remove_over(&key, old.as_ref()),
+                }
                 if metrics {
                     if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition()) {
                         metrics_by_table.entry(action.table.to_string()).or_default().push(m);

@@ -253,13 +253,10 @@ impl Group {
             Group::Small(items) => match items.binary_search_by(|m| m.cmp_key(key)) {
                 Ok(at) => {
                     items.remove(at);
-                    match items.pop() {
-                        Some(last) if items.is_empty() => *self = Group::One(last),
-                        Some(last) => {
-                            items.push(last);
-                            items.shrink_to_fit();
-                        }
-                        None => {}
+                    if items.len() == 1 {
+                        *self = Group::One(items.remove(0));
+                    } else {
+                        items.shrink_to_fit();
                     }
                     true
                 }

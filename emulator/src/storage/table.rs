@@ -152,16 +152,25 @@ impl TableData {
 
     /// Removes the item under `key`, returning it.
     pub fn remove(&mut self, key: &PrimaryKey) -> Option<Item> {
+        let old = self.get(key);
+        self.remove_over(key, old.as_ref());
+        old
+    }
+
+    /// [`TableData::remove`] for a caller that has already read the item
+    /// under `key` (`old_item`, exactly what [`TableData::get`] returned): it
+    /// is not decoded again to update the indexes.
+    pub fn remove_over(&mut self, key: &PrimaryKey, old_item: Option<&Item>) {
         if let Some(changed) = &mut self.changed {
             changed.insert(key.clone());
         }
-        let old = self.items.remove(key)?;
+        let old = self.items.remove(key);
+        debug_assert_eq!(old.as_ref().map(StoredItem::decode).as_ref(), old_item);
+        let (Some(old), Some(old_item)) = (old, old_item) else { return };
         self.size_bytes -= old.size() as u64;
-        let old = old.decode();
         for index in &mut self.indexes {
-            index.remove(key, &old);
+            index.remove(key, old_item);
         }
-        Some(old)
     }
 
     /// The item under `key`, decoded.
