@@ -6,7 +6,7 @@
 //! the corpus format, with DynamoDB Local's answers as expectations.
 //!
 //! Operations are drawn only from those the emulator implements
-//! (`emulator::ops::handler`), so the generator grows as operations land.
+//! (`emulator::Operation`), so the generator grows as operations land.
 
 use crate::normalize;
 use crate::runner::fresh_prefix;
@@ -103,7 +103,7 @@ pub enum Op {
 }
 
 fn implemented(op: &str) -> bool {
-    emulator::ops::handler(op).is_some()
+    emulator::Operation::from_name(op).is_some()
 }
 
 pub fn table_spec() -> impl Strategy<Value = TableSpec> {

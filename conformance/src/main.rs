@@ -87,7 +87,7 @@ async fn record_scenario(
     ours: &Target,
     known: &[Difference],
 ) -> Result<Scenario, String> {
-    let emulated = scenario.operations().all(|op| emulator::ops::handler(op).is_some());
+    let emulated = scenario.operations().all(|op| emulator::Operation::from_name(op).is_some());
     let prefix = fresh_prefix();
     let mut out = scenario.clone();
     let mut created = Vec::new();

@@ -55,7 +55,7 @@ pub fn fresh_prefix() -> String {
 /// Plays one scenario, then deletes the tables it created.
 pub async fn run_scenario(target: &Target, scenario: &Scenario, known: &[Difference]) -> ScenarioResult {
     if target.kind == Kind::Emulator {
-        if let Some(op) = scenario.operations().find(|op| emulator::ops::handler(op).is_none()) {
+        if let Some(op) = scenario.operations().find(|op| emulator::Operation::from_name(op).is_none()) {
             return ScenarioResult {
                 name: scenario.name.clone(),
                 skipped: Some(format!("{op} not implemented")),

@@ -7,7 +7,9 @@
 //! journaling: the in-memory default pays one branch). Before the protocol
 //! layer answers a call that may have written, [`Journal::commit`] walks the
 //! catalog, appends the current version of every noted key (a put or a
-//! delete), new/dropped tables and changed definitions, and fsyncs. Records
+//! delete), new/dropped tables and, after a call that may change table
+//! definitions (the operation table says which), changed definitions, and
+//! fsyncs. Records
 //! carry current values read under the table's lock, so the last record of a
 //! key is always its latest state, whatever order concurrent requests
 //! commit in. At start the journal is replayed, then compacted (rewritten
@@ -18,7 +20,7 @@
 //! (a crash mid-append) fails its checksum and is dropped with everything
 //! after it; such a write was never acknowledged.
 
-use crate::state::State;
+use crate::state::{self, State};
 use crate::storage::{TableData, TableDef, TableState};
 use crate::types::{item_from_json, item_to_json, Item, KeySchema, PrimaryKey};
 use parking_lot::Mutex;
@@ -74,11 +76,12 @@ impl Journal {
     }
 
     /// Records every change since the last commit and waits until it is on
-    /// disk. Called before answering any call that may have written.
-    pub fn commit(&self, state: &State) -> io::Result<()> {
+    /// disk. Called before answering any call that may have written;
+    /// `definitions`: the call may have changed a table definition.
+    pub fn commit(&self, state: &State, definitions: bool) -> io::Result<()> {
         let mut inner = self.inner.lock();
         let mut out = Vec::new();
-        let written = collect_changes(state, &mut inner.known, &mut out);
+        let written = collect_changes(state, &mut inner.known, &mut out, definitions);
         if written == 0 {
             return Ok(());
         }
@@ -99,7 +102,7 @@ impl Journal {
         let mut inner = self.inner.lock();
         let mut known = HashMap::new();
         let mut out = Vec::new();
-        let records = collect_changes(state, &mut known, &mut out);
+        let records = collect_changes(state, &mut known, &mut out, true);
         let side = self.dir.join(COMPACTING_FILE);
         {
             let mut file = File::create(&side)?;
@@ -117,8 +120,9 @@ impl Journal {
 }
 
 /// Appends records for what changed since `known` was last updated, and
-/// updates it. Returns the number of records.
-fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut Vec<u8>) -> u64 {
+/// updates it. Definitions are compared (serialised) only when `definitions`
+/// is set: an item write cannot change one. Returns the number of records.
+fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut Vec<u8>, definitions: bool) -> u64 {
     let mut records = 0;
     let tables = state.catalog.entries();
     let live: BTreeSet<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
@@ -136,7 +140,7 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
             let pending = {
                 let guard = table.inner.read();
                 guard.data.changed.as_ref().is_some_and(|c| !c.is_empty())
-                    || known.get(name).is_some_and(|k| k.def != def_json(&guard.def))
+                    || (definitions && known.get(name).is_some_and(|k| k.def != def_json(&guard.def)))
             };
             if !pending {
                 continue;
@@ -150,7 +154,7 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
                     None => record(out, json!({"t": "del", "table": name, "key": key_json(&def.key_schema, &key)})),
                 };
             }
-            let def_text = def_json(def);
+            let def_text = if definitions { def_json(def) } else { continue };
             if let Some(k) = known.get_mut(name) {
                 if k.def != def_text {
                     records += record(out, json!({"t": "def", "table": name, "def": raw(&def_text)}));
@@ -277,13 +281,20 @@ fn apply(tables: &mut Tables, order: &mut Vec<String>, record: &Value) -> Result
     Ok(())
 }
 
+impl state::Journal for Journal {
+    fn commit(&self, state: &State, definitions: bool) -> io::Result<()> {
+        Journal::commit(self, state, definitions)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ops;
 
     fn call(state: &State, op: &str, body: Value) -> Value {
-        ops::dispatch(state, op, &body).unwrap_or_else(|e| panic!("{op}: {}", e.message))
+        let operation = crate::Operation::from_name(op).unwrap();
+        ops::dispatch(state, operation, &body).unwrap_or_else(|e| panic!("{op}: {}", e.message))
     }
 
     fn reopen(dir: &Path) -> State {
@@ -308,10 +319,10 @@ mod tests {
         for k in ["a", "b", "c"] {
             call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": k}, "v": {"N": "1"}}}));
         }
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         call(&state, "DeleteItem", json!({"TableName": "tbl", "Key": {"k": {"S": "b"}}}));
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "c"}, "v": {"N": "2"}}}));
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         drop(journal);
 
         let back = reopen(dir.path());
@@ -346,7 +357,7 @@ mod tests {
                 "PutItem",
                 json!({"TableName": "tbl", "Item": {"k": {"S": "same"}, "n": {"N": n.to_string()}}}),
             );
-            journal.commit(&state).unwrap();
+            journal.commit(&state, true).unwrap();
         }
         let lines = fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap().lines().count();
         assert!(lines <= 14, "{lines} records for one table and one item");
@@ -370,14 +381,14 @@ mod tests {
             "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
             "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
         );
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         call(
             &state,
             "UpdateTimeToLive",
             json!({"TableName": "tbl",
             "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": true}}),
         );
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         drop(journal);
         let back = reopen(dir.path());
         assert_eq!(back.catalog.get("tbl").unwrap().inner.read().def.ttl_attribute.as_deref(), Some("expires"));
@@ -396,7 +407,7 @@ mod tests {
             "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
         );
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "a"}}}));
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         {
             // As an operation rebuilding a table's data would.
             let table = state.catalog.get("tbl").unwrap();
@@ -409,7 +420,7 @@ mod tests {
             guard.data = fresh;
         }
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "b"}}}));
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         drop(journal);
         assert_eq!(reopen(dir.path()).catalog.get("tbl").unwrap().inner.read().data.item_count(), 2);
     }
@@ -427,7 +438,7 @@ mod tests {
             "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
         );
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "a"}}}));
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         drop(journal);
         let path = dir.path().join(JOURNAL_FILE);
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
@@ -447,12 +458,12 @@ mod tests {
             "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]});
         call(&state, "CreateTable", create.clone());
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "old"}}}));
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         call(&state, "DeleteTable", json!({"TableName": "tbl"}));
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         call(&state, "CreateTable", create);
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "new"}}}));
-        journal.commit(&state).unwrap();
+        journal.commit(&state, true).unwrap();
         drop(journal);
         let back = reopen(dir.path());
         let table = back.catalog.get("tbl").unwrap();

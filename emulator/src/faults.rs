@@ -8,6 +8,7 @@
 //! one atomic load.
 
 use crate::error::{ApiError, ErrorKind};
+use crate::operation::{Operation, Shape, Tables};
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,8 +43,8 @@ pub enum Trigger {
 /// One rule: which calls it looks at and what it does to them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaultRule {
-    /// Operation name (`PutItem`); `None` matches all.
-    pub operation: Option<String>,
+    /// The operation; `None` matches all.
+    pub operation: Option<Operation>,
     /// Table name; matches a call that names this table anywhere (batches and
     /// transactions included). `None` matches all.
     pub table: Option<String>,
@@ -60,8 +61,13 @@ impl FaultRule {
         FaultRule::new(FaultAction::Error(kind))
     }
 
+    /// Only calls of the operation named `operation` (`"PutItem"`).
+    ///
+    /// # Panics
+    /// If no operation has that name: a rule that could never fire is a
+    /// mistake in the test that sets it.
     pub fn operation(mut self, operation: &str) -> FaultRule {
-        self.operation = Some(operation.to_string());
+        self.operation = Some(Operation::from_name(operation).unwrap_or_else(|| panic!("no operation {operation}")));
         self
     }
 
@@ -128,13 +134,17 @@ impl FaultRule {
             },
             _ => return Err("give at most one of probability, count, every".into()),
         };
-        Ok(FaultRule { operation: text("operation")?, table: text("table")?, action, trigger })
+        let operation = match text("operation")? {
+            None => None,
+            Some(name) => Some(Operation::from_name(&name).ok_or(format!("unknown operation {name}"))?),
+        };
+        Ok(FaultRule { operation, table: text("table")?, action, trigger })
     }
 
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
         if let Some(op) = &self.operation {
-            out.insert("operation".into(), json!(op));
+            out.insert("operation".into(), json!(op.name()));
         }
         if let Some(table) = &self.table {
             out.insert("table".into(), json!(table));
@@ -154,10 +164,10 @@ impl FaultRule {
     }
 
     fn matches(&self, call: &Call) -> bool {
-        self.operation.as_deref().is_none_or(|op| op == call.operation)
+        self.operation.is_none_or(|op| op == call.operation)
             && self.table.as_deref().is_none_or(|t| call.tables.iter().any(|n| n == t))
             && match self.action {
-                FaultAction::Unprocessed => matches!(call.operation, "BatchWriteItem" | "BatchGetItem"),
+                FaultAction::Unprocessed => call.operation.is_batch(),
                 _ => true,
             }
     }
@@ -199,25 +209,30 @@ fn message(kind: ErrorKind) -> &'static str {
 }
 
 /// One API call as the rules see it.
-pub struct Call<'a> {
-    pub operation: &'a str,
+pub struct Call {
+    pub operation: Operation,
     pub tables: Vec<String>,
 }
 
-impl<'a> Call<'a> {
-    /// The tables a request names: `TableName`, batch `RequestItems` keys,
-    /// and each transaction element's `TableName`.
-    pub fn new(operation: &'a str, body: &Value) -> Call<'a> {
+impl Call {
+    /// The call with the tables its request names, where the operation
+    /// table says it names them.
+    pub fn new(operation: Operation, body: &Value) -> Call {
         let mut tables = Vec::new();
-        if let Some(name) = body.get("TableName").and_then(Value::as_str) {
-            tables.push(name.to_string());
-        }
-        if let Some(items) = body.get("RequestItems").and_then(Value::as_object) {
-            tables.extend(items.keys().cloned());
-        }
-        for element in transact_items(body) {
-            if let Some(name) = element_table(element) {
-                tables.push(name.to_string());
+        let text = |field: &str| body.get(field).and_then(Value::as_str);
+        match operation.tables() {
+            Tables::NoTable => {}
+            Tables::TableName => tables.extend(text("TableName").map(str::to_string)),
+            Tables::ResourceArn => {
+                tables.extend(text("ResourceArn").and_then(|arn| arn.split_once(":table/")).map(|(_, t)| t.to_string()))
+            }
+            Tables::RequestItems => {
+                if let Some(items) = body.get("RequestItems").and_then(Value::as_object) {
+                    tables.extend(items.keys().cloned());
+                }
+            }
+            Tables::TransactItems => {
+                tables.extend(transact_items(body).iter().filter_map(element_table).map(str::to_string))
             }
         }
         Call { operation, tables }
@@ -388,7 +403,7 @@ fn next_unit(state: &mut u64) -> f64 {
 }
 
 fn injected_error(kind: ErrorKind, call: &Call, body: &Value) -> ApiError {
-    let is_transaction = matches!(call.operation, "TransactWriteItems" | "TransactGetItems");
+    let is_transaction = call.operation.shape() == Shape::Transaction;
     if kind != ErrorKind::TransactionConflict || !is_transaction {
         return ApiError::new(kind, message(kind));
     }
@@ -416,9 +431,9 @@ fn injected_error(kind: ErrorKind, call: &Call, body: &Value) -> ApiError {
 /// Splits a batch request: the first half (rounded down) is processed, the
 /// rest is held back. Returns the request to run and what was held back, in
 /// the shape of `UnprocessedItems` / `UnprocessedKeys`.
-pub fn split_batch(operation: &str, body: &Value) -> Option<(Value, Map<String, Value>)> {
+pub fn split_batch(operation: Operation, body: &Value) -> Option<(Value, Map<String, Value>)> {
     let items = body.get("RequestItems")?.as_object()?;
-    let list_key = if operation == "BatchGetItem" { "Keys" } else { "" };
+    let list_key = if operation.shape() == Shape::BatchGet { "Keys" } else { "" };
     // Every request of the batch, in order, as (table, index).
     let mut all = Vec::new();
     for (table, entry) in items {
@@ -453,17 +468,17 @@ pub fn split_batch(operation: &str, body: &Value) -> Option<(Value, Map<String, 
 }
 
 /// Adds held-back requests to a batch response's `UnprocessedItems` / `UnprocessedKeys`.
-pub fn merge_unprocessed(operation: &str, response: &mut Value, held: Map<String, Value>) {
-    let field = if operation == "BatchGetItem" { "UnprocessedKeys" } else { "UnprocessedItems" };
+pub fn merge_unprocessed(operation: Operation, response: &mut Value, held: Map<String, Value>) {
+    let field = if operation.shape() == Shape::BatchGet { "UnprocessedKeys" } else { "UnprocessedItems" };
     let Some(out) = response.as_object_mut() else { return };
     let slot = out.entry(field).or_insert_with(|| Value::Object(Map::new()));
     let Some(existing) = slot.as_object_mut() else { return };
     for (table, requests) in held {
-        match (existing.get_mut(&table), operation) {
-            (Some(Value::Array(list)), "BatchWriteItem") => {
+        match (existing.get_mut(&table), operation.shape()) {
+            (Some(Value::Array(list)), Shape::BatchWrite) => {
                 list.extend(requests.as_array().cloned().unwrap_or_default())
             }
-            (Some(entry), "BatchGetItem") => {
+            (Some(entry), Shape::BatchGet) => {
                 if let (Some(list), Some(more)) = (entry["Keys"].as_array_mut(), requests["Keys"].as_array()) {
                     list.extend(more.iter().cloned());
                 }
@@ -479,8 +494,8 @@ pub fn merge_unprocessed(operation: &str, response: &mut Value, held: Map<String
 mod tests {
     use super::*;
 
-    fn call(op: &str) -> Call<'_> {
-        Call { operation: op, tables: vec!["T".into()] }
+    fn call(op: &str) -> Call {
+        Call { operation: Operation::from_name(op).unwrap(), tables: vec!["T".into()] }
     }
 
     #[test]
@@ -499,7 +514,7 @@ mod tests {
         faults.add(FaultRule::error(ErrorKind::InternalServerError).table("T").every(3));
         let fired: Vec<bool> = (0..6).map(|_| faults.decide(&call("GetItem"), &json!({})).error.is_some()).collect();
         assert_eq!(fired, [false, false, true, false, false, true]);
-        let other = Call { operation: "GetItem", tables: vec!["U".into()] };
+        let other = Call { operation: Operation::GetItem, tables: vec!["U".into()] };
         assert!(faults.decide(&other, &json!({})).error.is_none());
     }
 
@@ -521,7 +536,8 @@ mod tests {
     fn transaction_conflicts_are_cancellation_reasons() {
         let body = json!({"TransactItems": [
             {"ConditionCheck": {"TableName": "T"}}, {"Put": {"TableName": "T"}}]});
-        let error = injected_error(ErrorKind::TransactionConflict, &Call::new("TransactWriteItems", &body), &body);
+        let error =
+            injected_error(ErrorKind::TransactionConflict, &Call::new(Operation::TransactWriteItems, &body), &body);
         assert_eq!(error.kind, ErrorKind::TransactionCanceled);
         assert_eq!(
             error.message,
@@ -534,17 +550,17 @@ mod tests {
     fn batches_split_in_half_and_merge_back() {
         let body = json!({"RequestItems": {"A": [{"PutRequest": {"Item": {"k": {"S": "1"}}}}, {"PutRequest": {"Item": {"k": {"S": "2"}}}}],
             "B": [{"DeleteRequest": {"Key": {"k": {"S": "3"}}}}]}});
-        let (reduced, held) = split_batch("BatchWriteItem", &body).unwrap();
+        let (reduced, held) = split_batch(Operation::BatchWriteItem, &body).unwrap();
         assert_eq!(reduced["RequestItems"]["A"].as_array().unwrap().len(), 1);
         assert!(reduced["RequestItems"].get("B").is_none());
         let mut response = json!({"UnprocessedItems": {}});
-        merge_unprocessed("BatchWriteItem", &mut response, held);
+        merge_unprocessed(Operation::BatchWriteItem, &mut response, held);
         assert_eq!(response["UnprocessedItems"]["A"][0]["PutRequest"]["Item"]["k"]["S"], "2");
         assert_eq!(response["UnprocessedItems"]["B"].as_array().unwrap().len(), 1);
 
         let body =
             json!({"RequestItems": {"A": {"Keys": [{"k": {"S": "1"}}, {"k": {"S": "2"}}], "ConsistentRead": true}}});
-        let (reduced, held) = split_batch("BatchGetItem", &body).unwrap();
+        let (reduced, held) = split_batch(Operation::BatchGetItem, &body).unwrap();
         assert_eq!(reduced["RequestItems"]["A"]["Keys"].as_array().unwrap().len(), 1);
         assert_eq!(held["A"]["ConsistentRead"], json!(true));
         assert_eq!(held["A"]["Keys"][0]["k"]["S"], "2");
@@ -557,6 +573,7 @@ mod tests {
         assert_eq!(rule, FaultRule::error(ErrorKind::Throttling).operation("PutItem").next(3));
         assert_eq!(FaultRule::from_json(&rule.to_json()).unwrap(), rule);
         assert!(FaultRule::from_json(&json!({"fault": "Nope"})).is_err());
+        assert!(FaultRule::from_json(&json!({"fault": "Throttling", "operation": "PutItems"})).is_err());
         assert!(FaultRule::from_json(&json!({"fault": "Throttling", "probability": 2})).is_err());
         let latency = FaultRule::from_json(&json!({"latencyMs": 5})).unwrap();
         assert_eq!(latency.action, FaultAction::Latency(Duration::from_millis(5)));

@@ -6,9 +6,9 @@
 //! `PutItem`, ...), so fixtures get exactly the validation and storage path
 //! of API calls.
 
-use crate::ops;
 use crate::state::State;
 use crate::types::{item_to_json, AttributeValue, Item};
+use crate::Operation;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Map, Value};
@@ -35,7 +35,8 @@ fn fail<T>(message: impl Into<String>) -> FixtureResult<T> {
 
 /// Runs one operation as an API call would, turning its error into a fixture error.
 fn call(state: &State, operation: &str, body: Value) -> FixtureResult<Value> {
-    ops::dispatch(state, operation, &body)
+    let op = Operation::from_name(operation).ok_or_else(|| FixtureError(format!("unknown operation {operation}")))?;
+    crate::dispatch(state, op, &body)
         .map_err(|e| FixtureError(format!("{operation}: {}: {}", e.kind.name(), e.message)))
 }
 
@@ -184,7 +185,7 @@ fn cloudformation_tables(
                 index.remove("ContributorInsightsSpecification");
             }
         }
-        follow_ups.retain(|(operation, _)| ops::handler(operation).is_some());
+        follow_ups.retain(|(operation, _)| Operation::from_name(operation).is_some());
         out.push((Value::Object(properties), follow_ups));
     }
     if out.is_empty() {

@@ -6,16 +6,19 @@
 
 pub mod durable;
 pub mod error;
-pub mod expr;
+pub(crate) mod expr;
 pub mod faults;
 pub mod fixtures;
-pub mod lifecycle;
-pub mod ops;
+pub(crate) mod input;
+pub mod operation;
+pub(crate) mod ops;
 pub mod protocol;
 pub mod server;
 pub mod state;
-pub mod storage;
-pub mod types;
+pub(crate) mod storage;
+pub(crate) mod types;
 
 pub use error::{ApiError, ApiResult, ErrorKind};
+pub use operation::Operation;
+pub use ops::dispatch;
 pub use state::State;

@@ -118,7 +118,7 @@ async fn run(options: Options) {
     if let Some(dir) = &options.db_path {
         match emulator::durable::Journal::open(dir, &state) {
             Ok(journal) => {
-                let _ = state.journal.set(journal);
+                let _ = state.journal.set(Box::new(journal));
             }
             Err(e) => {
                 eprintln!("cannot use --db-path {}: {e}", dir.display());
@@ -131,7 +131,7 @@ async fn run(options: Options) {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 if let Some(journal) = background.journal.get() {
-                    if let Err(e) = journal.commit(&background) {
+                    if let Err(e) = journal.commit(&background, true) {
                         tracing::error!("journal write failed: {e}");
                     }
                 }

@@ -101,7 +101,29 @@ fn templates() -> Vec<(&'static str, Value)> {
             "UpdateContinuousBackups",
             json!({"TableName": "hashed", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
         ),
+        (
+            "UntagResource",
+            json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed", "TagKeys": ["a"]}),
+        ),
+        ("ListTagsOfResource", json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed"})),
+        ("DescribeTimeToLive", json!({"TableName": "hashed"})),
+        ("DescribeContinuousBackups", json!({"TableName": "hashed"})),
+        ("DescribeEndpoints", json!({})),
+        ("DescribeLimits", json!({})),
     ]
+}
+
+/// The operation table is the list of what must be mangled: a new row
+/// without a template here fails.
+#[test]
+fn every_operation_has_a_template() {
+    let templates = templates();
+    for op in emulator::Operation::ALL {
+        assert!(templates.iter().any(|(name, _)| *name == op.name()), "no robustness template for {op}");
+    }
+    for (name, _) in &templates {
+        assert!(emulator::Operation::from_name(name).is_some(), "template for unknown operation {name}");
+    }
 }
 
 fn call(state: &State, operation: &str, body: Vec<u8>) -> (u16, Value) {

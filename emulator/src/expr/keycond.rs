@@ -20,6 +20,7 @@ pub enum SortCondition {
 
 impl SortCondition {
     /// Whether a sort key value satisfies the condition.
+    #[cfg(test)]
     pub fn matches(&self, value: &KeyValue) -> bool {
         match self {
             SortCondition::Eq(v) => value == v,

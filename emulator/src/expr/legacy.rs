@@ -6,7 +6,7 @@
 use super::ast::{Comparator, Condition, DocPath, Operand, UpdateAction, UpdateExpression, UpdateValue};
 use super::eval::compare_values;
 use crate::error::{ApiError, ApiResult};
-use crate::ops::input::Input;
+use crate::input::Input;
 use crate::types::AttributeValue;
 use std::cmp::Ordering;
 

@@ -2,7 +2,7 @@
 //! KeyConditionExpression, UpdateExpression and ProjectionExpression.
 //!
 //! A request's expressions are read in three steps:
-//! 1. [`ExpressionAttributes::read`] takes the request's
+//! 1. `request::read_attributes` takes the request's
 //!    `ExpressionAttributeNames` / `ExpressionAttributeValues`;
 //! 2. `parse_*` turns each expression into a checked tree (syntax, then
 //!    placeholders, reserved words, functions, operand types), recording
@@ -25,7 +25,7 @@ pub mod resolve;
 pub mod syntax;
 pub mod update;
 
-pub use ast::{Condition, DocPath, Operand, PathElement, Projection, UpdateAction, UpdateExpression, UpdateValue};
+pub use ast::{Condition, DocPath, Operand, Projection, UpdateExpression};
 pub use names::ExpressionAttributes;
 
 use crate::error::{ApiError, ApiResult};
@@ -101,6 +101,7 @@ pub fn parse_condition(kind: ExpressionKind, src: &str, attrs: &mut ExpressionAt
 
 /// Parses a KeyConditionExpression and narrows it to `schema` (the table's
 /// or the queried index's key schema).
+#[cfg(test)]
 pub fn parse_key_condition(
     src: &str,
     attrs: &mut ExpressionAttributes,

@@ -3,7 +3,6 @@
 //! defines an entry no expression uses.
 
 use crate::error::{ApiError, ApiResult};
-use crate::ops::input::Input;
 use crate::types::{AttributeValue, Item};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,16 +23,6 @@ impl ExpressionAttributes {
     /// The maps as given (already type-checked), before any validation.
     pub fn new(names: Option<BTreeMap<String, String>>, values: Option<Item>) -> ExpressionAttributes {
         ExpressionAttributes { names, values, ..Default::default() }
-    }
-
-    /// Reads both maps from a request. `uses_expressions` says whether the
-    /// request has any expression parameter: the maps are only allowed then.
-    pub fn read(input: &Input, uses_expressions: bool) -> ApiResult<ExpressionAttributes> {
-        let names = input.string_map("ExpressionAttributeNames")?;
-        let values = input.item("ExpressionAttributeValues")?;
-        let attrs = ExpressionAttributes::new(names, values);
-        attrs.validate(uses_expressions)?;
-        Ok(attrs)
     }
 
     /// DynamoDB's checks on the maps themselves.

@@ -6,7 +6,7 @@ use super::ast::{Condition, Projection, UpdateExpression};
 use super::names::ExpressionAttributes;
 use super::{parse_condition, parse_projection, parse_update, ExpressionKind};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::ops::input::{Input, Violations};
+use crate::input::{Input, Violations};
 use crate::types::{item_to_json, AttributeValue, Item};
 use serde_json::json;
 
@@ -139,21 +139,4 @@ pub fn check_condition(condition: Option<&Condition>, current: Option<&Item>, re
         Some(c) if !super::eval::evaluate(c, current) => Err(condition_failed(current, return_item)),
         _ => Ok(()),
     }
-}
-
-/// The expressions of one write whose fields were already read (a
-/// TransactWriteItems action): checks the maps, parses the update then the
-/// condition (DynamoDB's order), and rejects unused names and values.
-pub fn compile_write(
-    names: Option<std::collections::BTreeMap<String, String>>,
-    values: Option<Item>,
-    condition: Option<&str>,
-    update: Option<&str>,
-) -> ApiResult<(Option<Condition>, Option<UpdateExpression>)> {
-    let mut attrs = ExpressionAttributes::new(names, values);
-    attrs.validate(condition.is_some() || update.is_some())?;
-    let update = update.map(|src| parse_update(src, &mut attrs)).transpose()?;
-    let condition = condition.map(|src| parse_condition(ExpressionKind::Condition, src, &mut attrs)).transpose()?;
-    attrs.check_all_used()?;
-    Ok((condition, update))
 }

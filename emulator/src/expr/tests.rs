@@ -594,16 +594,3 @@ fn list_appends_and_updated_attributes() {
     assert_eq!(old_part.keys().collect::<Vec<_>>(), ["m", "n"]);
     assert_eq!(new_part.keys().collect::<Vec<_>>(), ["fresh", "m"]);
 }
-
-#[test]
-fn compile_write_checks_both_expressions_together() {
-    let values = item(json!({":one": {"N": "1"}, ":zero": {"N": "0"}}));
-    let names = Some([("#c".to_string(), "count2".to_string())].into_iter().collect());
-    let (condition, update) =
-        request::compile_write(names.clone(), Some(values.clone()), Some("#c > :zero"), Some("ADD #c :one")).unwrap();
-    assert!(condition.is_some() && update.is_some());
-    let err = request::compile_write(names, Some(values.clone()), Some("#c > :zero"), None).unwrap_err();
-    assert_eq!(err.message, "Value provided in ExpressionAttributeValues unused in expressions: keys: {:one}");
-    let err = request::compile_write(None, Some(values), None, None).unwrap_err();
-    assert_eq!(err.message, "ExpressionAttributeValues can only be specified when using expressions");
-}

@@ -9,19 +9,16 @@
 
 use super::capacity::{Consumed, PerTable};
 use super::collections;
-use super::input::{return_consumed_capacity, Input, Violations};
-use super::items::{self, validate_new_item};
+use super::item_request::{read_projection, validate_new_item};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::projection::project;
 use crate::expr::Projection;
+use crate::input::{return_consumed_capacity, Input, Violations};
 use crate::state::State;
-use crate::storage::{Table, TableState};
+use crate::storage::{lock_read, lock_write};
 use crate::types::{item_from_json, item_size, item_to_json, Item, PrimaryKey};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashSet};
-use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
-use std::sync::{RwLockReadGuard, RwLockWriteGuard};
 
 /// DynamoDB's limits on one batch.
 pub const MAX_BATCH_GET_KEYS: usize = 100;
@@ -102,7 +99,7 @@ pub fn batch_get_item(state: &State, input: Input) -> ApiResult<Value> {
     // Decode every key before looking anything up: bad input fails the whole batch.
     let decoded: Vec<Vec<Item>> =
         reads.iter().map(|r| r.keys.iter().map(|k| item_from_json(k)).collect()).collect::<ApiResult<_>>()?;
-    let tables = lookup_tables(state, reads.iter().map(|r| r.name))?;
+    let tables = state.serving_tables(reads.iter().map(|r| r.name))?;
     let guards = lock_read(&tables);
 
     // Validate all keys (schema, duplicates) before reading.
@@ -171,7 +168,7 @@ impl ReadProjection {
     /// Reads and compiles the projection of a Get / KeysAndAttributes
     /// structure: syntax errors and unused names fail the request.
     pub fn from_request(request: &Input) -> ApiResult<ReadProjection> {
-        Ok(ReadProjection { projection: items::read_projection(request)? })
+        Ok(ReadProjection { projection: read_projection(request)? })
     }
 
     pub fn apply(&self, item: &Item) -> Item {
@@ -247,7 +244,7 @@ pub fn batch_write_item(state: &State, input: Input) -> ApiResult<Value> {
     if writes.iter().map(|(_, r)| r.len()).sum::<usize>() > MAX_BATCH_WRITE_REQUESTS {
         return Err(ApiError::validation("Too many items requested for the BatchWriteItem call"));
     }
-    let tables = lookup_tables(state, writes.iter().map(|(n, _)| *n))?;
+    let tables = state.serving_tables(writes.iter().map(|(n, _)| *n))?;
     let mut guards = lock_write(&tables);
 
     // Validate every request (keys, item rules, duplicates) before the first write.
@@ -329,57 +326,14 @@ const MAP_KEYS_TABLE_NAME_CONSTRAINT: &str = "Map keys must satisfy constraint: 
      pattern: [a-zA-Z0-9_.-]+]";
 
 fn valid_table_name(name: &str) -> bool {
-    (3..=255).contains(&name.chars().count()) && crate::ops::input::is_valid_name(name)
-}
-
-/// Looks up every named table (once each); a missing one fails the request.
-pub fn lookup_tables<'a>(
-    state: &State,
-    names: impl Iterator<Item = &'a str>,
-) -> ApiResult<BTreeMap<String, Arc<Table>>> {
-    let mut tables = BTreeMap::new();
-    for name in names {
-        if !tables.contains_key(name) {
-            tables.insert(name.to_string(), items::table(state, Some(name))?);
-        }
-    }
-    Ok(tables)
-}
-
-/// Several tables locked together in name order (the `BTreeMap` order), the
-/// one global order every multi-table operation uses, so they cannot deadlock.
-pub struct LockedTables<'a, G> {
-    guards: BTreeMap<&'a str, G>,
-}
-
-pub type ReadLocked<'a> = LockedTables<'a, RwLockReadGuard<'a, TableState>>;
-pub type WriteLocked<'a> = LockedTables<'a, RwLockWriteGuard<'a, TableState>>;
-
-pub fn lock_read(tables: &BTreeMap<String, Arc<Table>>) -> ReadLocked<'_> {
-    LockedTables { guards: tables.iter().map(|(n, t)| (n.as_str(), t.inner.read())).collect() }
-}
-
-pub fn lock_write(tables: &BTreeMap<String, Arc<Table>>) -> WriteLocked<'_> {
-    LockedTables { guards: tables.iter().map(|(n, t)| (n.as_str(), t.inner.write())).collect() }
-}
-
-impl<G: Deref<Target = TableState>> LockedTables<'_, G> {
-    /// A locked table. Every name asked for was locked (both come from the same request).
-    pub fn state(&self, name: &str) -> ApiResult<&TableState> {
-        self.guards.get(name).map(|g| &**g).ok_or_else(ApiError::table_not_found)
-    }
-}
-
-impl<G: DerefMut<Target = TableState>> LockedTables<'_, G> {
-    pub fn state_mut(&mut self, name: &str) -> ApiResult<&mut TableState> {
-        self.guards.get_mut(name).map(|g| &mut **g).ok_or_else(ApiError::table_not_found)
-    }
+    (3..=255).contains(&name.chars().count()) && crate::input::is_valid_name(name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ops::dispatch;
+    use crate::Operation;
     use proptest::prelude::*;
     use std::collections::HashMap;
 
@@ -391,7 +345,7 @@ mod tests {
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
             "BillingMode": "PAY_PER_REQUEST"
         });
-        dispatch(&state, "CreateTable", &create).expect("create table");
+        dispatch(&state, Operation::CreateTable, &create).expect("create table");
         state
     }
 
@@ -420,7 +374,7 @@ mod tests {
                 }).collect();
                 let keys: Vec<u8> = batch.iter().map(|s| match s { Step::Put(k, _) | Step::Delete(k) => *k }).collect();
                 let distinct: HashSet<u8> = keys.iter().copied().collect();
-                let result = dispatch(&state, "BatchWriteItem", &json!({"RequestItems": {"tbl": requests}}));
+                let result = dispatch(&state, Operation::BatchWriteItem, &json!({"RequestItems": {"tbl": requests}}));
                 if batch.len() > MAX_BATCH_WRITE_REQUESTS || distinct.len() < keys.len() {
                     prop_assert!(result.is_err());
                     continue;
@@ -434,7 +388,7 @@ mod tests {
                 }
             }
             for k in 0u8..40 {
-                let got = dispatch(&state, "GetItem", &json!({"TableName": "tbl", "Key": {"pk": {"S": k.to_string()}}})).expect("get");
+                let got = dispatch(&state, Operation::GetItem, &json!({"TableName": "tbl", "Key": {"pk": {"S": k.to_string()}}})).expect("get");
                 let value = got.get("Item").map(|i| i["v"]["N"].as_str().unwrap_or_default().to_string());
                 prop_assert_eq!(value, model.get(&k).map(|v| v.to_string()));
             }

@@ -2,8 +2,8 @@
 //! 1 KB units, reads in 4 KB units (half for eventually consistent reads),
 //! every operation at least one unit.
 
-use super::input::CapacityDetail;
 use crate::expr::eval::values_equal;
+use crate::input::CapacityDetail;
 use crate::storage::{IndexDef, IndexKind, ProjectionType, TableDef};
 use crate::types::{item_size, AttributeValue, Item};
 use serde_json::{json, Map, Value};

@@ -3,8 +3,8 @@
 //! its partition key, plus their LSI entries), when asked with
 //! `ReturnItemCollectionMetrics: SIZE`.
 
-use super::input::{Input, Violations};
 use crate::error::ApiResult;
+use crate::input::{Input, Violations};
 use crate::storage::{ordered_range, IndexKind, KeyRange, TableData, TableDef};
 use crate::types::{item_size, item_to_json, KeyValue};
 use serde_json::{json, Value};

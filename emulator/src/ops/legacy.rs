@@ -5,10 +5,10 @@
 //! the expression evaluator and key-condition narrowing do the rest.
 //! (`AttributesToGet` is read by `expr::request::read_projection`.)
 
-use super::input::{Input, Violations};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::ast::Comparator;
 use crate::expr::{Condition as Expr, DocPath, Operand};
+use crate::input::{Input, Violations};
 use crate::types::AttributeValue;
 
 /// One legacy condition on one attribute.

@@ -4,8 +4,8 @@
 //! DynamoDB Local answers UnknownOperationException for several of these;
 //! we answer as DynamoDB does, since SDK helpers and infrastructure tools call them.
 
-use super::input::{Input, Violations};
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::input::{Input, Violations};
 use crate::state::State;
 use crate::storage::Table;
 use serde_json::{json, Value};

@@ -2,14 +2,13 @@
 //! (O(log n) to find the start, then one step per item), in sort-key order
 //! or reverse. Paging, Select and projection are shared with Scan in `read`.
 
-use super::input::{return_consumed_capacity, Input, Violations};
-use super::items::table;
 use super::read::{
     page_response, read_expressions, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
     Target,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::expr::keycond::{key_condition, KeyCondition, SortCondition};
+use crate::input::{return_consumed_capacity, Input, Violations};
 use crate::ops::Reply;
 use crate::state::State;
 use crate::storage::{ordered_range, KeyRange, StoredItem};
@@ -37,7 +36,7 @@ pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
         ));
     };
 
-    let table = table(state, name)?;
+    let table = state.serving_table(name.unwrap_or_default())?;
     let guard = table.inner.read();
     let target = Target::resolve(&guard, index_name, state.clock.now_millis())?;
     if consistent && target.is_global_index() {

@@ -4,11 +4,11 @@
 //! evaluated or 1 MB read, and answers with `LastEvaluatedKey`.
 
 use super::capacity::{read_units, Consumed};
-use super::input::{CapacityDetail, Input, Violations};
 use super::legacy;
 use crate::error::{ApiError, ApiResult};
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
+use crate::input::{CapacityDetail, Input, Violations};
 use crate::ops::reply::{ItemJson, ObjectWriter, Reply};
 use crate::storage::{IndexData, IndexKind, ProjectionType, StoredItem, TableDef, TableState};
 use crate::types::{item_size, Item, PrimaryKey};
@@ -41,7 +41,7 @@ pub struct Target<'a> {
 
 impl<'a> Target<'a> {
     /// Resolves `IndexName` against the table; an index still backfilling
-    /// (see `crate::lifecycle`) cannot be read yet.
+    /// (see `crate::storage::lifecycle`) cannot be read yet.
     pub fn resolve(state: &'a TableState, index_name: Option<&str>, now_millis: i64) -> ApiResult<Target<'a>> {
         let index = match index_name {
             None => None,
@@ -49,7 +49,7 @@ impl<'a> Target<'a> {
                 let def = state.def.index(name).ok_or_else(|| {
                     ApiError::validation(format!("The table does not have the specified index: {name}"))
                 })?;
-                if crate::lifecycle::is_backfilling(def, now_millis) {
+                if crate::storage::lifecycle::is_backfilling(def, now_millis) {
                     return Err(ApiError::validation("Cannot read from backfilling global secondary index"));
                 }
                 let data = state.data.index(name).ok_or_else(|| {
@@ -71,12 +71,6 @@ impl<'a> Target<'a> {
             Some((index, _)) => &index.key_schema,
             None => &self.def.key_schema,
         }
-    }
-
-    /// Is `name` a key attribute of the table or of the index read?
-    pub fn is_key_attribute(&self, name: &str) -> bool {
-        self.def.key_schema.is_key_attribute(name)
-            || self.index.is_some_and(|(index, _)| index.key_schema.is_key_attribute(name))
     }
 }
 

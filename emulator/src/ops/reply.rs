@@ -113,6 +113,27 @@ impl Default for ObjectWriter {
     }
 }
 
+/// The answer of a single-item operation: the item (as `field`), consumed
+/// capacity and item collection metrics, each when present.
+pub fn item_response<T: ItemJson>(
+    field: &str,
+    item: Option<&T>,
+    capacity: Option<Value>,
+    metrics: Option<Value>,
+) -> Reply {
+    let mut out = ObjectWriter::new();
+    if let Some(item) = item {
+        out.item(field, item);
+    }
+    if let Some(capacity) = &capacity {
+        out.value("ConsumedCapacity", capacity);
+    }
+    if let Some(metrics) = &metrics {
+        out.value("ItemCollectionMetrics", metrics);
+    }
+    out.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,12 @@
 //! partition hash). A parallel scan's segment is a range of partition
 //! hashes, so segments are disjoint and together cover everything.
 
-use super::input::{return_consumed_capacity, Input, Violations};
-use super::items::table;
 use super::read::{
     page_response, read_expressions, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
     Target,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::input::{return_consumed_capacity, Input, Violations};
 use crate::ops::Reply;
 use crate::state::State;
 use crate::storage::{ordered_range, KeyRange, StoredItem};
@@ -51,7 +50,7 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Reply> {
     };
     let expressions = read_expressions(&input, Operation::Scan)?;
 
-    let table = table(state, name)?;
+    let table = state.serving_table(name.unwrap_or_default())?;
     let guard = table.inner.read();
     let target = Target::resolve(&guard, index_name, state.clock.now_millis())?;
     if consistent && target.is_global_index() {

@@ -1,10 +1,10 @@
 //! Control plane: CreateTable, DescribeTable, ListTables, DeleteTable, and
 //! the TableDescription they all answer with.
 
-use super::input::{Input, Violations};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::lifecycle::{is_backfilling, table_status, Phase, TableStatus};
+use crate::input::{Input, Violations};
 use crate::state::State;
+use crate::storage::lifecycle::{is_backfilling, table_status, Phase, TableStatus};
 use crate::storage::{BillingMode, IndexDef, IndexKind, ProjectionType, TableData, TableDef, Throughput};
 use crate::types::{KeyAttribute, KeySchema, ScalarType};
 use serde_json::{json, Map, Value};

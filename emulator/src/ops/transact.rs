@@ -8,23 +8,21 @@
 //! and only then are the writes applied. No reader can see half a
 //! transaction, and concurrent transactions on the same items serialise.
 
-use super::batch::{lock_read, lock_write, lookup_tables, ReadProjection};
+use super::batch::ReadProjection;
 use super::capacity::{write_units, Consumed, PerTable};
 use super::collections;
-use super::input::{describe, return_consumed_capacity, CapacityDetail, Input, Violations};
-use super::items::validate_new_item;
-use super::update::read_update_and_condition;
+use super::item_request::{read_update_and_condition, validate_new_item};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::expr::eval::evaluate;
 use crate::expr::request as expr_request;
 use crate::expr::update::{apply as apply_update, check_key_attributes};
 use crate::expr::{Condition, UpdateExpression};
-use crate::state::State;
+use crate::input::{describe, return_consumed_capacity, CapacityDetail, Input, Violations};
+use crate::state::{State, TokenClaim};
+use crate::storage::{lock_read, lock_write};
 use crate::types::{item_from_json, item_size, item_to_json, Item, PrimaryKey};
-use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, HashSet};
 
 /// DynamoDB's limit on actions in one transaction.
 pub const MAX_TRANSACT_ITEMS: usize = 100;
@@ -77,7 +75,7 @@ pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
         .map(|(table, key, get)| Ok(Get { table, key: key.clone(), projection: ReadProjection::from_request(&get)? }))
         .collect::<ApiResult<Vec<_>>>()?;
     let keys = gets.iter().map(|g| item_from_json(&g.key)).collect::<ApiResult<Vec<_>>>()?;
-    let tables = lookup_tables(state, gets.iter().map(|g| g.table))?;
+    let tables = state.serving_tables(gets.iter().map(|g| g.table))?;
     // All tables read-locked together: the reads form one consistent snapshot.
     let guards = lock_read(&tables);
     let mut seen: HashSet<(&str, PrimaryKey)> = HashSet::new();
@@ -209,11 +207,10 @@ pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
     // Idempotency: a token seen within 10 minutes with the same request is a
     // replay (answered without applying again); with another request, a mismatch.
     let fingerprint = input.raw("TransactItems").cloned().unwrap_or(Value::Null);
-    let tokens = &state.transaction_tokens;
     let claim = match token {
-        Some(t) => match tokens.claim(t, &fingerprint, state.clock.now_millis())? {
+        Some(t) => match state.transaction_tokens.claim(t, &fingerprint, state.clock.now_millis())? {
             TokenClaim::Replay => return replay_response(state, &actions, capacity),
-            TokenClaim::Claimed => Some(TokenClaimGuard { tokens, token: t, finished: false }),
+            TokenClaim::Claimed(guard) => Some(guard),
         },
         None => None,
     };
@@ -329,7 +326,7 @@ fn cancelled(reasons: &[Reason]) -> ApiError {
 
 /// Runs a validated transaction: lock, check everything, then write everything.
 fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics: bool) -> ApiResult<Value> {
-    let tables = lookup_tables(state, actions.iter().map(|a| a.table))?;
+    let tables = state.serving_tables(actions.iter().map(|a| a.table))?;
     let mut guards = lock_write(&tables);
 
     // Keys first: a missing key attribute fails the request, a malformed one cancels it.
@@ -452,7 +449,7 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
 fn replay_response(state: &State, actions: &[Action], capacity: CapacityDetail) -> ApiResult<Value> {
     let mut consumed = PerTable::default();
     if capacity != CapacityDetail::None {
-        let tables = lookup_tables(state, actions.iter().map(|a| a.table))?;
+        let tables = state.serving_tables(actions.iter().map(|a| a.table))?;
         let guards = lock_read(&tables);
         for action in actions {
             let table = guards.state(action.table)?;
@@ -469,109 +466,6 @@ fn replay_response(state: &State, actions: &[Action], capacity: CapacityDetail) 
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))
-}
-
-/// How long DynamoDB remembers a `ClientRequestToken`.
-pub const TOKEN_TTL_MILLIS: i64 = 10 * 60 * 1000;
-
-/// The `ClientRequestToken`s of recent TransactWriteItems requests: each with
-/// a fingerprint of its request, and whether it is still running or done.
-#[derive(Default)]
-pub struct TransactionTokens {
-    inner: Mutex<TokenBook>,
-}
-
-#[derive(Default)]
-struct TokenBook {
-    entries: HashMap<String, TokenEntry>,
-    /// Completed tokens in completion order, so expiry is cheap.
-    expiry: VecDeque<(i64, String)>,
-}
-
-struct TokenEntry {
-    fingerprint: (u64, usize),
-    done_at: Option<i64>,
-}
-
-enum TokenClaim {
-    Claimed,
-    Replay,
-}
-
-fn fingerprint(request: &Value) -> (u64, usize) {
-    // serde_json maps are sorted, so equal requests serialise identically.
-    let text = request.to_string();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    (hasher.finish(), text.len())
-}
-
-impl TransactionTokens {
-    fn claim(&self, token: &str, request: &Value, now: i64) -> ApiResult<TokenClaim> {
-        let print = fingerprint(request);
-        let mut book = self.inner.lock();
-        while let Some((done_at, _)) = book.expiry.front() {
-            if now - *done_at < TOKEN_TTL_MILLIS {
-                break;
-            }
-            if let Some((_, old)) = book.expiry.pop_front() {
-                if book.entries.get(&old).and_then(|e| e.done_at).is_some_and(|d| now - d >= TOKEN_TTL_MILLIS) {
-                    book.entries.remove(&old);
-                }
-            }
-        }
-        match book.entries.get(token) {
-            None => {
-                book.entries.insert(token.to_string(), TokenEntry { fingerprint: print, done_at: None });
-                Ok(TokenClaim::Claimed)
-            }
-            Some(entry) if entry.fingerprint != print => Err(ApiError::new(
-                ErrorKind::IdempotentParameterMismatch,
-                "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.",
-            )),
-            Some(TokenEntry { done_at: None, .. }) => Err(ApiError::new(
-                ErrorKind::TransactionInProgress,
-                "The transaction with the given request token is already in progress.",
-            )),
-            Some(_) => Ok(TokenClaim::Replay),
-        }
-    }
-
-    /// Records the outcome: a success is remembered for 10 minutes, a failure forgotten.
-    fn finish(&self, token: &str, succeeded: bool, now: i64) {
-        let mut book = self.inner.lock();
-        if succeeded {
-            if let Some(entry) = book.entries.get_mut(token) {
-                entry.done_at = Some(now);
-            }
-            book.expiry.push_back((now, token.to_string()));
-        } else {
-            book.entries.remove(token);
-        }
-    }
-}
-
-/// Holds a claimed token until the transaction ends; a transaction that ends
-/// without recording its outcome (an internal failure) releases the token.
-struct TokenClaimGuard<'a> {
-    tokens: &'a TransactionTokens,
-    token: &'a str,
-    finished: bool,
-}
-
-impl TokenClaimGuard<'_> {
-    fn finish(mut self, succeeded: bool, now: i64) {
-        self.tokens.finish(self.token, succeeded, now);
-        self.finished = true;
-    }
-}
-
-impl Drop for TokenClaimGuard<'_> {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.tokens.finish(self.token, false, 0);
-        }
-    }
 }
 
 // ---- Expressions: conditions and updates, compiled by the `expr` module. ----
@@ -631,6 +525,7 @@ impl<'a> RawAction<'a> {
 mod tests {
     use crate::ops::dispatch;
     use crate::state::State;
+    use crate::Operation;
     use proptest::prelude::*;
     use serde_json::{json, Value};
     use std::collections::HashMap;
@@ -646,7 +541,7 @@ mod tests {
                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
                 "BillingMode": "PAY_PER_REQUEST"
             });
-            dispatch(&state, "CreateTable", &create).expect("create table");
+            dispatch(&state, Operation::CreateTable, &create).expect("create table");
         }
         state
     }
@@ -694,7 +589,7 @@ mod tests {
             let mut model: HashMap<(usize, u8), u8> = HashMap::new();
             for tx in &txs {
                 let items: Vec<Value> = tx.iter().map(action).collect();
-                let result = dispatch(&state, "TransactWriteItems", &json!({"TransactItems": items}));
+                let result = dispatch(&state, Operation::TransactWriteItems, &json!({"TransactItems": items}));
                 let mut targets: Vec<(usize, u8)> = tx.iter().map(|s| (s.table, s.key)).collect();
                 targets.sort();
                 targets.dedup();
@@ -712,7 +607,7 @@ mod tests {
             }
             for (table, name) in TABLES.iter().enumerate() {
                 for key in 0u8..6 {
-                    let got = dispatch(&state, "GetItem", &json!({"TableName": name, "Key": {"pk": {"S": key.to_string()}}}))
+                    let got = dispatch(&state, Operation::GetItem, &json!({"TableName": name, "Key": {"pk": {"S": key.to_string()}}}))
                         .expect("get");
                     let value = got.get("Item").and_then(|i| i["v"]["N"].as_str().map(str::to_string));
                     prop_assert_eq!(value, model.get(&(table, key)).map(|v| v.to_string()));

@@ -3,19 +3,14 @@
 
 use super::capacity::Consumed;
 use super::collections;
-use super::input::{return_consumed_capacity, Input, Violations};
-use super::items::{item_response, return_values, table, validate_new_item};
+use super::item_request::{read_update_and_condition, return_values, validate_new_item};
+use super::reply::item_response;
 use crate::error::ApiResult;
 use crate::expr::request::{self as expr_request, check_condition};
 use crate::expr::update::{apply, check_key_attributes, updated_attributes};
-use crate::expr::{Condition, UpdateExpression};
+use crate::input::{return_consumed_capacity, Input, Violations};
 use crate::ops::Reply;
 use crate::state::State;
-
-/// The parameters that carry expressions, in DynamoDB's message order.
-const EXPRESSIONS: [&str; 2] = ["UpdateExpression", "ConditionExpression"];
-/// The legacy parameters they replace.
-const LEGACY: [&str; 3] = ["AttributeUpdates", "ConditionalOperator", "Expected"];
 
 pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
@@ -28,7 +23,7 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     let collection_metrics = collections::requested(&input, &mut v)?;
     let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
     v.finish()?;
-    let table = table(state, name)?;
+    let table = state.serving_table(name.unwrap_or_default())?;
     // Parsed before the table is locked (a shorter hold under concurrent
     // writes); reported in the same order as before.
     let expressions = read_update_and_condition(&input);
@@ -55,16 +50,4 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     drop(guard);
     let attributes = if return_values == "ALL_OLD" { old } else { returned }.filter(|item| !item.is_empty());
     Ok(item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity), metrics))
-}
-
-/// The update and the condition of an UpdateItem (or of a transaction's
-/// Update), from expressions or legacy parameters, with every name and value
-/// checked for use.
-pub fn read_update_and_condition(input: &Input) -> ApiResult<(UpdateExpression, Option<Condition>)> {
-    expr_request::check_parameter_styles(input, &LEGACY, &EXPRESSIONS)?;
-    let mut attrs = expr_request::read_attributes(input, &EXPRESSIONS, true)?;
-    let update = expr_request::read_update(input, &mut attrs)?.unwrap_or_default();
-    let condition = expr_request::read_condition(input, &mut attrs)?;
-    attrs.check_all_used()?;
-    Ok((update, condition))
 }

@@ -7,16 +7,16 @@
 //! lock: the UpdateTable answer reports it CREATING (table UPDATING) as
 //! DynamoDB does, and the next DescribeTable finds it ACTIVE, or, with a
 //! status delay set, CREATING with Backfilling until the delay has passed
-//! (see `crate::lifecycle`).
+//! (see `crate::storage::lifecycle`).
 
-use super::input::{Input, Violations};
 use super::tables::{
     describe, not_found, parse_attribute_definitions, parse_index, parse_stream_specification, parse_throughput,
     MAX_GLOBAL_INDEXES,
 };
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::lifecycle::{table_status, Phase};
+use crate::input::{Input, Violations};
 use crate::state::State;
+use crate::storage::lifecycle::{table_status, Phase};
 use crate::storage::{BillingMode, IndexDef, IndexKind, Throughput};
 use crate::types::ScalarType;
 use serde_json::{json, Value};

@@ -9,7 +9,7 @@
 //! - `GET /_emulator/clock`: `{"nowMillis": ...}`
 //! - `POST /_emulator/clock` `{"advanceMillis": N}` or `{"setMillis": T}`
 //! - `GET /_emulator/status-delay`, `POST /_emulator/status-delay` `{"millis": N}`: how long
-//!   table creation, updates, index backfill and deletion stay in progress (`crate::lifecycle`)
+//!   table creation, updates, index backfill and deletion stay in progress (`crate::storage::lifecycle`)
 
 use crate::faults::FaultRule;
 use crate::state::State;

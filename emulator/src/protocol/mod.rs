@@ -11,6 +11,7 @@ mod encoding;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::faults;
+use crate::operation::{Access, Operation, Shape};
 use crate::ops::{self, Reply};
 use crate::state::State;
 use bytes::Bytes;
@@ -19,7 +20,6 @@ use serde_json::{json, Value};
 
 /// DynamoDB refuses request bodies over 16 MB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
 /// Handles one request whose body has been read (at most [`MAX_BODY_BYTES`]).
@@ -123,17 +123,16 @@ fn error_body(error: &ApiError) -> Vec<u8> {
 
 /// An API call read and parsed, with what the fault rules decided for it.
 struct Prepared {
-    operation: String,
+    operation: Operation,
     body: Value,
     faults: faults::Decision,
 }
 
 fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, ApiError> {
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
-    if ops::handler(operation).is_none() {
+    let Some(operation) = Operation::from_target(target) else {
         return Err(ApiError::new(ErrorKind::UnknownOperation, "An unknown operation was requested."));
-    }
+    };
     let body = encoding::decode_body(headers, body)?;
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
@@ -147,15 +146,15 @@ fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, 
     } else {
         faults::Decision::default()
     };
-    Ok(Prepared { operation: operation.to_string(), body: value, faults: decision })
+    Ok(Prepared { operation, body: value, faults: decision })
 }
 
 fn run(state: &State, call: Prepared) -> Result<Reply, ApiError> {
     let result = run_operation(state, &call);
     // Durable mode: what this call wrote reaches the disk before it is acknowledged.
     if let Some(journal) = state.journal.get() {
-        if may_write(&call.operation) {
-            if let Err(error) = journal.commit(state) {
+        if call.operation.may_write() {
+            if let Err(error) = journal.commit(state, call.operation.access() == Access::Define) {
                 tracing::error!(%error, "journal write failed");
                 return Err(ApiError::new(ErrorKind::InternalServerError, "Internal server error"));
             }
@@ -164,26 +163,19 @@ fn run(state: &State, call: Prepared) -> Result<Reply, ApiError> {
     result
 }
 
-fn may_write(operation: &str) -> bool {
-    !(operation.starts_with("Get")
-        || operation.starts_with("Describe")
-        || operation.starts_with("List")
-        || matches!(operation, "Query" | "Scan" | "BatchGetItem" | "TransactGetItems"))
-}
-
 fn run_operation(state: &State, call: &Prepared) -> Result<Reply, ApiError> {
     let Prepared { operation, body, faults } = call;
-    let (operation, body) = (operation.as_str(), body);
+    let operation = *operation;
     if let Some(error) = &faults.error {
         return Err(error.clone());
     }
-    tracing::trace!(operation, "request");
+    tracing::trace!(operation = operation.name(), "request");
     if faults.unprocessed {
         if let Some((reduced, held)) = faults::split_batch(operation, body) {
             let ran_something = reduced["RequestItems"].as_object().is_some_and(|m| !m.is_empty());
             let mut response = if ran_something {
                 dispatch(state, operation, &reduced)?.into_value()
-            } else if operation == "BatchGetItem" {
+            } else if operation.shape() == Shape::BatchGet {
                 json!({"Responses": {}})
             } else {
                 json!({})
@@ -196,7 +188,7 @@ fn run_operation(state: &State, call: &Prepared) -> Result<Reply, ApiError> {
 }
 
 /// Runs an operation; a panic in it is our bug: answer 500 and keep serving.
-fn dispatch(state: &State, operation: &str, body: &Value) -> Result<Reply, ApiError> {
+fn dispatch(state: &State, operation: Operation, body: &Value) -> Result<Reply, ApiError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::dispatch_reply(state, operation, body))) {
         Ok(result) => result,
         Err(_) => Err(ApiError::new(

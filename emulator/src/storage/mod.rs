@@ -4,10 +4,13 @@
 //! different tables never wait for each other.
 
 mod index;
+pub mod lifecycle;
+mod locks;
 mod stored;
 mod table;
 
 pub use index::{ordered_range, IndexData, KeyRange};
+pub use locks::{lock_read, lock_write};
 pub use stored::StoredItem;
 
 pub use table::{BillingMode, IndexDef, IndexKind, ProjectionType, Table, TableData, TableDef, TableState, Throughput};

@@ -63,7 +63,7 @@ pub struct IndexDef {
     pub throughput: Option<Throughput>,
     pub arn: String,
     /// Clock time (ms) a GSI added by UpdateTable finishes backfilling, when a
-    /// status delay is set (see `crate::lifecycle`); `None`: readable.
+    /// status delay is set (see `crate::storage::lifecycle`); `None`: readable.
     #[serde(default)]
     pub backfilled_at: Option<i64>,
 }
@@ -91,9 +91,9 @@ pub struct TableDef {
     pub point_in_time_recovery: bool,
     /// Seconds since the epoch.
     pub created_at: f64,
-    /// A create, update or delete still in progress (see `crate::lifecycle`).
+    /// A create, update or delete still in progress (see `crate::storage::lifecycle`).
     #[serde(default)]
-    pub transition: Option<crate::lifecycle::Transition>,
+    pub transition: Option<crate::storage::lifecycle::Transition>,
 }
 
 impl TableDef {

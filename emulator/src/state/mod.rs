@@ -1,13 +1,17 @@
 //! What every request shares: the catalog of tables, the configuration and
 //! the clock.
 
-use crate::durable::Journal;
+use crate::error::{ApiError, ApiResult};
 use crate::faults::Faults;
-use crate::lifecycle::StatusDelay;
+use crate::storage::lifecycle::StatusDelay;
 use crate::storage::{Catalog, Table, TableState};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+mod tokens;
+pub use tokens::{TokenClaim, TokenClaimGuard, TransactionTokens, TOKEN_TTL_MILLIS};
 
 #[derive(Clone)]
 pub struct Config {
@@ -89,6 +93,16 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + (m <= 2) as i64, m, d)
 }
 
+/// Where durable mode records what calls wrote (`crate::durable` keeps one
+/// on disk). The protocol layer commits before it answers a call that may
+/// have written, so an acknowledged write is never lost.
+pub trait Journal: Send + Sync {
+    /// Records every change since the last commit and returns once it is
+    /// on disk. `definitions`: the call may have changed table definitions
+    /// (an item write cannot, so their comparison is skipped).
+    fn commit(&self, state: &State, definitions: bool) -> std::io::Result<()>;
+}
+
 #[derive(Default)]
 pub struct State {
     pub catalog: Catalog,
@@ -96,11 +110,11 @@ pub struct State {
     pub clock: Clock,
     pub faults: Faults,
     /// Recent TransactWriteItems `ClientRequestToken`s (idempotency).
-    pub transaction_tokens: crate::ops::transact::TransactionTokens,
+    pub transaction_tokens: TransactionTokens,
     /// Set in durable mode (`--db-path`): every write is journaled before it is acknowledged.
-    pub journal: std::sync::OnceLock<Journal>,
+    pub journal: std::sync::OnceLock<Box<dyn Journal>>,
     /// How long table creation, updates, index backfill and deletion stay in
-    /// progress (default: done at once). See `crate::lifecycle`.
+    /// progress (default: done at once). See `crate::storage::lifecycle`.
     pub status_delay: StatusDelay,
 }
 
@@ -143,12 +157,35 @@ impl State {
     /// here once its DELETING period has passed.
     pub fn table(&self, name: &str) -> Option<Arc<Table>> {
         let table = self.catalog.get(name)?;
-        let gone = crate::lifecycle::is_gone(&table.inner.read().def, self.clock.now_millis());
+        let gone = crate::storage::lifecycle::is_gone(&table.inner.read().def, self.clock.now_millis());
         if gone {
             self.catalog.remove_if_same(name, &table);
             return None;
         }
         Some(table)
+    }
+
+    /// The table a data-plane request names. A table that is being created
+    /// or deleted is not found, as in DynamoDB.
+    pub fn serving_table(&self, name: &str) -> ApiResult<Arc<Table>> {
+        let table = self.table(name).ok_or_else(ApiError::table_not_found)?;
+        let status = crate::storage::lifecycle::table_status(&table.inner.read().def, self.clock.now_millis());
+        if !status.serves_items() {
+            return Err(ApiError::table_not_found());
+        }
+        Ok(table)
+    }
+
+    /// [`State::serving_table`] for every name (once each), ready for
+    /// `storage::lock_read` / `lock_write`; a missing one fails the request.
+    pub fn serving_tables<'a>(&self, names: impl Iterator<Item = &'a str>) -> ApiResult<BTreeMap<String, Arc<Table>>> {
+        let mut tables = BTreeMap::new();
+        for name in names {
+            if !tables.contains_key(name) {
+                tables.insert(name.to_string(), self.serving_table(name)?);
+            }
+        }
+        Ok(tables)
     }
 
     /// Table names in ListTables order, without tables whose deletion has completed.

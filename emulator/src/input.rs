@@ -225,10 +225,6 @@ impl Violations {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.found.is_empty()
-    }
-
     pub fn finish(self) -> ApiResult<()> {
         if self.found.is_empty() {
             return Ok(());

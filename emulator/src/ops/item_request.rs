@@ -1,0 +1,104 @@
+//! The parts of a single-item request, wherever one appears (PutItem,
+//! GetItem, DeleteItem, UpdateItem, batch requests and transaction
+//! elements): the condition, the projection, the update, `ReturnValues`, and
+//! the rules every new version of an item must meet. Operations share these
+//! through this module rather than through each other.
+
+use crate::error::{ApiError, ApiResult};
+use crate::expr::request as expr_request;
+use crate::expr::{Condition, ExpressionAttributes, UpdateExpression};
+use crate::input::{Input, Violations};
+use crate::storage::TableDef;
+use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::types::{item_size, Item, KeyValue, ScalarType};
+
+/// DynamoDB's maximum item size, names included.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// The parameters of an UpdateItem that carry expressions, in DynamoDB's message order.
+const UPDATE_EXPRESSIONS: [&str; 2] = ["UpdateExpression", "ConditionExpression"];
+/// The legacy parameters they replace.
+const UPDATE_LEGACY: [&str; 3] = ["AttributeUpdates", "ConditionalOperator", "Expected"];
+
+/// The condition of a PutItem / DeleteItem: `ConditionExpression` or the
+/// legacy `Expected` + `ConditionalOperator`, with its names and values.
+pub fn write_condition(input: &Input) -> ApiResult<Option<Condition>> {
+    let expressions = ["ConditionExpression"];
+    expr_request::check_parameter_styles(input, &["ConditionalOperator", "Expected"], &expressions)?;
+    let mut attrs = expr_request::read_attributes(input, &expressions, true)?;
+    let condition = expr_request::read_condition(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok(condition)
+}
+
+/// The projection of a GetItem: `ProjectionExpression` or `AttributesToGet`.
+pub fn read_projection(input: &Input) -> ApiResult<Option<crate::expr::Projection>> {
+    let expressions = ["ProjectionExpression"];
+    expr_request::check_parameter_styles(input, &["AttributesToGet"], &expressions)?;
+    let mut attrs: ExpressionAttributes = expr_request::read_attributes(input, &expressions, false)?;
+    let projection = expr_request::read_projection(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok(projection)
+}
+
+/// Checks a new version of an item before it is stored, whatever the write
+/// path (PutItem, UpdateItem, batches, transactions): every write path calls
+/// this so the rules live in one place.
+pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
+    if item_size(item) > MAX_ITEM_BYTES {
+        return Err(ApiError::validation("Item size has exceeded the maximum allowed size"));
+    }
+    validate_index_keys(def, item)
+}
+
+/// Secondary index key attributes an item carries must have the type of the
+/// index key and must not be empty: otherwise the item could not be indexed.
+fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
+    for index in def.global_indexes.iter().chain(&def.local_indexes) {
+        for (position, attr) in index.key_schema.attributes().enumerate() {
+            let Some(value) = item.get(&attr.name) else { continue };
+            let key = KeyValue::from_attribute(value).filter(|k| k.scalar_type() == attr.kind);
+            let Some(key) = key else {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Type mismatch for Index Key {} Expected: {} Actual: {} IndexName: {}",
+                    attr.name,
+                    attr.kind.as_str(),
+                    value.type_name(),
+                    index.name
+                )));
+            };
+            if key.size() == 0 && key.scalar_type() != ScalarType::N {
+                let what = if key.scalar_type() == ScalarType::S { "string" } else { "binary" };
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {}, IndexKey: {}",
+                    index.name, attr.name
+                )));
+            }
+            // Index keys have the table's key size limits (partition, then sort).
+            let limit = if position == 0 { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
+            if key.size() > limit {
+                return Err(ApiError::validation("One or more parameter values were invalid: Size limit exceeded"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `ReturnValues`, checked against DynamoDB's enum (operations narrow it further).
+pub fn return_values<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<&'a str> {
+    let value = input.str("ReturnValues")?;
+    v.one_of("returnValues", value, &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]);
+    Ok(value.unwrap_or("NONE"))
+}
+
+/// The update and the condition of an UpdateItem (or of a transaction's
+/// Update), from expressions or legacy parameters, with every name and value
+/// checked for use.
+pub fn read_update_and_condition(input: &Input) -> ApiResult<(UpdateExpression, Option<Condition>)> {
+    expr_request::check_parameter_styles(input, &UPDATE_LEGACY, &UPDATE_EXPRESSIONS)?;
+    let mut attrs = expr_request::read_attributes(input, &UPDATE_EXPRESSIONS, true)?;
+    let update = expr_request::read_update(input, &mut attrs)?.unwrap_or_default();
+    let condition = expr_request::read_condition(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    Ok((update, condition))
+}
