@@ -4,8 +4,8 @@
 //! Local does. Against DynamoDB Local the runner accepts DynamoDB Local's
 //! answer for those steps; every other target must give real DynamoDB's.
 //!
-//! The list lives in `differences/known.json`; the prose notes of other
-//! helpers are in `differences/*.md`.
+//! The list lives in `differences/known.json`; the prose notes, one file per
+//! topic, are in `differences/*.md` (`differences/README.md` is the index).
 
 use crate::scenario::Expect;
 use serde::{Deserialize, Serialize};
