@@ -1,12 +1,16 @@
 //! The legacy (pre-expression) parameters that older SDK code and object
-//! mappers still send, turned into the same checked trees as expressions:
-//! `Expected` (+ `ConditionalOperator`), `QueryFilter` / `ScanFilter`
-//! conditions, and `AttributeUpdates`.
+//! mappers still send, turned into the same checked trees as expressions, so
+//! one evaluator serves both styles: `Expected` (+ `ConditionalOperator`) on
+//! writes, `KeyConditions` and `QueryFilter` / `ScanFilter` (+
+//! `ConditionalOperator`) on reads, and `AttributeUpdates`. Conditions are
+//! `{attribute: {ComparisonOperator, AttributeValueList}}` maps, checked
+//! with DynamoDB's messages by one set of operator rules.
+//! (`AttributesToGet` is read by `request::read_projection`.)
 
 use super::ast::{Comparator, Condition, DocPath, Operand, UpdateAction, UpdateExpression, UpdateValue};
 use super::eval::compare_values;
 use crate::error::{ApiError, ApiResult};
-use crate::input::Input;
+use crate::input::{Input, Violations};
 use crate::types::AttributeValue;
 use std::cmp::Ordering;
 
@@ -97,9 +101,10 @@ fn one_condition(name: &str, entry: &Input, with_exists: bool) -> ApiResult<Cond
     comparison(name, path, operator, args)
 }
 
-fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<AttributeValue>>) -> ApiResult<Condition> {
-    // (allowed argument count, allowed types; None = any type)
-    let (count, types): (std::ops::RangeInclusive<usize>, Option<&[&str]>) = match operator {
+/// A ComparisonOperator's rules: how many values it takes, and of which
+/// types (`None`: any), as DynamoDB documents them.
+fn operator_rules(operator: &str) -> ApiResult<(std::ops::RangeInclusive<usize>, Option<&'static [&'static str]>)> {
+    Ok(match operator {
         "EQ" | "NE" => (1..=1, None),
         "LT" | "LE" | "GT" | "GE" | "CONTAINS" | "NOT_CONTAINS" => (1..=1, Some(&["S", "N", "B"])),
         "BEGINS_WITH" => (1..=1, Some(&["S", "B"])),
@@ -107,7 +112,31 @@ fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<Attrib
         "BETWEEN" => (2..=2, Some(&["S", "N", "B"])),
         "NULL" | "NOT_NULL" => (0..=0, None),
         _ => return Err(ApiError::validation("Comparison type does not exist in DynamoDB")),
-    };
+    })
+}
+
+/// The number of values must suit the operator.
+fn check_count(operator: &str, count: &std::ops::RangeInclusive<usize>, given: usize) -> ApiResult<()> {
+    if count.contains(&given) {
+        return Ok(());
+    }
+    Err(invalid(format!("Invalid number of argument(s) for the {operator} ComparisonOperator")))
+}
+
+/// Each value's type must suit the operator.
+fn check_types(operator: &str, types: Option<&[&str]>, args: &[AttributeValue]) -> ApiResult<()> {
+    let Some(types) = types else { return Ok(()) };
+    match args.iter().find(|a| !types.contains(&a.type_name())) {
+        None => Ok(()),
+        Some(a) => Err(invalid(format!(
+            "ComparisonOperator {operator} is not valid for {} AttributeValue type",
+            a.type_name()
+        ))),
+    }
+}
+
+fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<AttributeValue>>) -> ApiResult<Condition> {
+    let (count, types) = operator_rules(operator)?;
     let args = match args {
         Some(a) => a,
         None if *count.start() == 0 => Vec::new(),
@@ -117,27 +146,27 @@ fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<Attrib
             )))
         }
     };
-    if !count.contains(&args.len()) {
-        return Err(invalid(format!("Invalid number of argument(s) for the {operator} ComparisonOperator")));
-    }
-    if let Some(types) = types {
-        for a in &args {
-            if !types.contains(&a.type_name()) {
-                return Err(invalid(format!(
-                    "ComparisonOperator {operator} is not valid for {} AttributeValue type",
-                    a.type_name()
-                )));
-            }
-        }
-    }
+    check_count(operator, &count, args.len())?;
+    check_types(operator, types, &args)?;
     if args.windows(2).any(|w| w[0].type_name() != w[1].type_name()) {
         return Err(invalid("AttributeValues inside AttributeValueList must be of same type"));
     }
+    if operator == "BETWEEN" && compare_values(&args[0], &args[1]) == Some(Ordering::Greater) {
+        return Err(ApiError::validation(
+            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
+        ));
+    }
+    Ok(lower(path, operator, args))
+}
+
+/// One legacy comparison as the equivalent expression (operator and
+/// argument count already checked).
+fn lower(path: DocPath, operator: &str, args: Vec<AttributeValue>) -> Condition {
     let attr = || Operand::Path(path.clone());
     let mut args = args.into_iter().map(Operand::Value);
     let mut next = || args.next().unwrap_or(Operand::Value(AttributeValue::Null));
     let compare = |op: Comparator, v: Operand| Condition::Compare(attr(), op, v);
-    Ok(match operator {
+    match operator {
         "EQ" => compare(Comparator::Eq, next()),
         "NE" => compare(Comparator::Ne, next()),
         "LT" => compare(Comparator::Lt, next()),
@@ -154,32 +183,10 @@ fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<Attrib
         "NULL" => Condition::AttributeNotExists(path.clone()),
         "NOT_NULL" => Condition::AttributeExists(path.clone()),
         "BETWEEN" => {
-            let (lo, hi) = (next(), next());
-            if let (Operand::Value(l), Operand::Value(h)) = (&lo, &hi) {
-                if compare_values(l, h) == Some(Ordering::Greater) {
-                    return Err(ApiError::validation(
-                        "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
-                    ));
-                }
-            }
-            Condition::Between(attr(), lo, hi)
+            let lo = next();
+            Condition::Between(attr(), lo, next())
         }
         _ => Condition::In(attr(), args.collect()),
-    })
-}
-
-fn long_type(value: &AttributeValue) -> &'static str {
-    match value {
-        AttributeValue::S(_) => "STRING",
-        AttributeValue::N(_) => "NUMBER",
-        AttributeValue::B(_) => "BINARY",
-        AttributeValue::Bool(_) => "BOOLEAN",
-        AttributeValue::Null => "NULL",
-        AttributeValue::L(_) => "LIST",
-        AttributeValue::M(_) => "MAP",
-        AttributeValue::SS(_) => "STRING_SET",
-        AttributeValue::NS(_) => "NUMBER_SET",
-        AttributeValue::BS(_) => "BINARY_SET",
     }
 }
 
@@ -215,7 +222,7 @@ pub fn attribute_updates(input: &Input) -> ApiResult<Option<UpdateExpression>> {
                     ),
                 ),
                 other => {
-                    return Err(invalid(format!("ADD action is not supported for the type {}", long_type(&other))))
+                    return Err(invalid(format!("ADD action is not supported for the type {}", other.long_type_name())))
                 }
             },
             (_, Some(v)) => match v {
@@ -223,11 +230,95 @@ pub fn attribute_updates(input: &Input) -> ApiResult<Option<UpdateExpression>> {
                 other => {
                     return Err(invalid(format!(
                         "DELETE action with value is not supported for the type {}",
-                        long_type(&other)
+                        other.long_type_name()
                     )))
                 }
             },
         });
     }
     Ok(Some(UpdateExpression { actions, legacy: true }))
+}
+
+// ---- Reads: KeyConditions, QueryFilter, ScanFilter ----
+
+/// One condition of `KeyConditions`, `QueryFilter` or `ScanFilter`.
+#[derive(Clone, Debug)]
+pub struct FilterCondition {
+    pub name: String,
+    pub op: String,
+    pub values: Vec<AttributeValue>,
+}
+
+/// Reads a map of legacy conditions (`KeyConditions`, `QueryFilter`,
+/// `ScanFilter`); an empty map counts as absent, as in DynamoDB.
+pub fn filter_conditions(input: &Input, field: &str) -> ApiResult<Option<Vec<FilterCondition>>> {
+    let Some(map) = input.object(field)? else { return Ok(None) };
+    let mut out = Vec::new();
+    for (name, raw) in map.fields() {
+        let condition = Input::new(raw)?;
+        let op = condition.str("ComparisonOperator")?;
+        let values = match condition.list("AttributeValueList")? {
+            Some(list) => list.iter().map(AttributeValue::from_json).collect::<ApiResult<Vec<_>>>()?,
+            None => Vec::new(),
+        };
+        let mut v = Violations::new();
+        v.not_null(&format!("{}.{name}.member.comparisonOperator", lower_first(field)), &op);
+        v.finish()?;
+        let op = op.unwrap_or_default().to_string();
+        let (count, types) = operator_rules(&op)?;
+        check_count(&op, &count, values.len())?;
+        check_types(&op, types, &values)?;
+        out.push(FilterCondition { name: name.clone(), op, values });
+    }
+    Ok(Some(out).filter(|c| !c.is_empty()))
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
+/// `ConditionalOperator` (AND or OR) joining legacy filter conditions.
+pub fn filter_conditional_operator(input: &Input, v: &mut Violations) -> ApiResult<Option<&'static str>> {
+    let op = input.str("ConditionalOperator")?;
+    v.one_of("conditionalOperator", op, &["AND", "OR"]);
+    Ok(match op {
+        Some("OR") => Some("OR"),
+        Some("AND") => Some("AND"),
+        _ => None,
+    })
+}
+
+/// `KeyConditions` as a key condition expression tree: only indexable
+/// operators, `BEGINS_WITH` only on strings and binary.
+pub fn key_condition(conditions: Vec<FilterCondition>) -> ApiResult<Condition> {
+    for c in &conditions {
+        if !matches!(c.op.as_str(), "EQ" | "LT" | "LE" | "GT" | "GE" | "BETWEEN" | "BEGINS_WITH") {
+            return Err(ApiError::validation("Attempted conditional constraint is not an indexable operation"));
+        }
+    }
+    Ok(join(conditions.into_iter().map(FilterCondition::lower).collect(), false))
+}
+
+/// `QueryFilter` / `ScanFilter` joined by `ConditionalOperator` (AND by default).
+pub fn filter(conditions: Option<Vec<FilterCondition>>, operator: Option<&str>) -> Option<Condition> {
+    let conditions = conditions?;
+    Some(join(conditions.into_iter().map(FilterCondition::lower).collect(), operator == Some("OR")))
+}
+
+fn join(mut all: Vec<Condition>, any: bool) -> Condition {
+    if all.len() == 1 {
+        return all.remove(0);
+    }
+    if any {
+        Condition::Or(all)
+    } else {
+        Condition::And(all)
+    }
+}
+
+impl FilterCondition {
+    fn lower(self) -> Condition {
+        lower(DocPath::attribute(&self.name), &self.op, self.values)
+    }
 }

@@ -25,7 +25,7 @@ pub mod resolve;
 pub mod syntax;
 pub mod update;
 
-pub use ast::{Condition, DocPath, Operand, Projection, UpdateExpression};
+pub use ast::{Condition, DocPath, Projection, UpdateExpression};
 pub use names::ExpressionAttributes;
 
 use crate::error::{ApiError, ApiResult};

@@ -47,21 +47,6 @@ fn show(value: &AttributeValue) -> String {
 }
 
 /// The long type names of ADD / DELETE operand messages.
-fn long_type_name(value: &AttributeValue) -> &'static str {
-    match value {
-        AttributeValue::S(_) => "STRING",
-        AttributeValue::N(_) => "NUMBER",
-        AttributeValue::B(_) => "BINARY",
-        AttributeValue::Bool(_) => "BOOLEAN",
-        AttributeValue::Null => "NULL",
-        AttributeValue::SS(_) => "STRING_SET",
-        AttributeValue::NS(_) => "NUMBER_SET",
-        AttributeValue::BS(_) => "BINARY_SET",
-        AttributeValue::L(_) => "LIST",
-        AttributeValue::M(_) => "MAP",
-    }
-}
-
 fn is_set(value: &AttributeValue) -> bool {
     matches!(value, AttributeValue::SS(_) | AttributeValue::NS(_) | AttributeValue::BS(_))
 }
@@ -400,7 +385,7 @@ impl<'a> Resolver<'a> {
                         if !matches!(value, AttributeValue::N(_)) && !is_set(&value) {
                             return Err(self.error(format!(
                                 "Incorrect operand type for operator or function; operator: ADD, operand type: {}, typeSet: ALLOWED_FOR_ADD_OPERAND",
-                                long_type_name(&value)
+                                value.long_type_name()
                             )));
                         }
                         UpdateAction::Add(path, value)
@@ -411,7 +396,7 @@ impl<'a> Resolver<'a> {
                         if !is_set(&value) {
                             return Err(self.error(format!(
                                 "Incorrect operand type for operator or function; operator: DELETE, operand type: {}, typeSet: ALLOWED_FOR_DELETE_OPERAND",
-                                long_type_name(&value)
+                                value.long_type_name()
                             )));
                         }
                         UpdateAction::Delete(path, value)

@@ -7,7 +7,6 @@ pub mod capacity;
 pub mod collections;
 pub mod item_request;
 pub mod items;
-pub mod legacy;
 pub mod metadata;
 pub mod query;
 pub mod read;

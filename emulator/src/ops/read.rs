@@ -4,8 +4,8 @@
 //! evaluated or 1 MB read, and answers with `LastEvaluatedKey`.
 
 use super::capacity::{read_units, Consumed};
-use super::legacy;
 use crate::error::{ApiError, ApiResult};
+use crate::expr::legacy;
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
 use crate::input::{CapacityDetail, Input, Violations};
@@ -130,7 +130,7 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
     };
     check_parameter_styles(input, legacy_params, expression_params)?;
     let mut v = Violations::new();
-    let conditional_operator = legacy::conditional_operator(input, &mut v)?;
+    let conditional_operator = legacy::filter_conditional_operator(input, &mut v)?;
     v.finish()?;
     // A projection alone may use names, but values need a condition.
     let projection_only = input.has("ProjectionExpression") && !value_params.iter().any(|p| input.has(p));
@@ -149,7 +149,7 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
     let key_condition = match (op, input.str("KeyConditionExpression")?) {
         (Operation::Query, Some(src)) => Some(parse_condition(ExpressionKind::KeyCondition, src, &mut attrs)?),
         (Operation::Query, None) => {
-            legacy::conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()?
+            legacy::filter_conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()?
         }
         (Operation::Scan, _) => None,
     };
@@ -158,7 +158,7 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
     }
     let (filter, filter_param) = match input.str("FilterExpression")? {
         Some(src) => (Some(parse_condition(ExpressionKind::Filter, src, &mut attrs)?), "FilterExpression"),
-        None => (legacy::filter(legacy::conditions(input, legacy_filter)?, conditional_operator), legacy_filter),
+        None => (legacy::filter(legacy::filter_conditions(input, legacy_filter)?, conditional_operator), legacy_filter),
     };
     let projection = read_projection(input, &mut attrs)?;
     attrs.check_all_used()?;

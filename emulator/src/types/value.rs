@@ -30,6 +30,22 @@ pub enum AttributeValue {
 
 impl AttributeValue {
     /// The wire tag of this value's type ("S", "N", "BOOL", ...).
+    /// The type's long name, as DynamoDB's messages spell it (`STRING_SET`).
+    pub fn long_type_name(&self) -> &'static str {
+        match self {
+            AttributeValue::S(_) => "STRING",
+            AttributeValue::N(_) => "NUMBER",
+            AttributeValue::B(_) => "BINARY",
+            AttributeValue::Bool(_) => "BOOLEAN",
+            AttributeValue::Null => "NULL",
+            AttributeValue::L(_) => "LIST",
+            AttributeValue::M(_) => "MAP",
+            AttributeValue::SS(_) => "STRING_SET",
+            AttributeValue::NS(_) => "NUMBER_SET",
+            AttributeValue::BS(_) => "BINARY_SET",
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             AttributeValue::S(_) => "S",
