@@ -7,7 +7,8 @@
 //! - `normalize`: what two correct answers may differ in;
 //! - `differences`: known DynamoDB Local departures from real DynamoDB;
 //! - `runner`: plays scenarios and tabulates matches per operation;
-//! - `generate`: the Rust source of the corpus (recorded with `record`);
+//! - `generate`: the Rust source of the corpus, one module per scenarios file
+//!   (recorded with `record`);
 //! - `differential`: proptest strategies for random tables and operation sequences.
 
 pub mod differences;

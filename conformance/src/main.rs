@@ -2,8 +2,8 @@
 //! corpus and prints the per-operation table and `N passed, M failed`.
 //!
 //! `conformance record [--filter TEXT]`: regenerates `scenarios/*.json` from
-//! `generate.rs`, with answers recorded from DynamoDB Local and checked
-//! against the emulator (see `record` for the rules).
+//! the `generate` modules (one per file), with answers recorded from DynamoDB
+//! Local and checked against the emulator (see `record` for the rules).
 
 use conformance::differences::{self, Difference};
 use conformance::runner::{self, fresh_prefix};
