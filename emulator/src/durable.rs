@@ -21,8 +21,9 @@
 //! after it; such a write was never acknowledged.
 
 use crate::state::{self, State};
-use crate::storage::{TableData, TableDef, TableState};
-use crate::types::{item_from_json, item_to_json, Item, KeySchema, PrimaryKey};
+use crate::storage::{StoredItem, TableData, TableDef, TableState};
+use crate::types::codec::json;
+use crate::types::{item_from_json, Item, KeySchema, PrimaryKey};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -150,7 +151,7 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
             let changed = data.changed.replace(BTreeSet::new()).unwrap_or_default();
             for key in changed {
                 records += match data.items.get(&key) {
-                    Some(item) => record(out, json!({"t": "put", "table": name, "item": item_to_json(&item.decode())})),
+                    Some(item) => put_record(out, name, item),
                     None => record(out, json!({"t": "del", "table": name, "key": key_json(&def.key_schema, &key)})),
                 };
             }
@@ -168,7 +169,7 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
             let def_text = def_json(&guard.def);
             records += record(out, json!({"t": "create", "table": name, "def": raw(&def_text)}));
             for item in guard.data.items.values() {
-                records += record(out, json!({"t": "put", "table": name, "item": item_to_json(&item.decode())}));
+                records += put_record(out, name, item);
             }
             known.insert(name.clone(), Known { serial: table.serial, def: def_text });
         }
@@ -191,6 +192,20 @@ fn key_json(schema: &KeySchema, key: &PrimaryKey) -> Value {
         out.insert(sort.name.clone(), value.to_attribute().to_json());
     }
     Value::Object(out)
+}
+
+/// A put record, its item written straight from the stored bytes.
+fn put_record(out: &mut Vec<u8>, table: &str, item: &StoredItem) -> u64 {
+    let mut text = Vec::with_capacity(48 + table.len() + 2 * item.size());
+    text.extend_from_slice(br#"{"t":"put","table":"#);
+    json::write_str(&mut text, table);
+    text.extend_from_slice(br#","item":"#);
+    item.write_json(&mut text);
+    text.push(b'}');
+    let _ = write!(out, "{:08x} ", crc32fast::hash(&text));
+    out.extend_from_slice(&text);
+    out.push(b'\n');
+    1
 }
 
 fn record(out: &mut Vec<u8>, value: Value) -> u64 {
@@ -392,6 +407,39 @@ mod tests {
         drop(journal);
         let back = reopen(dir.path());
         assert_eq!(back.catalog.get("tbl").unwrap().inner.read().def.ttl_attribute.as_deref(), Some("expires"));
+    }
+
+    #[test]
+    fn definitions_are_compared_only_after_calls_that_may_change_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::default();
+        let journal = Journal::open(dir.path(), &state).unwrap();
+        call(
+            &state,
+            "CreateTable",
+            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
+        );
+        journal.commit(&state, true).unwrap();
+        let defs = || fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap().matches(r#""t":"def""#).count();
+        call(
+            &state,
+            "UpdateTimeToLive",
+            json!({"TableName": "tbl", "TimeToLiveSpecification": {"AttributeName": "exp", "Enabled": true}}),
+        );
+        call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "a"}}}));
+        // An item write's commit (a concurrent one, say) records the item, not the definition.
+        journal.commit(&state, false).unwrap();
+        assert_eq!(defs(), 0);
+        // The definition change is recorded by the commit of the call that made it.
+        journal.commit(&state, true).unwrap();
+        assert_eq!(defs(), 1);
+        drop(journal);
+        let back = reopen(dir.path());
+        let table = back.catalog.get("tbl").unwrap();
+        assert_eq!(table.inner.read().def.ttl_attribute.as_deref(), Some("exp"));
+        assert_eq!(table.inner.read().data.item_count(), 1);
     }
 
     #[test]

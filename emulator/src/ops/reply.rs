@@ -4,7 +4,7 @@
 //! `Value` costs a map per attribute, which dominated their CPU time.
 
 use crate::storage::StoredItem;
-use crate::types::value::{json, write_item_json};
+use crate::types::codec::{json, write_item_json};
 use crate::types::Item;
 use serde_json::Value;
 

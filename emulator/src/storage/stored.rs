@@ -7,17 +7,15 @@
 //! an index read reaches the item without a lookup in the table, and copying
 //! one out of the lock is a reference count. Operations work on decoded
 //! [`Item`]s, or write the JSON straight from the bytes
-//! ([`StoredItem::write_json`]). Only this module knows the layout:
+//! ([`StoredItem::write_json`]). Only this module knows the layout around the item's encoding:
 //!
 //! ```text
-//! stored := varint(len) key item                         key: the PrimaryKey's bytes
-//! item   := varint(size) varint(count) (name value)*     size: DynamoDB's item size
-//! name   := varint(len) utf8
-//! value  := tag payload                                  tags: see `tag`
+//! stored := varint(len) key varint(size) map     key: the PrimaryKey's bytes; size: DynamoDB's item size
 //! ```
+//! (`map` is the item codec's encoding: `types::codec`.)
 
-use crate::types::value::json;
-use crate::types::{AttributeValue, Item, Number, PrimaryKey};
+use crate::types::codec::{put_bytes, put_map, put_varint, Reader};
+use crate::types::{Item, PrimaryKey};
 use std::cmp::Ordering;
 use triomphe::Arc;
 
@@ -53,20 +51,6 @@ impl std::fmt::Debug for StoredItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.decode().fmt(f)
     }
-}
-
-mod tag {
-    pub const S: u8 = 0;
-    pub const N: u8 = 1;
-    pub const B: u8 = 2;
-    pub const FALSE: u8 = 3;
-    pub const TRUE: u8 = 4;
-    pub const NULL: u8 = 5;
-    pub const SS: u8 = 6;
-    pub const NS: u8 = 7;
-    pub const BS: u8 = 8;
-    pub const L: u8 = 9;
-    pub const M: u8 = 10;
 }
 
 impl StoredItem {
@@ -119,8 +103,7 @@ impl StoredItem {
         (self.key_hash(), self.key_bytes()).cmp(&(key.hash, key.bytes()))
     }
 
-    /// Writes the item's wire JSON: the same text as `types::value::write_item_json`
-    /// of [`StoredItem::decode`], without building the item.
+    /// Writes the item's wire JSON (the item codec's writer), without decoding the item.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         let mut reader = self.item_reader();
         reader.varint();
@@ -131,214 +114,6 @@ impl StoredItem {
         let mut reader = Reader { bytes: &self.bytes };
         reader.bytes();
         reader
-    }
-}
-
-fn put_varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    put_varint(out, bytes.len() as u64);
-    out.extend_from_slice(bytes);
-}
-
-fn put_map(out: &mut Vec<u8>, map: &Item) {
-    put_varint(out, map.len() as u64);
-    for (name, value) in map {
-        put_bytes(out, name.as_bytes());
-        put_value(out, value);
-    }
-}
-
-fn put_number(out: &mut Vec<u8>, n: &Number) {
-    let (negative, exp, buf, digits_len) = n.raw_parts();
-    out.push(negative as u8);
-    // Zigzag, so small negative exponents stay one byte.
-    put_varint(out, ((exp << 1) ^ (exp >> 31)) as u32 as u64);
-    out.push(digits_len);
-    put_bytes(out, buf.as_bytes());
-}
-
-/// A tag, a count, then each element.
-fn put_list<T>(out: &mut Vec<u8>, tag: u8, items: &[T], put: impl Fn(&mut Vec<u8>, &T)) {
-    out.push(tag);
-    put_varint(out, items.len() as u64);
-    items.iter().for_each(|item| put(out, item));
-}
-
-fn put_value(out: &mut Vec<u8>, value: &AttributeValue) {
-    match value {
-        AttributeValue::S(s) => {
-            out.push(tag::S);
-            put_bytes(out, s.as_bytes());
-        }
-        AttributeValue::N(n) => {
-            out.push(tag::N);
-            put_number(out, n);
-        }
-        AttributeValue::B(b) => {
-            out.push(tag::B);
-            put_bytes(out, b);
-        }
-        AttributeValue::Bool(b) => out.push(if *b { tag::TRUE } else { tag::FALSE }),
-        AttributeValue::Null => out.push(tag::NULL),
-        AttributeValue::SS(set) => put_list(out, tag::SS, set, |out, s| put_bytes(out, s.as_bytes())),
-        AttributeValue::NS(set) => put_list(out, tag::NS, set, put_number),
-        AttributeValue::BS(set) => put_list(out, tag::BS, set, |out, b| put_bytes(out, b)),
-        AttributeValue::L(list) => put_list(out, tag::L, list, put_value),
-        AttributeValue::M(map) => {
-            out.push(tag::M);
-            put_map(out, map);
-        }
-    }
-}
-
-/// Reads what the `put_*` functions wrote. The bytes never come from outside
-/// the process, so a malformed encoding is a bug of this module: it panics
-/// (and the request is answered 500), it is not a client error.
-struct Reader<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn byte(&mut self) -> u8 {
-        let (first, rest) = self.bytes.split_first().expect("stored item: truncated");
-        self.bytes = rest;
-        *first
-    }
-
-    fn varint(&mut self) -> u64 {
-        let mut n = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = self.byte();
-            n |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return n;
-            }
-            shift += 7;
-        }
-    }
-
-    fn bytes(&mut self) -> &'a [u8] {
-        let len = self.varint() as usize;
-        let (head, rest) = self.bytes.split_at(len);
-        self.bytes = rest;
-        head
-    }
-
-    fn string(&mut self) -> String {
-        String::from_utf8(self.bytes().to_vec()).expect("stored item: names and strings are UTF-8")
-    }
-
-    fn str(&mut self) -> &'a str {
-        std::str::from_utf8(self.bytes()).expect("stored item: names, strings and numbers are UTF-8")
-    }
-
-    fn number(&mut self) -> Number {
-        let negative = self.byte() != 0;
-        let zigzag = self.varint() as u32;
-        let exp = ((zigzag >> 1) as i32) ^ -((zigzag & 1) as i32);
-        let digits_len = self.byte();
-        Number::from_raw_parts(negative, exp, self.str(), digits_len)
-    }
-
-    fn count(&mut self) -> usize {
-        self.varint() as usize
-    }
-
-    fn map(&mut self) -> Item {
-        let count = self.count();
-        (0..count)
-            .map(|_| {
-                let name = self.string();
-                (name, self.value())
-            })
-            .collect()
-    }
-
-    fn write_map(&mut self, out: &mut Vec<u8>, nested: bool) {
-        let count = self.count();
-        out.push(b'{');
-        for i in 0..count {
-            if i > 0 {
-                out.push(b',');
-            }
-            json::write_str_bytes(out, self.bytes());
-            out.push(b':');
-            self.write_value(out, nested);
-        }
-        out.push(b'}');
-    }
-
-    fn write_list(&mut self, out: &mut Vec<u8>, tag: &str, mut each: impl FnMut(&mut Self, &mut Vec<u8>)) {
-        let count = self.count();
-        json::open(out, tag);
-        out.push(b'[');
-        for i in 0..count {
-            if i > 0 {
-                out.push(b',');
-            }
-            each(self, out);
-        }
-        out.extend_from_slice(b"]}");
-    }
-
-    // As `types::value::write_value`, reading the value's encoding; depth bounded as `value`.
-    fn write_value(&mut self, out: &mut Vec<u8>, nested: bool) {
-        match self.byte() {
-            tag::S => {
-                json::open(out, "S");
-                json::write_str_bytes(out, self.bytes());
-                out.push(b'}');
-            }
-            tag::N => {
-                json::open(out, "N");
-                json::write_number(out, &self.number(), nested);
-                out.push(b'}');
-            }
-            tag::B => {
-                json::open(out, "B");
-                json::write_binary(out, self.bytes());
-                out.push(b'}');
-            }
-            tag::FALSE => out.extend_from_slice(b"{\"BOOL\":false}"),
-            tag::TRUE => out.extend_from_slice(b"{\"BOOL\":true}"),
-            tag::NULL => out.extend_from_slice(b"{\"NULL\":true}"),
-            tag::SS => self.write_list(out, "SS", |r, out| json::write_str_bytes(out, r.bytes())),
-            tag::NS => self.write_list(out, "NS", |r, out| json::write_number(out, &r.number(), nested)),
-            tag::BS => self.write_list(out, "BS", |r, out| json::write_binary(out, r.bytes())),
-            tag::L => self.write_list(out, "L", |r, out| r.write_value(out, true)),
-            tag::M => {
-                json::open(out, "M");
-                self.write_map(out, true);
-                out.push(b'}');
-            }
-            other => panic!("stored item: unknown tag {other}"),
-        }
-    }
-
-    // Depth is bounded by the nesting DynamoDB allows (32), checked when the item was accepted.
-    fn value(&mut self) -> AttributeValue {
-        match self.byte() {
-            tag::S => AttributeValue::S(self.string()),
-            tag::N => AttributeValue::N(self.number()),
-            tag::B => AttributeValue::B(self.bytes().to_vec()),
-            tag::FALSE => AttributeValue::Bool(false),
-            tag::TRUE => AttributeValue::Bool(true),
-            tag::NULL => AttributeValue::Null,
-            tag::SS => AttributeValue::SS((0..self.count()).map(|_| self.string()).collect()),
-            tag::NS => AttributeValue::NS((0..self.count()).map(|_| self.number()).collect()),
-            tag::BS => AttributeValue::BS((0..self.count()).map(|_| self.bytes().to_vec()).collect()),
-            tag::L => AttributeValue::L((0..self.count()).map(|_| self.value()).collect()),
-            tag::M => AttributeValue::M(self.map()),
-            other => panic!("stored item: unknown tag {other}"),
-        }
     }
 }
 
@@ -370,7 +145,7 @@ mod tests {
         let mut from_bytes = Vec::new();
         stored.write_json(&mut from_bytes);
         let mut from_item = Vec::new();
-        crate::types::value::write_item_json(&mut from_item, &back);
+        crate::types::codec::write_item_json(&mut from_item, &back);
         assert_eq!(String::from_utf8(from_bytes).unwrap(), String::from_utf8(from_item).unwrap());
         // Numbers inside lists and maps keep the text they were written with.
         assert_eq!(crate::types::item_to_json(&back)["l"]["L"][0], json!({"N": "1.0"}));

@@ -1,10 +1,12 @@
 //! Typed values: numbers, attribute values, items and keys. Everything past
 //! the wire layer works with these, never with raw JSON.
 
+pub mod codec;
 pub mod key;
 pub mod number;
 pub mod value;
 
+pub use codec::item_to_json;
 pub use key::{KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
 pub use number::Number;
-pub use value::{item_from_json, item_size, item_to_json, AttributeValue, Item};
+pub use value::{item_from_json, item_size, AttributeValue, Item};

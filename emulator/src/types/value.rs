@@ -5,7 +5,7 @@ use super::number::Number;
 use crate::error::{ApiError, ApiResult};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// An item (and a map value): attribute names to values, in a stable order.
@@ -84,30 +84,10 @@ impl AttributeValue {
         decode_value(value, 0)
     }
 
-    /// Encodes a top-level value (an item's attribute, a key, an expression
-    /// value). DynamoDB answers numbers there in canonical form, and numbers
-    /// inside lists and maps as they were written.
+    /// Encodes a top-level value (a key attribute, an expression value):
+    /// DynamoDB answers numbers there in canonical form. Written by the item codec.
     pub fn to_json(&self) -> Value {
-        self.encode(false)
-    }
-
-    fn encode(&self, nested: bool) -> Value {
-        let number = |n: &Number| Value::String(if nested { n.written().into_owned() } else { n.to_string() });
-        let (tag, inner) = match self {
-            AttributeValue::S(s) => ("S", Value::String(s.clone())),
-            AttributeValue::N(n) => ("N", number(n)),
-            AttributeValue::B(b) => ("B", Value::String(BASE64.encode(b))),
-            AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
-            AttributeValue::Null => ("NULL", Value::Bool(true)),
-            AttributeValue::SS(v) => ("SS", v.iter().map(|s| Value::String(s.clone())).collect()),
-            AttributeValue::NS(v) => ("NS", v.iter().map(number).collect()),
-            AttributeValue::BS(v) => ("BS", v.iter().map(|b| Value::String(BASE64.encode(b))).collect()),
-            AttributeValue::L(v) => ("L", v.iter().map(|e| e.encode(true)).collect()),
-            AttributeValue::M(m) => ("M", Value::Object(m.iter().map(|(k, v)| (k.clone(), v.encode(true))).collect())),
-        };
-        let mut map = Map::with_capacity(1);
-        map.insert(tag.to_string(), inner);
-        Value::Object(map)
+        super::codec::value_to_json(self)
     }
 }
 
@@ -127,131 +107,6 @@ pub fn forget_top_level_text(item: &mut Item) {
 /// Total item size as DynamoDB computes it: attribute names plus values.
 pub fn item_size(item: &Item) -> usize {
     item.iter().map(|(k, v)| k.len() + v.size()).sum()
-}
-
-pub fn item_to_json(item: &Item) -> Value {
-    Value::Object(item.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-}
-
-/// Writes an item's wire JSON straight to `out`: the same text as
-/// serializing [`item_to_json`], without building a `serde_json::Value`
-/// (one map per attribute) on the way. Used by the read paths.
-pub fn write_item_json(out: &mut Vec<u8>, item: &Item) {
-    write_map(out, item, false);
-}
-
-fn write_map(out: &mut Vec<u8>, map: &Item, nested: bool) {
-    out.push(b'{');
-    for (i, (name, value)) in map.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        json::write_str(out, name);
-        out.push(b':');
-        write_value(out, value, nested);
-    }
-    out.push(b'}');
-}
-
-/// Pieces of the wire JSON, shared with `storage::stored` (which writes it from its bytes).
-pub(crate) mod json {
-    use super::{Number, BASE64};
-    use base64::Engine;
-
-    pub fn write_str(out: &mut Vec<u8>, s: &str) {
-        write_str_bytes(out, s.as_bytes());
-    }
-
-    /// A JSON string from the bytes of a Rust string (stored items keep
-    /// theirs as bytes; JSON escapes only ASCII, so no UTF-8 check is needed
-    /// to copy one that has nothing to escape, the common case).
-    pub fn write_str_bytes(out: &mut Vec<u8>, s: &[u8]) {
-        // Counted rather than `any`: no early exit, so the check vectorizes.
-        let needs_escape =
-            s.iter().map(|&b| u8::from(b < 0x20 || b == b'"' || b == b'\\')).fold(0u8, |a, x| a | x) != 0;
-        if !needs_escape {
-            out.reserve(s.len() + 2);
-            out.push(b'"');
-            out.extend_from_slice(s);
-            out.push(b'"');
-        } else {
-            // Writing to a Vec cannot fail; the bytes are a Rust string's, so nothing is lost.
-            let _ = serde_json::to_writer(&mut *out, &*String::from_utf8_lossy(s));
-        }
-    }
-
-    /// Top-level numbers are written canonical, nested ones as they were written.
-    pub fn write_number(out: &mut Vec<u8>, n: &Number, nested: bool) {
-        out.push(b'"');
-        if nested {
-            out.extend_from_slice(n.written().as_bytes());
-        } else {
-            use std::io::Write;
-            let _ = write!(out, "{n}");
-        }
-        out.push(b'"');
-    }
-
-    pub fn write_binary(out: &mut Vec<u8>, b: &[u8]) {
-        out.push(b'"');
-        let start = out.len();
-        out.resize(start + base64::encoded_len(b.len(), true).unwrap_or(0), 0);
-        let written = BASE64.encode_slice(b, &mut out[start..]).unwrap_or(0);
-        out.truncate(start + written);
-        out.push(b'"');
-    }
-
-    /// `{"TAG":` (the caller writes the payload and the closing brace).
-    pub fn open(out: &mut Vec<u8>, tag: &str) {
-        out.extend_from_slice(b"{\"");
-        out.extend_from_slice(tag.as_bytes());
-        out.extend_from_slice(b"\":");
-    }
-
-    pub fn write_list<T>(out: &mut Vec<u8>, tag: &str, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
-        open(out, tag);
-        out.push(b'[');
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            each(out, item);
-        }
-        out.extend_from_slice(b"]}");
-    }
-}
-
-fn write_value(out: &mut Vec<u8>, value: &AttributeValue, nested: bool) {
-    use json::{open, write_binary, write_list, write_number, write_str};
-    match value {
-        AttributeValue::S(s) => {
-            open(out, "S");
-            write_str(out, s);
-            out.push(b'}');
-        }
-        AttributeValue::N(n) => {
-            open(out, "N");
-            write_number(out, n, nested);
-            out.push(b'}');
-        }
-        AttributeValue::B(b) => {
-            open(out, "B");
-            write_binary(out, b);
-            out.push(b'}');
-        }
-        AttributeValue::Bool(true) => out.extend_from_slice(b"{\"BOOL\":true}"),
-        AttributeValue::Bool(false) => out.extend_from_slice(b"{\"BOOL\":false}"),
-        AttributeValue::Null => out.extend_from_slice(b"{\"NULL\":true}"),
-        AttributeValue::SS(set) => write_list(out, "SS", set, |out, s| write_str(out, s)),
-        AttributeValue::NS(set) => write_list(out, "NS", set, |out, n| write_number(out, n, nested)),
-        AttributeValue::BS(set) => write_list(out, "BS", set, |out, b| write_binary(out, b)),
-        AttributeValue::L(list) => write_list(out, "L", list, |out, v| write_value(out, v, true)),
-        AttributeValue::M(map) => {
-            open(out, "M");
-            write_map(out, map, true);
-            out.push(b'}');
-        }
-    }
 }
 
 /// Decodes a wire map of attribute values (an `Item`, a `Key`, `ExpressionAttributeValues`).
@@ -457,7 +312,7 @@ mod tests {
             &long_quoted,
         ] {
             let mut out = Vec::new();
-            json::write_str(&mut out, text);
+            crate::types::codec::json::write_str(&mut out, text);
             assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(text).unwrap(), "{text:?}");
         }
     }
@@ -470,7 +325,7 @@ mod tests {
             "bs": {"BS": ["AA=="]}, "l": {"L": [{"S": "a"}, {"N": "2"}]}, "m": {"M": {"k": {"S": "v"}}}
         });
         let item = item_from_json(&wire).unwrap();
-        let back = item_to_json(&item);
+        let back = crate::types::item_to_json(&item);
         assert_eq!(back["n"], json!({"N": "1.5"}));
         assert_eq!(back["m"], wire["m"]);
         assert_eq!(back["bs"], wire["bs"]);
