@@ -1,16 +1,13 @@
 //! Helpers shared by the SDK integration tests: raw HTTP for protocol-level
-//! checks, and small builders for common tables.
+//! checks, and small builders for common tables. The seed applications'
+//! repositories are in `apps`.
 
 use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
 use aws_sdk_dynamodb::Client;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-pub mod forum;
-pub mod forum_migration;
-pub mod starter_kit_users;
-pub mod ticket_office;
-pub mod user_aggregate;
+pub mod apps;
 
 /// A raw HTTP response: status, headers (lower-cased names) and body.
 pub struct RawResponse {

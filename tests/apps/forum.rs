@@ -1,5 +1,5 @@
 //! The forum microservices' posts adapter (shared/seeds/004) on the Posts
-//! table of [`crate::forum_migration::ForumTables`]: keyed by `postId` +
+//! table of [`crate::apps::forum_migration::ForumTables`]: keyed by `postId` +
 //! `threadId`, read through `ThreadIndex` (threadId, createdAt) and
 //! `UserIndex` (userId, createdAt), newest or oldest first.
 

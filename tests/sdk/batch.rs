@@ -7,9 +7,9 @@ use aws_sdk_dynamodb::types::{
     WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
+use sdk_tests::apps::forum_migration::{count_present, migrate, ForumTables};
+use sdk_tests::apps::starter_kit_users::{User, UserModel};
 use sdk_tests::create_table;
-use sdk_tests::forum_migration::{count_present, migrate, ForumTables};
-use sdk_tests::starter_kit_users::{User, UserModel};
 use serde_json::json;
 use std::collections::HashMap;
 

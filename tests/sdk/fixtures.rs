@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue as Av, ProjectionType, StreamViewType};
 use harness::{ItemFormat, TemplateOptions};
-use sdk_tests::ticket_office::{Sale, SaleRepository};
+use sdk_tests::apps::ticket_office::{Sale, SaleRepository};
 use serde_json::json;
 use std::time::Instant;
 

@@ -1,7 +1,7 @@
 //! Customer scenario: the forum's posts by thread and by user (shared/seeds/004).
 
-use sdk_tests::forum::{Post, PostsAdapter};
-use sdk_tests::forum_migration::ForumTables;
+use sdk_tests::apps::forum::{Post, PostsAdapter};
+use sdk_tests::apps::forum_migration::ForumTables;
 
 fn post(id: usize, thread: &str, user: &str, minute: usize) -> Post {
     Post {

@@ -1,7 +1,7 @@
 //! Customer scenario: the user aggregate's repository (shared/seeds/002):
 //! `GetByEmailAsync` and `GetByRefreshTokenAsync` on sparse GSIs.
 
-use sdk_tests::user_aggregate::{User, UserRepository};
+use sdk_tests::apps::user_aggregate::{User, UserRepository};
 
 fn user(id: &str, email: &str, token: Option<&str>) -> User {
     User {

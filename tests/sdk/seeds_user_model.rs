@@ -2,7 +2,7 @@
 //! (shared/seeds/001): email lookup on GSI1, creation-time queries on GSI2,
 //! the prefix-filtered Scan of all users.
 
-use sdk_tests::starter_kit_users::{User, UserModel};
+use sdk_tests::apps::starter_kit_users::{User, UserModel};
 
 fn user(i: usize, created_at: &str) -> User {
     User {

@@ -1,6 +1,6 @@
 //! Customer scenario: the ticket office backend (shared/seeds/000).
 
-use sdk_tests::ticket_office::{Sale, SaleRepository};
+use sdk_tests::apps::ticket_office::{Sale, SaleRepository};
 
 fn sale(id: &str, event: &str, quantity: u32) -> Sale {
     Sale {

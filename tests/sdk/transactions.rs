@@ -10,8 +10,8 @@ use aws_sdk_dynamodb::types::{
     ReturnValuesOnConditionCheckFailure, TransactGetItem, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
+use sdk_tests::apps::user_aggregate::{CommitError, User, UserRepository};
 use sdk_tests::create_table;
-use sdk_tests::user_aggregate::{CommitError, User, UserRepository};
 use std::collections::HashMap;
 
 fn s(v: &str) -> Av {

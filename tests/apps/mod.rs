@@ -1,0 +1,15 @@
+//! The seed applications' repositories, written against the SDK the way the
+//! applications write them; the tests in `sdk/` drive them against the
+//! emulator.
+//!
+//! - `ticket_office`: the ticket office's sales repository (shared/seeds/000);
+//! - `starter_kit_users`: the starter kit's `UserModel` (shared/seeds/001);
+//! - `user_aggregate`: the user aggregate's unit of work (shared/seeds/002);
+//! - `forum_migration` and `forum`: the forum's JSON-to-DynamoDB migration and
+//!   its posts adapter (shared/seeds/004).
+
+pub mod forum;
+pub mod forum_migration;
+pub mod starter_kit_users;
+pub mod ticket_office;
+pub mod user_aggregate;
