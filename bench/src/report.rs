@@ -1,6 +1,6 @@
 //! The report: the summary against the targets, per-operation detail, Query
 //! against table size and in-process figures, as plain text (stdout) and
-//! Markdown (results.md, pasted into the README).
+//! Markdown (results.md; the README quotes its headline rows and links it).
 
 use crate::load::{Measured, Outcome};
 use crate::results::{Results, TargetResults};
