@@ -8,7 +8,6 @@ pub mod durable;
 pub mod error;
 pub(crate) mod expr;
 pub mod faults;
-pub mod fixtures;
 pub(crate) mod input;
 pub mod operation;
 pub(crate) mod ops;

@@ -18,7 +18,6 @@ const LAYERS: &[&str] = &[
     "state",
     "ops",
     "durable",
-    "fixtures",
     "protocol",
     "server",
 ];

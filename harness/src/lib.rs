@@ -16,15 +16,16 @@
 //! ```
 
 mod embedded;
+pub mod fixtures;
 mod oracle;
 mod sdk;
 
 pub use embedded::InProcessClient;
 pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
-pub use emulator::fixtures::{FixtureError, ItemFormat, TemplateOptions};
 pub use emulator::state::Clock;
 pub use emulator::state::Snapshot;
 pub use emulator::ErrorKind;
+pub use fixtures::{FixtureError, ItemFormat, TemplateOptions};
 pub use oracle::{
     dynamodb_local, ensure_installed as install_dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local,
     DynamoDbLocal,
@@ -166,7 +167,7 @@ macro_rules! state_tools {
             /// Creates the tables of a CloudFormation template (YAML or JSON), a
             /// `CreateTable` input, or a JSON list of inputs; returns their names.
             pub fn create_tables(&self, document: &str) -> Result<Vec<String>, FixtureError> {
-                emulator::fixtures::create_tables(&self.state, document, &TemplateOptions::default())
+                crate::fixtures::create_tables(&self.state, document, &TemplateOptions::default())
             }
 
             /// [`Self::create_tables`] with a table-name prefix and template parameters.
@@ -175,19 +176,19 @@ macro_rules! state_tools {
                 document: &str,
                 options: &TemplateOptions,
             ) -> Result<Vec<String>, FixtureError> {
-                emulator::fixtures::create_tables(&self.state, document, options)
+                crate::fixtures::create_tables(&self.state, document, options)
             }
 
             /// Puts the items of a JSON document (plain or DynamoDB JSON) into `table`;
             /// returns how many.
             pub fn seed(&self, table: &str, document: &str) -> Result<usize, FixtureError> {
-                let value = emulator::fixtures::parse_document(document)?;
-                emulator::fixtures::seed_items(&self.state, table, &value)
+                let value = crate::fixtures::parse_document(document)?;
+                crate::fixtures::seed_items(&self.state, table, &value)
             }
 
             /// Every item of `table`, in key order, as a JSON array in `format`.
             pub fn dump(&self, table: &str, format: ItemFormat) -> Result<serde_json::Value, FixtureError> {
-                emulator::fixtures::dump_items(&self.state, table, format)
+                crate::fixtures::dump_items(&self.state, table, format)
             }
 
             /// A copy of every table and item, to [`Self::restore`] or fork later.

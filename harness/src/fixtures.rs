@@ -6,14 +6,13 @@
 //! `PutItem`, ...), so fixtures get exactly the validation and storage path
 //! of API calls.
 
-use crate::state::State;
-use crate::types::{item_to_json, AttributeValue, Item};
-use crate::Operation;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
+use emulator::{Operation, State};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::fmt;
+
+/// DynamoDB's limit on nested attribute values.
+const MAX_NESTING_DEPTH: usize = 32;
 
 /// Why a fixture could not be loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +35,7 @@ fn fail<T>(message: impl Into<String>) -> FixtureResult<T> {
 /// Runs one operation as an API call would, turning its error into a fixture error.
 fn call(state: &State, operation: &str, body: Value) -> FixtureResult<Value> {
     let op = Operation::from_name(operation).ok_or_else(|| FixtureError(format!("unknown operation {operation}")))?;
-    crate::dispatch(state, op, &body)
+    emulator::dispatch(state, op, &body)
         .map_err(|e| FixtureError(format!("{operation}: {}: {}", e.kind.name(), e.message)))
 }
 
@@ -391,7 +390,7 @@ pub fn plain_item_to_wire(item: &Value) -> Result<Value, String> {
 }
 
 fn plain_value_to_wire(value: &Value, depth: usize) -> Result<Value, String> {
-    if depth > crate::types::value::MAX_NESTING_DEPTH {
+    if depth > MAX_NESTING_DEPTH {
         return Err("nesting exceeds 32 levels".into());
     }
     Ok(match value {
@@ -408,47 +407,103 @@ fn plain_value_to_wire(value: &Value, depth: usize) -> Result<Value, String> {
     })
 }
 
-/// Every item of `table` in key order, as a JSON array in `format`.
+/// Every item of `table` in the table's order (Scan's), as a JSON array in `format`.
 pub fn dump_items(state: &State, table: &str, format: ItemFormat) -> FixtureResult<Value> {
-    let table = state.table(table).ok_or_else(|| FixtureError(format!("no table {table}")))?;
-    let guard = table.inner.read();
-    Ok(Value::Array(
-        guard
-            .data
-            .items
-            .values()
-            .map(|item| match format {
-                ItemFormat::DynamoDb => item_to_json(&item.decode()),
-                ItemFormat::Plain => item_to_plain(&item.decode()),
-            })
-            .collect(),
-    ))
+    if state.table(table).is_none() {
+        return fail(format!("no table {table}"));
+    }
+    let mut items = Vec::new();
+    let mut start: Option<Value> = None;
+    loop {
+        let mut scan = json!({ "TableName": table });
+        if let Some(key) = start.take() {
+            scan["ExclusiveStartKey"] = key;
+        }
+        let mut page = call(state, "Scan", scan)?;
+        if let Some(Value::Array(found)) = page.get_mut("Items").map(Value::take) {
+            items.extend(found.into_iter().map(|item| match format {
+                ItemFormat::DynamoDb => item,
+                ItemFormat::Plain => wire_item_to_plain(&item),
+            }));
+        }
+        match page.get_mut("LastEvaluatedKey").map(Value::take) {
+            Some(key) => start = Some(key),
+            None => return Ok(Value::Array(items)),
+        }
+    }
 }
 
-/// DynamoDB values as plain JSON: sets become arrays, binary becomes base64
+/// DynamoDB values as plain JSON: sets become arrays, binary stays base64
 /// text, numbers become JSON numbers (exact when they fit an integer or a
 /// double; DynamoDB JSON is the lossless format).
-pub fn item_to_plain(item: &Item) -> Value {
-    Value::Object(item.iter().map(|(k, v)| (k.clone(), value_to_plain(v))).collect())
+pub fn wire_item_to_plain(item: &Value) -> Value {
+    match item {
+        Value::Object(attrs) => Value::Object(attrs.iter().map(|(k, v)| (k.clone(), wire_value_to_plain(v))).collect()),
+        _ => Value::Null,
+    }
 }
 
-fn value_to_plain(value: &AttributeValue) -> Value {
-    let number = |n: &crate::types::Number| {
-        let text = n.to_string();
-        serde_json::from_str::<Value>(&text).ok().filter(Value::is_number).unwrap_or(Value::String(text))
-    };
-    match value {
-        AttributeValue::S(s) => json!(s),
-        AttributeValue::N(n) => number(n),
-        AttributeValue::B(b) => json!(BASE64.encode(b)),
-        AttributeValue::Bool(b) => json!(b),
-        AttributeValue::Null => Value::Null,
-        AttributeValue::SS(v) => json!(v),
-        AttributeValue::NS(v) => Value::Array(v.iter().map(number).collect()),
-        AttributeValue::BS(v) => Value::Array(v.iter().map(|b| json!(BASE64.encode(b))).collect()),
-        AttributeValue::L(v) => Value::Array(v.iter().map(value_to_plain).collect()),
-        AttributeValue::M(m) => item_to_plain(m),
+fn wire_value_to_plain(value: &Value) -> Value {
+    let Some((tag, inner)) = value.as_object().and_then(|o| o.iter().next()) else { return Value::Null };
+    let list = |f: fn(&Value) -> Value| Value::Array(inner.as_array().into_iter().flatten().map(f).collect());
+    match tag.as_str() {
+        "S" | "B" | "BOOL" => inner.clone(),
+        "NULL" => Value::Null,
+        "N" => plain_number(inner),
+        "SS" | "BS" => inner.clone(),
+        "NS" => list(plain_number),
+        "L" => list(wire_value_to_plain),
+        "M" => wire_item_to_plain(inner),
+        _ => Value::Null,
     }
+}
+
+/// A DynamoDB number as a JSON number when its canonical form is one.
+fn plain_number(text: &Value) -> Value {
+    let text = text.as_str().unwrap_or_default();
+    let canonical = canonical_number(text).unwrap_or_else(|| text.to_string());
+    serde_json::from_str::<Value>(&canonical).ok().filter(Value::is_number).unwrap_or(Value::String(canonical))
+}
+
+/// The canonical decimal form DynamoDB answers top-level numbers in (no
+/// exponent, no leading or trailing zeros: `1.50E+2` is `150`); nested
+/// numbers come back as they were written.
+fn canonical_number(text: &str) -> Option<String> {
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], rest[at + 1..].parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) || int.len() + frac.len() == 0 {
+        return None;
+    }
+    // digits × 10^(point - digits.len()), with the decimal point after `point` digits.
+    let all = format!("{int}{frac}");
+    let leading = all.bytes().take_while(|b| *b == b'0').count();
+    let digits = all[leading..].trim_end_matches('0');
+    if digits.is_empty() {
+        return Some("0".into());
+    }
+    let point = int.len() as i64 - leading as i64 + exponent;
+    let mut out = String::from(if negative { "-" } else { "" });
+    let len = digits.len() as i64;
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.push_str(digits);
+    } else if point >= len {
+        out.push_str(digits);
+        out.extend(std::iter::repeat_n('0', (point - len) as usize));
+    } else {
+        let (i, f) = digits.split_at(point as usize);
+        out.push_str(&format!("{i}.{f}"));
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -482,6 +537,30 @@ mod tests {
         assert_eq!(
             plain_item_to_wire(&json!({"a": 1.5, "b": [true, null], "c": {"d": "e"}})).unwrap(),
             json!({"a": {"N": "1.5"}, "b": {"L": [{"BOOL": true}, {"NULL": true}]}, "c": {"M": {"d": {"S": "e"}}}})
+        );
+    }
+
+    #[test]
+    fn numbers_become_plain_json_in_canonical_form() {
+        for (written, canonical) in [
+            ("150", "150"),
+            ("1.50E+2", "150"),
+            ("007", "7"),
+            ("-0.0", "0"),
+            ("+.5", "0.5"),
+            ("1e-3", "0.001"),
+            ("12.34", "12.34"),
+            ("-1.2e1", "-12"),
+            ("5.", "5"),
+        ] {
+            assert_eq!(canonical_number(written).as_deref(), Some(canonical), "{written}");
+        }
+        assert_eq!(canonical_number("x"), None);
+        assert_eq!(
+            wire_item_to_plain(
+                &json!({"n": {"N": "1.0"}, "l": {"L": [{"N": "1E2"}, {"SS": ["a"]}]}, "b": {"B": "AA=="}})
+            ),
+            json!({"n": 1, "l": [100, ["a"]], "b": "AA=="})
         );
     }
 }
