@@ -21,7 +21,7 @@ macro_rules! operation_table {
     ($callback:ident) => {
         $callback! {
             // name                      service   access  tables        shape        handler
-            CreateTable:               DynamoDb, Define, TableName,    Single,      Json(tables::create_table);
+            CreateTable:               DynamoDb, Define, TableName,    Single,      Json(create_table::create_table);
             DescribeTable:             DynamoDb, Read,   TableName,    Single,      Json(tables::describe_table);
             ListTables:                DynamoDb, Read,   NoTable,      Single,      Json(tables::list_tables);
             DeleteTable:               DynamoDb, Define, TableName,    Single,      Json(tables::delete_table);

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod capacity;
 pub mod collections;
+pub mod create_table;
 pub mod item_request;
 pub mod items;
 pub mod metadata;
@@ -12,6 +13,8 @@ pub mod query;
 pub mod read;
 pub mod reply;
 pub mod scan;
+pub mod table_description;
+pub mod table_request;
 pub mod tables;
 pub mod transact;
 pub mod update;

@@ -2,184 +2,36 @@
 //! change an index's throughput, the billing mode and table throughput,
 //! streams, deletion protection and table class.
 //!
-//! The whole request is checked against a copy of the definition before
-//! anything changes. A new index is backfilled synchronously under the table
-//! lock: the UpdateTable answer reports it CREATING (table UPDATING) as
+//! The request is read into an [`UpdateTableRequest`], then checked whole
+//! against a copy of the definition ([`UpdateTableRequest::new_definition`])
+//! before anything changes. A new index is backfilled synchronously under the
+//! table lock: the UpdateTable answer reports it CREATING (table UPDATING) as
 //! DynamoDB does, and the next DescribeTable finds it ACTIVE, or, with a
 //! status delay set, CREATING with Backfilling until the delay has passed
 //! (see `crate::storage::lifecycle`).
 
-use super::tables::{
-    describe, not_found, parse_attribute_definitions, parse_index, parse_stream_specification, parse_throughput,
-    MAX_GLOBAL_INDEXES,
+use super::table_description::describe;
+use super::table_request::{
+    read_attribute_definitions, table_not_found, too_many_global_indexes, wire_enum, AttributeDefinitions, IndexSpec,
+    Owner, StreamSetting, TableClass, ThroughputParam, WireEnum, MAX_GLOBAL_INDEXES,
 };
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
 use crate::state::State;
-use crate::storage::lifecycle::{table_status, Phase};
-use crate::storage::{BillingMode, IndexDef, IndexKind, Throughput};
-use crate::types::ScalarType;
+use crate::storage::lifecycle::{table_status, Phase, TableStatus};
+use crate::storage::{BillingMode, IndexDef, IndexKind, TableDef, TableState, Throughput};
 use serde_json::{json, Value};
 
-/// One entry of `GlobalSecondaryIndexUpdates`.
-enum IndexUpdate {
-    Create(IndexDef),
-    Update(String, Throughput),
-    Delete(String),
-}
-
 pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
-    let name = input.str("TableName")?;
-    let billing = input.str("BillingMode")?;
-    let table_class = input.str("TableClass")?;
-    let mut v = Violations::new();
-    v.table_name("tableName", name);
-    v.one_of("billingMode", billing, &["PROVISIONED", "PAY_PER_REQUEST"]);
-    v.one_of("tableClass", table_class, &["STANDARD", "STANDARD_INFREQUENT_ACCESS"]);
-    v.finish()?;
-    let name = name.unwrap_or_default();
-    let new_definitions = match input.objects("AttributeDefinitions")? {
-        Some(raw) => Some(parse_attribute_definitions(&raw)?),
-        None => None,
-    };
-    let throughput_raw = input.object("ProvisionedThroughput")?;
-    let index_updates_raw = input.objects("GlobalSecondaryIndexUpdates")?.unwrap_or_default();
-    let stream_raw = input.object("StreamSpecification")?;
-    let deletion_protection = input.bool("DeletionProtectionEnabled")?;
-    let sse = input.raw("SSESpecification").cloned();
-    if billing.is_none()
-        && throughput_raw.is_none()
-        && index_updates_raw.is_empty()
-        && stream_raw.is_none()
-        && deletion_protection.is_none()
-        && table_class.is_none()
-        && sse.is_none()
-    {
-        return Err(ApiError::validation("Nothing to update"));
-    }
-
-    let table = state.table(name).ok_or_else(|| not_found(name))?;
+    let request = UpdateTableRequest::read(input)?;
+    let name = request.table_name.clone();
+    let table = state.table(&name).ok_or_else(|| table_not_found(&name))?;
     let mut guard = table.inner.write();
     let now = state.clock.now_millis();
-    if let Some(error) = table_status(&guard.def, now).in_use_error(name) {
+    if let Some(error) = table_status(&guard.def, now).in_use_error(&name) {
         return Err(error);
     }
-    let mut def = guard.def.clone();
-
-    // Billing mode and table throughput.
-    let billing_mode = match billing {
-        Some("PAY_PER_REQUEST") => BillingMode::PayPerRequest,
-        Some(_) => BillingMode::Provisioned,
-        None => def.billing_mode,
-    };
-    if billing_mode == BillingMode::Provisioned && (throughput_raw.is_some() || def.billing_mode != billing_mode) {
-        let requested = parse_throughput(throughput_raw, billing_mode, "table")?;
-        if def.billing_mode == billing_mode && requested == def.throughput && index_updates_raw.is_empty() {
-            return Err(ApiError::validation(format!(
-                "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: {}. Requested ReadCapacityUnits: {}. Current WriteCapacityUnits provisioned for the table: {}. Requested WriteCapacityUnits: {}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
-                def.throughput.read, requested.read, def.throughput.write, requested.write
-            )));
-        }
-        def.throughput = requested;
-    } else if billing_mode == BillingMode::PayPerRequest {
-        parse_throughput(throughput_raw, billing_mode, "table")?;
-        def.throughput = Throughput::default();
-        for index in &mut def.global_indexes {
-            index.throughput = None;
-        }
-    }
-    def.billing_mode = billing_mode;
-
-    // Index updates, checked against the definition as it will be.
-    let mut definitions = def.attribute_definitions.clone();
-    for (attr, kind) in new_definitions.iter().flatten() {
-        match definitions.iter().find(|(n, _)| n == attr) {
-            Some((_, existing)) if existing != kind && is_used(&def, attr) => {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Attribute {attr} is already defined with type {}",
-                    existing.as_str()
-                )))
-            }
-            Some(_) => definitions.retain(|(n, _)| n != attr),
-            None => {}
-        }
-        definitions.push((attr.clone(), *kind));
-    }
-    let mut updates = Vec::new();
-    for raw in &index_updates_raw {
-        updates.push(parse_update(raw, &definitions, &def, new_definitions.is_some())?);
-    }
-    let online = updates.iter().filter(|u| !matches!(u, IndexUpdate::Update(..))).count();
-    if online > 1 {
-        return Err(ApiError::new(
-            ErrorKind::LimitExceeded,
-            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
-        ));
-    }
-    let mut created: Option<String> = None;
-    let mut deleted: Option<IndexDef> = None;
-    for update in updates {
-        match update {
-            IndexUpdate::Create(index) => {
-                if def.index(&index.name).is_some() {
-                    return Err(ApiError::validation("Attempting to create an index which already exists"));
-                }
-                created = Some(index.name.clone());
-                def.global_indexes.push(index);
-            }
-            IndexUpdate::Delete(index_name) => {
-                let position = def.global_indexes.iter().position(|i| i.name == index_name);
-                let Some(position) = position else {
-                    return Err(ApiError::table_not_found());
-                };
-                deleted = Some(def.global_indexes.remove(position));
-            }
-            IndexUpdate::Update(index_name, throughput) => {
-                let Some(index) = def.global_indexes.iter_mut().find(|i| i.name == index_name) else {
-                    return Err(ApiError::table_not_found());
-                };
-                index.throughput = Some(throughput);
-            }
-        }
-    }
-    if def.global_indexes.len() > MAX_GLOBAL_INDEXES {
-        return Err(ApiError::new(
-            ErrorKind::LimitExceeded,
-            format!("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GLOBAL_INDEXES}"),
-        ));
-    }
-    if def.billing_mode == BillingMode::Provisioned {
-        if let Some(index) = def.global_indexes.iter().find(|i| i.throughput.is_none()) {
-            return Err(ApiError::validation(format!(
-                "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: {}",
-                index.name
-            )));
-        }
-    }
-    // DynamoDB keeps only the definitions some key schema uses.
-    definitions.retain(|(attr, _)| is_used(&def, attr));
-    def.attribute_definitions = definitions;
-
-    // Streams, deletion protection, table class, encryption.
-    if stream_raw.is_some() {
-        let stream = parse_stream_specification(stream_raw)?;
-        match (&def.stream_specification, &stream) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::validation(format!("Table already has an enabled stream: {}", def.arn)))
-            }
-            (None, None) => return Err(ApiError::validation("Table already has stream disabled")),
-            _ => def.stream_specification = stream,
-        }
-    }
-    if let Some(protect) = deletion_protection {
-        def.deletion_protection = protect;
-    }
-    if let Some(class) = table_class {
-        def.table_class = Some(class.to_string());
-    }
-    if sse.is_some() {
-        def.sse_specification = sse;
-    }
+    let NewDefinition { mut def, created, deleted } = request.new_definition(&guard.def)?;
 
     // Everything checked: apply. With a status delay the table stays
     // UPDATING, and a new index backfilling, until the delay has passed.
@@ -190,89 +42,336 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     if let Some(index) = &deleted {
         guard.data.remove_index(&index.name);
     }
-    if let Some(index_name) = &created {
-        if let Some(index) = def.index(index_name) {
-            let index = index.clone();
-            guard.data.add_index(&index, &def.key_schema);
-        }
+    if let Some(index) = created.as_ref().and_then(|name| def.index(name)) {
+        guard.data.add_index(index, &def.key_schema);
     }
     guard.def = def;
-
-    let mut shown = guard.def.clone();
-    if let Some(index) = &deleted {
-        shown.global_indexes.push(index.clone());
-    }
-    let mut description = describe(state, &shown, &guard.data, "UPDATING");
-    if let Some(indexes) = description.get_mut("GlobalSecondaryIndexes").and_then(Value::as_array_mut) {
-        for index in indexes {
-            let index_name = index.get("IndexName").and_then(Value::as_str).map(str::to_string);
-            let status = match index_name {
-                Some(n) if Some(&n) == created.as_ref() => "CREATING",
-                Some(n) if deleted.as_ref().is_some_and(|d| d.name == n) => "DELETING",
-                _ => continue,
-            };
-            index["IndexStatus"] = json!(status);
-            if status == "CREATING" {
-                index["Backfilling"] = json!(false);
-                if let Some(obj) = index.as_object_mut() {
-                    obj.remove("IndexSizeBytes");
-                    obj.remove("ItemCount");
-                }
-            }
-        }
-    }
+    let description = describe_update(state, &guard, created.as_deref(), deleted);
     Ok(json!({ "TableDescription": description }))
 }
 
-fn parse_update(
-    raw: &Input,
-    definitions: &[(String, ScalarType)],
-    def: &crate::storage::TableDef,
-    has_definitions: bool,
-) -> ApiResult<IndexUpdate> {
-    let create = raw.object("Create")?;
-    let update = raw.object("Update")?;
-    let delete = raw.object("Delete")?;
-    let actions = create.is_some() as usize + update.is_some() as usize + delete.is_some() as usize;
-    if actions == 0 {
-        return Err(ApiError::validation("Update global secondary index action is null"));
+/// An UpdateTable request as read. The parts checked against the table
+/// (throughput, index updates, stream) keep any error found reading them
+/// until DynamoDB reports it (see `table_request`).
+pub struct UpdateTableRequest {
+    pub table_name: String,
+    pub billing_mode: Option<BillingMode>,
+    pub table_class: Option<TableClass>,
+    pub attribute_definitions: Option<AttributeDefinitions>,
+    pub throughput: ThroughputParam,
+    pub index_updates: Vec<ApiResult<IndexUpdate>>,
+    pub stream: Option<ApiResult<StreamSetting>>,
+    pub deletion_protection: Option<bool>,
+    /// Kept as given: only `Enabled` is ever read back (DescribeTable).
+    pub sse_specification: Option<Value>,
+}
+
+/// One entry of `GlobalSecondaryIndexUpdates`, as read.
+pub enum IndexUpdate {
+    Create(IndexSpec),
+    /// New throughput for an index (its errors come after the billing mode's).
+    Update {
+        index_name: String,
+        throughput: ApiResult<ThroughputParam>,
+    },
+    Delete {
+        index_name: String,
+    },
+}
+
+/// An index update checked against the table.
+enum IndexChange {
+    Create(IndexDef),
+    Update(String, Throughput),
+    Delete(String),
+}
+
+/// The table's definition as an UpdateTable leaves it, and the index it
+/// creates or deletes (one at most).
+struct NewDefinition {
+    def: TableDef,
+    created: Option<String>,
+    deleted: Option<IndexDef>,
+}
+
+impl UpdateTableRequest {
+    /// Reads the request; what can be checked without the table is checked.
+    pub fn read(input: Input) -> ApiResult<UpdateTableRequest> {
+        let name = input.str("TableName")?;
+        let mut v = Violations::new();
+        v.table_name("tableName", name);
+        let billing_mode = wire_enum::<BillingMode>(&mut v, "billingMode", input.str("BillingMode")?);
+        let table_class = wire_enum::<TableClass>(&mut v, "tableClass", input.str("TableClass")?);
+        v.finish()?;
+        let attribute_definitions =
+            input.objects("AttributeDefinitions")?.map(|raw| read_attribute_definitions(&raw)).transpose()?;
+        let throughput = ThroughputParam::read(&input, Owner::Table)?;
+        let has_definitions = attribute_definitions.is_some();
+        let index_updates = input.objects("GlobalSecondaryIndexUpdates")?.unwrap_or_default();
+        let request = UpdateTableRequest {
+            table_name: name.unwrap_or_default().to_string(),
+            billing_mode,
+            table_class,
+            attribute_definitions,
+            throughput,
+            index_updates: index_updates.iter().map(|raw| IndexUpdate::read(raw, has_definitions)).collect(),
+            stream: input.object("StreamSpecification")?.map(|spec| StreamSetting::read(&spec)),
+            deletion_protection: input.bool("DeletionProtectionEnabled")?,
+            sse_specification: input.raw("SSESpecification").cloned(),
+        };
+        if request.changes_nothing() {
+            return Err(ApiError::validation("Nothing to update"));
+        }
+        Ok(request)
     }
-    if actions > 1 {
-        return Err(ApiError::validation(
-            "One or more parameter values were invalid: Only one of Create, Update or Delete can be specified per global secondary index update",
+
+    /// New AttributeDefinitions alone change nothing: they serve new indexes.
+    fn changes_nothing(&self) -> bool {
+        self.billing_mode.is_none()
+            && !self.throughput.is_given()
+            && self.index_updates.is_empty()
+            && self.stream.is_none()
+            && self.deletion_protection.is_none()
+            && self.table_class.is_none()
+            && self.sse_specification.is_none()
+    }
+
+    /// The table's new definition, every rule that depends on the current
+    /// one checked, in DynamoDB's order.
+    fn new_definition(self, current: &TableDef) -> ApiResult<NewDefinition> {
+        let mut def = current.clone();
+        let index_updates_given = !self.index_updates.is_empty();
+        change_billing(&mut def, self.billing_mode, self.throughput, index_updates_given)?;
+
+        // Index updates, checked against the definition as it will be.
+        let mut definitions = merge_definitions(&def, self.attribute_definitions.unwrap_or_default())?;
+        let changes = resolve_index_updates(self.index_updates, &definitions, &def)?;
+        let (created, deleted) = apply_index_changes(&mut def, changes)?;
+        // DynamoDB keeps only the definitions some key schema uses.
+        definitions.retain(|(attr, _)| is_used(&def, attr));
+        def.attribute_definitions = definitions;
+
+        if let Some(stream) = self.stream {
+            change_stream(&mut def, stream?)?;
+        }
+        if let Some(protect) = self.deletion_protection {
+            def.deletion_protection = protect;
+        }
+        if let Some(class) = self.table_class {
+            def.table_class = Some(class.wire_name().to_string());
+        }
+        if self.sse_specification.is_some() {
+            def.sse_specification = self.sse_specification;
+        }
+        Ok(NewDefinition { def, created, deleted })
+    }
+}
+
+impl IndexUpdate {
+    /// One entry of `GlobalSecondaryIndexUpdates`: exactly one action.
+    fn read(raw: &Input, has_definitions: bool) -> ApiResult<IndexUpdate> {
+        let create = raw.object("Create")?;
+        let update = raw.object("Update")?;
+        let delete = raw.object("Delete")?;
+        let (raw, is_update) = match (create, update, delete) {
+            (None, None, None) => return Err(ApiError::validation("Update global secondary index action is null")),
+            (Some(create), None, None) => {
+                // A new index's key attributes need definitions in the request.
+                if !has_definitions {
+                    return Err(ApiError::validation("No Attribute Schema Defined"));
+                }
+                return Ok(IndexUpdate::Create(IndexSpec::read(&create, IndexKind::Global)?));
+            }
+            (None, Some(update), None) => (update, true),
+            (None, None, Some(delete)) => (delete, false),
+            _ => return Err(ApiError::validation(
+                "One or more parameter values were invalid: Only one of Create, Update or Delete can be specified per global secondary index update",
+            )),
+        };
+        let index_name = raw.str("IndexName")?;
+        let mut v = Violations::new();
+        v.table_name("globalSecondaryIndexUpdates.1.member.indexName", index_name);
+        v.finish()?;
+        let index_name = index_name.unwrap_or_default().to_string();
+        if !is_update {
+            return Ok(IndexUpdate::Delete { index_name });
+        }
+        Ok(IndexUpdate::Update { index_name, throughput: ThroughputParam::read(&raw, Owner::Index) })
+    }
+}
+
+/// The billing mode and table throughput; on-demand billing drops every
+/// provisioned throughput.
+fn change_billing(
+    def: &mut TableDef,
+    requested: Option<BillingMode>,
+    throughput: ThroughputParam,
+    index_updates_given: bool,
+) -> ApiResult<()> {
+    let billing_mode = requested.unwrap_or(def.billing_mode);
+    match billing_mode {
+        BillingMode::Provisioned if throughput.is_given() || def.billing_mode != billing_mode => {
+            let units = throughput.resolve(billing_mode, Owner::Table)?;
+            if def.billing_mode == billing_mode && units == def.throughput && !index_updates_given {
+                return Err(ApiError::validation(format!(
+                    "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: {}. Requested ReadCapacityUnits: {}. Current WriteCapacityUnits provisioned for the table: {}. Requested WriteCapacityUnits: {}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+                    def.throughput.read, units.read, def.throughput.write, units.write
+                )));
+            }
+            def.throughput = units;
+        }
+        BillingMode::Provisioned => {}
+        BillingMode::PayPerRequest => {
+            throughput.resolve(billing_mode, Owner::Table)?;
+            def.throughput = Throughput::default();
+            for index in &mut def.global_indexes {
+                index.throughput = None;
+            }
+        }
+    }
+    def.billing_mode = billing_mode;
+    Ok(())
+}
+
+/// The table's attribute definitions with the request's: a definition may
+/// be replaced unless a key uses it with another type.
+fn merge_definitions(def: &TableDef, new: AttributeDefinitions) -> ApiResult<AttributeDefinitions> {
+    let mut definitions = def.attribute_definitions.clone();
+    for (attr, kind) in new {
+        match definitions.iter().find(|(n, _)| *n == attr) {
+            Some((_, existing)) if *existing != kind && is_used(def, &attr) => {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Attribute {attr} is already defined with type {}",
+                    existing.as_str()
+                )))
+            }
+            Some(_) => definitions.retain(|(n, _)| *n != attr),
+            None => {}
+        }
+        definitions.push((attr, kind));
+    }
+    Ok(definitions)
+}
+
+/// The index updates checked in order (an update's reading errors
+/// included), then DynamoDB's limit of one index created or deleted at once.
+fn resolve_index_updates(
+    updates: Vec<ApiResult<IndexUpdate>>,
+    definitions: &AttributeDefinitions,
+    def: &TableDef,
+) -> ApiResult<Vec<IndexChange>> {
+    let mut changes = Vec::with_capacity(updates.len());
+    for update in updates {
+        changes.push(match update? {
+            IndexUpdate::Create(spec) => {
+                IndexChange::Create(spec.resolve(definitions, def.billing_mode)?.into_def(&def.arn))
+            }
+            IndexUpdate::Update { index_name, throughput } => {
+                if def.billing_mode == BillingMode::PayPerRequest {
+                    return Err(ApiError::validation(format!(
+                        "One or more parameter values were invalid: ProvisionedThroughput cannot be specified for index: {index_name} when BillingMode is PAY_PER_REQUEST"
+                    )));
+                }
+                IndexChange::Update(index_name, throughput?.resolve(BillingMode::Provisioned, Owner::Index)?)
+            }
+            IndexUpdate::Delete { index_name } => IndexChange::Delete(index_name),
+        });
+    }
+    let online = changes.iter().filter(|c| !matches!(c, IndexChange::Update(..))).count();
+    if online > 1 {
+        return Err(ApiError::new(
+            ErrorKind::LimitExceeded,
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
         ));
     }
-    if let Some(create) = create {
-        if !has_definitions {
-            return Err(ApiError::validation("No Attribute Schema Defined"));
+    Ok(changes)
+}
+
+/// Applies the index changes to `def`, then checks its indexes: the name
+/// of the index created and the index deleted.
+fn apply_index_changes(def: &mut TableDef, changes: Vec<IndexChange>) -> ApiResult<(Option<String>, Option<IndexDef>)> {
+    let mut created = None;
+    let mut deleted = None;
+    for change in changes {
+        match change {
+            IndexChange::Create(index) => {
+                if def.index(&index.name).is_some() {
+                    return Err(ApiError::validation("Attempting to create an index which already exists"));
+                }
+                created = Some(index.name.clone());
+                def.global_indexes.push(index);
+            }
+            IndexChange::Delete(index_name) => {
+                let position = def.global_indexes.iter().position(|i| i.name == index_name);
+                let Some(position) = position else {
+                    return Err(ApiError::table_not_found());
+                };
+                deleted = Some(def.global_indexes.remove(position));
+            }
+            IndexChange::Update(index_name, throughput) => {
+                let Some(index) = def.global_indexes.iter_mut().find(|i| i.name == index_name) else {
+                    return Err(ApiError::table_not_found());
+                };
+                index.throughput = Some(throughput);
+            }
         }
-        let index = parse_index(create, IndexKind::Global, definitions, def.billing_mode, &def.arn)?;
-        return Ok(IndexUpdate::Create(index));
     }
-    let (raw, is_update) = match (update, delete) {
-        (Some(u), _) => (u, true),
-        (None, Some(d)) => (d, false),
-        (None, None) => return Err(ApiError::validation("Update global secondary index action is null")),
-    };
-    let index_name = raw.str("IndexName")?;
-    let mut v = Violations::new();
-    v.table_name("globalSecondaryIndexUpdates.1.member.indexName", index_name);
-    v.finish()?;
-    let index_name = index_name.unwrap_or_default().to_string();
-    if !is_update {
-        return Ok(IndexUpdate::Delete(index_name));
+    if def.global_indexes.len() > MAX_GLOBAL_INDEXES {
+        return Err(too_many_global_indexes());
     }
-    if def.billing_mode == BillingMode::PayPerRequest {
-        return Err(ApiError::validation(format!(
-            "One or more parameter values were invalid: ProvisionedThroughput cannot be specified for index: {index_name} when BillingMode is PAY_PER_REQUEST"
-        )));
+    if def.billing_mode == BillingMode::Provisioned {
+        if let Some(index) = def.global_indexes.iter().find(|i| i.throughput.is_none()) {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: {}",
+                index.name
+            )));
+        }
     }
-    let throughput = parse_throughput(raw.object("ProvisionedThroughput")?, BillingMode::Provisioned, "index")?;
-    Ok(IndexUpdate::Update(index_name, throughput))
+    Ok((created, deleted))
+}
+
+/// Enables or disables the stream; asking for the state it is in is an error.
+fn change_stream(def: &mut TableDef, stream: StreamSetting) -> ApiResult<()> {
+    match (&def.stream_specification, stream) {
+        (Some(_), StreamSetting::Enabled(_)) => {
+            Err(ApiError::validation(format!("Table already has an enabled stream: {}", def.arn)))
+        }
+        (None, StreamSetting::Disabled) => Err(ApiError::validation("Table already has stream disabled")),
+        _ => {
+            def.stream_specification = stream.to_definition();
+            Ok(())
+        }
+    }
 }
 
 /// Whether a key schema of the table or one of its indexes uses `attr`.
-fn is_used(def: &crate::storage::TableDef, attr: &str) -> bool {
+fn is_used(def: &TableDef, attr: &str) -> bool {
     def.key_schema.is_key_attribute(attr)
         || def.global_indexes.iter().chain(&def.local_indexes).any(|i| i.key_schema.is_key_attribute(attr))
+}
+
+/// The TableDescription of an UpdateTable: UPDATING, the index created
+/// CREATING (not yet backfilled, no counts) and the index deleted DELETING.
+fn describe_update(state: &State, table: &TableState, created: Option<&str>, deleted: Option<IndexDef>) -> Value {
+    let deleted_name = deleted.as_ref().map(|index| index.name.clone());
+    let mut shown = table.def.clone();
+    shown.global_indexes.extend(deleted);
+    let mut description = describe(state, &shown, &table.data, TableStatus::Updating);
+    let Some(indexes) = description.get_mut("GlobalSecondaryIndexes").and_then(Value::as_array_mut) else {
+        return description;
+    };
+    for index in indexes {
+        let index_name = index.get("IndexName").and_then(Value::as_str);
+        if index_name.is_some() && index_name == created {
+            index["IndexStatus"] = json!("CREATING");
+            index["Backfilling"] = json!(false);
+            if let Some(obj) = index.as_object_mut() {
+                obj.remove("IndexSizeBytes");
+                obj.remove("ItemCount");
+            }
+        } else if index_name.is_some() && index_name == deleted_name.as_deref() {
+            index["IndexStatus"] = json!("DELETING");
+        }
+    }
+    description
 }

@@ -1,0 +1,225 @@
+//! CreateTable: the request is read into a [`CreateTableRequest`], checked
+//! whole with DynamoDB's rules and messages, then the table is added to the
+//! catalog (unless one of that name exists).
+
+use super::table_description::describe;
+use super::table_request::{
+    read_attribute_definitions, too_many_global_indexes, wire_enum, AttributeDefinitions, IndexSpec, KeyNames, Owner,
+    ResolvedIndex, StreamSetting, TableClass, ThroughputParam, WireEnum, MAX_GLOBAL_INDEXES,
+};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::input::{Input, Violations};
+use crate::state::State;
+use crate::storage::lifecycle::{table_status, Phase, TableStatus};
+use crate::storage::{BillingMode, IndexKind, ProjectionType, TableData, TableDef, Throughput};
+use crate::types::KeySchema;
+use serde_json::{json, Value};
+
+pub const MAX_LOCAL_INDEXES: usize = 5;
+/// Attributes projected into all of a table's indexes, at most.
+const MAX_PROJECTED_ATTRIBUTES: usize = 100;
+
+pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
+    let request = CreateTableRequest::read(input)?;
+    let now = state.clock.now_millis();
+    let name = request.table_name.clone();
+    let def = request.into_def(state, now);
+    // DynamoDB answers CREATING even when the table is ready at once.
+    let description = describe(state, &def, &TableData::default(), TableStatus::Creating);
+    let exists = || ApiError::new(ErrorKind::ResourceInUse, format!("Table already exists: {name}"));
+    if let Some(existing) = state.table(&name) {
+        // A table still being created or deleted says so instead.
+        let in_use = match table_status(&existing.inner.read().def, now) {
+            status @ (TableStatus::Creating | TableStatus::Deleting) => status.in_use_error(&name),
+            _ => None,
+        };
+        return Err(in_use.unwrap_or_else(exists));
+    }
+    state.catalog.create(def).ok_or_else(exists)?;
+    Ok(json!({ "TableDescription": description }))
+}
+
+/// A CreateTable request, checked.
+pub struct CreateTableRequest {
+    pub table_name: String,
+    pub key_schema: KeySchema,
+    pub attribute_definitions: AttributeDefinitions,
+    pub billing_mode: BillingMode,
+    pub throughput: Throughput,
+    pub global_indexes: Vec<ResolvedIndex>,
+    pub local_indexes: Vec<ResolvedIndex>,
+    pub stream: StreamSetting,
+    /// Kept as given: only `Enabled` is ever read back (DescribeTable).
+    pub sse_specification: Option<Value>,
+    pub table_class: Option<TableClass>,
+    pub tags: Vec<(String, String)>,
+    pub deletion_protection: bool,
+}
+
+impl CreateTableRequest {
+    /// Reads and checks the request, in the order DynamoDB reports errors.
+    pub fn read(input: Input) -> ApiResult<CreateTableRequest> {
+        let name = input.str("TableName")?;
+        let mut v = Violations::new();
+        v.table_name("tableName", name);
+        let billing_mode = wire_enum::<BillingMode>(&mut v, "billingMode", input.str("BillingMode")?);
+        let key_schema_raw = input.objects("KeySchema")?;
+        let definitions_raw = input.objects("AttributeDefinitions")?;
+        v.finish()?;
+        let billing_mode = billing_mode.unwrap_or(BillingMode::Provisioned);
+
+        let key_names = KeyNames::read(key_schema_raw.as_deref())?;
+        let definitions_raw = definitions_raw.unwrap_or_default();
+        if definitions_raw.is_empty() {
+            return Err(ApiError::validation("No Attribute Schema Defined"));
+        }
+        let attribute_definitions = read_attribute_definitions(&definitions_raw)?;
+        let key_schema = key_names.resolve(&attribute_definitions, Owner::Table)?;
+        let local_raw = input.objects("LocalSecondaryIndexes")?.unwrap_or_default();
+        check_local_index_count(local_raw.len(), &key_schema)?;
+        let throughput = ThroughputParam::read(&input, Owner::Table)?.resolve(billing_mode, Owner::Table)?;
+        let (global_indexes, local_indexes) =
+            read_indexes(&input, &local_raw, &key_schema, &attribute_definitions, billing_mode)?;
+        check_definitions_used(&attribute_definitions, &key_schema, &global_indexes, &local_indexes)?;
+
+        let stream = match input.object("StreamSpecification")? {
+            Some(spec) => StreamSetting::read(&spec)?,
+            None => StreamSetting::Disabled,
+        };
+        let mut v = Violations::new();
+        let table_class = wire_enum::<TableClass>(&mut v, "tableClass", input.str("TableClass")?);
+        v.finish()?;
+        Ok(CreateTableRequest {
+            table_name: name.unwrap_or_default().to_string(),
+            key_schema,
+            attribute_definitions,
+            billing_mode,
+            throughput,
+            global_indexes,
+            local_indexes,
+            stream,
+            tags: read_tags(&input)?,
+            sse_specification: input.raw("SSESpecification").cloned(),
+            table_class,
+            deletion_protection: input.bool("DeletionProtectionEnabled")?.unwrap_or(false),
+        })
+    }
+
+    /// The new table's definition (CREATING for a while with a status delay).
+    fn into_def(self, state: &State, now_millis: i64) -> TableDef {
+        let arn = state.table_arn(&self.table_name);
+        let index_defs = |indexes: Vec<ResolvedIndex>| indexes.into_iter().map(|i| i.into_def(&arn)).collect();
+        TableDef {
+            id: uuid::Uuid::new_v4().to_string(),
+            global_indexes: index_defs(self.global_indexes),
+            local_indexes: index_defs(self.local_indexes),
+            arn,
+            name: self.table_name,
+            key_schema: self.key_schema,
+            attribute_definitions: self.attribute_definitions,
+            billing_mode: self.billing_mode,
+            throughput: self.throughput,
+            stream_specification: self.stream.to_definition(),
+            sse_specification: self.sse_specification,
+            table_class: self.table_class.map(|class| class.wire_name().to_string()),
+            tags: self.tags,
+            deletion_protection: self.deletion_protection,
+            ttl_attribute: None,
+            point_in_time_recovery: false,
+            created_at: state.clock.now_seconds(),
+            transition: state.status_delay.begin(Phase::Creating, now_millis),
+        }
+    }
+}
+
+/// Local indexes need a sort key on the table, and there are at most five.
+fn check_local_index_count(count: usize, key_schema: &KeySchema) -> ApiResult<()> {
+    if count > 0 && key_schema.sort.is_none() {
+        return Err(ApiError::validation(
+            "Local Secondary indices are not allowed on hash tables, only hash and range tables",
+        ));
+    }
+    if count > MAX_LOCAL_INDEXES {
+        return Err(ApiError::validation(format!(
+            "Cannot have more than {MAX_LOCAL_INDEXES} local secondary indexes per table"
+        )));
+    }
+    Ok(())
+}
+
+/// The global, then the local secondary indexes, each checked; then the
+/// limits on all of them.
+fn read_indexes(
+    input: &Input,
+    local_raw: &[Input],
+    key_schema: &KeySchema,
+    defs: &AttributeDefinitions,
+    billing: BillingMode,
+) -> ApiResult<(Vec<ResolvedIndex>, Vec<ResolvedIndex>)> {
+    let mut global_indexes: Vec<ResolvedIndex> = Vec::new();
+    for raw in input.objects("GlobalSecondaryIndexes")?.unwrap_or_default() {
+        let index = IndexSpec::read(&raw, IndexKind::Global)?.resolve(defs, billing)?;
+        if global_indexes.iter().any(|i| i.name == index.name) {
+            return Err(ApiError::validation("Two global secondary indices have the same name"));
+        }
+        global_indexes.push(index);
+    }
+    let mut local_indexes: Vec<ResolvedIndex> = Vec::new();
+    for raw in local_raw {
+        let index = IndexSpec::read(raw, IndexKind::Local)?.resolve(defs, billing)?;
+        if index.key_schema.partition.name != key_schema.partition.name {
+            return Err(ApiError::validation("Local Secondary indices must have the same hash key as the main table"));
+        }
+        if local_indexes.iter().chain(&global_indexes).any(|i| i.name == index.name) {
+            return Err(ApiError::validation("Two local secondary indices have the same name"));
+        }
+        local_indexes.push(index);
+    }
+    if global_indexes.len() > MAX_GLOBAL_INDEXES {
+        return Err(too_many_global_indexes());
+    }
+    let projected: usize = global_indexes
+        .iter()
+        .chain(&local_indexes)
+        .map(|i| match &i.projection {
+            ProjectionType::Include(attrs) => attrs.len(),
+            _ => 0,
+        })
+        .sum();
+    if projected > MAX_PROJECTED_ATTRIBUTES {
+        return Err(ApiError::validation(format!(
+            "One or more parameter values were invalid: Number of projected attributes in all indexes exceeds limit of {MAX_PROJECTED_ATTRIBUTES}, number of projected attributes:{projected}"
+        )));
+    }
+    Ok((global_indexes, local_indexes))
+}
+
+/// Every attribute definition must be used by the table's or an index's key.
+fn check_definitions_used(
+    defs: &AttributeDefinitions,
+    key_schema: &KeySchema,
+    global_indexes: &[ResolvedIndex],
+    local_indexes: &[ResolvedIndex],
+) -> ApiResult<()> {
+    let used = |attr: &str| {
+        key_schema.is_key_attribute(attr)
+            || global_indexes.iter().chain(local_indexes).any(|i| i.key_schema.is_key_attribute(attr))
+    };
+    if !defs.iter().all(|(n, _)| used(n)) {
+        // Real DynamoDB's wording, see conformance/differences/gaps.md.
+        return Err(ApiError::validation(
+            "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+        ));
+    }
+    Ok(())
+}
+
+/// `Tags`, taken as given (TagResource checks its tags, CreateTable does not).
+fn read_tags(input: &Input) -> ApiResult<Vec<(String, String)>> {
+    input
+        .objects("Tags")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| Ok((t.str("Key")?.unwrap_or_default().to_string(), t.str("Value")?.unwrap_or_default().to_string())))
+        .collect()
+}

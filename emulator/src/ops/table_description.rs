@@ -1,0 +1,116 @@
+//! The TableDescription that CreateTable, DescribeTable, UpdateTable and
+//! DeleteTable answer with, from a table's definition and items.
+
+use crate::state::State;
+use crate::storage::lifecycle::{is_backfilling, TableStatus};
+use crate::storage::{BillingMode, IndexDef, IndexKind, ProjectionType, TableData, TableDef, Throughput};
+use crate::types::KeySchema;
+use serde_json::{json, Map, Value};
+
+/// The TableDescription of `def` with `data`'s counts, as of `status`.
+pub fn describe(state: &State, def: &TableDef, data: &TableData, status: TableStatus) -> Value {
+    let mut out = Map::new();
+    out.insert(
+        "AttributeDefinitions".into(),
+        def.attribute_definitions
+            .iter()
+            .map(|(n, k)| json!({ "AttributeName": n, "AttributeType": k.as_str() }))
+            .collect(),
+    );
+    out.insert("TableName".into(), json!(def.name));
+    out.insert("KeySchema".into(), key_schema_json(&def.key_schema));
+    out.insert("TableStatus".into(), json!(status.as_str()));
+    out.insert("CreationDateTime".into(), json!(def.created_at));
+    out.insert("ProvisionedThroughput".into(), throughput_json(def.throughput));
+    out.insert("TableSizeBytes".into(), json!(data.size_bytes));
+    out.insert("ItemCount".into(), json!(data.item_count()));
+    out.insert("TableArn".into(), json!(def.arn));
+    out.insert("TableId".into(), json!(def.id));
+    if def.billing_mode == BillingMode::PayPerRequest {
+        out.insert(
+            "BillingModeSummary".into(),
+            json!({ "BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": def.created_at }),
+        );
+    }
+    let now = state.clock.now_millis();
+    let indexes = |list: &[IndexDef]| -> Value {
+        list.iter().map(|index| index_description(def, data, index, status, now)).collect()
+    };
+    if !def.global_indexes.is_empty() {
+        out.insert("GlobalSecondaryIndexes".into(), indexes(&def.global_indexes));
+    }
+    if !def.local_indexes.is_empty() {
+        out.insert("LocalSecondaryIndexes".into(), indexes(&def.local_indexes));
+    }
+    insert_stream_and_encryption(state, def, &mut out);
+    if let Some(class) = &def.table_class {
+        out.insert("TableClassSummary".into(), json!({ "TableClass": class }));
+    }
+    out.insert("DeletionProtectionEnabled".into(), json!(def.deletion_protection));
+    Value::Object(out)
+}
+
+/// One entry of `GlobalSecondaryIndexes` / `LocalSecondaryIndexes`.
+fn index_description(def: &TableDef, data: &TableData, index: &IndexDef, status: TableStatus, now: i64) -> Value {
+    let mut m = Map::new();
+    m.insert("IndexName".into(), json!(index.name));
+    m.insert("KeySchema".into(), key_schema_json(&index.key_schema));
+    let mut projection = json!({ "ProjectionType": index.projection.as_str() });
+    if let ProjectionType::Include(attrs) = &index.projection {
+        projection["NonKeyAttributes"] = json!(attrs);
+    }
+    m.insert("Projection".into(), projection);
+    if index.kind == IndexKind::Global {
+        // A new table's indexes are created with it; one added later is
+        // CREATING while it backfills.
+        if status == TableStatus::Creating {
+            m.insert("IndexStatus".into(), json!("CREATING"));
+        } else if is_backfilling(index, now) {
+            m.insert("IndexStatus".into(), json!("CREATING"));
+            m.insert("Backfilling".into(), json!(true));
+        } else {
+            m.insert("IndexStatus".into(), json!("ACTIVE"));
+        }
+        if def.billing_mode == BillingMode::Provisioned {
+            m.insert("ProvisionedThroughput".into(), throughput_json(index.throughput.unwrap_or_default()));
+        }
+    }
+    // Item count and size of the index, kept up to date by every write.
+    let (count, size) = data.index(&index.name).map_or((0, 0), |i| (i.item_count, i.size_bytes));
+    m.insert("IndexSizeBytes".into(), json!(size));
+    m.insert("ItemCount".into(), json!(count));
+    m.insert("IndexArn".into(), json!(index.arn));
+    Value::Object(m)
+}
+
+/// The stream's specification, label and ARN; the SSE description when
+/// encryption with a KMS key was asked for.
+fn insert_stream_and_encryption(state: &State, def: &TableDef, out: &mut Map<String, Value>) {
+    if let Some(stream) = &def.stream_specification {
+        out.insert("StreamSpecification".into(), stream.clone());
+        let label = state.clock.stream_label(def.created_at);
+        out.insert("LatestStreamLabel".into(), json!(label));
+        out.insert("LatestStreamArn".into(), json!(format!("{}/stream/{label}", def.arn)));
+    }
+    if let Some(sse) = &def.sse_specification {
+        if sse.get("Enabled").and_then(Value::as_bool) == Some(true) {
+            let key = format!("arn:aws:kms:{}:{}:key/emulator-managed", state.config.region, state.config.account_id);
+            out.insert(
+                "SSEDescription".into(),
+                json!({ "Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key }),
+            );
+        }
+    }
+}
+
+fn key_schema_json(schema: &KeySchema) -> Value {
+    let mut keys = vec![json!({ "AttributeName": schema.partition.name, "KeyType": "HASH" })];
+    if let Some(sort) = &schema.sort {
+        keys.push(json!({ "AttributeName": sort.name, "KeyType": "RANGE" }));
+    }
+    Value::Array(keys)
+}
+
+fn throughput_json(t: Throughput) -> Value {
+    json!({ "NumberOfDecreasesToday": 0, "ReadCapacityUnits": t.read, "WriteCapacityUnits": t.write })
+}
