@@ -4,6 +4,7 @@
 //! DynamoDB Local answers UnknownOperationException for several of these;
 //! we answer as DynamoDB does, since SDK helpers and infrastructure tools call them.
 
+use super::table_request::{read_table_name, table_not_found};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
 use crate::state::State;
@@ -18,6 +19,8 @@ const TABLE_MAX_CAPACITY_UNITS: i64 = 40_000;
 const MAX_TAGS: usize = 50;
 const MAX_TAG_KEY_CHARS: usize = 128;
 const MAX_TAG_VALUE_CHARS: usize = 256;
+/// Longest Time to Live attribute name (UTF-8 bytes).
+const MAX_TTL_ATTRIBUTE_NAME_BYTES: usize = 255;
 
 pub fn describe_endpoints(state: &State, _input: Input) -> ApiResult<Value> {
     Ok(json!({ "Endpoints": [{
@@ -35,30 +38,46 @@ pub fn describe_limits(_state: &State, _input: Input) -> ApiResult<Value> {
     }))
 }
 
-pub fn tag_resource(state: &State, input: Input) -> ApiResult<Value> {
-    let arn = input.str("ResourceArn")?;
-    let tags = input.objects("Tags")?;
-    let mut v = Violations::new();
-    v.not_null("resourceArn", &arn);
-    v.not_null("tags", &tags);
-    v.finish()?;
-    let mut parsed = Vec::new();
-    for tag in tags.unwrap_or_default() {
-        let (key, value) = (tag.str("Key")?, tag.str("Value")?);
+/// A TagResource request, checked.
+pub struct TagResourceRequest<'a> {
+    pub resource_arn: &'a str,
+    /// Keys and values, in request order.
+    pub tags: Vec<(String, String)>,
+}
+
+impl<'a> TagResourceRequest<'a> {
+    pub fn read(input: Input<'a>) -> ApiResult<TagResourceRequest<'a>> {
+        let arn = input.str("ResourceArn")?;
+        let tags = input.objects("Tags")?;
         let mut v = Violations::new();
-        v.not_null("tags.member.key", &key);
-        v.not_null("tags.member.value", &value);
+        v.not_null("resourceArn", &arn);
+        v.not_null("tags", &tags);
         v.finish()?;
-        let (key, value) = (key.unwrap_or_default(), value.unwrap_or_default());
-        if key.is_empty() || key.chars().count() > MAX_TAG_KEY_CHARS || value.chars().count() > MAX_TAG_VALUE_CHARS {
-            return Err(ApiError::validation("One or more parameter values were invalid: Invalid tag key or value"));
-        }
-        parsed.push((key.to_string(), value.to_string()));
+        let tags = tags.unwrap_or_default().iter().map(read_tag).collect::<ApiResult<_>>()?;
+        Ok(TagResourceRequest { resource_arn: arn.unwrap_or_default(), tags })
     }
-    let table = table_by_arn(state, arn.unwrap_or_default())?;
+}
+
+fn read_tag(tag: &Input) -> ApiResult<(String, String)> {
+    let (key, value) = (tag.str("Key")?, tag.str("Value")?);
+    let mut v = Violations::new();
+    v.not_null("tags.member.key", &key);
+    v.not_null("tags.member.value", &value);
+    v.finish()?;
+    let (key, value) = (key.unwrap_or_default(), value.unwrap_or_default());
+    if key.is_empty() || key.chars().count() > MAX_TAG_KEY_CHARS || value.chars().count() > MAX_TAG_VALUE_CHARS {
+        return Err(ApiError::validation("One or more parameter values were invalid: Invalid tag key or value"));
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+/// Adds tags to a table, replacing the values of keys it has.
+pub fn tag_resource(state: &State, input: Input) -> ApiResult<Value> {
+    let request = TagResourceRequest::read(input)?;
+    let table = table_by_arn(state, request.resource_arn)?;
     let mut guard = table.inner.write();
     let mut merged = guard.def.tags.clone();
-    for (key, value) in parsed {
+    for (key, value) in request.tags {
         match merged.iter_mut().find(|(k, _)| *k == key) {
             Some(existing) => existing.1 = value,
             None => merged.push((key, value)),
@@ -74,16 +93,28 @@ pub fn tag_resource(state: &State, input: Input) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
+/// An UntagResource request, checked.
+pub struct UntagResourceRequest<'a> {
+    pub resource_arn: &'a str,
+    pub tag_keys: Vec<String>,
+}
+
+impl<'a> UntagResourceRequest<'a> {
+    pub fn read(input: Input<'a>) -> ApiResult<UntagResourceRequest<'a>> {
+        let arn = input.str("ResourceArn")?;
+        let keys = input.strings("TagKeys")?;
+        let mut v = Violations::new();
+        v.not_null("resourceArn", &arn);
+        v.not_null("tagKeys", &keys);
+        v.finish()?;
+        Ok(UntagResourceRequest { resource_arn: arn.unwrap_or_default(), tag_keys: keys.unwrap_or_default() })
+    }
+}
+
 pub fn untag_resource(state: &State, input: Input) -> ApiResult<Value> {
-    let arn = input.str("ResourceArn")?;
-    let keys = input.strings("TagKeys")?;
-    let mut v = Violations::new();
-    v.not_null("resourceArn", &arn);
-    v.not_null("tagKeys", &keys);
-    v.finish()?;
-    let keys = keys.unwrap_or_default();
-    let table = table_by_arn(state, arn.unwrap_or_default())?;
-    table.inner.write().def.tags.retain(|(k, _)| !keys.contains(k));
+    let request = UntagResourceRequest::read(input)?;
+    let table = table_by_arn(state, request.resource_arn)?;
+    table.inner.write().def.tags.retain(|(k, _)| !request.tag_keys.contains(k));
     Ok(json!({}))
 }
 
@@ -99,33 +130,55 @@ pub fn list_tags_of_resource(state: &State, input: Input) -> ApiResult<Value> {
 }
 
 pub fn describe_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
-    let table = named_table(state, input)?;
+    let table = named_table(state, read_table_name(&input)?)?;
     let guard = table.inner.read();
     Ok(json!({ "TimeToLiveDescription": ttl_description(guard.def.ttl_attribute.as_deref()) }))
 }
 
-pub fn update_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
-    let spec = input.object("TimeToLiveSpecification")?;
-    let mut v = Violations::new();
-    v.not_null("timeToLiveSpecification", &spec);
-    v.finish()?;
-    let spec = spec.unwrap_or(Input::empty());
-    let (enabled, attribute) = (spec.bool("Enabled")?, spec.str("AttributeName")?);
-    let mut v = Violations::new();
-    v.not_null("timeToLiveSpecification.enabled", &enabled);
-    v.not_null("timeToLiveSpecification.attributeName", &attribute);
-    if let Some(a) = attribute {
-        if a.is_empty() || a.len() > 255 {
-            v.add(
-                format!("'{a}'"),
-                "timeToLiveSpecification.attributeName",
-                "Member must have length between 1 and 255",
-            );
+/// An UpdateTimeToLive request, checked.
+pub struct UpdateTimeToLiveRequest<'a> {
+    pub table_name: &'a str,
+    pub enabled: bool,
+    /// The attribute holding each item's expiry time.
+    pub attribute_name: &'a str,
+}
+
+impl<'a> UpdateTimeToLiveRequest<'a> {
+    /// The specification is checked before the table name, as DynamoDB does.
+    pub fn read(input: Input<'a>) -> ApiResult<UpdateTimeToLiveRequest<'a>> {
+        let spec = input.object("TimeToLiveSpecification")?;
+        let mut v = Violations::new();
+        v.not_null("timeToLiveSpecification", &spec);
+        v.finish()?;
+        let spec = spec.unwrap_or(Input::empty());
+        let (enabled, attribute) = (spec.bool("Enabled")?, spec.str("AttributeName")?);
+        let mut v = Violations::new();
+        v.not_null("timeToLiveSpecification.enabled", &enabled);
+        v.not_null("timeToLiveSpecification.attributeName", &attribute);
+        if let Some(a) = attribute {
+            if a.is_empty() || a.len() > MAX_TTL_ATTRIBUTE_NAME_BYTES {
+                v.add(
+                    format!("'{a}'"),
+                    "timeToLiveSpecification.attributeName",
+                    "Member must have length between 1 and 255",
+                );
+            }
         }
+        v.finish()?;
+        Ok(UpdateTimeToLiveRequest {
+            enabled: enabled.unwrap_or(false),
+            attribute_name: attribute.unwrap_or_default(),
+            table_name: read_table_name(&input)?,
+        })
     }
-    v.finish()?;
-    let (enabled, attribute) = (enabled.unwrap_or(false), attribute.unwrap_or_default());
-    let table = named_table(state, input)?;
+}
+
+/// Enables or disables Time to Live: turning it on twice, off twice, or off
+/// naming another attribute is an error.
+pub fn update_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
+    let request = UpdateTimeToLiveRequest::read(input)?;
+    let (enabled, attribute) = (request.enabled, request.attribute_name);
+    let table = named_table(state, request.table_name)?;
     let mut guard = table.inner.write();
     match (&guard.def.ttl_attribute, enabled) {
         (Some(_), true) => return Err(ApiError::validation("TimeToLive is already enabled")),
@@ -142,23 +195,40 @@ pub fn update_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
 }
 
 pub fn describe_continuous_backups(state: &State, input: Input) -> ApiResult<Value> {
-    let table = named_table(state, input)?;
+    let table = named_table(state, read_table_name(&input)?)?;
     let pitr = table.inner.read().def.point_in_time_recovery;
     Ok(json!({ "ContinuousBackupsDescription": continuous_backups(pitr) }))
 }
 
+/// An UpdateContinuousBackups request, checked.
+pub struct UpdateContinuousBackupsRequest<'a> {
+    pub table_name: &'a str,
+    pub point_in_time_recovery: bool,
+}
+
+impl<'a> UpdateContinuousBackupsRequest<'a> {
+    /// The specification is checked before the table name, as DynamoDB does.
+    pub fn read(input: Input<'a>) -> ApiResult<UpdateContinuousBackupsRequest<'a>> {
+        let spec = input.object("PointInTimeRecoverySpecification")?;
+        let mut v = Violations::new();
+        v.not_null("pointInTimeRecoverySpecification", &spec);
+        v.finish()?;
+        let enabled = spec.unwrap_or(Input::empty()).bool("PointInTimeRecoveryEnabled")?;
+        let mut v = Violations::new();
+        v.not_null("pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled", &enabled);
+        v.finish()?;
+        Ok(UpdateContinuousBackupsRequest {
+            point_in_time_recovery: enabled.unwrap_or(false),
+            table_name: read_table_name(&input)?,
+        })
+    }
+}
+
 pub fn update_continuous_backups(state: &State, input: Input) -> ApiResult<Value> {
-    let spec = input.object("PointInTimeRecoverySpecification")?;
-    let mut v = Violations::new();
-    v.not_null("pointInTimeRecoverySpecification", &spec);
-    v.finish()?;
-    let enabled = spec.unwrap_or(Input::empty()).bool("PointInTimeRecoveryEnabled")?;
-    let mut v = Violations::new();
-    v.not_null("pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled", &enabled);
-    v.finish()?;
-    let table = named_table(state, input)?;
-    table.inner.write().def.point_in_time_recovery = enabled.unwrap_or(false);
-    Ok(json!({ "ContinuousBackupsDescription": continuous_backups(enabled.unwrap_or(false)) }))
+    let request = UpdateContinuousBackupsRequest::read(input)?;
+    let enabled = request.point_in_time_recovery;
+    named_table(state, request.table_name)?.inner.write().def.point_in_time_recovery = enabled;
+    Ok(json!({ "ContinuousBackupsDescription": continuous_backups(enabled) }))
 }
 
 fn ttl_description(attribute: Option<&str>) -> Value {
@@ -177,16 +247,9 @@ fn continuous_backups(pitr: bool) -> Value {
     json!({ "ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": description })
 }
 
-/// The table a `TableName` parameter names (with its constraints checked).
-fn named_table(state: &State, input: Input) -> ApiResult<Arc<Table>> {
-    let name = input.str("TableName")?;
-    let mut v = Violations::new();
-    v.table_name("tableName", name);
-    v.finish()?;
-    let name = name.unwrap_or_default();
-    state.table(name).ok_or_else(|| {
-        ApiError::new(ErrorKind::ResourceNotFound, format!("Requested resource not found: Table: {name} not found"))
-    })
+/// The table `name` names.
+fn named_table(state: &State, name: &str) -> ApiResult<Arc<Table>> {
+    state.table(name).ok_or_else(|| table_not_found(name))
 }
 
 /// The table an ARN names; tags can only be attached to tables here.
