@@ -11,6 +11,12 @@ use crate::types::{item_from_json, Item};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+mod enums;
+pub use enums::{
+    RequestEnum, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValues,
+    ReturnValuesOnConditionCheckFailure, Select,
+};
+
 /// A JSON object of the request (the body, or a nested structure).
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
@@ -233,22 +239,4 @@ impl Violations {
         let plural = if n == 1 { "error" } else { "errors" };
         Err(ApiError::validation(format!("{n} validation {plural} detected: {}", self.found.join("; "))))
     }
-}
-
-/// `ReturnConsumedCapacity` as requested.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CapacityDetail {
-    None,
-    Total,
-    Indexes,
-}
-
-pub fn return_consumed_capacity(input: &Input, violations: &mut Violations) -> ApiResult<CapacityDetail> {
-    let value = input.str("ReturnConsumedCapacity")?;
-    violations.one_of("returnConsumedCapacity", value, &["INDEXES", "TOTAL", "NONE"]);
-    Ok(match value {
-        Some("TOTAL") => CapacityDetail::Total,
-        Some("INDEXES") => CapacityDetail::Indexes,
-        _ => CapacityDetail::None,
-    })
 }

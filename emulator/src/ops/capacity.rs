@@ -3,7 +3,7 @@
 //! every operation at least one unit.
 
 use crate::expr::eval::values_equal;
-use crate::input::CapacityDetail;
+use crate::input::ReturnConsumedCapacity;
 use crate::storage::{IndexDef, IndexKind, ProjectionType, TableDef};
 use crate::types::{item_size, AttributeValue, Item};
 use serde_json::{json, Map, Value};
@@ -80,11 +80,13 @@ impl Consumed {
     }
 
     /// The `ConsumedCapacity` element, or `None` when it was not asked for.
-    pub fn to_json(&self, detail: CapacityDetail) -> Option<Value> {
+    pub fn to_json(&self, detail: ReturnConsumedCapacity) -> Option<Value> {
         match detail {
-            CapacityDetail::None => None,
-            CapacityDetail::Total => Some(json!({ "TableName": self.table_name, "CapacityUnits": self.total() })),
-            CapacityDetail::Indexes => {
+            ReturnConsumedCapacity::None => None,
+            ReturnConsumedCapacity::Total => {
+                Some(json!({ "TableName": self.table_name, "CapacityUnits": self.total() }))
+            }
+            ReturnConsumedCapacity::Indexes => {
                 let mut out = Map::new();
                 out.insert("TableName".into(), json!(self.table_name));
                 out.insert("CapacityUnits".into(), json!(self.total()));
@@ -191,8 +193,8 @@ impl PerTable {
     }
 
     /// The `ConsumedCapacity` list, or `None` when it was not asked for.
-    pub fn to_json(&self, detail: CapacityDetail) -> Option<Value> {
-        if detail == CapacityDetail::None {
+    pub fn to_json(&self, detail: ReturnConsumedCapacity) -> Option<Value> {
+        if detail == ReturnConsumedCapacity::None {
             return None;
         }
         Some(Value::Array(self.tables.iter().filter_map(|c| c.to_json(detail)).collect()))

@@ -3,21 +3,12 @@
 //! its partition key, plus their LSI entries), when asked with
 //! `ReturnItemCollectionMetrics: SIZE`.
 
-use crate::error::ApiResult;
-use crate::input::{Input, Violations};
 use crate::storage::{ordered_range, IndexKind, KeyRange, TableData, TableDef};
 use crate::types::{item_size, item_to_json, KeyValue};
 use serde_json::{json, Value};
 use std::ops::Bound;
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-
-/// Reads `ReturnItemCollectionMetrics`; true when SIZE was asked for.
-pub fn requested(input: &Input, v: &mut Violations) -> ApiResult<bool> {
-    let value = input.str("ReturnItemCollectionMetrics")?;
-    v.one_of("returnItemCollectionMetrics", value, &["SIZE", "NONE"]);
-    Ok(value == Some("SIZE"))
-}
 
 /// The `ItemCollectionMetrics` of a write to `partition`, or `None` when the
 /// table has no LSI (DynamoDB only reports collections of such tables).

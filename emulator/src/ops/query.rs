@@ -2,100 +2,100 @@
 //! (O(log n) to find the start, then one step per item), in sort-key order
 //! or reverse. Paging, Select and projection are shared with Scan in `read`.
 
-use super::read::{
-    page_response, read_expressions, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
-    Target,
-};
+use super::read::{answer_page, read_expressions, ReadHead, ReadKind, ReadRequest, Target};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::keycond::{key_condition, KeyCondition, SortCondition};
-use crate::input::{return_consumed_capacity, Input, Violations};
+use crate::expr::Condition;
+use crate::input::{Input, Violations};
 use crate::ops::Reply;
 use crate::state::State;
-use crate::storage::{ordered_range, KeyRange, StoredItem};
+use crate::storage::KeyRange;
 use crate::types::KeyValue;
 use std::ops::Bound;
 
-pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
-    let mut v = Violations::new();
-    let name = input.str("TableName")?;
-    v.table_name("tableName", name);
-    let index_name = input.str("IndexName")?;
-    if let Some(index) = index_name {
-        v.name_rules("indexName", index, 3, 255);
-    }
-    let (select, limit) = select_and_limit(&input, &mut v)?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
-    let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
-    let forward = input.bool("ScanIndexForward")?.unwrap_or(true);
-    let esk = input.item("ExclusiveStartKey")?;
-    v.finish()?;
-    let expressions = read_expressions(&input, Operation::Query)?;
-    let Some(condition) = &expressions.key_condition else {
-        return Err(ApiError::validation(
-            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-        ));
-    };
+/// A Query request, validated as far as it can be without the table.
+pub struct QueryRequest<'a> {
+    pub read: ReadRequest<'a>,
+    pub key_condition: Condition,
+    /// `ScanIndexForward`: sort-key order, or reverse.
+    pub forward: bool,
+}
 
-    let table = state.serving_table(name.unwrap_or_default())?;
-    let guard = table.inner.read();
-    let target = Target::resolve(&guard, index_name, state.clock.now_millis())?;
-    if consistent && target.is_global_index() {
-        return Err(ApiError::validation("Consistent reads are not supported on global secondary indexes"));
+impl<'a> QueryRequest<'a> {
+    pub fn read(input: Input<'a>) -> ApiResult<QueryRequest<'a>> {
+        let mut v = Violations::new();
+        let head = ReadHead::read(&input, &mut v)?;
+        let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
+        let forward = input.bool("ScanIndexForward")?.unwrap_or(true);
+        let exclusive_start_key = input.item("ExclusiveStartKey")?;
+        v.finish()?;
+        let (key_condition, expressions) = read_expressions(&input, ReadKind::Query)?;
+        let Some(key_condition) = key_condition else {
+            return Err(ApiError::validation(
+                "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+            ));
+        };
+        let read = head.complete(consistent, exclusive_start_key, expressions);
+        Ok(QueryRequest { read, key_condition, forward })
     }
-    let (partition, range) = key_range(key_condition(condition, target.key_schema())?)?;
-    if let Some(filter) = &expressions.filter {
-        let schema = target.key_schema();
-        if let Some(key) = filter.paths().into_iter().map(|p| p.top()).find(|a| schema.is_key_attribute(a)) {
-            let what = match expressions.filter_param {
-                "FilterExpression" => "Filter Expression",
-                other => other,
-            };
-            return Err(ApiError::validation(format!(
-                "{what} can only contain non-primary key attributes: Primary key attribute: {key}"
-            )));
+
+    /// The partition and key range the key condition reads, narrowed to the
+    /// target's key schema; then the filter's own rules on that target.
+    fn key_range(&self, target: &Target) -> ApiResult<(KeyValue, KeyRange)> {
+        let range = key_range(key_condition(&self.key_condition, target.key_schema())?)?;
+        self.check_filter(target)?;
+        Ok(range)
+    }
+
+    /// A Query's filter may not name the key attributes it reads by, and on
+    /// an index only attributes the index holds (even on an LSI, which
+    /// could fetch the others).
+    fn check_filter(&self, target: &Target) -> ApiResult<()> {
+        let expressions = &self.read.expressions;
+        if let Some(filter) = &expressions.filter {
+            let schema = target.key_schema();
+            if let Some(key) = filter.paths().into_iter().map(|p| p.top()).find(|a| schema.is_key_attribute(a)) {
+                let what = match expressions.filter_param {
+                    "FilterExpression" => "Filter Expression",
+                    other => other,
+                };
+                return Err(ApiError::validation(format!(
+                    "{what} can only contain non-primary key attributes: Primary key attribute: {key}"
+                )));
+            }
         }
-    }
-    // Query filters only on what the index holds (even an LSI, which could fetch).
-    if let Some((index, _)) = target.index {
-        let mut missing: Vec<String> = Vec::new();
+        let Some((index, _)) = target.index else { return Ok(()) };
+        let mut missing: Vec<&str> = Vec::new();
         for attr in expressions.filtered_attributes() {
-            if !index.projects(&attr) && !missing.contains(&attr) {
+            if !index.projects(attr) && !missing.contains(&attr) {
                 missing.push(attr);
             }
         }
-        if !missing.is_empty() {
-            return Err(ApiError::validation(format!(
-                "One or more parameter values were invalid: Secondary index {} does not project one or more filter attributes: [{}]",
-                index.name,
-                missing.join(", ")
-            )));
+        if missing.is_empty() {
+            return Ok(());
         }
+        Err(ApiError::validation(format!(
+            "One or more parameter values were invalid: Secondary index {} does not project one or more filter attributes: [{}]",
+            index.name,
+            missing.join(", ")
+        )))
     }
-    let projected = expressions.projected_attributes();
-    let (select, fetch_from_table) =
-        resolve_select(select, expressions.projection_param, &projected, &expressions.filtered_attributes(), &target)?;
-    let start = esk.map(|esk| start_key(Operation::Query, &target, &esk)).transpose()?;
+}
+
+pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
+    let request = QueryRequest::read(input)?;
+    let read = &request.read;
+    let table = state.serving_table(read.table_name)?;
+    let guard = table.inner.read();
+    let target = read.target(&guard, state.clock.now_millis())?;
+    let (partition, range) = request.key_range(&target)?;
+    let (options, start) = read.page_options(ReadKind::Query, &target)?;
     if let Some((key, _)) = &start {
         if key.partition() != partition {
             return Err(ApiError::validation("The provided starting key does not match the range key predicate"));
         }
     }
-    let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };
-    let items = &guard.data.items;
-    let candidates: Box<dyn Iterator<Item = &StoredItem> + '_> = match target.index {
-        Some((index, _)) => {
-            Box::new(index.range(&range, forward, start.as_ref().map(|(i, t)| (i, t))).map(|(_, item)| item))
-        }
-        None => {
-            let range = match &start {
-                Some((key, _)) => range.after(key, forward),
-                None => range,
-            };
-            Box::new(ordered_range(items, &range, forward).map(|(_, item)| item))
-        }
-    };
-    let page = read_page(&target, &options, candidates, &expressions);
-    Ok(page_response(&target, &options, page))
+    Ok(answer_page(&target, &options, &read.expressions, range, request.forward, start.as_ref()))
 }
 
 /// Turns a key condition (already narrowed to the key schema read) into the

@@ -1,41 +1,129 @@
-//! What Query and Scan share: `Select` and projection rules, `Limit`,
-//! `ExclusiveStartKey` checks, and the page loop that evaluates items in
-//! storage order, applies the filter, cuts the page at `Limit` items
-//! evaluated or 1 MB read, and answers with `LastEvaluatedKey`.
+//! What Query and Scan share: the members both requests carry
+//! ([`ReadRequest`]), `Select` and projection rules, `ExclusiveStartKey`
+//! checks, the items of a key range ([`Target::candidates`]), and the page
+//! loop that evaluates items in storage order, applies the filter, cuts the
+//! page at `Limit` items evaluated or 1 MB read, and answers with
+//! `LastEvaluatedKey`.
 
 use super::capacity::{read_units, Consumed};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::legacy;
 use crate::expr::request::{check_parameter_styles, read_attributes, read_projection};
 use crate::expr::{parse_condition, Condition, ExpressionKind, Projection};
-use crate::input::{CapacityDetail, Input, Violations};
+use crate::input::{Input, RequestEnum, ReturnConsumedCapacity, Select, Violations};
 use crate::ops::reply::{ItemJson, ObjectWriter, Reply};
-use crate::storage::{IndexData, IndexKind, ProjectionType, StoredItem, TableDef, TableState};
-use crate::types::{item_size, Item, PrimaryKey};
+use crate::storage::{ordered_range, IndexData, IndexKind, KeyRange, ProjectionType, StoredItem, TableDef, TableState};
+use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::types::{item_size, Item, KeySchema, PrimaryKey, ScalarType};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// DynamoDB stops reading a page once it has read 1 MB.
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 
 /// Which operation is reading (some messages name it).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub enum ReadKind {
     Query,
     Scan,
 }
 
-/// `Select`: what each returned item holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Select {
-    AllAttributes,
-    AllProjectedAttributes,
-    SpecificAttributes,
-    Count,
+/// The members Query and Scan both open with, in DynamoDB's violation order.
+pub struct ReadHead<'a> {
+    table_name: Option<&'a str>,
+    index_name: Option<&'a str>,
+    select: Option<Select>,
+    limit: Option<i64>,
+    capacity: ReturnConsumedCapacity,
+}
+
+impl<'a> ReadHead<'a> {
+    pub fn read(input: &Input<'a>, v: &mut Violations) -> ApiResult<ReadHead<'a>> {
+        let table_name = input.str("TableName")?;
+        v.table_name("tableName", table_name);
+        let index_name = input.str("IndexName")?;
+        if let Some(index) = index_name {
+            v.name_rules("indexName", index, 3, 255);
+        }
+        let select = Select::read(input, v)?;
+        let limit = input.int("Limit")?;
+        v.range("limit", limit, 1, None);
+        let capacity = ReturnConsumedCapacity::read(input, v)?.unwrap_or_default();
+        Ok(ReadHead { table_name, index_name, select, limit, capacity })
+    }
+
+    /// The whole request, once its violations are finished (so the table
+    /// name is there and the limit positive).
+    pub fn complete(
+        self,
+        consistent: bool,
+        exclusive_start_key: Option<Item>,
+        expressions: ReadExpressions,
+    ) -> ReadRequest<'a> {
+        ReadRequest {
+            table_name: self.table_name.unwrap_or_default(),
+            index_name: self.index_name,
+            select: self.select,
+            limit: self.limit.map(|l| l as usize),
+            capacity: self.capacity,
+            consistent,
+            exclusive_start_key,
+            expressions,
+        }
+    }
+}
+
+/// The members of a Query or Scan request both share, validated as far as
+/// they can be without the table.
+pub struct ReadRequest<'a> {
+    pub table_name: &'a str,
+    pub index_name: Option<&'a str>,
+    pub select: Option<Select>,
+    pub limit: Option<usize>,
+    pub capacity: ReturnConsumedCapacity,
+    pub consistent: bool,
+    pub exclusive_start_key: Option<Item>,
+    pub expressions: ReadExpressions,
+}
+
+impl ReadRequest<'_> {
+    /// What the request reads: the table or the index it names, checked
+    /// against the table (an index must exist, be readable, and a GSI
+    /// cannot be read consistently).
+    pub fn target<'t>(&self, state: &'t TableState, now_millis: i64) -> ApiResult<Target<'t>> {
+        let target = Target::resolve(state, self.index_name, now_millis)?;
+        if self.consistent && target.is_global_index() {
+            return Err(ApiError::validation("Consistent reads are not supported on global secondary indexes"));
+        }
+        Ok(target)
+    }
+
+    /// What a page needs once the target is known: `Select` resolved
+    /// against the projection and the target, then the start position from
+    /// `ExclusiveStartKey` (checked in that order, as DynamoDB does).
+    pub fn page_options(&self, kind: ReadKind, target: &Target) -> ApiResult<(ReadOptions, Option<StartPosition>)> {
+        let expressions = &self.expressions;
+        let projected = expressions.projected_attributes();
+        let filtered = expressions.filtered_attributes();
+        let (select, fetch_from_table) =
+            resolve_select(self.select, expressions.projection_param, &projected, &filtered, target)?;
+        let start = self.exclusive_start_key.as_ref().map(|esk| start_key(kind, target, esk)).transpose()?;
+        let options = ReadOptions {
+            select,
+            limit: self.limit,
+            consistent: self.consistent,
+            capacity: self.capacity,
+            fetch_from_table,
+        };
+        Ok((options, start))
+    }
 }
 
 /// What is read: the table, or one of its indexes.
 pub struct Target<'a> {
     pub def: &'a TableDef,
+    /// The table's items (an index's entries are these items too).
+    items: &'a BTreeMap<PrimaryKey, StoredItem>,
     pub index: Option<(&'a IndexData, IndexKind)>,
 }
 
@@ -58,7 +146,7 @@ impl<'a> Target<'a> {
                 Some((data, def.kind))
             }
         };
-        Ok(Target { def: &state.def, index })
+        Ok(Target { def: &state.def, items: &state.data.items, index })
     }
 
     pub fn is_global_index(&self) -> bool {
@@ -66,20 +154,44 @@ impl<'a> Target<'a> {
     }
 
     /// The key schema reads are ordered and started by.
-    pub fn key_schema(&self) -> &'a crate::types::KeySchema {
+    pub fn key_schema(&self) -> &'a KeySchema {
         match self.index {
             Some((index, _)) => &index.key_schema,
             None => &self.def.key_schema,
         }
     }
+
+    /// The items of `range` in reading order (`forward` or reverse), after
+    /// `start` when a page resumes: Query and Scan read through this alike.
+    pub fn candidates(
+        &self,
+        range: KeyRange,
+        forward: bool,
+        start: Option<&StartPosition>,
+    ) -> Box<dyn Iterator<Item = &'a StoredItem> + 'a> {
+        match self.index {
+            Some((index, _)) => {
+                Box::new(index.range(&range, forward, start.map(|(i, t)| (i, t))).map(|(_, item)| item))
+            }
+            None => {
+                // On the table, both parts of the position are the table key.
+                let range = match start {
+                    Some((key, _)) => range.after(key, forward),
+                    None => range,
+                };
+                Box::new(ordered_range(self.items, &range, forward).map(|(_, item)| item))
+            }
+        }
+    }
 }
+
+/// Where a page resumes: the start key in the target's order (the index
+/// key on an index), and the table key.
+pub type StartPosition = (PrimaryKey, PrimaryKey);
 
 /// The conditions and projection of a read, from expression parameters or
 /// their legacy equivalents (never both).
 pub struct ReadExpressions {
-    /// Query only: `KeyConditionExpression` parsed (narrowed to the key
-    /// schema once the target is known), or `KeyConditions` lowered.
-    pub key_condition: Option<Condition>,
     pub filter: Option<Condition>,
     /// `FilterExpression`, `QueryFilter` or `ScanFilter` (for messages).
     pub filter_param: &'static str,
@@ -90,13 +202,13 @@ pub struct ReadExpressions {
 
 impl ReadExpressions {
     /// The top-level attributes the projection names.
-    pub fn projected_attributes(&self) -> Vec<String> {
-        self.projection.iter().flat_map(|p| p.paths.iter().map(|path| path.top().to_string())).collect()
+    pub fn projected_attributes(&self) -> Vec<&str> {
+        self.projection.iter().flat_map(|p| p.paths.iter().map(|path| path.top())).collect()
     }
 
     /// The top-level attributes the filter reads.
-    pub fn filtered_attributes(&self) -> Vec<String> {
-        self.filter.iter().flat_map(|f| f.paths().into_iter().map(|p| p.top().to_string())).collect()
+    pub fn filtered_attributes(&self) -> Vec<&str> {
+        self.filter.iter().flat_map(|f| f.paths().into_iter().map(|p| p.top())).collect()
     }
 
     /// Shapes a returned item.
@@ -112,16 +224,19 @@ impl ReadExpressions {
     }
 }
 
-/// Reads and parses the expression (or legacy) parameters of a Query or Scan.
-pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressions> {
-    let (legacy_params, expression_params, value_params, legacy_filter): (&[&str], &[&str], &[&str], _) = match op {
-        Operation::Query => (
+/// Reads and parses the expression (or legacy) parameters of a Query or
+/// Scan; with a Query's key condition: `KeyConditionExpression` parsed (to
+/// be narrowed to the key schema once the target is known), or
+/// `KeyConditions` lowered.
+pub fn read_expressions(input: &Input, kind: ReadKind) -> ApiResult<(Option<Condition>, ReadExpressions)> {
+    let (legacy_params, expression_params, value_params, legacy_filter): (&[&str], &[&str], &[&str], _) = match kind {
+        ReadKind::Query => (
             &["AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"],
             &["ProjectionExpression", "FilterExpression", "KeyConditionExpression"],
             &["FilterExpression", "KeyConditionExpression"],
             "QueryFilter",
         ),
-        Operation::Scan => (
+        ReadKind::Scan => (
             &["AttributesToGet", "ConditionalOperator", "ScanFilter"],
             &["ProjectionExpression", "FilterExpression"],
             &["FilterExpression"],
@@ -146,12 +261,12 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
     } else {
         read_attributes(input, value_params, true)?
     };
-    let key_condition = match (op, input.str("KeyConditionExpression")?) {
-        (Operation::Query, Some(src)) => Some(parse_condition(ExpressionKind::KeyCondition, src, &mut attrs)?),
-        (Operation::Query, None) => {
+    let key_condition = match (kind, input.str("KeyConditionExpression")?) {
+        (ReadKind::Query, Some(src)) => Some(parse_condition(ExpressionKind::KeyCondition, src, &mut attrs)?),
+        (ReadKind::Query, None) => {
             legacy::filter_conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()?
         }
-        (Operation::Scan, _) => None,
+        (ReadKind::Scan, _) => None,
     };
     if conditional_operator.is_some() && !input.has(legacy_filter) {
         return Err(ApiError::validation("ConditionalOperator cannot be used without Filter or Expected"));
@@ -169,7 +284,7 @@ pub fn read_expressions(input: &Input, op: Operation) -> ApiResult<ReadExpressio
             "AttributesToGet"
         }
     });
-    Ok(ReadExpressions { key_condition, filter, filter_param, projection, projection_param })
+    Ok((key_condition, ReadExpressions { filter, filter_param, projection, projection_param }))
 }
 
 /// The parameters every read shares, validated.
@@ -177,110 +292,97 @@ pub struct ReadOptions {
     pub select: Select,
     pub limit: Option<usize>,
     pub consistent: bool,
-    pub capacity: CapacityDetail,
+    pub capacity: ReturnConsumedCapacity,
     /// Whether items of an LSI are read from the table (all attributes, or
     /// attributes outside the index projection were asked for).
     pub fetch_from_table: bool,
 }
 
-/// Reads `Select` and `Limit`, collecting constraint violations.
-pub fn select_and_limit(input: &Input, v: &mut Violations) -> ApiResult<(Option<&'static str>, Option<i64>)> {
-    let select = input.str("Select")?;
-    v.one_of("select", select, &["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]);
-    let limit = input.int("Limit")?;
-    v.range("limit", limit, 1, None);
-    let select = match select {
-        Some("ALL_ATTRIBUTES") => Some("ALL_ATTRIBUTES"),
-        Some("ALL_PROJECTED_ATTRIBUTES") => Some("ALL_PROJECTED_ATTRIBUTES"),
-        Some("SPECIFIC_ATTRIBUTES") => Some("SPECIFIC_ATTRIBUTES"),
-        Some("COUNT") => Some("COUNT"),
-        _ => None,
-    };
-    Ok((select, limit))
-}
-
 /// Checks `Select` against the projection parameter and the target, as
 /// DynamoDB does. `projection_param` names the parameter given, if any
 /// (`ProjectionExpression` or `AttributesToGet`); `projected` lists the
-/// top-level attributes it names.
+/// top-level attributes it names, `filtered` those the filter reads.
+/// Answers the `Select` in effect and whether LSI items are fetched from the table.
 pub fn resolve_select(
-    select: Option<&str>,
+    select: Option<Select>,
     projection_param: Option<&str>,
-    projected: &[String],
-    filtered: &[String],
+    projected: &[&str],
+    filtered: &[&str],
     target: &Target,
 ) -> ApiResult<(Select, bool)> {
-    let select = match (select, projection_param) {
-        (None, Some(_)) => Select::SpecificAttributes,
-        (None, None) if target.index.is_some() => Select::AllProjectedAttributes,
-        (None, None) => Select::AllAttributes,
-        (Some("SPECIFIC_ATTRIBUTES"), None) => {
-            return Err(ApiError::validation(
-                "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
-            ))
-        }
-        (Some("SPECIFIC_ATTRIBUTES"), Some(_)) => Select::SpecificAttributes,
-        (Some("COUNT"), Some(param)) => {
-            return Err(ApiError::validation(format!("Cannot specify the {param} when choosing to get only the Count")))
-        }
-        (Some("COUNT"), None) => Select::Count,
-        (Some("ALL_ATTRIBUTES"), Some(param)) => {
-            return Err(ApiError::validation(format!("Cannot specify the {param} when choosing to get ALL_ATTRIBUTES")))
-        }
-        (Some("ALL_ATTRIBUTES"), None) => Select::AllAttributes,
-        (Some(_), Some(param)) => {
-            return Err(ApiError::validation(format!(
-                "Cannot specify the {param} when choosing to get ALL_PROJECTED_ATTRIBUTES"
-            )))
-        }
-        (Some(_), None) => Select::AllProjectedAttributes,
-    };
+    let select = select_in_effect(select, projection_param, target)?;
     // DynamoDB says "Querying" for Scan too.
     if select == Select::AllProjectedAttributes && target.index.is_none() {
         return Err(ApiError::validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"));
     }
+    let Some((index, kind)) = target.index else { return Ok((select, false)) };
     let mut fetch_from_table = false;
-    if let Some((index, kind)) = target.index {
-        let projects_all = index.projection == ProjectionType::All;
-        if select == Select::AllAttributes && !projects_all {
-            if kind == IndexKind::Global {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index {} because its projection type is not ALL",
-                    index.name
-                )));
-            }
-            fetch_from_table = true;
+    let projects_all = index.projection == ProjectionType::All;
+    if select == Select::AllAttributes && !projects_all {
+        if kind == IndexKind::Global {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index {} because its projection type is not ALL",
+                index.name
+            )));
         }
-        // An LSI fetches attributes it does not hold from the table; a GSI cannot.
-        let missing: Vec<&str> = projected.iter().filter(|a| !index.projects(a)).map(String::as_str).collect();
-        if !missing.is_empty() {
-            if kind == IndexKind::Global {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Global secondary index {} does not project [{}]",
-                    index.name,
-                    missing.join(", ")
-                )));
-            }
-            fetch_from_table = true;
+        fetch_from_table = true;
+    }
+    // An LSI fetches attributes it does not hold from the table; a GSI cannot.
+    let missing: Vec<&str> = projected.iter().copied().filter(|a| !index.projects(a)).collect();
+    if !missing.is_empty() {
+        if kind == IndexKind::Global {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: Global secondary index {} does not project [{}]",
+                index.name,
+                missing.join(", ")
+            )));
         }
-        // A filter on attributes an LSI does not hold reads them from the table too.
-        if kind == IndexKind::Local && filtered.iter().any(|a| !index.projects(a)) {
-            fetch_from_table = true;
-        }
+        fetch_from_table = true;
+    }
+    // A filter on attributes an LSI does not hold reads them from the table too.
+    if kind == IndexKind::Local && filtered.iter().any(|a| !index.projects(a)) {
+        fetch_from_table = true;
     }
     Ok((select, fetch_from_table))
 }
 
+/// The `Select` asked for, or the default for the request, checked against
+/// the projection parameter (`projection_param`, if any).
+fn select_in_effect(select: Option<Select>, projection_param: Option<&str>, target: &Target) -> ApiResult<Select> {
+    let cannot_specify = |param: &str, what: &str| {
+        ApiError::validation(format!("Cannot specify the {param} when choosing to get {what}"))
+    };
+    match (select, projection_param) {
+        (None, Some(_)) => Ok(Select::SpecificAttributes),
+        (None, None) if target.index.is_some() => Ok(Select::AllProjectedAttributes),
+        (None, None) => Ok(Select::AllAttributes),
+        (Some(Select::SpecificAttributes), None) => Err(ApiError::validation(
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+        )),
+        (Some(Select::Count), Some(param)) => Err(cannot_specify(param, "only the Count")),
+        (Some(Select::AllAttributes), Some(param)) => Err(cannot_specify(param, "ALL_ATTRIBUTES")),
+        (Some(Select::AllProjectedAttributes), Some(param)) => Err(cannot_specify(param, "ALL_PROJECTED_ATTRIBUTES")),
+        (Some(select), _) => Ok(select),
+    }
+}
+
 /// Checks `ExclusiveStartKey` against the target and turns it into a
-/// storage position: (key in the target's order, table key).
-/// DynamoDB words a malformed start key differently for Query and Scan.
-pub fn start_key(op: Operation, target: &Target, esk: &Item) -> ApiResult<(PrimaryKey, PrimaryKey)> {
+/// storage position. DynamoDB words a start key that does not fit the key
+/// schema differently for Query and Scan; other key faults (an empty value,
+/// a size limit) are reported as for any key.
+pub fn start_key(kind: ReadKind, target: &Target, esk: &Item) -> ApiResult<StartPosition> {
     let table_schema = &target.def.key_schema;
-    let invalid = || match op {
-        Operation::Query => ApiError::validation("The provided starting key is invalid"),
-        Operation::Scan => ApiError::validation(
+    let invalid = || match kind {
+        ReadKind::Query => ApiError::validation("The provided starting key is invalid"),
+        ReadKind::Scan => ApiError::validation(
             "The provided starting key is invalid: The provided key element does not match the schema",
         ),
+    };
+    let part = |schema: &KeySchema, key: &Item| {
+        start_key_part(schema, key).map_err(|fault| match fault {
+            StartKeyFault::SchemaMismatch => invalid(),
+            StartKeyFault::Invalid(err) => err,
+        })
     };
     match target.index {
         None => {
@@ -288,7 +390,7 @@ pub fn start_key(op: Operation, target: &Target, esk: &Item) -> ApiResult<(Prima
             if esk.len() != expected {
                 return Err(ApiError::validation("Exclusive Start Key must have same size as table's key schema"));
             }
-            let key = table_schema.key_from_request(esk).map_err(|e| start_key_error(e, invalid()))?;
+            let key = part(table_schema, esk)?;
             Ok((key.clone(), key))
         }
         Some((index, _)) => {
@@ -299,23 +401,49 @@ pub fn start_key(op: Operation, target: &Target, esk: &Item) -> ApiResult<(Prima
             if esk.len() != names.len() || !names.iter().all(|n| esk.contains_key(*n)) {
                 return Err(invalid());
             }
-            let table_part: Item = table_schema.project_key(esk);
-            let index_part: Item = index.key_schema.project_key(esk);
-            let table_key = table_schema.key_from_request(&table_part).map_err(|e| start_key_error(e, invalid()))?;
-            let index_key =
-                index.key_schema.key_from_request(&index_part).map_err(|e| start_key_error(e, invalid()))?;
+            let table_key = part(table_schema, &table_schema.project_key(esk))?;
+            let index_key = part(&index.key_schema, &index.key_schema.project_key(esk))?;
             Ok((index_key, table_key))
         }
     }
 }
 
-/// A wrong type in a start key is reported as DynamoDB does; other key errors as `fallback`.
-fn start_key_error(err: ApiError, fallback: ApiError) -> ApiError {
-    if err.message == "The provided key element does not match the schema" {
-        fallback
-    } else {
-        err
+/// Why a start key (or its table or index part) was refused.
+enum StartKeyFault {
+    /// It does not fit the key schema: attributes or their types.
+    SchemaMismatch,
+    /// Another key rule, reported as is.
+    Invalid(ApiError),
+}
+
+/// One part of a start key read against `schema`, its fault classified.
+fn start_key_part(schema: &KeySchema, key: &Item) -> Result<PrimaryKey, StartKeyFault> {
+    schema.key_from_request(key).map_err(|err| match fits_schema(schema, key) {
+        true => StartKeyFault::Invalid(err),
+        false => StartKeyFault::SchemaMismatch,
+    })
+}
+
+/// Whether `key` fits `schema` as far as `KeySchema::key_from_request` gets
+/// before it fails: its attributes are the schema's, and each has the
+/// schema's type up to the first attribute that breaks another rule (it
+/// checks them in order and reports the first fault).
+fn fits_schema(schema: &KeySchema, key: &Item) -> bool {
+    if key.len() != schema.attributes().count() {
+        return false;
     }
+    for (position, attr) in schema.attributes().enumerate() {
+        let Some(value) = key.get(&attr.name) else { return false };
+        if value.type_name() != attr.kind.as_str() {
+            return false;
+        }
+        let limit = if position == 0 { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
+        let empty = value.size() == 0 && attr.kind != ScalarType::N;
+        if empty || value.size() > limit {
+            return true;
+        }
+    }
+    true
 }
 
 /// An item of a page: decoded (filtered, projected), or as stored when the
@@ -344,6 +472,21 @@ pub struct Page {
     pub bytes_read: usize,
     /// Read units spent fetching LSI items' other attributes from the table.
     pub fetch_units: f64,
+}
+
+/// Reads one page of `range` (after `start`) from the target and answers
+/// it: how every Query and Scan ends.
+pub fn answer_page(
+    target: &Target,
+    options: &ReadOptions,
+    expressions: &ReadExpressions,
+    range: KeyRange,
+    forward: bool,
+    start: Option<&StartPosition>,
+) -> Reply {
+    let candidates = target.candidates(range, forward, start);
+    let page = read_page(target, options, candidates, expressions);
+    page_response(target, options, page)
 }
 
 /// Evaluates `candidates` (table items, in reading order) into one page,
@@ -375,50 +518,68 @@ pub fn read_page<'a>(
         }
         let stop = options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES;
         if stop {
-            let decoded;
-            let last = match &item {
-                Some(item) => item,
-                None => {
-                    decoded = stored.decode();
-                    &decoded
-                }
-            };
-            page.last_evaluated_key = Some(match index {
-                Some(index) => index.last_evaluated_key(last),
-                None => target.def.key_schema.project_key(last),
-            });
+            page.stop_at(target, stored, item.as_ref());
         }
-        let Some(item) = item else {
-            page.count += 1;
-            if options.select != Select::Count {
-                page.items.push(PageItem::Stored(stored.clone()));
-            }
-            if stop {
-                break;
-            }
-            continue;
-        };
-        // What the filter sees: the index's attributes, or the whole item when fetched from the table.
-        let visible = match index {
-            Some(index) if !options.fetch_from_table => index.project_owned(item),
-            _ => item,
-        };
-        if expressions.keep(&visible) {
-            page.count += 1;
-            match (options.select, index) {
-                (Select::Count, _) => {}
-                // Fetched from the table for the filter, but only the index's attributes were asked for.
-                (Select::AllProjectedAttributes, Some(index)) if options.fetch_from_table => {
-                    page.items.push(PageItem::Decoded(index.project_owned(visible)))
+        match item {
+            None => {
+                page.count += 1;
+                if options.select != Select::Count {
+                    page.items.push(PageItem::Stored(stored.clone()));
                 }
-                _ => page.items.push(PageItem::Decoded(expressions.project(visible))),
             }
+            Some(item) => page.evaluate(item, index, options, expressions),
         }
         if stop {
             break;
         }
     }
     page
+}
+
+impl Page {
+    /// Records the key of the last item evaluated (`decoded`, if it was),
+    /// where the next page starts: the table key, plus the index key on an index.
+    fn stop_at(&mut self, target: &Target, stored: &StoredItem, decoded: Option<&Item>) {
+        let decoded_here;
+        let last = match decoded {
+            Some(item) => item,
+            None => {
+                decoded_here = stored.decode();
+                &decoded_here
+            }
+        };
+        self.last_evaluated_key = Some(match target.index {
+            Some((index, _)) => index.last_evaluated_key(last),
+            None => target.def.key_schema.project_key(last),
+        });
+    }
+
+    /// Filters a decoded item and, when it passes, adds it shaped as asked.
+    fn evaluate(
+        &mut self,
+        item: Item,
+        index: Option<&IndexData>,
+        options: &ReadOptions,
+        expressions: &ReadExpressions,
+    ) {
+        // What the filter sees: the index's attributes, or the whole item when fetched from the table.
+        let visible = match index {
+            Some(index) if !options.fetch_from_table => index.project_owned(item),
+            _ => item,
+        };
+        if !expressions.keep(&visible) {
+            return;
+        }
+        self.count += 1;
+        match (options.select, index) {
+            (Select::Count, _) => {}
+            // Fetched from the table for the filter, but only the index's attributes were asked for.
+            (Select::AllProjectedAttributes, Some(index)) if options.fetch_from_table => {
+                self.items.push(PageItem::Decoded(index.project_owned(visible)))
+            }
+            _ => self.items.push(PageItem::Decoded(expressions.project(visible))),
+        }
+    }
 }
 
 /// The response of a Query or Scan page.

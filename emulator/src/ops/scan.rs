@@ -2,93 +2,81 @@
 //! partition hash). A parallel scan's segment is a range of partition
 //! hashes, so segments are disjoint and together cover everything.
 
-use super::read::{
-    page_response, read_expressions, read_page, resolve_select, select_and_limit, start_key, Operation, ReadOptions,
-    Target,
-};
+use super::read::{answer_page, read_expressions, ReadHead, ReadKind, ReadRequest};
 use crate::error::{ApiError, ApiResult};
-use crate::input::{return_consumed_capacity, Input, Violations};
+use crate::input::{Input, Violations};
 use crate::ops::Reply;
 use crate::state::State;
-use crate::storage::{ordered_range, KeyRange, StoredItem};
+use crate::storage::KeyRange;
 
 pub const MAX_TOTAL_SEGMENTS: i64 = 1_000_000;
 
-pub fn scan(state: &State, input: Input) -> ApiResult<Reply> {
-    let mut v = Violations::new();
-    let name = input.str("TableName")?;
-    v.table_name("tableName", name);
-    let index_name = input.str("IndexName")?;
-    if let Some(index) = index_name {
-        v.name_rules("indexName", index, 3, 255);
-    }
-    let (select, limit) = select_and_limit(&input, &mut v)?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
-    let segment = input.int("Segment")?;
-    let total_segments = input.int("TotalSegments")?;
-    v.range("segment", segment, 0, Some(MAX_TOTAL_SEGMENTS - 1));
-    v.range("totalSegments", total_segments, 1, Some(MAX_TOTAL_SEGMENTS));
-    if let (Some(segment), Some(total)) = (segment, total_segments) {
-        if segment >= total && (1..=MAX_TOTAL_SEGMENTS).contains(&total) && segment >= 0 {
-            v.range("segment", Some(segment), 0, Some(total - 1));
-        }
-    }
-    let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
-    let esk = input.item("ExclusiveStartKey")?;
-    v.finish()?;
-    let segment = match (segment, total_segments) {
-        (Some(segment), Some(total)) => Some((segment as u64, total as u64)),
-        (Some(_), None) => {
-            return Err(ApiError::validation("If segment is specified, total segment must also be specified"))
-        }
-        (None, Some(_)) => {
-            return Err(ApiError::validation(
-                "If total segments is specified, a particular segment must also be specified for this request",
-            ))
-        }
-        (None, None) => None,
-    };
-    let expressions = read_expressions(&input, Operation::Scan)?;
+/// A Scan request, validated as far as it can be without the table.
+pub struct ScanRequest<'a> {
+    pub read: ReadRequest<'a>,
+    /// `Segment` and `TotalSegments` of a parallel scan.
+    pub segment: Option<(u64, u64)>,
+}
 
-    let table = state.serving_table(name.unwrap_or_default())?;
-    let guard = table.inner.read();
-    let target = Target::resolve(&guard, index_name, state.clock.now_millis())?;
-    if consistent && target.is_global_index() {
-        return Err(ApiError::validation("Consistent reads are not supported on global secondary indexes"));
+impl<'a> ScanRequest<'a> {
+    pub fn read(input: Input<'a>) -> ApiResult<ScanRequest<'a>> {
+        let mut v = Violations::new();
+        let head = ReadHead::read(&input, &mut v)?;
+        let segment = input.int("Segment")?;
+        let total_segments = input.int("TotalSegments")?;
+        v.range("segment", segment, 0, Some(MAX_TOTAL_SEGMENTS - 1));
+        v.range("totalSegments", total_segments, 1, Some(MAX_TOTAL_SEGMENTS));
+        if let (Some(segment), Some(total)) = (segment, total_segments) {
+            if segment >= total && (1..=MAX_TOTAL_SEGMENTS).contains(&total) && segment >= 0 {
+                v.range("segment", Some(segment), 0, Some(total - 1));
+            }
+        }
+        let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
+        let exclusive_start_key = input.item("ExclusiveStartKey")?;
+        v.finish()?;
+        let segment = match (segment, total_segments) {
+            (Some(segment), Some(total)) => Some((segment as u64, total as u64)),
+            (Some(_), None) => {
+                return Err(ApiError::validation("If segment is specified, total segment must also be specified"))
+            }
+            (None, Some(_)) => {
+                return Err(ApiError::validation(
+                    "If total segments is specified, a particular segment must also be specified for this request",
+                ))
+            }
+            (None, None) => None,
+        };
+        let (_, expressions) = read_expressions(&input, ReadKind::Scan)?;
+        Ok(ScanRequest { read: head.complete(consistent, exclusive_start_key, expressions), segment })
     }
-    let projected = expressions.projected_attributes();
-    let (select, fetch_from_table) =
-        resolve_select(select, expressions.projection_param, &projected, &expressions.filtered_attributes(), &target)?;
-    let range = match segment {
-        Some((segment, total)) => segment_range(segment, total),
-        None => KeyRange::hashes(0, u64::MAX),
-    };
-    let start = esk.map(|esk| start_key(Operation::Scan, &target, &esk)).transpose()?;
+
+    /// The hashes the scan reads: its segment's share, or all of them.
+    fn range(&self) -> KeyRange {
+        match self.segment {
+            Some((segment, total)) => segment_range(segment, total),
+            None => KeyRange::hashes(0, u64::MAX),
+        }
+    }
+}
+
+pub fn scan(state: &State, input: Input) -> ApiResult<Reply> {
+    let request = ScanRequest::read(input)?;
+    let read = &request.read;
+    let table = state.serving_table(read.table_name)?;
+    let guard = table.inner.read();
+    let target = read.target(&guard, state.clock.now_millis())?;
+    let (options, start) = read.page_options(ReadKind::Scan, &target)?;
+    let range = request.range();
     if let Some((key, _)) = &start {
         if !range.contains(key) {
             // DynamoDB's wording (DynamoDB Local says "Exclusive start key must lie within the segment").
-            let (segment, total) = segment.unwrap_or((0, 1));
+            let (segment, total) = request.segment.unwrap_or((0, 1));
             return Err(ApiError::validation(format!(
                 "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: {total} Segment: {segment}"
             )));
         }
     }
-    let options = ReadOptions { select, limit: limit.map(|l| l as usize), consistent, capacity, fetch_from_table };
-    let items = &guard.data.items;
-    let candidates: Box<dyn Iterator<Item = &StoredItem> + '_> = match target.index {
-        Some((index, _)) => {
-            Box::new(index.range(&range, true, start.as_ref().map(|(i, t)| (i, t))).map(|(_, item)| item))
-        }
-        None => {
-            let range = match &start {
-                Some((key, _)) => range.after(key, true),
-                None => range,
-            };
-            Box::new(ordered_range(items, &range, true).map(|(_, item)| item))
-        }
-    };
-    let page = read_page(&target, &options, candidates, &expressions);
-    Ok(page_response(&target, &options, page))
+    Ok(answer_page(&target, &options, &read.expressions, range, true, start.as_ref()))
 }
 
 /// Segment `segment` of `total`: an equal share of the hash space. Shares

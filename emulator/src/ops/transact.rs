@@ -8,24 +8,31 @@
 //! and only then are the writes applied. No reader can see half a
 //! transaction, and concurrent transactions on the same items serialise.
 
-use super::batch::ReadProjection;
 use super::capacity::{write_units, Consumed, PerTable};
 use super::collections;
-use super::item_request::{read_update_and_condition, validate_new_item};
+use super::item_request::{read_update_and_condition, validate_new_item, ReadProjection};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::expr::eval::evaluate;
 use crate::expr::request as expr_request;
 use crate::expr::update::{apply as apply_update, check_key_attributes};
 use crate::expr::{Condition, UpdateExpression};
-use crate::input::{describe, return_consumed_capacity, CapacityDetail, Input, Violations};
+use crate::input::{
+    describe, Input, RequestEnum, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
+    ReturnValuesOnConditionCheckFailure, Violations,
+};
 use crate::state::{State, TokenClaim};
-use crate::storage::{lock_read, lock_write};
-use crate::types::{item_from_json, item_size, item_to_json, Item, PrimaryKey};
+use crate::storage::{lock_read, lock_write, TableState};
+use crate::types::{item_from_json, item_size, item_to_json, AttributeValue, Item, KeySchema, PrimaryKey};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashSet};
 
 /// DynamoDB's limit on actions in one transaction.
 pub const MAX_TRANSACT_ITEMS: usize = 100;
+/// DynamoDB's limit on the aggregate size of a transaction's items.
+pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+/// What DynamoDB Local counts per returned item on top of its size when it
+/// checks TransactGetItems' 4 MB (measured: its error reports the total).
+const RESPONSE_ITEM_OVERHEAD_BYTES: usize = 4;
 
 /// The `TransactItems` list, checked for presence and length.
 fn transact_items<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<Vec<Input<'a>>> {
@@ -44,73 +51,71 @@ fn transact_items<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<Vec<In
     Ok(items.unwrap_or_default())
 }
 
+// ---- TransactGetItems ----
+
+/// A TransactGetItems request, validated: projections compiled, keys decoded.
+pub struct TransactGetRequest<'a> {
+    gets: Vec<Get<'a>>,
+    capacity: ReturnConsumedCapacity,
+}
+
 /// One Get of a TransactGetItems.
 struct Get<'a> {
     table: &'a str,
-    key: Value,
+    key: Item,
     projection: ReadProjection,
 }
 
-pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
-    let mut v = Violations::new();
-    let items = transact_items(&input, &mut v)?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
-    let mut gets = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("transactItems.{}.member.get", i + 1);
-        let get = item.object("Get")?;
-        v.not_null(&path, &get);
-        let Some(get) = get else { continue };
-        let table = get.str("TableName")?;
-        v.table_name(&format!("{path}.tableName"), table);
-        let key = get.raw("Key");
-        v.not_null(&format!("{path}.key"), &key);
-        if let (Some(table), Some(key)) = (table, key) {
-            gets.push((table, key, get));
+impl<'a> TransactGetRequest<'a> {
+    pub fn read(input: Input<'a>) -> ApiResult<TransactGetRequest<'a>> {
+        let mut v = Violations::new();
+        let items = transact_items(&input, &mut v)?;
+        let capacity = ReturnConsumedCapacity::read(&input, &mut v)?.unwrap_or_default();
+        let mut listed = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("transactItems.{}.member.get", i + 1);
+            let get = item.object("Get")?;
+            v.not_null(&path, &get);
+            let Some(get) = get else { continue };
+            let table = get.str("TableName")?;
+            v.table_name(&format!("{path}.tableName"), table);
+            let key = get.raw("Key");
+            v.not_null(&format!("{path}.key"), &key);
+            if let (Some(table), Some(key)) = (table, key) {
+                listed.push((table, key, get));
+            }
         }
+        v.finish()?;
+        // Every projection is compiled, then every key decoded, before any table is looked up.
+        let projections =
+            listed.iter().map(|(_, _, get)| ReadProjection::from_request(get)).collect::<ApiResult<Vec<_>>>()?;
+        let gets = listed
+            .iter()
+            .zip(projections)
+            .map(|((table, key, _), projection)| Ok(Get { table, key: item_from_json(key)?, projection }))
+            .collect::<ApiResult<Vec<_>>>()?;
+        Ok(TransactGetRequest { gets, capacity })
     }
-    v.finish()?;
-    let gets = gets
-        .into_iter()
-        .map(|(table, key, get)| Ok(Get { table, key: key.clone(), projection: ReadProjection::from_request(&get)? }))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let keys = gets.iter().map(|g| item_from_json(&g.key)).collect::<ApiResult<Vec<_>>>()?;
-    let tables = state.serving_tables(gets.iter().map(|g| g.table))?;
+}
+
+pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
+    let request = TransactGetRequest::read(input)?;
+    let tables = state.serving_tables(request.gets.iter().map(|g| g.table))?;
     // All tables read-locked together: the reads form one consistent snapshot.
     let guards = lock_read(&tables);
-    let mut seen: HashSet<(&str, PrimaryKey)> = HashSet::new();
-    let mut primary = Vec::with_capacity(gets.len());
-    let mut reasons = Vec::with_capacity(gets.len());
-    for (get, key) in gets.iter().zip(&keys) {
-        let schema = &guards.state(get.table)?.def.key_schema;
-        empty_key_value(schema, key)?;
-        match schema.key_from_request(key) {
-            Ok(pk) => {
-                if !seen.insert((get.table, pk.clone())) {
-                    return Err(ApiError::validation(
-                        "Transaction request cannot include multiple operations on one item",
-                    ));
-                }
-                primary.push(pk);
-                reasons.push(Reason::None);
-            }
-            Err(e) => reasons.push(Reason::ValidationError(e.message)),
-        }
-    }
-    if reasons.iter().any(|r| !matches!(r, Reason::None)) {
-        return Err(cancelled(&reasons));
-    }
+    let states = request.gets.iter().map(|g| guards.state(g.table)).collect::<ApiResult<Vec<_>>>()?;
+    let keys = get_keys(&request.gets, &states)?;
     let mut consumed = PerTable::default();
-    let mut found = Vec::with_capacity(gets.len());
+    let mut found = Vec::with_capacity(request.gets.len());
     let mut response_bytes = 0;
-    for (get, key) in gets.iter().zip(&primary) {
-        let table = guards.state(get.table)?;
+    for ((get, table), key) in request.gets.iter().zip(&states).zip(&keys) {
         let item = table.data.get(key);
         consumed.add(Consumed::read(&table.def, item.as_ref().map_or(0, item_size), true, true));
         let projected = item.as_ref().map(|i| get.projection.apply(i));
         response_bytes += projected.as_ref().map_or(0, |i| item_size(i) + RESPONSE_ITEM_OVERHEAD_BYTES);
         found.push(projected);
     }
+    drop(states);
     drop(guards);
     // The items returned (after projection) may total at most 4 MB.
     if response_bytes > MAX_TRANSACTION_BYTES {
@@ -128,16 +133,106 @@ pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
         .collect::<Vec<_>>();
     let mut out = Map::new();
     out.insert("Responses".into(), Value::Array(responses));
-    if let Some(c) = consumed.to_json(capacity) {
+    if let Some(c) = consumed.to_json(request.capacity) {
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))
 }
 
+/// The gets' keys checked against their tables (`states`, one per get): an
+/// empty key value or an item named twice fails the request, another key
+/// fault cancels it.
+fn get_keys(gets: &[Get], states: &[&TableState]) -> ApiResult<Vec<PrimaryKey>> {
+    let mut seen: HashSet<(&str, PrimaryKey)> = HashSet::new();
+    let mut primary = Vec::with_capacity(gets.len());
+    let mut reasons = Vec::with_capacity(gets.len());
+    for (get, table) in gets.iter().zip(states) {
+        let schema = &table.def.key_schema;
+        empty_key_value(schema, &get.key)?;
+        match schema.key_from_request(&get.key) {
+            Ok(pk) => {
+                if !seen.insert((get.table, pk.clone())) {
+                    return Err(ApiError::validation(
+                        "Transaction request cannot include multiple operations on one item",
+                    ));
+                }
+                primary.push(pk);
+                reasons.push(Reason::None);
+            }
+            Err(e) => reasons.push(Reason::ValidationError(e.message)),
+        }
+    }
+    if reasons.iter().any(|r| !matches!(r, Reason::None)) {
+        return Err(cancelled(&reasons));
+    }
+    Ok(primary)
+}
+
+// ---- TransactWriteItems ----
+
+/// A TransactWriteItems request, validated: every action's expressions
+/// compiled, before any table is looked up.
+pub struct TransactWriteRequest<'a> {
+    token: Option<&'a str>,
+    /// `TransactItems` as sent: a replayed token must come with the same request.
+    fingerprint: Option<&'a Value>,
+    actions: Vec<Action<'a>>,
+    capacity: ReturnConsumedCapacity,
+    collection_metrics: ReturnItemCollectionMetrics,
+}
+
+/// The four kinds of action, in DynamoDB's order for messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ActionType {
+    ConditionCheck,
+    Put,
+    Delete,
+    Update,
+}
+
+impl ActionType {
+    const ALL: [ActionType; 4] = [ActionType::ConditionCheck, ActionType::Put, ActionType::Delete, ActionType::Update];
+
+    /// The member of a `TransactItems` element.
+    fn member(self) -> &'static str {
+        match self {
+            ActionType::ConditionCheck => "ConditionCheck",
+            ActionType::Put => "Put",
+            ActionType::Delete => "Delete",
+            ActionType::Update => "Update",
+        }
+    }
+
+    /// The member's name in violation paths.
+    fn path(self) -> &'static str {
+        match self {
+            ActionType::ConditionCheck => "conditionCheck",
+            ActionType::Put => "put",
+            ActionType::Delete => "delete",
+            ActionType::Update => "update",
+        }
+    }
+
+    /// The one action a `TransactItems` element holds.
+    fn of<'a>(element: &Input<'a>) -> ApiResult<(ActionType, Input<'a>)> {
+        let present: Vec<(ActionType, Input)> = ActionType::ALL
+            .iter()
+            .filter_map(|kind| element.object(kind.member()).transpose().map(|r| r.map(|o| (*kind, o))))
+            .collect::<ApiResult<_>>()?;
+        match present.as_slice() {
+            [] => Err(ApiError::validation(
+                "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request",
+            )),
+            [one] => Ok(*one),
+            _ => Err(ApiError::validation("TransactItems can only contain one of Check, Put, Update or Delete")),
+        }
+    }
+}
+
 /// What one TransactWriteItems action does.
 enum ActionKind {
-    Put(Item),
-    Update(UpdatePlan),
+    Put,
+    Update(UpdateExpression),
     Delete,
     ConditionCheck,
 }
@@ -146,128 +241,141 @@ enum ActionKind {
 struct Action<'a> {
     table: &'a str,
     kind: ActionKind,
-    /// The `Key` (Update, Delete, ConditionCheck) or the item (Put).
-    key_source: Item,
-    condition: Option<ConditionPlan>,
+    /// The item (Put) or the `Key` (Update, Delete, ConditionCheck).
+    source: Item,
+    condition: Option<Condition>,
     return_old_on_failure: bool,
 }
 
-const ACTION_FIELDS: [(&str, &str); 4] =
-    [("ConditionCheck", "conditionCheck"), ("Put", "put"), ("Delete", "delete"), ("Update", "update")];
+/// An action as read from the request, its expressions not yet compiled.
+struct RawAction<'a> {
+    table: &'a str,
+    kind: ActionType,
+    source: Item,
+    return_old_on_failure: bool,
+}
 
-pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
-    let mut v = Violations::new();
-    let token = input.str("ClientRequestToken")?;
-    if let Some(t) = token {
-        let len = t.chars().count();
-        if len < 1 {
-            v.add(describe(Some(t)), "clientRequestToken", "Member must have length greater than or equal to 1");
+impl<'a> TransactWriteRequest<'a> {
+    pub fn read(input: Input<'a>) -> ApiResult<TransactWriteRequest<'a>> {
+        let mut v = Violations::new();
+        let token = input.str("ClientRequestToken")?;
+        check_token(token, &mut v);
+        let items = transact_items(&input, &mut v)?;
+        let capacity = ReturnConsumedCapacity::read(&input, &mut v)?.unwrap_or_default();
+        let collection_metrics = ReturnItemCollectionMetrics::read(&input, &mut v)?.unwrap_or_default();
+        let mut parsed: Vec<(Option<RawAction>, Input)> = Vec::with_capacity(items.len());
+        for (i, element) in items.iter().enumerate() {
+            let (kind, action) = ActionType::of(element)?;
+            let path = format!("transactItems.{}.member.{}", i + 1, kind.path());
+            parsed.push((RawAction::read(kind, &action, &path, &mut v)?, action));
         }
-        if len > 36 {
-            v.add(describe(Some(t)), "clientRequestToken", "Member must have length less than or equal to 36");
+        v.finish()?;
+        // Expressions are compiled in request order, before any table is looked up.
+        let actions = parsed
+            .into_iter()
+            .filter_map(|(raw, request)| raw.map(|raw| raw.compile(&request)))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let aggregate: usize = actions.iter().map(|a| item_size(&a.source)).sum();
+        if aggregate > MAX_TRANSACTION_BYTES {
+            return Err(ApiError::validation("Transaction size has exceeded the maximum allowed size of 4 MB"));
         }
+        let fingerprint = input.raw("TransactItems");
+        Ok(TransactWriteRequest { token, fingerprint, actions, capacity, collection_metrics })
     }
-    let items = transact_items(&input, &mut v)?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
-    let metrics = input.str("ReturnItemCollectionMetrics")?;
-    v.one_of("returnItemCollectionMetrics", metrics, &["SIZE", "NONE"]);
-    let mut parsed: Vec<(Option<RawAction>, Input)> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let present: Vec<(&str, Input)> = ACTION_FIELDS
-            .iter()
-            .filter_map(|(field, path)| item.object(field).transpose().map(|r| r.map(|o| (*path, o))))
-            .collect::<ApiResult<_>>()?;
-        let (path_name, action) = match present.as_slice() {
-            [] => {
-                return Err(ApiError::validation(
-                    "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request",
-                ))
+}
+
+/// `ClientRequestToken`: 1 to 36 characters.
+fn check_token(token: Option<&str>, v: &mut Violations) {
+    let Some(t) = token else { return };
+    let len = t.chars().count();
+    if len < 1 {
+        v.add(describe(Some(t)), "clientRequestToken", "Member must have length greater than or equal to 1");
+    }
+    if len > 36 {
+        v.add(describe(Some(t)), "clientRequestToken", "Member must have length less than or equal to 36");
+    }
+}
+
+impl<'a> RawAction<'a> {
+    /// Reads one action's members, recording constraint violations under `path`.
+    fn read(kind: ActionType, action: &Input<'a>, path: &str, v: &mut Violations) -> ApiResult<Option<RawAction<'a>>> {
+        let table = action.str("TableName")?;
+        let (source_member, source_path) = match kind {
+            ActionType::Put => ("Item", "item"),
+            _ => ("Key", "key"),
+        };
+        let source = action.item(source_member)?;
+        let condition = action.str("ConditionExpression")?;
+        let update = action.str("UpdateExpression")?;
+        if kind == ActionType::ConditionCheck {
+            v.not_null(&format!("{path}.conditionExpression"), &condition);
+        }
+        v.not_null(&format!("{path}.{source_path}"), &source);
+        v.table_name(&format!("{path}.tableName"), table);
+        if kind == ActionType::Update {
+            v.not_null(&format!("{path}.updateExpression"), &update);
+        }
+        let on_failure = ReturnValuesOnConditionCheckFailure::read_under(action, path, v)?;
+        let (Some(table), Some(source)) = (table, source) else { return Ok(None) };
+        let return_old_on_failure = on_failure == Some(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(Some(RawAction { table, kind, source, return_old_on_failure }))
+    }
+
+    /// Compiles the action's expressions from its request structure: syntax
+    /// errors and unused or undefined names and values fail the request.
+    fn compile(self, request: &Input) -> ApiResult<Action<'a>> {
+        let (kind, condition) = match self.kind {
+            ActionType::Update => {
+                let (update, condition) = read_update_and_condition(request)?;
+                (ActionKind::Update(update), condition)
             }
-            [one] => *one,
-            _ => {
-                return Err(ApiError::validation("TransactItems can only contain one of Check, Put, Update or Delete"))
+            other => {
+                let expressions = ["ConditionExpression"];
+                let mut attrs = expr_request::read_attributes(request, &expressions, true)?;
+                let condition = expr_request::read_condition_expression(request, &mut attrs)?;
+                attrs.check_all_used()?;
+                let kind = match other {
+                    ActionType::Put => ActionKind::Put,
+                    ActionType::Delete => ActionKind::Delete,
+                    _ => ActionKind::ConditionCheck,
+                };
+                (kind, condition)
             }
         };
-        let path = format!("transactItems.{}.member.{path_name}", i + 1);
-        parsed.push((parse_action(path_name, &action, &path, &mut v)?, action));
+        let RawAction { table, source, return_old_on_failure, .. } = self;
+        Ok(Action { table, kind, source, condition, return_old_on_failure })
     }
-    v.finish()?;
-    // Expressions are compiled in request order, before any table is looked up.
-    let mut actions = Vec::with_capacity(parsed.len());
-    for (raw, request) in parsed {
-        if let Some(raw) = raw {
-            actions.push(raw.compile(&request)?);
-        }
-    }
-    let aggregate: usize = actions.iter().map(|a| item_size(&a.key_source)).sum();
-    if aggregate > MAX_TRANSACTION_BYTES {
-        return Err(ApiError::validation("Transaction size has exceeded the maximum allowed size of 4 MB"));
-    }
+}
 
+pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
+    let request = TransactWriteRequest::read(input)?;
     // Idempotency: a token seen within 10 minutes with the same request is a
     // replay (answered without applying again); with another request, a mismatch.
-    let fingerprint = input.raw("TransactItems").cloned().unwrap_or(Value::Null);
-    let claim = match token {
-        Some(t) => match state.transaction_tokens.claim(t, &fingerprint, state.clock.now_millis())? {
-            TokenClaim::Replay => return replay_response(state, &actions, capacity),
-            TokenClaim::Claimed(guard) => Some(guard),
-        },
+    let claim = match request.token {
+        Some(token) => {
+            let fingerprint = request.fingerprint.unwrap_or(&Value::Null);
+            match state.transaction_tokens.claim(token, fingerprint, state.clock.now_millis())? {
+                TokenClaim::Replay => return replay_response(state, &request.actions, request.capacity),
+                TokenClaim::Claimed(guard) => Some(guard),
+            }
+        }
         None => None,
     };
-    let result = execute(state, &actions, capacity, metrics == Some("SIZE"));
+    let wants_metrics = request.collection_metrics == ReturnItemCollectionMetrics::Size;
+    let result = execute(state, &request.actions, request.capacity, wants_metrics);
     if let Some(claim) = claim {
         claim.finish(result.is_ok(), state.clock.now_millis());
     }
     result
 }
 
-/// DynamoDB's limit on the aggregate size of a transaction's items.
-pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
-/// What DynamoDB Local counts per returned item on top of its size when it
-/// checks TransactGetItems' 4 MB (measured: its error reports the total).
-const RESPONSE_ITEM_OVERHEAD_BYTES: usize = 4;
-
-/// An action as read from the request, its expressions not yet compiled.
-struct RawAction<'a> {
-    table: &'a str,
-    kind: &'static str,
-    key_source: Item,
-    return_old_on_failure: bool,
-}
-
-/// Reads one action's fields, recording constraint violations under `path`.
-fn parse_action<'a>(
-    kind: &'static str,
-    action: &Input<'a>,
-    path: &str,
-    v: &mut Violations,
-) -> ApiResult<Option<RawAction<'a>>> {
-    let table = action.str("TableName")?;
-    let source_field = if kind == "put" { "Item" } else { "Key" };
-    let key_source = action.item(source_field)?;
-    let condition = action.str("ConditionExpression")?;
-    let update = action.str("UpdateExpression")?;
-    let on_failure = action.str("ReturnValuesOnConditionCheckFailure")?;
-    if kind == "conditionCheck" {
-        v.not_null(&format!("{path}.conditionExpression"), &condition);
-    }
-    v.not_null(&format!("{path}.{}", if kind == "put" { "item" } else { "key" }), &key_source);
-    v.table_name(&format!("{path}.tableName"), table);
-    if kind == "update" {
-        v.not_null(&format!("{path}.updateExpression"), &update);
-    }
-    v.one_of(&format!("{path}.returnValuesOnConditionCheckFailure"), on_failure, &["ALL_OLD", "NONE"]);
-    let (Some(table), Some(key_source)) = (table, key_source) else { return Ok(None) };
-    Ok(Some(RawAction { table, kind, key_source, return_old_on_failure: on_failure == Some("ALL_OLD") }))
-}
-
 /// DynamoDB rejects an empty string or binary key value up front, rather
 /// than as a cancellation reason like other key faults.
-fn empty_key_value(schema: &crate::types::KeySchema, source: &Item) -> ApiResult<()> {
+fn empty_key_value(schema: &KeySchema, source: &Item) -> ApiResult<()> {
     for attr in schema.attributes() {
         let kind = match source.get(&attr.name) {
-            Some(crate::types::AttributeValue::S(s)) if s.is_empty() => "string",
-            Some(crate::types::AttributeValue::B(b)) if b.is_empty() => "binary",
+            Some(AttributeValue::S(s)) if s.is_empty() => "string",
+            Some(AttributeValue::B(b)) if b.is_empty() => "binary",
             _ => continue,
         };
         return Err(ApiError::validation(format!(
@@ -324,29 +432,89 @@ fn cancelled(reasons: &[Reason]) -> ApiError {
     .with_extra(json!({ "CancellationReasons": reasons.iter().map(Reason::to_json).collect::<Vec<_>>() }))
 }
 
+/// What an action will do once every check has passed.
+enum Write {
+    /// Store this version of the item.
+    Put(Item),
+    Delete,
+    /// A ConditionCheck: nothing written, the item's size charged.
+    Check,
+}
+
 /// Runs a validated transaction: lock, check everything, then write everything.
-fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics: bool) -> ApiResult<Value> {
+fn execute(
+    state: &State,
+    actions: &[Action],
+    capacity: ReturnConsumedCapacity,
+    wants_metrics: bool,
+) -> ApiResult<Value> {
     let tables = state.serving_tables(actions.iter().map(|a| a.table))?;
     let mut guards = lock_write(&tables);
+    let states = actions.iter().map(|a| guards.state(a.table)).collect::<ApiResult<Vec<_>>>()?;
+    let (keys, mut reasons) = action_keys(actions, &states)?;
+    // Conditions and new item versions, against the state every lock now freezes.
+    let writes = plan_writes(actions, &states, &keys, &mut reasons)?;
+    if reasons.iter().any(|r| !matches!(r, Reason::None)) {
+        return Err(cancelled(&reasons));
+    }
+    drop(states);
+    // Everything checked: apply every write. Nothing below can fail.
+    let mut consumed = PerTable::default();
+    let mut metrics_by_table: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for ((action, key), write) in actions.iter().zip(keys).zip(writes) {
+        let (Some(key), Some(write), Ok(table)) = (key, write, guards.state_mut(action.table)) else { continue };
+        let new = match write {
+            Write::Check => {
+                let size = table.data.size_of(&key).unwrap_or(0);
+                consumed.add(Consumed::table(&table.def.name, 2.0 * write_units(size)));
+                continue;
+            }
+            Write::Put(item) => Some(item),
+            Write::Delete => None,
+        };
+        let old = table.data.get(&key);
+        consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), true));
+        match new {
+            Some(item) => table.data.put_over(key.clone(), item, old.as_ref()),
+            None => table.data.remove_over(&key, old.as_ref()),
+        }
+        if wants_metrics {
+            if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition()) {
+                metrics_by_table.entry(action.table.to_string()).or_default().push(m);
+            }
+        }
+    }
+    drop(guards);
+    let mut out = Map::new();
+    if let Some(c) = consumed.to_json(capacity) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    if !metrics_by_table.is_empty() {
+        out.insert("ItemCollectionMetrics".into(), json!(metrics_by_table));
+    }
+    Ok(Value::Object(out))
+}
 
-    // Keys first: a missing key attribute fails the request, a malformed one cancels it.
+/// Every action's key against its table (`states`, one per action): a
+/// missing key attribute, an empty key value or an item named twice fails
+/// the request; a malformed key cancels it (its reason, `None` as key).
+fn action_keys(actions: &[Action], states: &[&TableState]) -> ApiResult<(Vec<Option<PrimaryKey>>, Vec<Reason>)> {
     let mut reasons: Vec<Reason> = Vec::with_capacity(actions.len());
     let mut keys: Vec<Option<PrimaryKey>> = Vec::with_capacity(actions.len());
-    for action in actions {
-        let schema = &guards.state(action.table)?.def.key_schema;
-        // An empty key value fails the request; other key faults cancel it.
-        empty_key_value(schema, &action.key_source)?;
+    for (action, table) in actions.iter().zip(states) {
+        let schema = &table.def.key_schema;
+        empty_key_value(schema, &action.source)?;
         let key = match &action.kind {
-            ActionKind::Put(item) => {
-                if let Some(missing) = schema.attributes().find(|a| !item.contains_key(&a.name)) {
+            ActionKind::Put => {
+                if let Some(missing) = schema.attributes().find(|a| !action.source.contains_key(&a.name)) {
                     return Err(ApiError::validation(format!(
                         "One or more parameter values were invalid: Missing the key {} in the item",
                         missing.name
                     )));
                 }
-                schema.key_from_item(item)
+                schema.key_from_item(&action.source)
             }
-            _ => schema.key_from_request(&action.key_source),
+            _ => schema.key_from_request(&action.source),
         };
         match key {
             Ok(k) => {
@@ -367,95 +535,67 @@ fn execute(state: &State, actions: &[Action], capacity: CapacityDetail, metrics:
             }
         }
     }
+    Ok((keys, reasons))
+}
 
-    // Conditions and new item versions, against the state every lock now freezes.
-    let mut writes: Vec<Option<Option<Item>>> = Vec::with_capacity(actions.len());
-    for ((action, key), reason) in actions.iter().zip(&keys).zip(reasons.iter_mut()) {
+/// Each action's condition checked and its new item version built and
+/// validated; a failure becomes the action's reason (`None` as write).
+fn plan_writes(
+    actions: &[Action],
+    states: &[&TableState],
+    keys: &[Option<PrimaryKey>],
+    reasons: &mut [Reason],
+) -> ApiResult<Vec<Option<Write>>> {
+    let mut writes = Vec::with_capacity(actions.len());
+    for (((action, table), key), reason) in actions.iter().zip(states).zip(keys).zip(reasons.iter_mut()) {
         let Some(key) = key else {
             writes.push(None);
             continue;
         };
-        let table = guards.state(action.table)?;
         let old = table.data.get(key);
         if let Some(condition) = &action.condition {
-            if !condition.holds(old.as_ref())? {
+            if !evaluate(condition, old.as_ref()) {
                 *reason = Reason::ConditionalCheckFailed(old.filter(|_| action.return_old_on_failure));
                 writes.push(None);
                 continue;
             }
         }
-        let new = match &action.kind {
-            ActionKind::Put(item) => Some(Some(item.clone())),
-            ActionKind::Update(plan) => {
-                if let Err(e) = check_key_attributes(&plan.0, &table.def.key_schema) {
+        let write = match &action.kind {
+            ActionKind::Put => Write::Put(action.source.clone()),
+            ActionKind::Update(update) => {
+                if let Err(e) = check_key_attributes(update, &table.def.key_schema) {
                     *reason = Reason::ValidationError(e.message);
                     writes.push(None);
                     continue;
                 }
-                Some(Some(plan.apply(&action.key_source, old.as_ref())?))
+                // Built on the key when the item does not exist yet.
+                Write::Put(apply_update(update, old.as_ref().unwrap_or(&action.source))?)
             }
-            ActionKind::Delete => Some(None),
-            ActionKind::ConditionCheck => None,
+            ActionKind::Delete => Write::Delete,
+            ActionKind::ConditionCheck => Write::Check,
         };
-        if let Some(Some(item)) = &new {
+        if let Write::Put(item) = &write {
             if let Err(e) = validate_new_item(&table.def, item) {
                 *reason = Reason::ValidationError(e.message);
             }
         }
-        writes.push(new);
+        writes.push(Some(write));
     }
-    if reasons.iter().any(|r| !matches!(r, Reason::None)) {
-        return Err(cancelled(&reasons));
-    }
-
-    // Everything checked: apply every write. Nothing below can fail.
-    let mut consumed = PerTable::default();
-    let mut metrics_by_table: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for ((action, key), write) in actions.iter().zip(keys).zip(writes) {
-        let (Some(key), Ok(table)) = (key, guards.state_mut(action.table)) else { continue };
-        match write {
-            Some(new) => {
-                let old = table.data.get(&key);
-                consumed.add(Consumed::write(&table.def, old.as_ref(), new.as_ref(), true));
-                match new {
-                    Some(item) => table.data.put_over(key.clone(), item, old.as_ref()),
-                    None => table.data.remove_over(&key, old.as_ref()),
-                }
-                if metrics {
-                    if let Some(m) = collections::metrics(&table.def, &table.data, &key.partition()) {
-                        metrics_by_table.entry(action.table.to_string()).or_default().push(m);
-                    }
-                }
-            }
-            None => {
-                let size = table.data.size_of(&key).unwrap_or(0);
-                consumed.add(Consumed::table(&table.def.name, 2.0 * write_units(size)));
-            }
-        }
-    }
-    drop(guards);
-    let mut out = Map::new();
-    if let Some(c) = consumed.to_json(capacity) {
-        out.insert("ConsumedCapacity".into(), c);
-    }
-    if !metrics_by_table.is_empty() {
-        out.insert("ItemCollectionMetrics".into(), json!(metrics_by_table));
-    }
-    Ok(Value::Object(out))
+    Ok(writes)
 }
 
 /// The answer to a replayed request: success, nothing applied; the capacity
 /// reported is what reading the items costs, as DynamoDB documents.
-fn replay_response(state: &State, actions: &[Action], capacity: CapacityDetail) -> ApiResult<Value> {
+fn replay_response(state: &State, actions: &[Action], capacity: ReturnConsumedCapacity) -> ApiResult<Value> {
     let mut consumed = PerTable::default();
-    if capacity != CapacityDetail::None {
+    if capacity != ReturnConsumedCapacity::None {
         let tables = state.serving_tables(actions.iter().map(|a| a.table))?;
         let guards = lock_read(&tables);
         for action in actions {
             let table = guards.state(action.table)?;
             let key = match &action.kind {
-                ActionKind::Put(item) => table.def.key_schema.key_from_item(item).ok(),
-                _ => table.def.key_schema.key_from_request(&action.key_source).ok(),
+                ActionKind::Put => table.def.key_schema.key_from_item(&action.source).ok(),
+                _ => table.def.key_schema.key_from_request(&action.source).ok(),
             };
             let size = key.and_then(|k| table.data.size_of(&k)).unwrap_or(0);
             consumed.add(Consumed::read(&table.def, size, true, false));
@@ -466,59 +606,6 @@ fn replay_response(state: &State, actions: &[Action], capacity: CapacityDetail) 
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))
-}
-
-// ---- Expressions: conditions and updates, compiled by the `expr` module. ----
-
-/// A compiled `ConditionExpression`.
-struct ConditionPlan(Condition);
-
-impl ConditionPlan {
-    fn holds(&self, item: Option<&Item>) -> ApiResult<bool> {
-        Ok(evaluate(&self.0, item))
-    }
-}
-
-/// A compiled `UpdateExpression`, applied like UpdateItem applies it.
-struct UpdatePlan(UpdateExpression);
-
-impl UpdatePlan {
-    /// The item after the update (built on the key when the item is absent).
-    fn apply(&self, key_item: &Item, old: Option<&Item>) -> ApiResult<Item> {
-        apply_update(&self.0, old.unwrap_or(key_item))
-    }
-}
-
-impl<'a> RawAction<'a> {
-    /// Compiles the action's expressions from its request structure: syntax
-    /// errors and unused or undefined names and values fail the request.
-    fn compile(self, request: &Input) -> ApiResult<Action<'a>> {
-        let (kind, condition) = match self.kind {
-            "update" => {
-                let (update, condition) = read_update_and_condition(request)?;
-                (ActionKind::Update(UpdatePlan(update)), condition)
-            }
-            other => {
-                let expressions = ["ConditionExpression"];
-                let mut attrs = expr_request::read_attributes(request, &expressions, true)?;
-                let condition = expr_request::read_condition_expression(request, &mut attrs)?;
-                attrs.check_all_used()?;
-                let kind = match other {
-                    "put" => ActionKind::Put(self.key_source.clone()),
-                    "delete" => ActionKind::Delete,
-                    _ => ActionKind::ConditionCheck,
-                };
-                (kind, condition)
-            }
-        };
-        Ok(Action {
-            table: self.table,
-            kind,
-            key_source: self.key_source,
-            condition: condition.map(ConditionPlan),
-            return_old_on_failure: self.return_old_on_failure,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -3,51 +3,76 @@
 
 use super::capacity::Consumed;
 use super::collections;
-use super::item_request::{read_update_and_condition, return_values, validate_new_item};
+use super::item_request::{read_update_and_condition, table_and_item, validate_new_item, WriteOptions};
 use super::reply::item_response;
 use crate::error::ApiResult;
-use crate::expr::request::{self as expr_request, check_condition};
+use crate::expr::request::check_condition;
 use crate::expr::update::{apply, check_key_attributes, updated_attributes};
-use crate::input::{return_consumed_capacity, Input, Violations};
+use crate::expr::{Condition, UpdateExpression};
+use crate::input::{Input, ReturnValues, Violations};
 use crate::ops::Reply;
 use crate::state::State;
+use crate::types::Item;
+
+/// An UpdateItem request, validated but for its expressions (parsed once
+/// the table is found, reported after the key's faults, as DynamoDB does).
+pub struct UpdateItemRequest<'a> {
+    input: Input<'a>,
+    pub table_name: &'a str,
+    pub key: Item,
+    pub options: WriteOptions,
+}
+
+impl<'a> UpdateItemRequest<'a> {
+    pub fn read(input: Input<'a>) -> ApiResult<UpdateItemRequest<'a>> {
+        let mut v = Violations::new();
+        let (table_name, key) = table_and_item(&input, "Key", "key", &mut v)?;
+        let options = WriteOptions::read(&input, &mut v)?;
+        v.finish()?;
+        Ok(UpdateItemRequest {
+            input,
+            table_name: table_name.unwrap_or_default(),
+            key: key.unwrap_or_default(),
+            options,
+        })
+    }
+
+    /// The update and the condition, from expressions or legacy parameters.
+    pub fn expressions(&self) -> ApiResult<(UpdateExpression, Option<Condition>)> {
+        read_update_and_condition(&self.input)
+    }
+}
 
 pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
-    let mut v = Violations::new();
-    let name = input.str("TableName")?;
-    v.table_name("tableName", name);
-    let key = input.item("Key")?;
-    v.not_null("key", &key);
-    let return_values = return_values(&input, &mut v)?;
-    let capacity = return_consumed_capacity(&input, &mut v)?;
-    let collection_metrics = collections::requested(&input, &mut v)?;
-    let old_on_failure = expr_request::return_old_on_failure(&input, &mut v)?;
-    v.finish()?;
-    let table = state.serving_table(name.unwrap_or_default())?;
-    // Parsed before the table is locked (a shorter hold under concurrent
-    // writes); reported in the same order as before.
-    let expressions = read_update_and_condition(&input);
+    let request = UpdateItemRequest::read(input)?;
+    let options = &request.options;
+    let table = state.serving_table(request.table_name)?;
+    // Parsed before the table is locked (a shorter hold under concurrent writes).
+    let expressions = request.expressions();
     let mut guard = table.inner.write();
-    let key_item = key.unwrap_or_default();
-    let key = guard.def.key_schema.key_from_request(&key_item)?;
+    let key = guard.def.key_schema.key_from_request(&request.key)?;
     let (update, condition) = expressions?;
     check_key_attributes(&update, &guard.def.key_schema)?;
     let old = guard.data.get(&key);
-    check_condition(condition.as_ref(), old.as_ref(), old_on_failure)?;
-    let new = apply(&update, old.as_ref().unwrap_or(&key_item))?;
+    check_condition(condition.as_ref(), old.as_ref(), options.return_old_on_failure())?;
+    let new = apply(&update, old.as_ref().unwrap_or(&request.key))?;
     validate_new_item(&guard.def, &new)?;
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
-    let partition = collection_metrics.then(|| key.partition());
+    let partition = options.wants_collection_metrics().then(|| key.partition());
     // Taken before the new item moves into the table (copied only when returned).
-    let returned = match return_values {
-        "ALL_NEW" => Some(new.clone()),
-        "UPDATED_OLD" => old.as_ref().map(|o| updated_attributes(&update, o)),
-        "UPDATED_NEW" => Some(updated_attributes(&update, &new)),
-        _ => None,
+    let returned = match options.return_values {
+        ReturnValues::AllNew => Some(new.clone()),
+        ReturnValues::UpdatedOld => old.as_ref().map(|o| updated_attributes(&update, o)),
+        ReturnValues::UpdatedNew => Some(updated_attributes(&update, &new)),
+        ReturnValues::None | ReturnValues::AllOld => None,
     };
     guard.data.put_over(key, new, old.as_ref());
     let metrics = partition.and_then(|p| collections::metrics(&guard.def, &guard.data, &p));
     drop(guard);
-    let attributes = if return_values == "ALL_OLD" { old } else { returned }.filter(|item| !item.is_empty());
-    Ok(item_response("Attributes", attributes.as_ref(), consumed.to_json(capacity), metrics))
+    let attributes = match options.return_values {
+        ReturnValues::AllOld => old,
+        _ => returned,
+    };
+    let attributes = attributes.filter(|item| !item.is_empty());
+    Ok(item_response("Attributes", attributes.as_ref(), consumed.to_json(options.capacity), metrics))
 }
