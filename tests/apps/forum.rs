@@ -27,16 +27,50 @@ impl PostsAdapter {
     }
 
     pub async fn put(&self, post: &Post) -> Result<(), aws_sdk_dynamodb::Error> {
-        let s = |v: &str| AttributeValue::S(v.to_string());
-        let item = HashMap::from([
-            ("postId".to_string(), s(&post.post_id)),
-            ("threadId".to_string(), s(&post.thread_id)),
-            ("userId".to_string(), s(&post.user_id)),
-            ("title".to_string(), s(&post.title)),
-            ("content".to_string(), s("...")),
-            ("createdAt".to_string(), s(&post.created_at)),
-        ]);
+        self.client.put_item().table_name(&self.table).set_item(Some(to_item(post))).send().await?;
+        Ok(())
+    }
+
+    /// A post under the retention policy ("Enable TTL: auto-delete old
+    /// data"): its `expiresAt` (epoch seconds, the table's TTL attribute)
+    /// says when DynamoDB may delete it.
+    pub async fn put_expiring(&self, post: &Post, expires_at: i64) -> Result<(), aws_sdk_dynamodb::Error> {
+        let mut item = to_item(post);
+        item.insert(EXPIRES_AT.to_string(), AttributeValue::N(expires_at.to_string()));
         self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await?;
+        Ok(())
+    }
+
+    /// Keeps a post longer (a pinned or reported post): moves its expiry.
+    pub async fn extend_retention(
+        &self,
+        post_id: &str,
+        thread_id: &str,
+        expires_at: i64,
+    ) -> Result<(), aws_sdk_dynamodb::Error> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("postId", AttributeValue::S(post_id.to_string()))
+            .key("threadId", AttributeValue::S(thread_id.to_string()))
+            .update_expression("SET #expiresAt = :at")
+            .condition_expression("attribute_exists(postId)")
+            .expression_attribute_names("#expiresAt", EXPIRES_AT)
+            .expression_attribute_values(":at", AttributeValue::N(expires_at.to_string()))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// A moderator deleting a post.
+    pub async fn delete(&self, post_id: &str, thread_id: &str) -> Result<(), aws_sdk_dynamodb::Error> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("postId", AttributeValue::S(post_id.to_string()))
+            .key("threadId", AttributeValue::S(thread_id.to_string()))
+            .send()
+            .await?;
         Ok(())
     }
 
@@ -100,6 +134,21 @@ impl PostsAdapter {
             .await?;
         Ok(out.items().iter().map(from_item).collect())
     }
+}
+
+/// The Posts table's Time to Live attribute (epoch seconds).
+pub const EXPIRES_AT: &str = "expiresAt";
+
+fn to_item(post: &Post) -> HashMap<String, AttributeValue> {
+    let s = |v: &str| AttributeValue::S(v.to_string());
+    HashMap::from([
+        ("postId".to_string(), s(&post.post_id)),
+        ("threadId".to_string(), s(&post.thread_id)),
+        ("userId".to_string(), s(&post.user_id)),
+        ("title".to_string(), s(&post.title)),
+        ("content".to_string(), s("...")),
+        ("createdAt".to_string(), s(&post.created_at)),
+    ])
 }
 
 fn from_item(item: &HashMap<String, AttributeValue>) -> Post {

@@ -3,8 +3,11 @@
 //! emulator.
 //!
 //! - `ticket_office`: the ticket office's sales repository (shared/seeds/000);
+//! - `ticket_office_projection`: its per-event sales read model, fed by the
+//!   sales table's stream;
 //! - `starter_kit_users`: the starter kit's `UserModel` (shared/seeds/001);
 //! - `user_aggregate`: the user aggregate's unit of work (shared/seeds/002);
+//! - `user_refresh_tokens`: its expiring refresh tokens (Time to Live);
 //! - `forum_migration` and `forum`: the forum's JSON-to-DynamoDB migration and
 //!   its posts adapter (shared/seeds/004).
 
@@ -12,4 +15,6 @@ pub mod forum;
 pub mod forum_migration;
 pub mod starter_kit_users;
 pub mod ticket_office;
+pub mod ticket_office_projection;
 pub mod user_aggregate;
+pub mod user_refresh_tokens;

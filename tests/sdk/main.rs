@@ -16,10 +16,13 @@ mod protocol;
 mod query;
 mod scan;
 mod seeds_forum;
+mod seeds_forum_ttl;
 mod seeds_user_aggregate;
+mod seeds_user_aggregate_ttl;
 mod seeds_user_model;
 mod tables;
 mod ticket_office;
+mod ticket_office_projection;
 mod transactions;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
