@@ -316,7 +316,9 @@ impl TableSpec {
             schema.push(json!({"AttributeName": "sk", "KeyType": "RANGE"}));
             defs.push(json!({"AttributeName": "sk", "AttributeType": range}));
         }
-        let mut body = json!({"TableName": "$Pd", "KeySchema": schema, "BillingMode": "PAY_PER_REQUEST"});
+        // With a stream: the stream check replays it over an empty table.
+        let mut body = json!({"TableName": "$Pd", "KeySchema": schema, "BillingMode": "PAY_PER_REQUEST",
+            "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}});
         if self.gsi {
             defs.push(json!({"AttributeName": "g", "AttributeType": "S"}));
             body["GlobalSecondaryIndexes"] = json!([{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]);
@@ -436,12 +438,17 @@ pub async fn run_case(ours: &Target, local: &Target, spec: &TableSpec, ops: &[Op
     let prefix = fresh_prefix();
     let mut steps = Vec::new();
     let mut divergence = None;
+    // The emulator's final items (normalized GetItem answers), for the stream check.
+    let mut final_items = Vec::new();
     for (index, (op, body)) in requests.iter().enumerate() {
         let wire = normalize::prefix(body, &prefix);
         let (a, b) = tokio::join!(ours.send(op, &wire), local.send(op, &wire));
         let (a, b) = (a?, b?);
         let a = Expect { status: a.status, body: normalize::response(op, &prefix, a.body) };
         let b = Expect { status: b.status, body: normalize::response(op, &prefix, b.body) };
+        if *op == "GetItem" && index > ops.len() {
+            final_items.extend(a.body.get("Item").cloned());
+        }
         let same = if *op == "CreateTable" {
             a.status == b.status
         } else {
@@ -454,6 +461,10 @@ pub async fn run_case(ours: &Target, local: &Target, spec: &TableSpec, ops: &[Op
         if divergence.is_some() {
             break;
         }
+    }
+    if divergence.is_none() {
+        let table = format!("{prefix}d");
+        divergence = stream_check(ours, local, &table, &prefix, &final_items).await.err();
     }
     let _ = ours.send("DeleteTable", &json!({"TableName": format!("{prefix}d")})).await;
     let _ = local.send("DeleteTable", &json!({"TableName": format!("{prefix}d")})).await;
@@ -469,6 +480,78 @@ pub async fn run_case(ours: &Target, local: &Target, spec: &TableSpec, ops: &[Op
             Err(format!("{what}\nreplayable scenario:\n{text}"))
         }
     }
+}
+
+/// The stream check: on both targets, the table's stream records read from
+/// TRIM_HORIZON, replayed over an empty table, rebuild exactly the final
+/// table; and both streams show the same events in the same order.
+async fn stream_check(
+    ours: &Target,
+    local: &Target,
+    table: &str,
+    prefix: &str,
+    final_items: &[Value],
+) -> Result<(), String> {
+    let (a, b) = tokio::join!(stream_events(ours, table), stream_events(local, table));
+    let (a, b) = (a?, b?);
+    let mut expected: Vec<String> = final_items.iter().map(Value::to_string).collect();
+    expected.sort();
+    // Images normalized as the GetItem answers they are compared with.
+    let mut replayed: Vec<String> = replay(&a)
+        .into_iter()
+        .map(|item| normalize::response("GetItem", prefix, json!({ "Item": item }))["Item"].to_string())
+        .collect();
+    replayed.sort();
+    if replayed != expected {
+        return Err(format!("stream: the emulator's records replay to {replayed:?}, the table holds {expected:?}"));
+    }
+    let names = |events: &[Value]| events.iter().map(|e| e["eventName"].to_string()).collect::<Vec<_>>();
+    if names(&a) != names(&b) {
+        return Err(format!("stream: emulator events {:?} / DynamoDB Local events {:?}", names(&a), names(&b)));
+    }
+    Ok(())
+}
+
+/// Every record of the table's (one) stream, shard by shard, in order.
+async fn stream_events(target: &Target, table: &str) -> Result<Vec<Value>, String> {
+    let listed = target.send("ListStreams", &json!({"TableName": table})).await?;
+    let Some(arn) = listed.body["Streams"][0]["StreamArn"].as_str().map(str::to_string) else {
+        return Err(format!("stream: no stream listed for {table}: {}", listed.body));
+    };
+    let described = target.send("DescribeStream", &json!({"StreamArn": arn})).await?;
+    let mut events = Vec::new();
+    for shard in described.body["StreamDescription"]["Shards"].as_array().into_iter().flatten() {
+        let request = json!({"StreamArn": arn, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"});
+        let mut iterator = target.send("GetShardIterator", &request).await?.body["ShardIterator"].clone();
+        // An open shard always has a next iterator: stop at the first empty page.
+        while let Some(text) = iterator.as_str().map(str::to_string) {
+            let page = target.send("GetRecords", &json!({"ShardIterator": text})).await?;
+            let records = page.body["Records"].as_array().cloned().unwrap_or_default();
+            if records.is_empty() {
+                break;
+            }
+            events.extend(records);
+            iterator = page.body["NextShardIterator"].clone();
+        }
+    }
+    Ok(events)
+}
+
+/// Applies stream records to an empty table; its items.
+fn replay(events: &[Value]) -> Vec<Value> {
+    let mut table: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
+    for event in events {
+        let key = event["dynamodb"]["Keys"].to_string();
+        match event["eventName"].as_str() {
+            Some("REMOVE") => {
+                table.remove(&key);
+            }
+            _ => {
+                table.insert(key, event["dynamodb"]["NewImage"].clone());
+            }
+        }
+    }
+    table.into_values().collect()
 }
 
 /// What must agree, leaving out listed differences (`differences/known.json`):

@@ -71,7 +71,7 @@ impl Target {
         Ok(Target { kind, endpoint, region: region.to_string(), credentials, client })
     }
 
-    /// Sends one operation with a raw JSON body.
+    /// Sends one operation with a raw JSON body (DynamoDB's or DynamoDB Streams' operations).
     pub async fn send(&self, operation: &str, body: &Value) -> Result<Answer, String> {
         let payload = serde_json::to_vec(body).map_err(|e| e.to_string())?;
         self.send_bytes(operation, payload).await
@@ -83,7 +83,7 @@ impl Target {
             .method("POST")
             .uri(&uri)
             .header("content-type", "application/x-amz-json-1.0")
-            .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
+            .header("x-amz-target", format!("{}{operation}", target_prefix(operation)))
             .body(Full::new(Bytes::from(payload.clone())))
             .map_err(|e| e.to_string())?;
         let host = request.uri().authority().map(|a| a.to_string()).unwrap_or_default();
@@ -128,4 +128,10 @@ impl Target {
         instructions.apply_to_request_http1x(request);
         Ok(())
     }
+}
+
+/// The `X-Amz-Target` prefix of an operation's service (Streams operations
+/// have their own); unknown operations are sent as DynamoDB's.
+fn target_prefix(operation: &str) -> &'static str {
+    emulator::Operation::from_name(operation).map_or("DynamoDB_20120810.", |op| op.service().target_prefix())
 }

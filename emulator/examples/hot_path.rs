@@ -4,7 +4,8 @@
 //! For profiling (`perf record`, callgrind) the emulator's own work apart
 //! from the network stack.
 //! `THREADS=2 cargo run --release -p emulator --example hot_path [items] [seconds-per-op] [op]`
-//! (THREADS: concurrent callers, default 1; the figure is process CPU time per operation).
+//! (THREADS: concurrent callers, default 1; the figure is process CPU time per operation;
+//! STREAM=1: the table has a NEW_AND_OLD_IMAGES stream, to measure what an enabled stream costs writes).
 
 mod support;
 
@@ -31,7 +32,11 @@ fn main() {
     let seconds: f64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2.0);
     let only = args.next();
     let state = State::default();
-    call(&state, "CreateTable", &support::bench_table("bench", true));
+    let mut table = support::bench_table("bench", true);
+    if std::env::var("STREAM").is_ok_and(|v| v == "1") {
+        table["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"});
+    }
+    call(&state, "CreateTable", &table);
     support::load(&state, "bench", items);
     let key_of = |i: usize| json!({"pk": {"S": format!("p{:07}", i / 10)}, "sk": {"S": format!("s{:03}", i % 10)}});
     type Body = Box<dyn Fn(usize) -> (&'static str, Value)>;

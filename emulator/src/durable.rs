@@ -65,6 +65,8 @@ impl Journal {
         let tables = if path.exists() { replay(&path)? } else { Vec::new() };
         let count = tables.len();
         state.catalog.restore(&tables);
+        // Stream records are not journaled: a table with a stream enabled starts a new one.
+        state.attach_streams();
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
         let journal = Journal {
             dir: dir.to_path_buf(),

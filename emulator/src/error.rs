@@ -37,6 +37,10 @@ pub enum ErrorKind {
     MissingAuthenticationToken,
     InternalServerError,
     ServiceUnavailable,
+    /// Streams: a shard iterator older than 15 minutes.
+    ExpiredIterator,
+    /// Streams: records before the trim horizon asked for.
+    TrimmedDataAccess,
 }
 
 impl ErrorKind {
@@ -60,6 +64,8 @@ impl ErrorKind {
             ErrorKind::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             ErrorKind::InternalServerError => "InternalServerError",
             ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
+            ErrorKind::ExpiredIterator => "ExpiredIteratorException",
+            ErrorKind::TrimmedDataAccess => "TrimmedDataAccessException",
         }
     }
 

@@ -234,6 +234,11 @@ impl Call {
             Tables::TransactItems => {
                 tables.extend(transact_items(body).iter().filter_map(element_table).map(str::to_string))
             }
+            Tables::StreamArn | Tables::ShardIterator => {
+                let text = text(if operation.tables() == Tables::StreamArn { "StreamArn" } else { "ShardIterator" });
+                let table = text.and_then(|t| t.split_once(":table/")).and_then(|(_, rest)| rest.split('/').next());
+                tables.extend(table.map(str::to_string))
+            }
         }
         Call { operation, tables }
     }

@@ -4,6 +4,7 @@
 //! [`protocol`] (wire format, dispatch) → [`ops`] (one module per operation)
 //! → [`types`] and [`storage`] (typed values, tables and items).
 
+pub mod clock;
 pub mod durable;
 pub mod error;
 pub(crate) mod expr;

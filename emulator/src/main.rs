@@ -18,6 +18,8 @@ struct Options {
     db_path: Option<std::path::PathBuf>,
     status_delay_ms: u64,
     threads: usize,
+    ttl_sweep_ms: u64,
+    shard_period_ms: Option<i64>,
 }
 
 const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
@@ -32,6 +34,10 @@ const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
   --status-delay-ms N  keep new tables CREATING, updated tables UPDATING (a new GSI
                 backfilling) and deleted tables DELETING for N ms, as DynamoDB does
                 asynchronously (default 0: done at once). Also POST /_emulator/status-delay
+  --ttl-sweep-ms N  how often items whose Time to Live has passed are deleted (default 2000;
+                0: never, except through POST /_emulator/ttl/sweep)
+  --stream-shard-period-ms N  how often a stream's shard is closed and succeeded by a child
+                (default 4 hours, as DynamoDB; 0: never)
   --threads N   threads answering requests (default 1; 0: one per core). One thread answers
                 sooner and spends less CPU per request than several that wake each other and
                 wait for the same table: each request takes microseconds.
@@ -47,6 +53,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         db_path: None,
         status_delay_ms: 0,
         threads: 1,
+        ttl_sweep_ms: 2000,
+        shard_period_ms: None,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -69,6 +77,15 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--status-delay-ms" => {
                 options.status_delay_ms =
                     value(&arg)?.parse().map_err(|_| "--status-delay-ms must be a whole number".to_string())?
+            }
+            "--ttl-sweep-ms" => {
+                options.ttl_sweep_ms =
+                    value(&arg)?.parse().map_err(|_| "--ttl-sweep-ms must be a whole number".to_string())?
+            }
+            "--stream-shard-period-ms" => {
+                options.shard_period_ms = Some(
+                    value(&arg)?.parse().map_err(|_| "--stream-shard-period-ms must be a whole number".to_string())?,
+                )
             }
             "--threads" => {
                 options.threads = value(&arg)?.parse().map_err(|_| "--threads must be a whole number".to_string())?
@@ -140,6 +157,22 @@ async fn run(options: Options) {
     }
     if let Some(seed) = options.fault_seed {
         state.faults.seed(seed);
+    }
+    if let Some(period) = options.shard_period_ms {
+        state.streams.set_shard_period_millis(period);
+    }
+    if options.ttl_sweep_ms > 0 {
+        let sweeper = Arc::clone(&state);
+        let every = std::time::Duration::from_millis(options.ttl_sweep_ms);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let deleted = sweeper.sweep_expired();
+                if deleted > 0 {
+                    tracing::debug!(deleted, "Time to Live sweep");
+                }
+            }
+        });
     }
     for rule in options.faults {
         state.faults.add(rule);

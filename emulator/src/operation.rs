@@ -45,6 +45,10 @@ macro_rules! operation_table {
             UpdateTimeToLive:          DynamoDb, Define, TableName,    Single,      Json(metadata::update_time_to_live);
             DescribeContinuousBackups: DynamoDb, Read,   TableName,    Single,      Json(metadata::describe_continuous_backups);
             UpdateContinuousBackups:   DynamoDb, Define, TableName,    Single,      Json(metadata::update_continuous_backups);
+            ListStreams:               DynamoDbStreams, Read, TableName, Single,  Json(streams::list_streams);
+            DescribeStream:            DynamoDbStreams, Read, StreamArn, Single,  Json(streams::describe_stream);
+            GetShardIterator:          DynamoDbStreams, Read, StreamArn, Single,  Json(streams::get_shard_iterator);
+            GetRecords:                DynamoDbStreams, Read, ShardIterator, Single, Json(streams::get_records);
         }
     };
 }
@@ -54,15 +58,17 @@ pub(crate) use operation_table;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
     DynamoDb,
+    DynamoDbStreams,
 }
 
 impl Service {
-    pub const ALL: [Service; 1] = [Service::DynamoDb];
+    pub const ALL: [Service; 2] = [Service::DynamoDb, Service::DynamoDbStreams];
 
     /// The `X-Amz-Target` prefix (the operation's name follows it).
     pub fn target_prefix(self) -> &'static str {
         match self {
             Service::DynamoDb => "DynamoDB_20120810.",
+            Service::DynamoDbStreams => "DynamoDBStreams_20120810.",
         }
     }
 }
@@ -90,6 +96,10 @@ pub enum Tables {
     RequestItems,
     /// The `TableName` of each `TransactItems` element.
     TransactItems,
+    /// `StreamArn` (`arn:aws:dynamodb:region:account:table/NAME/stream/LABEL`).
+    StreamArn,
+    /// `ShardIterator` (it starts with the stream's ARN).
+    ShardIterator,
 }
 
 /// A single call, a batch (which can leave part of its work unprocessed)

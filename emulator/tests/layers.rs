@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// Bottom to top. Keep in step with ARCHITECTURE.md.
 const LAYERS: &[&str] = &[
     "error",
+    "clock",
     "types",
     "operation",
     "input",

@@ -14,6 +14,10 @@ use emulator::State;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+/// A stream ARN of the kind `ranged`'s stream would have (the Streams templates
+/// exercise validation and lookup; the stream need not exist).
+const STREAM_ARN: &str = "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/stream/2026-12-04T23:16:32.866";
+
 /// Valid requests, one or more per operation, against the tables of `setup`.
 fn templates() -> Vec<(&'static str, Value)> {
     vec![
@@ -110,6 +114,16 @@ fn templates() -> Vec<(&'static str, Value)> {
         ("DescribeContinuousBackups", json!({"TableName": "hashed"})),
         ("DescribeEndpoints", json!({})),
         ("DescribeLimits", json!({})),
+        ("ListStreams", json!({"TableName": "ranged", "Limit": 5})),
+        ("DescribeStream", json!({"StreamArn": STREAM_ARN, "Limit": 2})),
+        (
+            "GetShardIterator",
+            json!({"StreamArn": STREAM_ARN, "ShardId": "shardId-00000001796426192945-3ada4103", "ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": "000000000000000000001"}),
+        ),
+        (
+            "GetRecords",
+            json!({"ShardIterator": format!("{STREAM_ARN}|001|c2hhcmRJZC0wMDAwMDAwMTc5NjQyNjE5Mjk0NS0zYWRhNDEwM3wwMDAwMDAwMDAwMDAwMDAwMDAwMDF8MDAwMDAwMDAwMDAwMDAwMDAxNzk2NDI2MTkzNTc1"), "Limit": 10}),
+        ),
     ]
 }
 
@@ -126,11 +140,15 @@ fn every_operation_has_a_template() {
     }
 }
 
+fn target_prefix(operation: &str) -> &'static str {
+    emulator::Operation::from_name(operation).map_or("DynamoDB_20120810.", |op| op.service().target_prefix())
+}
+
 fn call(state: &State, operation: &str, body: Vec<u8>) -> (u16, Value) {
     let request = http::Request::builder()
         .method("POST")
         .uri("/")
-        .header("X-Amz-Target", format!("DynamoDB_20120810.{operation}"))
+        .header("X-Amz-Target", format!("{}{operation}", target_prefix(operation)))
         .header("Content-Type", "application/x-amz-json-1.0")
         .body(Bytes::from(body))
         .unwrap();

@@ -19,6 +19,7 @@ mod embedded;
 pub mod fixtures;
 mod oracle;
 mod sdk;
+mod streams;
 
 pub use embedded::InProcessClient;
 pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
@@ -31,6 +32,7 @@ pub use oracle::{
     DynamoDbLocal,
 };
 pub use sdk::{client_for, sdk_config_for};
+pub use streams::{DeliveryFailed, StartingPosition, StreamConsumer};
 
 use emulator::State;
 use std::net::SocketAddr;
@@ -189,6 +191,26 @@ macro_rules! state_tools {
             /// Every item of `table`, in key order, as a JSON array in `format`.
             pub fn dump(&self, table: &str, format: ItemFormat) -> Result<serde_json::Value, FixtureError> {
                 crate::fixtures::dump_items(&self.state, table, format)
+            }
+
+            /// Deletes the items whose Time to Live has passed on this emulator's
+            /// clock, as DynamoDB's background process would; returns how many.
+            /// (Moving the clock also sweeps, at the next request.)
+            pub fn expire_now(&self) -> usize {
+                self.state.sweep_expired()
+            }
+
+            /// Every stream record of `table` so far (each stream it has had,
+            /// each shard), oldest first, as a Lambda trigger receives them
+            /// (GetRecords' form plus `eventSourceARN`).
+            pub fn stream_records(&self, table: &str) -> Vec<serde_json::Value> {
+                self.state.stream_records_after(table, 0).into_iter().map(|(_, record)| record).collect()
+            }
+
+            /// A consumer of `table`'s stream that hands batches of at most
+            /// `batch_size` records to a handler, as a Lambda trigger would.
+            pub fn stream_consumer(&self, table: &str, start: StartingPosition, batch_size: usize) -> StreamConsumer {
+                StreamConsumer::new(Arc::clone(&self.state), table, start, batch_size)
             }
 
             /// A copy of every table and item, to [`Self::restore`] or fork later.

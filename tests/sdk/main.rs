@@ -20,10 +20,12 @@ mod seeds_forum_ttl;
 mod seeds_user_aggregate;
 mod seeds_user_aggregate_ttl;
 mod seeds_user_model;
+mod streams;
 mod tables;
 mod ticket_office;
 mod ticket_office_projection;
 mod transactions;
+mod ttl;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 

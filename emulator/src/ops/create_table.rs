@@ -23,9 +23,8 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
     let request = CreateTableRequest::read(input)?;
     let now = state.clock.now_millis();
     let name = request.table_name.clone();
+    let stream = request.stream;
     let def = request.into_def(state, now);
-    // DynamoDB answers CREATING even when the table is ready at once.
-    let description = describe(state, &def, &TableData::default(), TableStatus::Creating);
     let exists = || ApiError::new(ErrorKind::ResourceInUse, format!("Table already exists: {name}"));
     if let Some(existing) = state.table(&name) {
         // A table still being created or deleted says so instead.
@@ -35,7 +34,13 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
         };
         return Err(in_use.unwrap_or_else(exists));
     }
-    state.catalog.create(def).ok_or_else(exists)?;
+    let table = state.catalog.create(def).ok_or_else(exists)?;
+    let mut guard = table.inner.write();
+    if let StreamSetting::Enabled(view) = stream {
+        state.enable_stream(&mut guard, view);
+    }
+    // DynamoDB answers CREATING even when the table is ready at once.
+    let description = describe(state, &guard.def, &TableData::default(), TableStatus::Creating);
     Ok(json!({ "TableDescription": description }))
 }
 
@@ -119,7 +124,8 @@ impl CreateTableRequest {
             attribute_definitions: self.attribute_definitions,
             billing_mode: self.billing_mode,
             throughput: self.throughput,
-            stream_specification: self.stream.to_definition(),
+            stream_view: None,
+            latest_stream: None,
             sse_specification: self.sse_specification,
             table_class: self.table_class.map(|class| class.wire_name().to_string()),
             tags: self.tags,

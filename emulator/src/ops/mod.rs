@@ -13,6 +13,7 @@ pub mod query;
 pub mod read;
 pub mod reply;
 pub mod scan;
+pub mod streams;
 pub mod table_description;
 pub mod table_request;
 pub mod tables;

@@ -86,11 +86,12 @@ fn index_description(def: &TableDef, data: &TableData, index: &IndexDef, status:
 /// The stream's specification, label and ARN; the SSE description when
 /// encryption with a KMS key was asked for.
 fn insert_stream_and_encryption(state: &State, def: &TableDef, out: &mut Map<String, Value>) {
-    if let Some(stream) = &def.stream_specification {
-        out.insert("StreamSpecification".into(), stream.clone());
-        let label = state.clock.stream_label(def.created_at);
+    if let Some(view) = def.stream_view {
+        out.insert("StreamSpecification".into(), json!({ "StreamEnabled": true, "StreamViewType": view.as_str() }));
+    }
+    if let Some((arn, label)) = &def.latest_stream {
         out.insert("LatestStreamLabel".into(), json!(label));
-        out.insert("LatestStreamArn".into(), json!(format!("{}/stream/{label}", def.arn)));
+        out.insert("LatestStreamArn".into(), json!(arn));
     }
     if let Some(sse) = &def.sse_specification {
         if sse.get("Enabled").and_then(Value::as_bool) == Some(true) {

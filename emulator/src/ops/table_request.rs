@@ -16,9 +16,9 @@
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
+use crate::storage::stream::StreamViewType;
 use crate::storage::{BillingMode, IndexDef, IndexKind, ProjectionType, Throughput};
 use crate::types::{KeyAttribute, KeySchema, ScalarType};
-use serde_json::{json, Value};
 
 pub const MAX_GLOBAL_INDEXES: usize = 20;
 /// Longest name of a key or projected attribute (UTF-8 bytes).
@@ -94,15 +94,7 @@ impl WireEnum for TableClass {
     }
 }
 
-/// What a stream record shows of the item (`StreamViewType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StreamViewType {
-    NewImage,
-    OldImage,
-    NewAndOldImages,
-    KeysOnly,
-}
-
+/// What a stream record shows of the item (`StreamViewType`), in DynamoDB's message order.
 impl WireEnum for StreamViewType {
     const ALL: &'static [Self] = &[
         StreamViewType::NewImage,
@@ -111,12 +103,7 @@ impl WireEnum for StreamViewType {
         StreamViewType::KeysOnly,
     ];
     fn wire_name(self) -> &'static str {
-        match self {
-            StreamViewType::NewImage => "NEW_IMAGE",
-            StreamViewType::OldImage => "OLD_IMAGE",
-            StreamViewType::NewAndOldImages => "NEW_AND_OLD_IMAGES",
-            StreamViewType::KeysOnly => "KEYS_ONLY",
-        }
+        self.as_str()
     }
 }
 
@@ -469,14 +456,6 @@ impl StreamSetting {
             )),
             (Some(true), Some(view)) => Ok(StreamSetting::Enabled(view)),
             _ => Ok(StreamSetting::Disabled),
-        }
-    }
-
-    /// As the table definition keeps it (DescribeTable echoes it).
-    pub fn to_definition(self) -> Option<Value> {
-        match self {
-            StreamSetting::Enabled(view) => Some(json!({ "StreamEnabled": true, "StreamViewType": view.wire_name() })),
-            StreamSetting::Disabled => None,
         }
     }
 }

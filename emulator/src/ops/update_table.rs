@@ -45,7 +45,11 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     if let Some(index) = created.as_ref().and_then(|name| def.index(name)) {
         guard.data.add_index(index, &def.key_schema);
     }
+    let new_view = def.stream_view;
+    def.stream_view = guard.def.stream_view;
+    def.latest_stream = guard.def.latest_stream.clone();
     guard.def = def;
+    apply_stream_change(state, &mut guard, new_view);
     let description = describe_update(state, &guard, created.as_deref(), deleted);
     Ok(json!({ "TableDescription": description }))
 }
@@ -330,17 +334,38 @@ fn apply_index_changes(def: &mut TableDef, changes: Vec<IndexChange>) -> ApiResu
     Ok((created, deleted))
 }
 
-/// Enables or disables the stream; asking for the state it is in is an error.
+/// Enables or disables the stream (applied by `apply_stream_change`);
+/// asking for the state it is in is an error. Messages: real DynamoDB's
+/// (DynamoDB Local leaves out the table name; conformance/differences).
 fn change_stream(def: &mut TableDef, stream: StreamSetting) -> ApiResult<()> {
-    match (&def.stream_specification, stream) {
+    match (def.stream_view, stream) {
         (Some(_), StreamSetting::Enabled(_)) => {
-            Err(ApiError::validation(format!("Table already has an enabled stream: {}", def.arn)))
+            Err(ApiError::validation(format!("Table already has an enabled stream: TableName: {}", def.name)))
         }
-        (None, StreamSetting::Disabled) => Err(ApiError::validation("Table already has stream disabled")),
-        _ => {
-            def.stream_specification = stream.to_definition();
+        (None, StreamSetting::Disabled) => {
+            Err(ApiError::validation(format!("Table has no stream to disable: TableName: {}", def.name)))
+        }
+        (_, StreamSetting::Enabled(view)) => {
+            def.stream_view = Some(view);
             Ok(())
         }
+        (_, StreamSetting::Disabled) => {
+            def.stream_view = None;
+            Ok(())
+        }
+    }
+}
+
+/// Starts or stops the table's stream when the new definition changes it.
+fn apply_stream_change(
+    state: &State,
+    table: &mut TableState,
+    new_view: Option<crate::storage::stream::StreamViewType>,
+) {
+    match (table.def.stream_view, new_view) {
+        (Some(_), None) => state.disable_stream(table),
+        (None, Some(view)) => state.enable_stream(table, view),
+        _ => {}
     }
 }
 

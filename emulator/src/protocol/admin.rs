@@ -10,6 +10,7 @@
 //! - `POST /_emulator/clock` `{"advanceMillis": N}` or `{"setMillis": T}`
 //! - `GET /_emulator/status-delay`, `POST /_emulator/status-delay` `{"millis": N}`: how long
 //!   table creation, updates, index backfill and deletion stay in progress (`crate::storage::lifecycle`)
+//! - `POST /_emulator/ttl/sweep`: delete the items whose Time to Live has passed now; answers `{"deleted": N}`
 
 use crate::faults::FaultRule;
 use crate::state::State;
@@ -73,6 +74,7 @@ fn answer(state: &State, method: &Method, path: &str, body: &[u8]) -> AdminResul
             state.status_delay.set(std::time::Duration::from_millis(millis));
             Ok(json!({ "millis": millis }))
         }
+        (&Method::POST, "/ttl/sweep") => Ok(json!({ "deleted": state.sweep_expired() })),
         _ => {
             Err((StatusCode::NOT_FOUND, format!("no admin resource {method} {PREFIX}{}", path.trim_start_matches('/'))))
         }

@@ -6,11 +6,12 @@ use crate::faults::Faults;
 use crate::storage::lifecycle::StatusDelay;
 use crate::storage::{Catalog, Table, TableState};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+mod streams;
 mod tokens;
+mod ttl;
+pub use crate::clock::Clock;
 pub use tokens::{TokenClaim, TokenClaimGuard, TransactionTokens, TOKEN_TTL_MILLIS};
 
 #[derive(Clone)]
@@ -27,72 +28,6 @@ impl Default for Config {
     }
 }
 
-/// Wall-clock time plus an offset a test can move forward.
-#[derive(Default)]
-pub struct Clock {
-    offset_millis: AtomicI64,
-}
-
-impl Clock {
-    pub fn now_millis(&self) -> i64 {
-        wall_millis() + self.offset_millis.load(Ordering::Relaxed)
-    }
-
-    /// Seconds since the epoch with millisecond precision, as DynamoDB's timestamps.
-    pub fn now_seconds(&self) -> f64 {
-        self.now_millis() as f64 / 1000.0
-    }
-
-    pub fn advance_millis(&self, millis: i64) {
-        self.offset_millis.fetch_add(millis, Ordering::Relaxed);
-    }
-
-    /// Moves the clock so that now is `millis` since the epoch (it keeps running from there).
-    pub fn set_millis(&self, millis: i64) {
-        self.offset_millis.store(millis - wall_millis(), Ordering::Relaxed);
-    }
-
-    pub fn advance(&self, by: std::time::Duration) {
-        self.advance_millis(by.as_millis().min(i64::MAX as u128) as i64);
-    }
-
-    /// How far this clock is from real time.
-    pub fn offset_millis(&self) -> i64 {
-        self.offset_millis.load(Ordering::Relaxed)
-    }
-
-    /// Back to real time.
-    pub fn reset(&self) {
-        self.offset_millis.store(0, Ordering::Relaxed);
-    }
-
-    /// A stream label (ISO-8601 local time with milliseconds) for a timestamp.
-    pub fn stream_label(&self, seconds: f64) -> String {
-        let millis = (seconds * 1000.0) as i64;
-        let (days, ms_of_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
-        let (y, m, d) = civil_from_days(days);
-        let (h, min, s, ms) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{ms:03}")
-    }
-}
-
-fn wall_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-/// Days since 1970-01-01 to a (year, month, day) date (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + (m <= 2) as i64, m, d)
-}
-
 /// Where durable mode records what calls wrote (`crate::durable` keeps one
 /// on disk). The protocol layer commits before it answers a call that may
 /// have written, so an acknowledged write is never lost.
@@ -107,8 +42,13 @@ pub trait Journal: Send + Sync {
 pub struct State {
     pub catalog: Catalog,
     pub config: Config,
-    pub clock: Clock,
+    /// Shared with the stream logs, which stamp and trim records by it.
+    pub clock: Arc<Clock>,
     pub faults: Faults,
+    /// The clock offset at the last Time to Live sweep (see `ttl`).
+    pub ttl_swept_offset: std::sync::atomic::AtomicI64,
+    /// Every table's stream, enabled or kept for reading after it was disabled.
+    pub streams: crate::storage::stream::Streams,
     /// Recent TransactWriteItems `ClientRequestToken`s (idempotency).
     pub transaction_tokens: TransactionTokens,
     /// Set in durable mode (`--db-path`): every write is journaled before it is acknowledged.
@@ -141,6 +81,8 @@ impl State {
     /// Puts this state's tables back as they were in `snapshot`.
     pub fn restore(&self, snapshot: &Snapshot) {
         self.catalog.restore(&snapshot.tables);
+        // A restored table with a stream enabled starts a new stream.
+        self.attach_streams();
     }
 
     /// A new, independent state holding the snapshot's tables, with this
@@ -195,16 +137,5 @@ impl State {
 
     pub fn table_arn(&self, table: &str) -> String {
         format!("arn:aws:dynamodb:{}:{}:table/{table}", self.config.region, self.config.account_id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stream_labels_are_iso_dates() {
-        assert_eq!(Clock::default().stream_label(1_795_317_293.312), "2026-11-22T03:14:53.312");
-        assert_eq!(Clock::default().stream_label(0.0), "1970-01-01T00:00:00.000");
     }
 }

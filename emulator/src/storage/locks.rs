@@ -2,12 +2,12 @@
 //! every multi-table operation (batches, transactions) uses, so they cannot
 //! deadlock. Single-table operations take one table's lock.
 
-use super::{Table, TableState};
+use super::{Table, TableState, TableWriteGuard};
 use crate::error::{ApiError, ApiResult};
 use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::sync::{RwLockReadGuard, RwLockWriteGuard};
+use std::sync::RwLockReadGuard;
 
 /// Several tables locked together in name order (the `BTreeMap` order), the
 /// one global order every multi-table operation uses, so they cannot deadlock.
@@ -16,7 +16,7 @@ pub struct LockedTables<'a, G> {
 }
 
 pub type ReadLocked<'a> = LockedTables<'a, RwLockReadGuard<'a, TableState>>;
-pub type WriteLocked<'a> = LockedTables<'a, RwLockWriteGuard<'a, TableState>>;
+pub type WriteLocked<'a> = LockedTables<'a, TableWriteGuard<'a>>;
 
 pub fn lock_read(tables: &BTreeMap<String, Arc<Table>>) -> ReadLocked<'_> {
     LockedTables { guards: tables.iter().map(|(n, t)| (n.as_str(), t.inner.read())).collect() }

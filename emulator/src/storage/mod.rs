@@ -7,13 +7,17 @@ mod index;
 pub mod lifecycle;
 mod locks;
 mod stored;
+pub mod stream;
 mod table;
 
 pub use index::{ordered_range, IndexData, KeyRange};
 pub use locks::{lock_read, lock_write};
 pub use stored::StoredItem;
 
-pub use table::{BillingMode, IndexDef, IndexKind, ProjectionType, Table, TableData, TableDef, TableState, Throughput};
+pub use table::{
+    BillingMode, IndexDef, IndexKind, ProjectionType, Table, TableData, TableDef, TableState, TableWriteGuard,
+    Throughput,
+};
 
 use dashmap::DashMap;
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 
 use super::index::IndexData;
 use super::stored::StoredItem;
+use super::stream::{Change, StreamSink, StreamViewType};
 use crate::types::{Item, KeySchema, PrimaryKey, ScalarType};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,8 +81,12 @@ pub struct TableDef {
     pub throughput: Throughput,
     pub global_indexes: Vec<IndexDef>,
     pub local_indexes: Vec<IndexDef>,
-    /// Accepted and echoed back as given (validated at CreateTable).
-    pub stream_specification: Option<Value>,
+    /// The enabled stream's view type (`None`: no stream enabled).
+    #[serde(default)]
+    pub stream_view: Option<StreamViewType>,
+    /// The latest stream's ARN and label, kept after it is disabled (DescribeTable reports them).
+    #[serde(default)]
+    pub latest_stream: Option<(String, String)>,
     pub sse_specification: Option<Value>,
     pub table_class: Option<String>,
     pub tags: Vec<(String, String)>,
@@ -113,6 +118,9 @@ pub struct TableData {
     /// Keys written since the durable journal last looked (`None`: not
     /// journaled, the in-memory default). See `crate::durable`.
     pub changed: Option<BTreeSet<PrimaryKey>>,
+    /// The table's enabled stream, if any, and the changes of the current
+    /// write (published when the write lock is released). See `stream`.
+    pub stream: StreamSink,
 }
 
 impl TableData {
@@ -120,7 +128,7 @@ impl TableData {
     pub fn new(def: &TableDef) -> TableData {
         let indexes =
             def.global_indexes.iter().chain(&def.local_indexes).map(|i| IndexData::new(i, &def.key_schema)).collect();
-        TableData { items: BTreeMap::new(), size_bytes: 0, indexes, changed: None }
+        TableData { items: BTreeMap::new(), size_bytes: 0, indexes, changed: None, stream: StreamSink::default() }
     }
 
     /// Stores `item` under `key`, returning the item it replaced.
@@ -135,19 +143,36 @@ impl TableData {
     /// not decoded again to update the indexes.
     pub fn put_over(&mut self, key: PrimaryKey, mut item: Item, old_item: Option<&Item>) {
         crate::types::value::forget_top_level_text(&mut item);
-        if let Some(changed) = &mut self.changed {
-            changed.insert(key.clone());
-        }
         let stored = StoredItem::encode(&key, &item);
         self.size_bytes += stored.size() as u64;
         for index in &mut self.indexes {
             index.replace(&key, old_item, &item, &stored);
         }
+        // Only a journal or a stream needs the key again (the in-memory
+        // default pays no copy); a write that leaves the item as it was is no
+        // change for a stream.
+        let noted_key = (self.changed.is_some() || self.stream.is_attached()).then(|| key.clone());
+        let unchanged = self.stream.is_attached() && old_item == Some(&item);
+        let new = self.stream.is_attached().then(|| stored.clone());
         let old = self.items.insert(key, stored);
         if let Some(old) = &old {
             self.size_bytes -= old.size() as u64;
         }
         debug_assert_eq!(old.as_ref().map(StoredItem::decode).as_ref(), old_item);
+        if let Some(key) = noted_key.filter(|_| !unchanged) {
+            self.note_change(key, old, new, false);
+        }
+    }
+
+    /// The one place every committed change is noted: the journal gets the
+    /// key, an attached stream the change with its images.
+    fn note_change(&mut self, key: PrimaryKey, old: Option<StoredItem>, new: Option<StoredItem>, by_ttl: bool) {
+        if let Some(changed) = &mut self.changed {
+            changed.insert(key.clone());
+        }
+        if self.stream.is_attached() {
+            self.stream.push(Change { key, old, new, by_ttl });
+        }
     }
 
     /// Removes the item under `key`, returning it.
@@ -161,15 +186,28 @@ impl TableData {
     /// under `key` (`old_item`, exactly what [`TableData::get`] returned): it
     /// is not decoded again to update the indexes.
     pub fn remove_over(&mut self, key: &PrimaryKey, old_item: Option<&Item>) {
-        if let Some(changed) = &mut self.changed {
-            changed.insert(key.clone());
-        }
+        self.remove_noted(key, old_item, false);
+    }
+
+    /// Removes an item whose Time to Live has passed (its stream record
+    /// names the service as the author).
+    pub fn remove_expired(&mut self, key: &PrimaryKey) -> Option<Item> {
+        let old = self.get(key);
+        self.remove_noted(key, old.as_ref(), true);
+        old
+    }
+
+    fn remove_noted(&mut self, key: &PrimaryKey, old_item: Option<&Item>, by_ttl: bool) {
         let old = self.items.remove(key);
         debug_assert_eq!(old.as_ref().map(StoredItem::decode).as_ref(), old_item);
+        // Deleting a missing item changes nothing.
         let (Some(old), Some(old_item)) = (old, old_item) else { return };
         self.size_bytes -= old.size() as u64;
         for index in &mut self.indexes {
             index.remove(key, old_item);
+        }
+        if self.changed.is_some() || self.stream.is_attached() {
+            self.note_change(key.clone(), Some(old), None, by_ttl);
         }
     }
 
@@ -245,7 +283,31 @@ impl TableLock {
         self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, TableState> {
-        self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    pub fn write(&self) -> TableWriteGuard<'_> {
+        TableWriteGuard(self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+/// A table's write lock. Releasing it publishes the write's changes to the
+/// table's stream, all together: no stream reader sees half of a write.
+pub struct TableWriteGuard<'a>(std::sync::RwLockWriteGuard<'a, TableState>);
+
+impl std::ops::Deref for TableWriteGuard<'_> {
+    type Target = TableState;
+
+    fn deref(&self) -> &TableState {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TableWriteGuard<'_> {
+    fn deref_mut(&mut self) -> &mut TableState {
+        &mut self.0
+    }
+}
+
+impl Drop for TableWriteGuard<'_> {
+    fn drop(&mut self) {
+        self.0.data.stream.flush();
     }
 }

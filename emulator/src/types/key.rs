@@ -399,6 +399,16 @@ impl KeySchema {
         Some(PrimaryKey::new(partition, sort))
     }
 
+    /// A primary key as the item of its key attributes (a stream record's `Keys`).
+    pub fn key_item(&self, key: &PrimaryKey) -> Item {
+        let mut item = Item::new();
+        item.insert(self.partition.name.clone(), key.partition().to_attribute());
+        if let (Some(sort), Some(value)) = (&self.sort, key.sort()) {
+            item.insert(sort.name.clone(), value.to_attribute());
+        }
+        item
+    }
+
     /// The key attributes of an item, as an item (for `LastEvaluatedKey` and friends).
     pub fn project_key(&self, item: &Item) -> Item {
         self.attributes().filter_map(|a| item.get(&a.name).map(|v| (a.name.clone(), v.clone()))).collect()

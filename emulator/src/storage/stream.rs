@@ -1,0 +1,489 @@
+//! DynamoDB Streams: each table's change feed, kept as shards of records.
+//!
+//! Every committed change to an item goes through `TableData::put_over` /
+//! `remove_over`, which note it (`TableData::note_change`): the journal gets
+//! the key, an attached stream a [`Change`] holding the table's own stored
+//! items as images (reference-counted: a record costs no copy of the item).
+//! Changes wait in the table's data until its write lock is released
+//! (`storage::TableWriteGuard`), then are published together, so a reader
+//! never sees half of a transaction's or a batch's records in a stream.
+//!
+//! Time is the emulator's clock: a shard is closed and succeeded by a child
+//! every [`Streams::shard_period_millis`] (DynamoDB: about four hours),
+//! records older than 24 hours are trimmed, and (in `ops::streams`) an
+//! iterator expires 15 minutes after it was handed out.
+
+use super::stored::StoredItem;
+use crate::clock::Clock;
+use crate::types::{item_size, item_to_json, KeySchema, PrimaryKey};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// How long DynamoDB keeps stream records.
+pub const RETENTION_MILLIS: i64 = 24 * 60 * 60 * 1000;
+/// How often DynamoDB starts a new shard, roughly.
+pub const DEFAULT_SHARD_PERIOD_MILLIS: i64 = 4 * 60 * 60 * 1000;
+
+/// What a stream's records carry besides the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum StreamViewType {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    NewAndOldImages,
+}
+
+impl StreamViewType {
+    pub const NAMES: [&'static str; 4] = ["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamViewType::KeysOnly => "KEYS_ONLY",
+            StreamViewType::NewImage => "NEW_IMAGE",
+            StreamViewType::OldImage => "OLD_IMAGE",
+            StreamViewType::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<StreamViewType> {
+        Some(match name {
+            "KEYS_ONLY" => StreamViewType::KeysOnly,
+            "NEW_IMAGE" => StreamViewType::NewImage,
+            "OLD_IMAGE" => StreamViewType::OldImage,
+            "NEW_AND_OLD_IMAGES" => StreamViewType::NewAndOldImages,
+            _ => return None,
+        })
+    }
+
+    pub fn keeps_new(self) -> bool {
+        matches!(self, StreamViewType::NewImage | StreamViewType::NewAndOldImages)
+    }
+
+    pub fn keeps_old(self) -> bool {
+        matches!(self, StreamViewType::OldImage | StreamViewType::NewAndOldImages)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventName {
+    Insert,
+    Modify,
+    Remove,
+}
+
+impl EventName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventName::Insert => "INSERT",
+            EventName::Modify => "MODIFY",
+            EventName::Remove => "REMOVE",
+        }
+    }
+}
+
+/// One item change, as a table write made it, waiting to be published.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub key: PrimaryKey,
+    pub old: Option<StoredItem>,
+    pub new: Option<StoredItem>,
+    /// Deleted by Time to Live (the record names the service as its author).
+    pub by_ttl: bool,
+}
+
+impl Change {
+    pub fn event(&self) -> EventName {
+        match (&self.old, &self.new) {
+            (None, _) => EventName::Insert,
+            (Some(_), Some(_)) => EventName::Modify,
+            (Some(_), None) => EventName::Remove,
+        }
+    }
+}
+
+/// A published record.
+#[derive(Clone, Debug)]
+pub struct StreamRecord {
+    pub sequence: u64,
+    pub created_ms: i64,
+    pub event: EventName,
+    pub event_id: u128,
+    pub key: PrimaryKey,
+    /// Only the images the stream's view type keeps.
+    pub old: Option<StoredItem>,
+    pub new: Option<StoredItem>,
+    pub by_ttl: bool,
+}
+
+/// A shard: records in sequence order, open until its period ends (or the
+/// stream is disabled), then closed with a child that continues it.
+#[derive(Clone, Debug)]
+pub struct Shard {
+    pub id: String,
+    pub parent: Option<String>,
+    pub created_ms: i64,
+    pub starting_sequence: u64,
+    /// Set when the shard is closed: its last sequence number.
+    pub ending_sequence: Option<u64>,
+    pub records: VecDeque<StreamRecord>,
+    /// Records before this sequence number were trimmed.
+    pub trimmed_before: u64,
+}
+
+/// A stream's state, read and written under its lock.
+#[derive(Clone, Debug)]
+pub struct StreamLog {
+    pub arn: String,
+    pub label: String,
+    pub table: String,
+    pub key_schema: KeySchema,
+    pub view_type: StreamViewType,
+    pub created_ms: i64,
+    /// When the stream was disabled (its table's stream turned off or the table deleted).
+    pub disabled_ms: Option<i64>,
+    pub shards: Vec<Shard>,
+}
+
+/// One stream: its log, and what it shares with the other streams (the
+/// clock, sequence numbers, the shard period).
+pub struct Stream {
+    log: Mutex<StreamLog>,
+    clock: Arc<Clock>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// Sequence numbers increase across every stream of the emulator (as on DynamoDB Local).
+    sequence: AtomicU64,
+    shard_period_millis: AtomicI64,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared { sequence: AtomicU64::new(0), shard_period_millis: AtomicI64::new(DEFAULT_SHARD_PERIOD_MILLIS) }
+    }
+}
+
+impl Stream {
+    pub fn arn(&self) -> String {
+        self.log.lock().arn.clone()
+    }
+
+    /// The log as it is now, trimmed to the retention period.
+    pub fn read(&self) -> parking_lot::MutexGuard<'_, StreamLog> {
+        let mut log = self.log.lock();
+        log.trim(self.clock.now_millis());
+        log
+    }
+
+    /// The sequence number the next record of any stream will get.
+    pub fn next_sequence(&self) -> u64 {
+        self.shared.sequence.load(Ordering::Relaxed) + 1
+    }
+
+    /// Appends changes as records, in order, with the clock's time.
+    pub fn publish(&self, changes: Vec<Change>) {
+        let now = self.clock.now_millis();
+        let mut log = self.log.lock();
+        if log.disabled_ms.is_some() {
+            return;
+        }
+        log.trim(now);
+        log.roll_over(now, self.shared.shard_period_millis.load(Ordering::Relaxed), self.next_sequence());
+        let view = log.view_type;
+        let shard = log.shards.last_mut().expect("an enabled stream has an open shard");
+        for change in changes {
+            let sequence = self.shared.sequence.fetch_add(1, Ordering::Relaxed) + 1;
+            shard.records.push_back(StreamRecord {
+                sequence,
+                created_ms: now,
+                event: change.event(),
+                event_id: fastrand::u128(..),
+                key: change.key,
+                old: change.old.filter(|_| view.keeps_old()),
+                new: change.new.filter(|_| view.keeps_new()),
+                by_ttl: change.by_ttl,
+            });
+        }
+    }
+
+    /// Stops the stream: its open shard is closed; the records stay readable
+    /// until they are trimmed.
+    pub fn disable(&self) {
+        let now = self.clock.now_millis();
+        let mut log = self.log.lock();
+        if log.disabled_ms.is_none() {
+            log.disabled_ms = Some(now);
+            let last = self.shared.sequence.load(Ordering::Relaxed);
+            if let Some(shard) = log.shards.last_mut() {
+                shard.close(last);
+            }
+        }
+    }
+}
+
+impl Shard {
+    fn new(created_ms: i64, parent: Option<String>, starting_sequence: u64) -> Shard {
+        Shard {
+            id: format!("shardId-{created_ms:020}-{:08x}", fastrand::u32(..)),
+            parent,
+            created_ms,
+            starting_sequence,
+            ending_sequence: None,
+            records: VecDeque::new(),
+            trimmed_before: starting_sequence,
+        }
+    }
+
+    /// Closes the shard after its last record (or, empty, at `last_sequence`).
+    fn close(&mut self, last_sequence: u64) {
+        if self.ending_sequence.is_none() {
+            let end = self.records.back().map_or(last_sequence.max(self.starting_sequence), |r| r.sequence);
+            self.ending_sequence = Some(end);
+        }
+    }
+}
+
+impl StreamLog {
+    /// Closes the open shard once its period is over and opens its child.
+    fn roll_over(&mut self, now: i64, period: i64, next_sequence: u64) {
+        let Some(open) = self.shards.last_mut() else { return };
+        if open.ending_sequence.is_some() || period <= 0 || now < open.created_ms + period {
+            return;
+        }
+        open.close(next_sequence - 1);
+        let parent = Some(open.id.clone());
+        self.shards.push(Shard::new(now, parent, next_sequence));
+    }
+
+    /// Drops records past retention, and closed shards left with none.
+    fn trim(&mut self, now: i64) {
+        let horizon = now - RETENTION_MILLIS;
+        for shard in &mut self.shards {
+            while shard.records.front().is_some_and(|r| r.created_ms < horizon) {
+                if let Some(record) = shard.records.pop_front() {
+                    shard.trimmed_before = record.sequence + 1;
+                }
+            }
+        }
+        let keep_from = self
+            .shards
+            .iter()
+            .position(|s| s.ending_sequence.is_none() || !s.records.is_empty() || s.created_ms >= horizon)
+            .unwrap_or(self.shards.len());
+        self.shards.drain(..keep_from);
+    }
+
+    /// The stream's status as DescribeStream reports it.
+    pub fn status(&self) -> &'static str {
+        if self.disabled_ms.is_some() {
+            "DISABLED"
+        } else {
+            "ENABLED"
+        }
+    }
+
+    pub fn shard(&self, id: &str) -> Option<&Shard> {
+        self.shards.iter().find(|s| s.id == id)
+    }
+
+    /// A record as GetRecords answers it, or as a Lambda trigger receives it.
+    pub fn record_json(&self, record: &StreamRecord, region: &str, form: RecordForm) -> Value {
+        let keys = self.key_schema.key_item(&record.key);
+        let mut size = item_size(&keys);
+        let mut dynamodb = json!({
+            // DynamoDB rounds the creation time down to the second.
+            "ApproximateCreationDateTime": (record.created_ms.div_euclid(1000)) as f64,
+            "Keys": item_to_json(&keys),
+            "SequenceNumber": sequence_text(record.sequence),
+            "StreamViewType": self.view_type.as_str(),
+        });
+        if let Some(new) = &record.new {
+            dynamodb["NewImage"] = item_to_json(&new.decode());
+            size += new.size();
+        }
+        if let Some(old) = &record.old {
+            dynamodb["OldImage"] = item_to_json(&old.decode());
+            size += old.size();
+        }
+        dynamodb["SizeBytes"] = json!(size);
+        let id = uuid::Builder::from_random_bytes(record.event_id.to_le_bytes()).into_uuid();
+        let mut out = json!({
+            "eventID": id.hyphenated().to_string(),
+            "eventName": record.event.as_str(),
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": region,
+            "dynamodb": dynamodb,
+        });
+        if record.by_ttl {
+            // The Streams API spells the identity's members in Pascal case, a Lambda event in camel case.
+            out["userIdentity"] = match form {
+                RecordForm::Api => json!({"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}),
+                RecordForm::LambdaEvent => json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"}),
+            };
+        }
+        if form == RecordForm::LambdaEvent {
+            out["eventSourceARN"] = json!(self.arn);
+        }
+        out
+    }
+}
+
+/// How a record is written: as the Streams API answers it, or as a Lambda
+/// event source mapping hands it to a function (`eventSourceARN`, and the
+/// TTL identity's members in camel case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordForm {
+    Api,
+    LambdaEvent,
+}
+
+/// A sequence number as the API writes it: 21 digits.
+pub fn sequence_text(sequence: u64) -> String {
+    format!("{sequence:021}")
+}
+
+/// Every stream of the emulator, enabled or not, in creation order.
+#[derive(Default)]
+pub struct Streams {
+    streams: Mutex<Vec<Arc<Stream>>>,
+    shared: Arc<Shared>,
+}
+
+impl Streams {
+    /// A new, enabled stream for `table`, with an open shard.
+    pub fn create(
+        &self,
+        clock: &Arc<Clock>,
+        table: &str,
+        table_arn: &str,
+        key_schema: &KeySchema,
+        view_type: StreamViewType,
+    ) -> Arc<Stream> {
+        let now = clock.now_millis();
+        let mut streams = self.streams.lock();
+        // A label names the stream: two in the same millisecond would share an ARN.
+        let label = unique_label(&streams, table, clock.stream_label(now as f64 / 1000.0));
+        let log = StreamLog {
+            arn: format!("{table_arn}/stream/{label}"),
+            label,
+            table: table.to_string(),
+            key_schema: key_schema.clone(),
+            view_type,
+            created_ms: now,
+            disabled_ms: None,
+            shards: vec![Shard::new(now, None, self.shared.sequence.load(Ordering::Relaxed) + 1)],
+        };
+        let stream =
+            Arc::new(Stream { log: Mutex::new(log), clock: Arc::clone(clock), shared: Arc::clone(&self.shared) });
+        streams.push(Arc::clone(&stream));
+        stream
+    }
+
+    /// The sequence number of the newest record of any stream (0: none yet).
+    pub fn latest_sequence(&self) -> u64 {
+        self.shared.sequence.load(Ordering::Relaxed)
+    }
+
+    /// How often shards roll over (default four hours; `<= 0`: never).
+    pub fn set_shard_period_millis(&self, millis: i64) {
+        self.shared.shard_period_millis.store(millis, Ordering::Relaxed);
+    }
+
+    /// The stream with this ARN, if it is still kept (not past retention since it was disabled).
+    pub fn get(&self, arn: &str, now: i64) -> Option<Arc<Stream>> {
+        self.prune(now);
+        self.streams.lock().iter().find(|s| s.log.lock().arn == arn).cloned()
+    }
+
+    /// Every kept stream, newest first (ListStreams' order).
+    pub fn all(&self, now: i64) -> Vec<Arc<Stream>> {
+        self.prune(now);
+        self.streams.lock().iter().rev().cloned().collect()
+    }
+
+    /// Forgets streams disabled longer ago than the retention period.
+    fn prune(&self, now: i64) {
+        let horizon = now - RETENTION_MILLIS;
+        self.streams.lock().retain(|s| s.log.lock().disabled_ms.is_none_or(|at| at >= horizon));
+    }
+
+    /// Forgets every stream (a restored snapshot starts without them).
+    pub fn clear(&self) {
+        self.streams.lock().clear();
+    }
+}
+
+fn unique_label(streams: &[Arc<Stream>], table: &str, label: String) -> String {
+    let taken = |l: &str| streams.iter().any(|s| s.log.lock().table == table && s.log.lock().label == l);
+    if !taken(&label) {
+        return label;
+    }
+    // Same millisecond: step the label's milliseconds on (they stay ordered).
+    let mut millis: i64 = label.rsplit('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let stem = label.rsplit_once('.').map_or(label.as_str(), |(s, _)| s).to_string();
+    loop {
+        millis += 1;
+        let next = format!("{stem}.{:03}", millis % 1000);
+        if !taken(&next) {
+            return next;
+        }
+    }
+}
+
+/// A table's attachment to its enabled stream: the changes of the current
+/// write, published when the table's write lock is released. A copy of a
+/// table's data (a snapshot) is not attached to any stream.
+#[derive(Default)]
+pub struct StreamSink(Option<Sink>);
+
+struct Sink {
+    stream: Arc<Stream>,
+    pending: Vec<Change>,
+}
+
+impl Clone for StreamSink {
+    fn clone(&self) -> StreamSink {
+        StreamSink(None)
+    }
+}
+
+impl StreamSink {
+    pub fn attach(stream: Arc<Stream>) -> StreamSink {
+        StreamSink(Some(Sink { stream, pending: Vec::new() }))
+    }
+
+    pub fn is_attached(&self) -> bool {
+        self.0.is_some()
+    }
+
+    pub fn stream(&self) -> Option<&Arc<Stream>> {
+        self.0.as_ref().map(|s| &s.stream)
+    }
+
+    pub fn push(&mut self, change: Change) {
+        if let Some(sink) = &mut self.0 {
+            sink.pending.push(change);
+        }
+    }
+
+    /// Publishes the pending changes (called as the table's write lock is released).
+    pub fn flush(&mut self) {
+        if let Some(sink) = &mut self.0 {
+            if !sink.pending.is_empty() {
+                sink.stream.publish(std::mem::take(&mut sink.pending));
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for StreamSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "StreamSink(attached)" } else { "StreamSink(none)" })
+    }
+}
