@@ -21,9 +21,10 @@
 //! after it; such a write was never acknowledged.
 
 use crate::state::{self, State};
+use crate::storage::stream::{EventName, StreamHeader, StreamLog, StreamRecord};
 use crate::storage::{StoredItem, TableData, TableDef, TableState};
 use crate::types::codec::json;
-use crate::types::{item_from_json, Item, KeySchema, PrimaryKey};
+use crate::types::{item_from_json, item_to_json, Item, KeySchema, PrimaryKey};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -48,7 +49,15 @@ struct Inner {
     file: File,
     /// What the journal last recorded of each table: its `Table::serial` and definition.
     known: HashMap<String, Known>,
+    /// What it last recorded of each stream: its log's version and its last record.
+    streams: HashMap<String, KnownStream>,
     records: u64,
+}
+
+#[derive(Clone, Copy)]
+struct KnownStream {
+    version: u64,
+    last_sequence: u64,
 }
 
 struct Known {
@@ -62,15 +71,16 @@ impl Journal {
     pub fn open(dir: &Path, state: &State) -> io::Result<Journal> {
         fs::create_dir_all(dir)?;
         let path = dir.join(JOURNAL_FILE);
-        let tables = if path.exists() { replay(&path)? } else { Vec::new() };
+        let (tables, streams) = if path.exists() { replay(&path)? } else { (Vec::new(), Vec::new()) };
         let count = tables.len();
         state.catalog.restore(&tables);
-        // Stream records are not journaled: a table with a stream enabled starts a new one.
+        state.streams.restore(&state.clock, streams);
+        // Tables go on with their journaled stream (or a new one, if it is gone).
         state.attach_streams();
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
         let journal = Journal {
             dir: dir.to_path_buf(),
-            inner: Mutex::new(Inner { file, known: HashMap::new(), records: 0 }),
+            inner: Mutex::new(Inner { file, known: HashMap::new(), streams: HashMap::new(), records: 0 }),
             compact_slack: COMPACT_SLACK,
         };
         journal.compact(state)?;
@@ -84,14 +94,17 @@ impl Journal {
     pub fn commit(&self, state: &State, definitions: bool) -> io::Result<()> {
         let mut inner = self.inner.lock();
         let mut out = Vec::new();
-        let written = collect_changes(state, &mut inner.known, &mut out, definitions);
+        let mut written = collect_changes(state, &mut inner.known, &mut out, definitions);
+        written += collect_stream_changes(state, &mut inner.streams, &mut out);
         if written == 0 {
             return Ok(());
         }
         inner.file.write_all(&out)?;
         inner.file.sync_data()?;
         inner.records += written;
-        let live: u64 = state.catalog.entries().iter().map(|(_, t)| t.inner.read().data.item_count() + 1).sum();
+        // Live records: each table and its items, and the stream records kept (a compaction rewrites those too).
+        let live: u64 = state.catalog.entries().iter().map(|(_, t)| t.inner.read().data.item_count() + 1).sum::<u64>()
+            + state.streams.record_count(state.clock.now_millis());
         if inner.records > live.saturating_mul(2) + self.compact_slack {
             drop(inner);
             self.compact(state)?;
@@ -104,8 +117,10 @@ impl Journal {
     pub fn compact(&self, state: &State) -> io::Result<()> {
         let mut inner = self.inner.lock();
         let mut known = HashMap::new();
+        let mut streams = HashMap::new();
         let mut out = Vec::new();
-        let records = collect_changes(state, &mut known, &mut out, true);
+        let records =
+            collect_changes(state, &mut known, &mut out, true) + collect_stream_changes(state, &mut streams, &mut out);
         let side = self.dir.join(COMPACTING_FILE);
         {
             let mut file = File::create(&side)?;
@@ -117,6 +132,7 @@ impl Journal {
         File::open(&self.dir)?.sync_all()?;
         inner.file = OpenOptions::new().append(true).open(self.dir.join(JOURNAL_FILE))?;
         inner.known = known;
+        inner.streams = streams;
         inner.records = records;
         Ok(())
     }
@@ -179,6 +195,36 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
     records
 }
 
+/// Appends what changed in the streams since `known`: a stream's header
+/// when it is new or its shards or status changed, then its new records.
+fn collect_stream_changes(state: &State, known: &mut HashMap<String, KnownStream>, out: &mut Vec<u8>) -> u64 {
+    let mut records = 0;
+    for stream in state.streams.all(state.clock.now_millis()).into_iter().rev() {
+        let arn = stream.arn();
+        let seen = known.get(&arn).copied();
+        let (version, header, changes) = stream.changes_after(seen.map_or(0, |k| k.last_sequence));
+        if seen.is_none_or(|k| k.version != version) {
+            records += record(out, json!({"t": "stream", "header": header}));
+        }
+        let mut last = seen.map_or(0, |k| k.last_sequence);
+        if let Some(header) = &header {
+            for (shard, r) in &changes {
+                let keys = header.key_schema.key_item(&r.key);
+                let image = |i: &Option<StoredItem>| i.as_ref().map(|i| item_to_json(&i.decode()));
+                records += record(
+                    out,
+                    json!({"t": "srec", "arn": arn, "shard": shard, "seq": r.sequence, "at": r.created_ms,
+                        "event": r.event.as_str(), "id": r.event_id.to_string(), "key": item_to_json(&keys),
+                        "old": image(&r.old), "new": image(&r.new), "ttl": r.by_ttl}),
+                );
+                last = last.max(r.sequence);
+            }
+        }
+        known.insert(arn, KnownStream { version, last_sequence: last });
+    }
+    records
+}
+
 fn def_json(def: &TableDef) -> String {
     serde_json::to_string(def).unwrap_or_default()
 }
@@ -218,8 +264,9 @@ fn record(out: &mut Vec<u8>, value: Value) -> u64 {
 
 /// Reads the journal into tables. Stops at the first damaged record (a torn
 /// tail) and cuts the file there.
-fn replay(path: &Path) -> io::Result<Vec<TableState>> {
+fn replay(path: &Path) -> io::Result<(Vec<TableState>, Vec<StreamLog>)> {
     let mut tables: Tables = HashMap::new();
+    let mut streams: Vec<StreamLog> = Vec::new();
     let mut order: Vec<String> = Vec::new();
     let mut reader = BufReader::new(File::open(path)?);
     let mut good_bytes = 0u64;
@@ -234,7 +281,11 @@ fn replay(path: &Path) -> io::Result<Vec<TableState>> {
             tracing::warn!(offset = good_bytes, "journal ends with a damaged record; dropping it");
             break;
         };
-        apply(&mut tables, &mut order, &value).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let applied = match value["t"].as_str() {
+            Some("stream" | "srec") => apply_stream(&mut streams, &value),
+            _ => apply(&mut tables, &mut order, &value),
+        };
+        applied.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         good_bytes += n as u64;
     }
     OpenOptions::new().write(true).open(path)?.set_len(good_bytes)?;
@@ -248,7 +299,48 @@ fn replay(path: &Path) -> io::Result<Vec<TableState>> {
             out.push(TableState { def, data });
         }
     }
-    Ok(out)
+    Ok((out, streams))
+}
+
+/// A stream header (a new stream, or its shards or status changed) or one of its records.
+fn apply_stream(streams: &mut Vec<StreamLog>, record: &Value) -> Result<(), String> {
+    if record["t"] == "stream" {
+        let header: StreamHeader =
+            serde_json::from_value(record["header"].clone()).map_err(|e| format!("bad stream header: {e}"))?;
+        let at = streams.iter().position(|s| s.arn == header.arn);
+        let previous = at.map(|i| streams.remove(i));
+        streams.push(StreamLog::from_header(header, previous));
+        return Ok(());
+    }
+    let arn = record["arn"].as_str().ok_or("stream record without an ARN")?;
+    let log = streams.iter_mut().find(|s| s.arn == arn).ok_or(format!("record of unknown stream {arn}"))?;
+    let keys = item_from_json(&record["key"]).map_err(|e| e.message)?;
+    let key = log.key_schema.key_from_item(&keys).map_err(|e| e.message)?;
+    let image = |field: &str| -> Result<Option<StoredItem>, String> {
+        match &record[field] {
+            Value::Null => Ok(None),
+            value => Ok(Some(StoredItem::encode(&key, &item_from_json(value).map_err(|e| e.message)?))),
+        }
+    };
+    let event = match record["event"].as_str() {
+        Some("INSERT") => EventName::Insert,
+        Some("MODIFY") => EventName::Modify,
+        _ => EventName::Remove,
+    };
+    let stream_record = StreamRecord {
+        sequence: record["seq"].as_u64().ok_or("stream record without a sequence number")?,
+        created_ms: record["at"].as_i64().unwrap_or(0),
+        event,
+        event_id: record["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or(0),
+        old: image("old")?,
+        new: image("new")?,
+        key,
+        by_ttl: record["ttl"].as_bool().unwrap_or(false),
+    };
+    let shard = record["shard"].as_str().unwrap_or_default();
+    let shard = log.shards.iter_mut().find(|s| s.id == shard).ok_or(format!("record of unknown shard {shard}"))?;
+    shard.records.push_back(stream_record);
+    Ok(())
 }
 
 fn parse_record(line: &[u8]) -> Option<Value> {
@@ -442,6 +534,47 @@ mod tests {
         let table = back.catalog.get("tbl").unwrap();
         assert_eq!(table.inner.read().def.ttl_attribute.as_deref(), Some("exp"));
         assert_eq!(table.inner.read().data.item_count(), 1);
+    }
+
+    #[test]
+    fn stream_records_survive_reopening_and_the_stream_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::default();
+        state.streams.set_shard_period_millis(60_000);
+        let journal = Journal::open(dir.path(), &state).unwrap();
+        let created = call(
+            &state,
+            "CreateTable",
+            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+            "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}}),
+        );
+        let arn = created["TableDescription"]["LatestStreamArn"].as_str().unwrap().to_string();
+        call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "a"}, "v": {"N": "1"}}}));
+        journal.commit(&state, true).unwrap();
+        state.clock.advance_millis(61_000);
+        call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "a"}, "v": {"N": "2"}}}));
+        call(&state, "DeleteItem", json!({"TableName": "tbl", "Key": {"k": {"S": "a"}}}));
+        journal.commit(&state, false).unwrap();
+        let before = state.stream_records_after("tbl", 0);
+        drop(journal);
+
+        let back = State::default();
+        back.clock.advance_millis(61_000);
+        let journal = Journal::open(dir.path(), &back).unwrap();
+        let after = back.stream_records_after("tbl", 0);
+        assert_eq!(after.len(), 3);
+        assert_eq!(after, before, "the same records, sequence numbers, images and ids");
+        let shards = back.streams.get(&arn, back.clock.now_millis()).unwrap().read().shards.len();
+        assert_eq!(shards, 2, "the rolled-over shard and its child");
+        // The table goes on writing to the same stream, after the journaled sequence numbers.
+        call(&back, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "b"}}}));
+        let last = back.stream_records_after("tbl", 0);
+        assert_eq!(last.len(), 4);
+        assert!(last[3].0 > last[2].0);
+        assert_eq!(last[3].1["eventSourceARN"], arn);
+        drop(journal);
     }
 
     #[test]

@@ -30,13 +30,18 @@ impl State {
         table.data.stream = StreamSink::default();
     }
 
-    /// Gives every table whose definition has a stream enabled but no stream
-    /// attached (restored from a snapshot or the journal) a new one.
+    /// Attaches every table whose definition has a stream enabled but no
+    /// stream attached (restored from a snapshot or the journal): to its
+    /// stream if that is kept and enabled (journal replay), else to a new one.
     pub fn attach_streams(&self) {
+        let now = self.clock.now_millis();
         for (_, table) in self.catalog.entries() {
             let mut guard = table.inner.write();
-            if let (Some(view), false) = (guard.def.stream_view, guard.data.stream.is_attached()) {
-                self.enable_stream(&mut guard, view);
+            let (Some(view), false) = (guard.def.stream_view, guard.data.stream.is_attached()) else { continue };
+            let kept = guard.def.latest_stream.as_ref().and_then(|(arn, _)| self.streams.get(arn, now));
+            match kept.filter(|s| s.read().disabled_ms.is_none()) {
+                Some(stream) => guard.data.stream = StreamSink::attach(stream),
+                None => self.enable_stream(&mut guard, view),
             }
         }
     }

@@ -145,6 +145,8 @@ pub struct StreamLog {
     /// When the stream was disabled (its table's stream turned off or the table deleted).
     pub disabled_ms: Option<i64>,
     pub shards: Vec<Shard>,
+    /// Bumped whenever the shards or the status change (the journal rewrites the header then).
+    pub version: u64,
 }
 
 /// One stream: its log, and what it shares with the other streams (the
@@ -218,6 +220,7 @@ impl Stream {
         let mut log = self.log.lock();
         if log.disabled_ms.is_none() {
             log.disabled_ms = Some(now);
+            log.version += 1;
             let last = self.shared.sequence.load(Ordering::Relaxed);
             if let Some(shard) = log.shards.last_mut() {
                 shard.close(last);
@@ -258,6 +261,7 @@ impl StreamLog {
         open.close(next_sequence - 1);
         let parent = Some(open.id.clone());
         self.shards.push(Shard::new(now, parent, next_sequence));
+        self.version += 1;
     }
 
     /// Drops records past retention, and closed shards left with none.
@@ -334,6 +338,105 @@ impl StreamLog {
     }
 }
 
+/// A stream's log without its records, as the durable journal keeps it.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct StreamHeader {
+    pub arn: String,
+    pub label: String,
+    pub table: String,
+    pub key_schema: KeySchema,
+    pub view_type: StreamViewType,
+    pub created_ms: i64,
+    pub disabled_ms: Option<i64>,
+    pub shards: Vec<ShardHeader>,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ShardHeader {
+    pub id: String,
+    pub parent: Option<String>,
+    pub created_ms: i64,
+    pub starting_sequence: u64,
+    pub ending_sequence: Option<u64>,
+    pub trimmed_before: u64,
+}
+
+impl StreamLog {
+    pub fn header(&self) -> StreamHeader {
+        StreamHeader {
+            arn: self.arn.clone(),
+            label: self.label.clone(),
+            table: self.table.clone(),
+            key_schema: self.key_schema.clone(),
+            view_type: self.view_type,
+            created_ms: self.created_ms,
+            disabled_ms: self.disabled_ms,
+            shards: self
+                .shards
+                .iter()
+                .map(|s| ShardHeader {
+                    id: s.id.clone(),
+                    parent: s.parent.clone(),
+                    created_ms: s.created_ms,
+                    starting_sequence: s.starting_sequence,
+                    ending_sequence: s.ending_sequence,
+                    trimmed_before: s.trimmed_before,
+                })
+                .collect(),
+        }
+    }
+
+    /// A log from a header, keeping the records of `previous`'s shards that the header still has.
+    pub fn from_header(header: StreamHeader, previous: Option<StreamLog>) -> StreamLog {
+        let mut kept: Vec<Shard> = previous.map(|p| p.shards).unwrap_or_default();
+        let shards = header
+            .shards
+            .into_iter()
+            .map(|h| {
+                let records = kept.iter_mut().find(|s| s.id == h.id).map(|s| std::mem::take(&mut s.records));
+                Shard {
+                    id: h.id,
+                    parent: h.parent,
+                    created_ms: h.created_ms,
+                    starting_sequence: h.starting_sequence,
+                    ending_sequence: h.ending_sequence,
+                    records: records.unwrap_or_default(),
+                    trimmed_before: h.trimmed_before,
+                }
+            })
+            .collect();
+        StreamLog {
+            arn: header.arn,
+            label: header.label,
+            table: header.table,
+            key_schema: header.key_schema,
+            view_type: header.view_type,
+            created_ms: header.created_ms,
+            disabled_ms: header.disabled_ms,
+            shards,
+            version: 1,
+        }
+    }
+
+    /// A copy of the log (the journal's compaction writes it out whole).
+    pub fn copy(&self) -> StreamLog {
+        self.clone()
+    }
+}
+
+impl Stream {
+    /// The log's version and the records after sequence `after`, with their shard (the journal's increment).
+    pub fn changes_after(&self, after: u64) -> (u64, Option<StreamHeader>, Vec<(String, StreamRecord)>) {
+        let log = self.log.lock();
+        let records = log
+            .shards
+            .iter()
+            .flat_map(|s| s.records.iter().filter(|r| r.sequence > after).map(|r| (s.id.clone(), r.clone())))
+            .collect();
+        (log.version, Some(log.header()), records)
+    }
+}
+
 /// How a record is written: as the Streams API answers it, or as a Lambda
 /// event source mapping hands it to a function (`eventSourceARN`, and the
 /// TTL identity's members in camel case).
@@ -378,6 +481,7 @@ impl Streams {
             created_ms: now,
             disabled_ms: None,
             shards: vec![Shard::new(now, None, self.shared.sequence.load(Ordering::Relaxed) + 1)],
+            version: 1,
         };
         let stream =
             Arc::new(Stream { log: Mutex::new(log), clock: Arc::clone(clock), shared: Arc::clone(&self.shared) });
@@ -407,15 +511,37 @@ impl Streams {
         self.streams.lock().iter().rev().cloned().collect()
     }
 
+    /// How many records the kept streams hold.
+    pub fn record_count(&self, now: i64) -> u64 {
+        self.all(now).iter().map(|s| s.read().shards.iter().map(|sh| sh.records.len() as u64).sum::<u64>()).sum()
+    }
+
     /// Forgets streams disabled longer ago than the retention period.
     fn prune(&self, now: i64) {
         let horizon = now - RETENTION_MILLIS;
         self.streams.lock().retain(|s| s.log.lock().disabled_ms.is_none_or(|at| at >= horizon));
     }
 
-    /// Forgets every stream (a restored snapshot starts without them).
-    pub fn clear(&self) {
-        self.streams.lock().clear();
+    /// Replaces every stream with `logs` (durable mode's replay); sequence
+    /// numbers go on after the highest one seen.
+    pub fn restore(&self, clock: &Arc<Clock>, logs: Vec<StreamLog>) {
+        let highest = logs
+            .iter()
+            .flat_map(|l| &l.shards)
+            .map(|s| {
+                s.records
+                    .back()
+                    .map_or(s.starting_sequence.saturating_sub(1), |r| r.sequence)
+                    .max(s.ending_sequence.unwrap_or(0))
+            })
+            .max()
+            .unwrap_or(0);
+        self.shared.sequence.fetch_max(highest, Ordering::Relaxed);
+        let mut streams = self.streams.lock();
+        streams.clear();
+        streams.extend(logs.into_iter().map(|log| {
+            Arc::new(Stream { log: Mutex::new(log), clock: Arc::clone(clock), shared: Arc::clone(&self.shared) })
+        }));
     }
 }
 
