@@ -16,6 +16,8 @@ use std::ops::Bound;
 /// A Query request, validated as far as it can be without the table.
 pub struct QueryRequest<'a> {
     pub read: ReadRequest<'a>,
+    /// `KeyConditionExpression` or `KeyConditions`, narrowed to the key
+    /// schema once the target is known.
     pub key_condition: Condition,
     /// `ScanIndexForward`: sort-key order, or reverse.
     pub forward: bool,
@@ -37,14 +39,6 @@ impl<'a> QueryRequest<'a> {
         };
         let read = head.complete(consistent, exclusive_start_key, expressions);
         Ok(QueryRequest { read, key_condition, forward })
-    }
-
-    /// The partition and key range the key condition reads, narrowed to the
-    /// target's key schema; then the filter's own rules on that target.
-    fn key_range(&self, target: &Target) -> ApiResult<(KeyValue, KeyRange)> {
-        let range = key_range(key_condition(&self.key_condition, target.key_schema())?)?;
-        self.check_filter(target)?;
-        Ok(range)
     }
 
     /// A Query's filter may not name the key attributes it reads by, and on
@@ -88,7 +82,9 @@ pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
     let table = state.serving_table(read.table_name)?;
     let guard = table.inner.read();
     let target = read.target(&guard, state.clock.now_millis())?;
-    let (partition, range) = request.key_range(&target)?;
+    // The key condition narrowed to the target's key schema: one partition, a range of sort keys.
+    let (partition, range) = key_range(key_condition(&request.key_condition, target.key_schema())?)?;
+    request.check_filter(&target)?;
     let (options, start) = read.page_options(ReadKind::Query, &target)?;
     if let Some((key, _)) = &start {
         if key.partition() != partition {

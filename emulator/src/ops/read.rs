@@ -73,8 +73,8 @@ impl<'a> ReadHead<'a> {
     }
 }
 
-/// The members of a Query or Scan request both share, validated as far as
-/// they can be without the table.
+/// What Query and Scan requests have in common, validated as far as it can
+/// be without the table.
 pub struct ReadRequest<'a> {
     pub table_name: &'a str,
     pub index_name: Option<&'a str>,
