@@ -163,3 +163,39 @@ async fn the_admin_api_sweeps_on_demand() {
     assert_eq!(answer.json()["deleted"], 1);
     assert!(ids(&client).await.is_empty());
 }
+
+#[tokio::test]
+async fn one_change_an_hour_and_enabling_takes_the_status_delay() {
+    use aws_sdk_dynamodb::types::TimeToLiveStatus;
+    let db = harness::start().await;
+    let client = db.client();
+    db.set_status_delay(Duration::from_secs(30));
+    sessions_table(&client).await; // enables TTL on `expiresAt`
+    db.clock().advance(Duration::from_secs(1)); // the table is still CREATING: no matter for TTL settings
+    let status = |client: aws_sdk_dynamodb::Client| async move {
+        let described = client.describe_time_to_live().table_name("Sessions").send().await.unwrap();
+        described.time_to_live_description().unwrap().time_to_live_status().cloned()
+    };
+    assert_eq!(status(client.clone()).await, Some(TimeToLiveStatus::Enabling));
+    db.clock().advance(Duration::from_secs(30));
+    put_session(&client, "old", Av::N("1700000000".into())).await;
+    assert_eq!(status(client.clone()).await, Some(TimeToLiveStatus::Enabled));
+    assert_eq!(db.expire_now(), 1, "expires once ENABLED");
+
+    let off = TimeToLiveSpecification::builder().attribute_name("expiresAt").enabled(false).build().unwrap();
+    let again =
+        client.update_time_to_live().table_name("Sessions").time_to_live_specification(off.clone()).send().await;
+    // Documented: another change within the hour is a ValidationException.
+    assert_eq!(
+        crate::error_of(again),
+        (
+            "ValidationException".to_string(),
+            "Time to live has been modified multiple times within a fixed interval".to_string()
+        )
+    );
+    db.clock().advance(Duration::from_secs(3600));
+    client.update_time_to_live().table_name("Sessions").time_to_live_specification(off).send().await.unwrap();
+    assert_eq!(status(client.clone()).await, Some(TimeToLiveStatus::Disabling));
+    db.clock().advance(Duration::from_secs(31));
+    assert_eq!(status(client).await, Some(TimeToLiveStatus::Disabled));
+}

@@ -244,6 +244,7 @@ mod tests {
             tags: vec![],
             deletion_protection: false,
             ttl_attribute: None,
+            ttl_change: None,
             point_in_time_recovery: false,
             created_at: 0.0,
             transition: None,

@@ -131,6 +131,7 @@ impl CreateTableRequest {
             tags: self.tags,
             deletion_protection: self.deletion_protection,
             ttl_attribute: None,
+            ttl_change: None,
             point_in_time_recovery: false,
             created_at: state.clock.now_seconds(),
             transition: state.status_delay.begin(Phase::Creating, now_millis),

@@ -8,7 +8,7 @@ use super::table_request::{read_table_name, table_not_found};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
 use crate::state::State;
-use crate::storage::Table;
+use crate::storage::{Table, TableDef, TtlChange};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -132,7 +132,7 @@ pub fn list_tags_of_resource(state: &State, input: Input) -> ApiResult<Value> {
 pub fn describe_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
     let table = named_table(state, read_table_name(&input)?)?;
     let guard = table.inner.read();
-    Ok(json!({ "TimeToLiveDescription": ttl_description(guard.def.ttl_attribute.as_deref()) }))
+    Ok(json!({ "TimeToLiveDescription": ttl_description(&guard.def, state.clock.now_millis()) }))
 }
 
 /// An UpdateTimeToLive request, checked.
@@ -180,19 +180,34 @@ pub fn update_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
     let (enabled, attribute) = (request.enabled, request.attribute_name);
     let table = named_table(state, request.table_name)?;
     let mut guard = table.inner.write();
+    let different = |current: &str| {
+        ApiError::validation(format!(
+            "TimeToLive is active on a different AttributeName: current AttributeName is {current}"
+        ))
+    };
     match (&guard.def.ttl_attribute, enabled) {
+        (Some(current), _) if current != attribute => return Err(different(current)),
         (Some(_), true) => return Err(ApiError::validation("TimeToLive is already enabled")),
         (None, false) => return Err(ApiError::validation("TimeToLive is already disabled")),
-        (Some(current), false) if current != attribute => {
-            return Err(ApiError::validation(
-                "TimeToLive attribute name does not match the currently enabled TimeToLive attribute name",
-            ))
-        }
         _ => {}
     }
+    // DynamoDB allows one change per table per hour.
+    let now = state.clock.now_millis();
+    if guard.def.ttl_change.as_ref().is_some_and(|c| now - c.at_millis < TTL_CHANGE_INTERVAL_MILLIS) {
+        return Err(ApiError::validation("Time to live has been modified multiple times within a fixed interval"));
+    }
+    let delay = state.status_delay.get().as_millis() as i64;
+    guard.def.ttl_change = Some(TtlChange {
+        at_millis: now,
+        attribute: attribute.to_string(),
+        until_millis: (delay > 0).then_some(now + delay),
+    });
     guard.def.ttl_attribute = enabled.then(|| attribute.to_string());
     Ok(json!({ "TimeToLiveSpecification": { "Enabled": enabled, "AttributeName": attribute } }))
 }
+
+/// How long after an UpdateTimeToLive another is refused.
+const TTL_CHANGE_INTERVAL_MILLIS: i64 = 60 * 60 * 1000;
 
 pub fn describe_continuous_backups(state: &State, input: Input) -> ApiResult<Value> {
     let table = named_table(state, read_table_name(&input)?)?;
@@ -231,10 +246,15 @@ pub fn update_continuous_backups(state: &State, input: Input) -> ApiResult<Value
     Ok(json!({ "ContinuousBackupsDescription": continuous_backups(enabled) }))
 }
 
-fn ttl_description(attribute: Option<&str>) -> Value {
-    match attribute {
-        Some(name) => json!({ "TimeToLiveStatus": "ENABLED", "AttributeName": name }),
-        None => json!({ "TimeToLiveStatus": "DISABLED" }),
+/// ENABLED / DISABLED, or ENABLING / DISABLING while a change is in
+/// progress (only with a status delay: DynamoDB's is a matter of seconds).
+fn ttl_description(def: &TableDef, now_millis: i64) -> Value {
+    let changing = def.ttl_change.as_ref().filter(|c| c.until_millis.is_some_and(|until| now_millis < until));
+    match (&def.ttl_attribute, changing) {
+        (Some(name), None) => json!({ "TimeToLiveStatus": "ENABLED", "AttributeName": name }),
+        (Some(name), Some(_)) => json!({ "TimeToLiveStatus": "ENABLING", "AttributeName": name }),
+        (None, Some(change)) => json!({ "TimeToLiveStatus": "DISABLING", "AttributeName": change.attribute }),
+        (None, None) => json!({ "TimeToLiveStatus": "DISABLED" }),
     }
 }
 

@@ -28,7 +28,8 @@ impl State {
             let Some(table) = self.table(&name) else { continue };
             let expired: Vec<PrimaryKey> = {
                 let guard = table.inner.read();
-                let Some(attribute) = guard.def.ttl_attribute.clone() else { continue };
+                // Items expire once TTL is ENABLED (not while ENABLING).
+                let Some(attribute) = guard.def.ttl_active(now_ms).map(str::to_string) else { continue };
                 guard
                     .data
                     .items

@@ -16,7 +16,7 @@ pub use stored::StoredItem;
 
 pub use table::{
     BillingMode, IndexDef, IndexKind, ProjectionType, Table, TableData, TableDef, TableState, TableWriteGuard,
-    Throughput,
+    Throughput, TtlChange,
 };
 
 use dashmap::DashMap;

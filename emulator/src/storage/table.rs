@@ -93,6 +93,10 @@ pub struct TableDef {
     pub deletion_protection: bool,
     /// The Time to Live attribute, when TTL is enabled.
     pub ttl_attribute: Option<String>,
+    /// The last UpdateTimeToLive: when (clock ms), for which attribute, and
+    /// until when it is ENABLING or DISABLING (with a status delay).
+    #[serde(default)]
+    pub ttl_change: Option<TtlChange>,
     pub point_in_time_recovery: bool,
     /// Seconds since the epoch.
     pub created_at: f64,
@@ -101,7 +105,22 @@ pub struct TableDef {
     pub transition: Option<crate::storage::lifecycle::Transition>,
 }
 
+/// A Time to Live change. DynamoDB allows one per table per hour.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct TtlChange {
+    pub at_millis: i64,
+    pub attribute: String,
+    /// ENABLING / DISABLING until then (`None`: done at once).
+    pub until_millis: Option<i64>,
+}
+
 impl TableDef {
+    /// Whether items expire now: TTL enabled, and done ENABLING.
+    pub fn ttl_active(&self, now_millis: i64) -> Option<&str> {
+        let enabling = self.ttl_change.as_ref().and_then(|c| c.until_millis).is_some_and(|until| now_millis < until);
+        self.ttl_attribute.as_deref().filter(|_| !enabling)
+    }
+
     pub fn index(&self, name: &str) -> Option<&IndexDef> {
         self.global_indexes.iter().chain(&self.local_indexes).find(|i| i.name == name)
     }
