@@ -6,7 +6,7 @@ use super::ast::{Condition, Projection, UpdateExpression};
 use super::names::ExpressionAttributes;
 use super::{parse_condition, parse_projection, parse_update, ExpressionKind};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::input::{Input, Violations};
+use crate::input::Input;
 use crate::types::{item_to_json, AttributeValue, Item};
 use serde_json::json;
 
@@ -114,13 +114,6 @@ pub fn read_projection(input: &Input, attrs: &mut ExpressionAttributes) -> ApiRe
         }
     }
     Ok(Some(Projection { paths: names.iter().map(|n| super::DocPath::attribute(n)).collect() }))
-}
-
-/// `ReturnValuesOnConditionCheckFailure`: whether a failed condition returns the item.
-pub fn return_old_on_failure(input: &Input, v: &mut Violations) -> ApiResult<bool> {
-    let value = input.str("ReturnValuesOnConditionCheckFailure")?;
-    v.one_of("returnValuesOnConditionCheckFailure", value, &["ALL_OLD", "NONE"]);
-    Ok(value == Some("ALL_OLD"))
 }
 
 /// DynamoDB's answer to a failed condition; with

@@ -120,12 +120,7 @@ impl WriteOptions {
             return_values: ReturnValues::read(input, v)?.unwrap_or_default(),
             capacity: ReturnConsumedCapacity::read(input, v)?.unwrap_or_default(),
             collection_metrics: ReturnItemCollectionMetrics::read(input, v)?.unwrap_or_default(),
-            // Interim: `expr::request` still has its own reader of this member
-            // (to be dropped there); same value, message and violation order.
-            on_condition_failure: match expr_request::return_old_on_failure(input, v)? {
-                true => ReturnValuesOnConditionCheckFailure::AllOld,
-                false => ReturnValuesOnConditionCheckFailure::None,
-            },
+            on_condition_failure: ReturnValuesOnConditionCheckFailure::read(input, v)?.unwrap_or_default(),
         })
     }
 
