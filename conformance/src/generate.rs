@@ -25,6 +25,8 @@ mod projection_expression;
 mod put_item;
 mod query;
 mod scan;
+mod streams;
+mod time_to_live;
 mod transactions;
 mod update_item;
 mod update_item_basics;
@@ -53,6 +55,8 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("Query", query::scenarios()),
         ("Scan", scan::scenarios()),
         ("Transactions", transactions::scenarios()),
+        ("Streams", streams::scenarios()),
+        ("TimeToLive", time_to_live::scenarios()),
     ]
 }
 

@@ -2,7 +2,8 @@
 //! with Amazon's DynamoDB Local (and, given credentials, DynamoDB itself).
 //!
 //! - `scenario`: the corpus format (`scenarios/*.json`), raw wire requests
-//!   with real DynamoDB's normalized answers;
+//!   with real DynamoDB's normalized answers, and `${N/pointer}` references
+//!   to earlier answers;
 //! - `target`: signed raw requests to the emulator, DynamoDB Local or a URL;
 //! - `normalize`: what two correct answers may differ in;
 //! - `differences`: known DynamoDB Local departures from real DynamoDB;

@@ -6,9 +6,9 @@
 //! Local and checked against the emulator (see `record` for the rules).
 
 use conformance::differences::{self, Difference};
-use conformance::runner::{self, fresh_prefix};
+use conformance::runner::{self, fresh_prefix, Playback};
 use conformance::scenario::{self, Expect, Scenario};
-use conformance::{generate, normalize, Kind, Target};
+use conformance::{generate, Kind, Target};
 use serde_json::json;
 
 #[tokio::main]
@@ -90,16 +90,16 @@ async fn record_scenario(
     let emulated = scenario.operations().all(|op| emulator::Operation::from_name(op).is_some());
     let prefix = fresh_prefix();
     let mut out = scenario.clone();
-    let mut created = Vec::new();
+    // Each target has its own playing: references read that target's answers.
+    let mut on_local = Playback::new(local, prefix.clone());
+    let mut on_ours = Playback::new(ours, prefix);
     for (index, step) in out.steps.iter_mut().enumerate() {
-        let body = normalize::prefix(&step.body, &prefix);
-        let from_local = runner::play(local, &step.op, &body, &prefix).await?;
-        let from_ours = if emulated { Some(runner::play(ours, &step.op, &body, &prefix).await?) } else { None };
-        if step.op == "CreateTable" {
-            if let Some(name) = body.get("TableName") {
-                created.push(name.clone());
-            }
-        }
+        let failed = |target: &str, e: String| format!("{} step {index} on {target}: {e}", scenario.name);
+        let from_local = on_local.step(&step.op, &step.body).await.map_err(|e| failed("DynamoDB Local", e))?;
+        let from_ours = match emulated {
+            true => Some(on_ours.step(&step.op, &step.body).await.map_err(|e| failed("the emulator", e))?),
+            false => None,
+        };
         let chosen = match (&step.expect, &from_ours) {
             (Some(real), _) => real.clone(),
             (None, Some(ours))
@@ -136,10 +136,8 @@ async fn record_scenario(
         }
         step.expect = Some(chosen);
     }
-    for table in created {
-        let _ = local.send("DeleteTable", &json!({ "TableName": table })).await;
-        let _ = ours.send("DeleteTable", &json!({ "TableName": table })).await;
-    }
+    on_local.clean_up().await;
+    on_ours.clean_up().await;
     Ok(out)
 }
 

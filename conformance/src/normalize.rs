@@ -5,6 +5,14 @@
 //! BatchGetItem result order, set members). Error types lose their namespace
 //! (`com.amazonaws…#ValidationException` → `ValidationException`); messages
 //! are kept exactly.
+//!
+//! Streams make up more: stream labels (timestamps, like the ARNs' labels),
+//! shard ids, shard iterators, event ids, the record's region, and sequence
+//! numbers. Sequence numbers are compared by shape only (21 to 40 digits →
+//! `<sequence>`: DynamoDB Local numbers the records of all its streams from
+//! one counter, DynamoDB its own way), and by order within an answer: a
+//! GetRecords record not after the one before it, or a shard ending before it
+//! starts, reads `<sequence out of order>`.
 
 use crate::scenario::PREFIX;
 use serde_json::{Map, Value};
@@ -18,7 +26,25 @@ const TIMESTAMP_FIELDS: &[&str] = &[
     "ArchivalDateTime",
     "LatestStreamLabel",
     "LastUpdateDateTime",
+    "StreamLabel",
+    "CreationRequestDateTime",
+    "ApproximateCreationDateTime",
 ];
+
+/// String fields made up per stream, shard, call or record: only their
+/// presence is compared.
+const OPAQUE_FIELDS: &[(&str, &str)] = &[
+    ("ShardId", "<shard>"),
+    ("ParentShardId", "<shard>"),
+    ("LastEvaluatedShardId", "<shard>"),
+    ("ShardIterator", "<iterator>"),
+    ("NextShardIterator", "<iterator>"),
+    ("eventID", "<id>"),
+    ("awsRegion", "<region>"),
+];
+
+const SEQUENCE_FIELDS: &[&str] = &["StartingSequenceNumber", "EndingSequenceNumber", "SequenceNumber"];
+const OUT_OF_ORDER: &str = "<sequence out of order>";
 
 /// Normalizes one response body of `operation`, with the run's `prefix`.
 pub fn response(operation: &str, prefix: &str, body: Value) -> Value {
@@ -33,7 +59,15 @@ pub fn response(operation: &str, prefix: &str, body: Value) -> Value {
             map.insert("message".to_string(), message);
         }
     }
+    check_sequence_order(&mut body);
     walk(&mut body);
+    if operation == "UpdateTable" {
+        // Likewise UPDATING (a stream turned on or off): DynamoDB Local is
+        // ACTIVE at once, the emulator answers as DynamoDB.
+        if let Some(v) = body.pointer_mut("/TableDescription/TableStatus").filter(|v| *v == "UPDATING") {
+            *v = Value::String("ACTIVE".into());
+        }
+    }
     if operation == "CreateTable" {
         // Real DynamoDB answers CREATING and turns ACTIVE moments later (the
         // runner waits); local servers are ACTIVE at once. Both are right.
@@ -102,6 +136,18 @@ fn normalize_object(map: &mut Map<String, Value>) {
     if let Some(v) = map.get_mut("TableId") {
         *v = Value::String("<id>".into());
     }
+    for (field, placeholder) in OPAQUE_FIELDS {
+        if let Some(v @ Value::String(_)) = map.get_mut(*field) {
+            *v = Value::String((*placeholder).into());
+        }
+    }
+    for field in SEQUENCE_FIELDS {
+        if let Some(v @ Value::String(_)) = map.get_mut(*field) {
+            if v.as_str().is_some_and(is_sequence_number) {
+                *v = Value::String("<sequence>".into());
+            }
+        }
+    }
     for (_, v) in map.iter_mut() {
         if let Value::String(s) = v {
             if let Some(arn) = normalize_arn(s) {
@@ -129,6 +175,50 @@ fn normalize_arn(s: &str) -> Option<String> {
         None => tail.to_string(),
     };
     Some(format!("arn:aws:dynamodb:<region>:<account>:{tail}"))
+}
+
+/// A sequence number's shape: 21 to 40 decimal digits.
+fn is_sequence_number(s: &str) -> bool {
+    (21..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Sequence numbers compared as the numbers they are (any length).
+fn sequence_key(s: &str) -> Option<(usize, &str)> {
+    let digits = s.trim_start_matches('0');
+    (is_sequence_number(s)).then_some((digits.len(), digits))
+}
+
+/// Marks what breaks the order of sequence numbers within the answer (before
+/// they are replaced by their shape): GetRecords' records in increasing
+/// order, each shard's range ending at or after its start.
+fn check_sequence_order(body: &mut Value) {
+    if let Some(Value::Array(records)) = body.get_mut("Records") {
+        let mut previous: Option<String> = None;
+        for record in records {
+            let Some(v) = record.pointer_mut("/dynamodb/SequenceNumber") else { continue };
+            let current = v.as_str().unwrap_or_default().to_string();
+            let in_order = match (&previous, sequence_key(&current)) {
+                (Some(p), Some(c)) => sequence_key(p).is_none_or(|p| p < c),
+                _ => true,
+            };
+            if !in_order {
+                *v = Value::String(OUT_OF_ORDER.into());
+            }
+            previous = Some(current);
+        }
+    }
+    if let Some(Value::Array(shards)) = body.pointer_mut("/StreamDescription/Shards") {
+        for range in shards.iter_mut().filter_map(|s| s.get_mut("SequenceNumberRange")) {
+            let key = |field: &str| range.get(field).and_then(Value::as_str).map(str::to_string);
+            if let (Some(start), Some(end)) = (key("StartingSequenceNumber"), key("EndingSequenceNumber")) {
+                if let (Some(s), Some(e)) = (sequence_key(&start), sequence_key(&end)) {
+                    if e < s {
+                        range["EndingSequenceNumber"] = Value::String(OUT_OF_ORDER.into());
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn sort_array(value: Option<&mut Value>) {
@@ -167,5 +257,52 @@ mod tests {
         assert_eq!(response("GetItem", "p", item), json!({"Item": {"s": {"SS": ["a", "b"]}, "n": {"NS": ["1", "2"]}}}));
         let scanned = json!({"Items": [{"k": {"S": "b"}}, {"k": {"S": "a"}}]});
         assert_eq!(response("Scan", "p", scanned), json!({"Items": [{"k": {"S": "a"}}, {"k": {"S": "b"}}]}));
+    }
+
+    #[test]
+    fn normalizes_streams_ids_iterators_and_sequence_numbers() {
+        let arn = "arn:aws:dynamodb:ddblocal:000000000000:table/cfABC_t/stream/2026-01-01T00:00:00.000";
+        let described = json!({"StreamDescription": {
+            "StreamArn": arn, "StreamLabel": "2026-01-01T00:00:00.000", "CreationRequestDateTime": 1.7e9,
+            "Shards": [
+                {"ShardId": "shardId-00000001-aa", "SequenceNumberRange": {
+                    "StartingSequenceNumber": "000000000000000000007", "EndingSequenceNumber": "000000000000000000009"}},
+                {"ShardId": "shardId-00000002-bb", "ParentShardId": "shardId-00000001-aa", "SequenceNumberRange": {
+                    "StartingSequenceNumber": "000000000000000000010", "EndingSequenceNumber": "000000000000000000002"}},
+            ],
+        }});
+        assert_eq!(
+            response("DescribeStream", "cfABC_", described),
+            json!({"StreamDescription": {
+                "StreamArn": "arn:aws:dynamodb:<region>:<account>:table/$Pt/stream/<time>",
+                "StreamLabel": "<time>", "CreationRequestDateTime": "<time>",
+                "Shards": [
+                    {"ShardId": "<shard>", "SequenceNumberRange": {
+                        "StartingSequenceNumber": "<sequence>", "EndingSequenceNumber": "<sequence>"}},
+                    {"ShardId": "<shard>", "ParentShardId": "<shard>", "SequenceNumberRange": {
+                        "StartingSequenceNumber": "<sequence>", "EndingSequenceNumber": OUT_OF_ORDER}},
+                ],
+            }})
+        );
+        let record = |sequence: &str| {
+            json!({"eventID": "0f6d…", "eventName": "INSERT", "awsRegion": "ddblocal", "dynamodb": {
+                "ApproximateCreationDateTime": 1.7e9, "Keys": {"k": {"S": "a"}}, "SequenceNumber": sequence,
+                "SizeBytes": 4, "StreamViewType": "KEYS_ONLY"}})
+        };
+        let records = json!({
+            "Records": [record("000000000000000000005"), record("100000000000000000000004"), record("000000000000000000006")],
+            "NextShardIterator": format!("{arn}|001|c2hhcmQ="),
+        });
+        let normalized = response("GetRecords", "cfABC_", records);
+        let sequences: Vec<&Value> =
+            normalized["Records"].as_array().unwrap().iter().map(|r| &r["dynamodb"]["SequenceNumber"]).collect();
+        assert_eq!(sequences, [&json!("<sequence>"), &json!("<sequence>"), &json!(OUT_OF_ORDER)]);
+        assert_eq!(normalized["NextShardIterator"], "<iterator>");
+        assert_eq!(normalized["Records"][0]["eventID"], "<id>");
+        assert_eq!(normalized["Records"][0]["awsRegion"], "<region>");
+        assert_eq!(normalized["Records"][0]["dynamodb"]["ApproximateCreationDateTime"], "<time>");
+        // Item attributes with those names keep their values.
+        let item = json!({"Item": {"ShardId": {"S": "x"}, "SequenceNumber": {"S": "000000000000000000001"}}});
+        assert_eq!(response("GetItem", "p", item.clone()), item);
     }
 }

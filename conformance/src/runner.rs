@@ -2,7 +2,7 @@
 
 use crate::differences::{self, Difference, DifferenceKind};
 use crate::normalize;
-use crate::scenario::{Expect, Scenario};
+use crate::scenario::{self, Expect, Scenario};
 use crate::target::{Answer, Kind, Target};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -63,37 +63,65 @@ pub async fn run_scenario(target: &Target, scenario: &Scenario, known: &[Differe
             };
         }
     }
-    let prefix = fresh_prefix();
-    let mut created = Vec::new();
+    let mut playback = Playback::new(target, fresh_prefix());
     let mut steps = Vec::new();
     for (index, step) in scenario.steps.iter().enumerate() {
-        let body = normalize::prefix(&step.body, &prefix);
-        let outcome = match play(target, &step.op, &body, &prefix).await {
+        let outcome = match playback.step(&step.op, &step.body).await {
             Err(e) => Outcome::Failed(e),
-            Ok(actual) => {
-                if step.op == "CreateTable" && actual.status == 200 {
-                    if let Some(name) = body.get("TableName").and_then(Value::as_str) {
-                        created.push(name.to_string());
-                    }
-                }
-                judge(target.kind, scenario, index, step.expect.as_ref(), actual, known)
-            }
+            Ok(actual) => judge(target.kind, scenario, index, step.expect.as_ref(), actual, known),
         };
         steps.push(StepResult { op: step.op.clone(), outcome });
     }
-    for table in created {
-        let _ = target.send("DeleteTable", &json!({ "TableName": table })).await;
-    }
+    playback.clean_up().await;
     ScenarioResult { name: scenario.name.clone(), skipped: None, steps }
 }
 
-/// Sends one step and normalizes its answer.
-pub async fn play(target: &Target, op: &str, body: &Value, prefix: &str) -> Result<Expect, String> {
-    let Answer { status, body: answer } = target.send(op, body).await?;
-    if target.kind == Kind::Remote && op == "CreateTable" && status == 200 {
-        wait_until_active(target, body).await;
+/// One playing of a scenario on one target: the run's table-name prefix, the
+/// raw answers so far (what `${N/pointer}` references read, see `scenario`)
+/// and the tables created, deleted by [`Playback::clean_up`].
+pub struct Playback<'a> {
+    target: &'a Target,
+    prefix: String,
+    answers: Vec<Value>,
+    created: Vec<String>,
+}
+
+impl<'a> Playback<'a> {
+    pub fn new(target: &'a Target, prefix: String) -> Self {
+        Playback { target, prefix, answers: Vec::new(), created: Vec::new() }
     }
-    Ok(Expect { status, body: normalize::response(op, prefix, answer) })
+
+    /// Sends the next step (its body with the prefix and references filled
+    /// in) and normalizes the answer. A step that cannot be sent still counts:
+    /// references to it fail.
+    pub async fn step(&mut self, op: &str, body: &Value) -> Result<Expect, String> {
+        let sent = self.send(op, body).await;
+        self.answers.push(sent.as_ref().map_or(Value::Null, |(_, answer)| answer.body.clone()));
+        let (body, Answer { status, body: answer }) = sent?;
+        if op == "CreateTable" && status == 200 {
+            if let Some(name) = body.get("TableName").and_then(Value::as_str) {
+                self.created.push(name.to_string());
+            }
+        }
+        Ok(Expect { status, body: normalize::response(op, &self.prefix, answer) })
+    }
+
+    async fn send(&self, op: &str, body: &Value) -> Result<(Value, Answer), String> {
+        let body = scenario::substitute(&normalize::prefix(body, &self.prefix), &self.answers)?;
+        let answer = self.target.send(op, &body).await?;
+        let changes_status = matches!(op, "CreateTable" | "UpdateTable");
+        if self.target.kind == Kind::Remote && changes_status && answer.status == 200 {
+            wait_until_active(self.target, &body).await;
+        }
+        Ok((body, answer))
+    }
+
+    /// Deletes the tables the scenario created.
+    pub async fn clean_up(self) {
+        for table in self.created {
+            let _ = self.target.send("DeleteTable", &json!({ "TableName": table })).await;
+        }
+    }
 }
 
 fn judge(
@@ -121,7 +149,7 @@ fn judge(
     Outcome::Mismatch { expected: expected.cloned(), actual }
 }
 
-/// Real DynamoDB creates tables asynchronously; later steps need them ACTIVE.
+/// Real DynamoDB creates and updates tables asynchronously; later steps need them ACTIVE.
 async fn wait_until_active(target: &Target, create: &Value) {
     let Some(name) = create.get("TableName") else { return };
     for _ in 0..120 {
