@@ -239,7 +239,10 @@ async fn iterators_by_sequence_number_latest_and_their_errors() {
         .shard_iterator_type(ShardIteratorType::Latest)
         .send()
         .await;
-    assert_eq!(error_of(no_shard), ("ResourceNotFoundException".to_string(), "Shard does not exist".to_string()));
+    assert_eq!(
+        error_of(no_shard),
+        ("ResourceNotFoundException".to_string(), "Requested resource not found: Shard does not exist".to_string())
+    );
     // An iterator is good for 15 minutes of the emulator's clock.
     db.clock().advance(Duration::from_secs(16 * 60));
     let expired = streams.get_records().shard_iterator(horizon.shard_iterator().unwrap()).send().await;

@@ -88,7 +88,7 @@ impl CreateTableRequest {
         check_definitions_used(&attribute_definitions, &key_schema, &global_indexes, &local_indexes)?;
 
         let stream = match input.object("StreamSpecification")? {
-            Some(spec) => StreamSetting::read(&spec)?,
+            Some(spec) => StreamSetting::read(&spec, true)?,
             None => StreamSetting::Disabled,
         };
         let mut v = Violations::new();

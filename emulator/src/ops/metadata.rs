@@ -156,12 +156,11 @@ impl<'a> UpdateTimeToLiveRequest<'a> {
         v.not_null("timeToLiveSpecification.enabled", &enabled);
         v.not_null("timeToLiveSpecification.attributeName", &attribute);
         if let Some(a) = attribute {
-            if a.is_empty() || a.len() > MAX_TTL_ATTRIBUTE_NAME_BYTES {
-                v.add(
-                    format!("'{a}'"),
-                    "timeToLiveSpecification.attributeName",
-                    "Member must have length between 1 and 255",
-                );
+            let path = "timeToLiveSpecification.attributeName";
+            if a.is_empty() {
+                v.add(format!("'{a}'"), path, "Member must have length greater than or equal to 1");
+            } else if a.len() > MAX_TTL_ATTRIBUTE_NAME_BYTES {
+                v.add(format!("'{a}'"), path, "Member must have length less than or equal to 255");
             }
         }
         v.finish()?;

@@ -28,7 +28,18 @@ fn stream_not_found(arn: &str) -> ApiError {
 }
 
 fn shard_not_found() -> ApiError {
-    ApiError::new(ErrorKind::ResourceNotFound, "Shard does not exist")
+    ApiError::new(ErrorKind::ResourceNotFound, "Requested resource not found: Shard does not exist")
+}
+
+/// `Limit`'s upper bound is the service's own check (the API model bounds it
+/// only below), reported after the constraint violations in its own words.
+fn check_limit_maximum(limit: Option<i64>, max: i64, message: &str) -> ApiResult<()> {
+    match limit {
+        Some(limit) if limit > max => {
+            Err(ApiError::validation(format!("One or more parameter values were invalid: {message}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn find_stream(state: &State, arn: &str) -> ApiResult<Arc<Stream>> {
@@ -55,12 +66,13 @@ pub fn list_streams(state: &State, input: Input) -> ApiResult<Value> {
         v.table_name("tableName", Some(name));
     }
     let limit = input.int("Limit")?;
-    v.range("limit", limit, 1, Some(100));
+    v.range("limit", limit, 1, None);
     let start = input.str("ExclusiveStartStreamArn")?;
     if let Some(arn) = start {
         length(&mut v, "exclusiveStartStreamArn", arn, 37, 1024);
     }
     v.finish()?;
+    check_limit_maximum(limit, 100, "Limit cannot be greater than the maximum allowed size: 100")?;
     let now = state.clock.now_millis();
     let mut streams: Vec<Value> = Vec::new();
     let mut after_start = start.is_none();
@@ -97,7 +109,7 @@ pub fn describe_stream(state: &State, input: Input) -> ApiResult<Value> {
         length(&mut v, "streamArn", arn, 37, 1024);
     }
     let limit = input.int("Limit")?;
-    v.range("limit", limit, 1, Some(100));
+    v.range("limit", limit, 1, None);
     let start = input.str("ExclusiveStartShardId")?;
     if let Some(id) = start {
         length(&mut v, "exclusiveStartShardId", id, 28, 65);
@@ -112,6 +124,7 @@ pub fn describe_stream(state: &State, input: Input) -> ApiResult<Value> {
         None => None,
     };
     v.finish()?;
+    check_limit_maximum(limit, 100, "Limit cannot be greater than the maximum: 100")?;
     let arn = arn.unwrap_or_default();
     let stream = find_stream(state, arn)?;
     let log = stream.read();
@@ -223,7 +236,11 @@ pub fn get_shard_iterator(state: &State, input: Input) -> ApiResult<Value> {
         (true, Some(text)) => Some(text.parse::<u64>().map_err(|_| invalid("Invalid SequenceNumber"))?),
         (false, None) => None,
     };
-    let stream = find_stream(state, arn)?;
+    // DynamoDB Local's words here (the best witness: no record of AWS's).
+    let stream = state
+        .streams
+        .get(arn, state.clock.now_millis())
+        .ok_or_else(|| ApiError::new(ErrorKind::ResourceNotFound, "Stream does not exist"))?;
     let log = stream.read();
     let shard = log.shard(shard_id).ok_or_else(shard_not_found)?;
     let position = match (kind, sequence) {
@@ -263,8 +280,9 @@ pub fn get_records(state: &State, input: Input) -> ApiResult<Value> {
         length(&mut v, "shardIterator", text, 1, 2048);
     }
     let limit = input.int("Limit")?;
-    v.range("limit", limit, 1, Some(MAX_RECORDS));
+    v.range("limit", limit, 1, None);
     v.finish()?;
+    check_limit_maximum(limit, MAX_RECORDS, "Limit should be less than or equal to 1000")?;
     let iterator =
         ShardIterator::decode(text.unwrap_or_default()).ok_or_else(|| ApiError::validation("Invalid ShardIterator"))?;
     let now = state.clock.now_millis();
@@ -290,8 +308,9 @@ pub fn get_records(state: &State, input: Input) -> ApiResult<Value> {
         records.push(json);
     }
     let mut out = json!({ "Records": records });
-    // A closed shard read to its end has no next iterator: move on to its child.
-    let exhausted = shard.ending_sequence.is_some_and(|end| next > end);
+    // A closed shard read to its end (or that never had a record) has no
+    // next iterator: the reader moves on to its child.
+    let exhausted = shard.ending_sequence.is_some() && shard.records.back().is_none_or(|r| next > r.sequence);
     if !exhausted {
         let next = ShardIterator { position: next, issued_ms: now, ..iterator };
         out["NextShardIterator"] = json!(next.encode());

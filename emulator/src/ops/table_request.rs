@@ -443,18 +443,28 @@ pub enum StreamSetting {
 }
 
 impl StreamSetting {
-    pub fn read(spec: &Input) -> ApiResult<StreamSetting> {
+    /// A `StreamSpecification` of a CreateTable (`creating`) or an
+    /// UpdateTable: a view type exactly when the stream is enabled, with real
+    /// DynamoDB's messages for each (conformance/differences/streams.md).
+    pub fn read(spec: &Input, creating: bool) -> ApiResult<StreamSetting> {
         let enabled = spec.bool("StreamEnabled")?;
         let view = spec.str("StreamViewType")?;
         let mut v = Violations::new();
         v.not_null("streamSpecification.streamEnabled", &enabled);
         let view = wire_enum::<StreamViewType>(&mut v, "streamSpecification.streamViewType", view);
         v.finish()?;
-        match (enabled, view) {
-            (Some(true), None) => Err(ApiError::validation(
-                "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams.",
-            )),
-            (Some(true), Some(view)) => Ok(StreamSetting::Enabled(view)),
+        let invalid =
+            |reason: &str| Err(ApiError::validation(format!("One or more parameter values were invalid: {reason}")));
+        match (enabled, view, creating) {
+            (Some(true), Some(view), _) => Ok(StreamSetting::Enabled(view)),
+            (Some(true), None, true) => {
+                invalid("Table is being created with a stream enabled, UpdateViewType is required")
+            }
+            (Some(true), None, false) => invalid("If stream is being enabled then UpdateViewType is required"),
+            (_, Some(_), true) => {
+                invalid("Table is being created with a stream disabled, UpdateViewType should not be specified")
+            }
+            (_, Some(_), false) => invalid("If stream is being disabled, then UpdateViewType must not be specified"),
             _ => Ok(StreamSetting::Disabled),
         }
     }

@@ -119,7 +119,7 @@ impl UpdateTableRequest {
             attribute_definitions,
             throughput,
             index_updates: index_updates.iter().map(|raw| IndexUpdate::read(raw, has_definitions)).collect(),
-            stream: input.object("StreamSpecification")?.map(|spec| StreamSetting::read(&spec)),
+            stream: input.object("StreamSpecification")?.map(|spec| StreamSetting::read(&spec, false)),
             deletion_protection: input.bool("DeletionProtectionEnabled")?,
             sse_specification: input.raw("SSESpecification").cloned(),
         };
