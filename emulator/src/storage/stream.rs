@@ -546,7 +546,12 @@ impl Streams {
 }
 
 fn unique_label(streams: &[Arc<Stream>], table: &str, label: String) -> String {
-    let taken = |l: &str| streams.iter().any(|s| s.log.lock().table == table && s.log.lock().label == l);
+    let taken = |l: &str| {
+        streams.iter().any(|s| {
+            let log = s.log.lock();
+            log.table == table && log.label == l
+        })
+    };
     if !taken(&label) {
         return label;
     }
