@@ -21,6 +21,8 @@ pub const ITERATOR_LIFETIME_MILLIS: i64 = 15 * 60 * 1000;
 /// GetRecords returns at most this many records, and at most 1 MB.
 pub const MAX_RECORDS: i64 = 1000;
 const MAX_RECORDS_BYTES: usize = 1024 * 1024;
+/// A record's fields besides its keys and images (ids, names, sequence number), roughly.
+const RECORD_OVERHEAD_BYTES: usize = 300;
 const SHARD_ITERATOR_TYPES: [&str; 4] = ["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"];
 
 fn stream_not_found(arn: &str) -> ApiError {
@@ -299,7 +301,8 @@ pub fn get_records(state: &State, input: Input) -> ApiResult<Value> {
     let (mut records, mut bytes, mut next) = (Vec::new(), 0, iterator.position);
     for record in shard.records.iter().skip_while(|r| r.sequence < iterator.position).take(limit) {
         let json = log.record_json(record, &state.config.region, RecordForm::Api);
-        let size = json.to_string().len();
+        // The record's data (its SizeBytes) plus what every record carries besides.
+        let size = json["dynamodb"]["SizeBytes"].as_u64().unwrap_or(0) as usize + RECORD_OVERHEAD_BYTES;
         if !records.is_empty() && bytes + size > MAX_RECORDS_BYTES {
             break;
         }
