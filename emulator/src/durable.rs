@@ -33,6 +33,8 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 const JOURNAL_FILE: &str = "emulator-journal.log";
+/// Locked (exclusively, for the life of the process) by the one emulator using the directory.
+const LOCK_FILE: &str = "emulator.lock";
 const COMPACTING_FILE: &str = "emulator-journal.compacting";
 /// Compact when the journal holds this many more records than live items.
 const COMPACT_SLACK: u64 = 50_000;
@@ -40,6 +42,9 @@ const COMPACT_SLACK: u64 = 50_000;
 /// The journal of one data directory.
 pub struct Journal {
     dir: PathBuf,
+    /// Holds the directory's lock: a second process on the same directory
+    /// would rewrite the journal under this one and lose its writes.
+    _lock: File,
     inner: Mutex<Inner>,
     /// Records beyond twice the live items that trigger a compaction.
     compact_slack: u64,
@@ -70,6 +75,7 @@ impl Journal {
     /// into `state`, and compacts it. `state` should be empty.
     pub fn open(dir: &Path, state: &State) -> io::Result<Journal> {
         fs::create_dir_all(dir)?;
+        let lock = lock_directory(dir)?;
         let path = dir.join(JOURNAL_FILE);
         let (tables, streams) = if path.exists() { replay(&path)? } else { (Vec::new(), Vec::new()) };
         let count = tables.len();
@@ -80,6 +86,7 @@ impl Journal {
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
         let journal = Journal {
             dir: dir.to_path_buf(),
+            _lock: lock,
             inner: Mutex::new(Inner { file, known: HashMap::new(), streams: HashMap::new(), records: 0 }),
             compact_slack: COMPACT_SLACK,
         };
@@ -136,6 +143,31 @@ impl Journal {
         inner.records = records;
         Ok(())
     }
+}
+
+/// Takes the directory's exclusive lock before anything in it is read or
+/// written, and writes this process's id into the lock file; a directory
+/// in use answers an error naming the process holding it.
+fn lock_directory(dir: &Path) -> io::Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let holder = fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            let who = if holder.is_empty() { String::new() } else { format!(" (process {holder})") };
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                format!("{} is in use by another emulator{who}; stop it or choose another directory", dir.display()),
+            ));
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(e),
+    }
+    file.set_len(0)?;
+    writeln!(file, "{}", std::process::id())?;
+    file.sync_all()?;
+    Ok(file)
 }
 
 /// Appends records for what changed since `known` was last updated, and

@@ -132,6 +132,14 @@ async fn run(options: Options) {
         .init();
     let state = Arc::new(State::default());
     state.status_delay.set(std::time::Duration::from_millis(options.status_delay_ms));
+    // The port first: a second start that cannot listen must not touch the data directory.
+    let listener = match tokio::net::TcpListener::bind((options.host.as_str(), options.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on {}:{}: {e}", options.host, options.port);
+            std::process::exit(1);
+        }
+    };
     if let Some(dir) = &options.db_path {
         match emulator::durable::Journal::open(dir, &state) {
             Ok(journal) => {
@@ -177,13 +185,6 @@ async fn run(options: Options) {
     for rule in options.faults {
         state.faults.add(rule);
     }
-    let listener = match tokio::net::TcpListener::bind((options.host.as_str(), options.port)).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("cannot listen on {}:{}: {e}", options.host, options.port);
-            std::process::exit(1);
-        }
-    };
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     tracing::info!("DynamoDB emulator listening on http://{address}");
     let shutdown = async {

@@ -199,6 +199,47 @@ async fn acknowledged_writes_survive_kill_9() {
     assert_eq!(table.table().unwrap().item_count().unwrap_or_default() as usize, count);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_on_the_same_directory_refuses_to_start_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, endpoint, _) = start(dir.path());
+    let client = harness::client_for(&endpoint);
+    create_table(&client).await;
+    let put = |id: &str| {
+        client
+            .put_item()
+            .table_name("durable-sales")
+            .item("id", Av::S(id.into()))
+            .item("eventId", Av::S("e1".into()))
+            .send()
+    };
+    put("before").await.unwrap();
+    let second = |port: &str| {
+        Command::new(env!("CARGO_BIN_EXE_emulator"))
+            .args(["--port", port, "-dbPath"])
+            .arg(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run a second emulator")
+    };
+    // Same directory: refused, naming the process that holds it.
+    let refused = second("0");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(said.contains(&format!("in use by another emulator (process {})", first.0.id())), "{said}");
+    // Same port (and directory): the port is bound first, so the directory is never touched.
+    let port = endpoint.rsplit(':').next().unwrap().to_string();
+    let refused = second(&port);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot listen"), "{:?}", refused);
+    // The first goes on, and everything it acknowledged is there after a restart.
+    put("after").await.unwrap();
+    drop(first);
+    let (_again, endpoint, _) = start(dir.path());
+    let client = harness::client_for(&endpoint);
+    let scan = client.scan().table_name("durable-sales").send().await.unwrap();
+    assert_eq!(scan.count(), 2);
+}
+
 #[tokio::test]
 async fn without_a_db_path_nothing_is_kept() {
     let dir = tempfile::tempdir().unwrap();
