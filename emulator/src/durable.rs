@@ -39,6 +39,16 @@ const COMPACTING_FILE: &str = "emulator-journal.compacting";
 /// Compact when the journal holds this many more records than live items.
 const COMPACT_SLACK: u64 = 50_000;
 
+/// What to do at start-up with a damaged record in the middle of the journal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDamage {
+    /// Refuse to start, saying where the damage is and how to recover (the default).
+    Refuse,
+    /// Skip the damaged records and keep the rest (`--db-repair`); the
+    /// journal as it was is copied beside it first.
+    Skip,
+}
+
 /// The journal of one data directory.
 pub struct Journal {
     dir: PathBuf,
@@ -74,10 +84,17 @@ impl Journal {
     /// Opens (creating if needed) the journal in `dir`, loads what it holds
     /// into `state`, and compacts it. `state` should be empty.
     pub fn open(dir: &Path, state: &State) -> io::Result<Journal> {
+        Journal::open_with(dir, state, OnDamage::Refuse)
+    }
+
+    /// [`Journal::open`], saying what to do with a damaged record that is not
+    /// the journal's last (a torn last record is always dropped: that write
+    /// was never acknowledged).
+    pub fn open_with(dir: &Path, state: &State, on_damage: OnDamage) -> io::Result<Journal> {
         fs::create_dir_all(dir)?;
         let lock = lock_directory(dir)?;
         let path = dir.join(JOURNAL_FILE);
-        let (tables, streams) = if path.exists() { replay(&path)? } else { (Vec::new(), Vec::new()) };
+        let (tables, streams) = if path.exists() { replay(&path, on_damage)? } else { (Vec::new(), Vec::new()) };
         let count = tables.len();
         state.catalog.restore(&tables);
         state.streams.restore(&state.clock, streams);
@@ -296,31 +313,48 @@ fn record(out: &mut Vec<u8>, value: Value) -> u64 {
 
 /// Reads the journal into tables. Stops at the first damaged record (a torn
 /// tail) and cuts the file there.
-fn replay(path: &Path) -> io::Result<(Vec<TableState>, Vec<StreamLog>)> {
+fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<StreamLog>)> {
     let mut tables: Tables = HashMap::new();
     let mut streams: Vec<StreamLog> = Vec::new();
     let mut order: Vec<String> = Vec::new();
     let mut reader = BufReader::new(File::open(path)?);
-    let mut good_bytes = 0u64;
-    let mut line = Vec::new();
+    let (mut line, mut offset, mut index, mut dropped) = (Vec::new(), 0u64, 0u64, 0u64);
     loop {
         line.clear();
         let n = reader.read_until(b'\n', &mut line)?;
         if n == 0 {
             break;
         }
+        let at = offset;
+        offset += n as u64;
+        index += 1;
         let Some(value) = parse_record(&line) else {
-            tracing::warn!(offset = good_bytes, "journal ends with a damaged record; dropping it");
-            break;
+            dropped += 1;
+            if reader.fill_buf()?.is_empty() {
+                tracing::warn!(
+                    offset = at,
+                    "the journal ends with a torn record (a write never acknowledged); dropping it"
+                );
+                continue;
+            }
+            if on_damage == OnDamage::Refuse {
+                return Err(damaged(path, at, index));
+            }
+            tracing::warn!(offset = at, record = index, "skipping a damaged journal record (--db-repair)");
+            continue;
         };
         let applied = match value["t"].as_str() {
             Some("stream" | "srec") => apply_stream(&mut streams, &value),
             _ => apply(&mut tables, &mut order, &value),
         };
         applied.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        good_bytes += n as u64;
     }
-    OpenOptions::new().write(true).open(path)?.set_len(good_bytes)?;
+    // Compaction rewrites the journal next: keep it as it was, nothing is lost.
+    if dropped > 0 {
+        let copy = path.with_extension(format!("damaged-{}", std::process::id()));
+        fs::copy(path, &copy)?;
+        tracing::warn!(copy = %copy.display(), dropped, "the journal as it was is kept beside it");
+    }
     let mut out = Vec::new();
     for name in order {
         if let Some((def, items)) = tables.remove(&name) {
@@ -332,6 +366,18 @@ fn replay(path: &Path) -> io::Result<(Vec<TableState>, Vec<StreamLog>)> {
         }
     }
     Ok((out, streams))
+}
+
+fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "the journal {} is damaged at byte {offset} (record {record}), with records after it; nothing was \
+             changed. To start with the damaged records skipped and the rest kept (the journal as it is now is \
+             copied beside it first), add --db-repair; or restore the directory from a backup.",
+            path.display()
+        ),
+    )
 }
 
 /// A stream header (a new stream, or its shards or status changed) or one of its records.
@@ -661,6 +707,43 @@ mod tests {
         drop(file);
         let back = reopen(dir.path());
         assert_eq!(back.catalog.get("tbl").unwrap().inner.read().data.item_count(), 1);
+    }
+
+    #[test]
+    fn damage_in_the_middle_refuses_to_start_unless_repairing() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::default();
+        let journal = Journal::open(dir.path(), &state).unwrap();
+        call(
+            &state,
+            "CreateTable",
+            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
+        );
+        journal.commit(&state, true).unwrap();
+        for k in ["a", "b", "c"] {
+            call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": k}}}));
+            journal.commit(&state, false).unwrap();
+        }
+        drop(journal);
+        let path = dir.path().join(JOURNAL_FILE);
+        let original = fs::read_to_string(&path).unwrap();
+        // Flip one character inside the record of "b" (the third of five).
+        let damaged = original.replacen(r#"{"S":"b"}"#, r#"{"S":"x"}"#, 1);
+        fs::write(&path, &damaged).unwrap();
+
+        let error = Journal::open(dir.path(), &State::default()).err().expect("damage refuses to start");
+        let message = error.to_string();
+        assert!(message.contains("damaged at byte") && message.contains("--db-repair"), "{message}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), damaged, "nothing was changed");
+
+        let repaired = State::default();
+        drop(Journal::open_with(dir.path(), &repaired, OnDamage::Skip).unwrap());
+        assert_eq!(repaired.catalog.get("tbl").unwrap().inner.read().data.item_count(), 2, "a and c kept");
+        let copies = fs::read_dir(dir.path()).unwrap().filter_map(Result::ok);
+        let copy = copies.map(|e| e.path()).find(|p| p.to_string_lossy().contains("damaged-")).expect("a copy");
+        assert_eq!(fs::read_to_string(copy).unwrap(), damaged);
     }
 
     #[test]

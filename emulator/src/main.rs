@@ -1,6 +1,7 @@
 //! The emulator binary: in memory by default, on 127.0.0.1:8000.
 //! Accepts DynamoDB Local's spellings (`-port`, `-inMemory`) too.
 
+use emulator::durable::OnDamage;
 use emulator::faults::FaultRule;
 use emulator::state::State;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ struct Options {
     threads: usize,
     ttl_sweep_ms: u64,
     shard_period_ms: Option<i64>,
+    db_repair: bool,
 }
 
 const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
@@ -27,6 +29,8 @@ const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
   --port PORT   port to listen on (default 8000; 0 picks a free one)
   --db-path DIR keep tables and items in DIR across restarts (also -dbPath DIR); every
                 acknowledged write is on disk first. Without it, everything stays in memory.
+  --db-repair   start even if the journal is damaged in the middle: skip the damaged records,
+                keep the rest (the journal as it was is copied beside it first)
   --fault JSON  add a fault rule, e.g. '{"operation":"PutItem","fault":"ThrottlingException","probability":0.1}'
                 (fields: operation, table, fault | latencyMs, probability | count | every); repeatable.
                 Rules can also be managed at runtime: GET/POST/DELETE /_emulator/faults
@@ -55,6 +59,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         threads: 1,
         ttl_sweep_ms: 2000,
         shard_period_ms: None,
+        db_repair: false,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -65,6 +70,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
             "--host" | "-host" => options.host = value(&arg)?,
             "--db-path" | "-dbPath" => options.db_path = Some(value(&arg)?.into()),
+            "--db-repair" => options.db_repair = true,
             "--fault" => {
                 let json: serde_json::Value =
                     serde_json::from_str(&value(&arg)?).map_err(|e| format!("--fault needs a JSON rule: {e}"))?;
@@ -141,7 +147,8 @@ async fn run(options: Options) {
         }
     };
     if let Some(dir) = &options.db_path {
-        match emulator::durable::Journal::open(dir, &state) {
+        let on_damage = if options.db_repair { OnDamage::Skip } else { OnDamage::Refuse };
+        match emulator::durable::Journal::open_with(dir, &state, on_damage) {
             Ok(journal) => {
                 let _ = state.journal.set(Box::new(journal));
             }
