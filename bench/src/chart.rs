@@ -1,5 +1,6 @@
 //! The chart: throughput and latency per operation at 16 connections for
-//! every target, log scales (the targets differ by orders of magnitude).
+//! every target (and PutItem on a table with a stream), log scales (the
+//! targets differ by orders of magnitude).
 
 use crate::load::{Measured, Outcome};
 use crate::results::Results;
@@ -17,7 +18,13 @@ fn measured(outcome: &Outcome) -> Option<&Measured> {
     }
 }
 
-/// (target index, op index, measurement) for every measured operation at 16 connections.
+/// The chart's categories: the operations, then PutItem on the streams
+/// phase's table (a NEW_AND_OLD_IMAGES stream), also at 16 connections.
+fn categories() -> Vec<&'static str> {
+    Op::ALL.iter().map(|op| op.short()).chain(["PutItem +stream"]).collect()
+}
+
+/// (target index, category index, measurement) for every measured category at 16 connections.
 fn figures(results: &Results) -> Vec<(usize, usize, &Measured)> {
     let mut out = Vec::new();
     for (t, target) in results.targets.iter().enumerate() {
@@ -25,6 +32,9 @@ fn figures(results: &Results) -> Vec<(usize, usize, &Measured)> {
             if let Some(m) = target.op(op.label(), CONNECTIONS).and_then(|r| measured(&r.outcome)) {
                 out.push((t, o, m));
             }
+        }
+        if let Some(m) = target.streams.as_ref().and_then(|s| measured(&s.put_with_stream)) {
+            out.push((t, Op::ALL.len(), m));
         }
     }
     out
@@ -47,11 +57,12 @@ fn draw_inner(results: &Results, path: &Path) -> Result<(), Box<dyn std::error::
     let targets = results.targets.len().max(1);
     let width = 0.8 / targets as f64;
     let x_of = |t: usize, o: usize| o as f64 - 0.4 + t as f64 * width;
-    let ops = Op::ALL.len();
+    let names = categories();
+    let ops = names.len();
     let label = |x: &f64| {
         let i = x.round();
         if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < ops {
-            Op::ALL[i as usize].short().to_string()
+            names[i as usize].to_string()
         } else {
             String::new()
         }

@@ -18,6 +18,10 @@ use tokio::net::TcpStream;
 const AUTHORIZATION_VALUE: &str = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/dynamodb/aws4_request, \
      SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The `X-Amz-Target` prefixes of the two APIs a DynamoDB endpoint serves.
+const DYNAMODB: &str = "DynamoDB_20120810";
+const STREAMS: &str = "DynamoDBStreams_20120810";
+
 /// No single request may take longer than this (a stuck target fails the phase instead of hanging the run).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -62,16 +66,26 @@ impl Connection {
 
     /// Sends one DynamoDB operation and reads the whole response.
     pub async fn call(&mut self, operation: &str, body: Bytes) -> Result<Reply, String> {
-        tokio::time::timeout(REQUEST_TIMEOUT, self.call_untimed(operation, body))
+        self.call_api(DYNAMODB, operation, body).await
+    }
+
+    /// Sends one DynamoDB Streams operation (ListStreams, DescribeStream,
+    /// GetShardIterator, GetRecords): same endpoint, its own target prefix.
+    pub async fn call_streams(&mut self, operation: &str, body: Bytes) -> Result<Reply, String> {
+        self.call_api(STREAMS, operation, body).await
+    }
+
+    async fn call_api(&mut self, api: &str, operation: &str, body: Bytes) -> Result<Reply, String> {
+        tokio::time::timeout(REQUEST_TIMEOUT, self.call_untimed(api, operation, body))
             .await
             .map_err(|_| format!("{operation}: no answer within {REQUEST_TIMEOUT:?}"))?
     }
 
-    async fn call_untimed(&mut self, operation: &str, body: Bytes) -> Result<Reply, String> {
+    async fn call_untimed(&mut self, api: &str, operation: &str, body: Bytes) -> Result<Reply, String> {
         let request = Request::post("/")
             .header(HOST, self.host.clone())
             .header(CONTENT_TYPE, "application/x-amz-json-1.0")
-            .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
+            .header("x-amz-target", format!("{api}.{operation}"))
             .header("x-amz-date", "20260101T000000Z")
             .header(AUTHORIZATION, AUTHORIZATION_VALUE)
             .body(Full::new(body))

@@ -39,18 +39,19 @@ pub enum Outcome {
 }
 
 /// CPU clocks sampled at the start and end of a measurement window.
-struct CpuWindow {
+pub struct CpuWindow {
     began: Instant,
     server: Option<Duration>,
     client: Duration,
 }
 
 impl CpuWindow {
-    fn open(server: Endpoint) -> CpuWindow {
+    pub fn open(server: Endpoint) -> CpuWindow {
         CpuWindow { began: Instant::now(), server: server.cpu_time(), client: procstat::own_cpu_time() }
     }
 
-    fn close(self, server: Endpoint, ops: u64, latency: Option<Latency>, errors: u64) -> Measured {
+    /// The figures of the window: `ops` is what the rates and per-op costs count.
+    pub fn close(self, server: Endpoint, ops: u64, latency: Option<Latency>, errors: u64) -> Measured {
         let seconds = self.began.elapsed().as_secs_f64();
         let per_op = |d: Duration| d.as_secs_f64() * 1e6 / ops.max(1) as f64;
         let server_cpu = match (self.server, server.cpu_time()) {

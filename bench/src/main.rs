@@ -14,6 +14,7 @@ mod results;
 mod run;
 mod servers;
 mod stats;
+mod streams;
 mod workload;
 
 use options::{Options, Other};

@@ -14,6 +14,7 @@ pub const USAGE: &str = "usage: cargo run --release -p bench -- [options]
   --other-url URL       a third target already running, e.g. http://127.0.0.1:4567
   --other-cmd 'CMD'     a third target started by a command; {port} is replaced by its port
   --no-scale            skip the Query-versus-table-size phase
+  --no-streams          skip the streams phase (PutItem with a stream, GetRecords read-back)
   --out DIR             where results.json and chart.svg go (default bench/results)";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +33,7 @@ pub struct Options {
     pub ddb_local_dir: Option<PathBuf>,
     pub other: Option<Other>,
     pub scale: bool,
+    pub streams: bool,
     pub out: PathBuf,
     /// Internal: run the fixed-body HTTP server on this port.
     pub serve_fixed: Option<u16>,
@@ -51,6 +53,7 @@ impl Options {
             ddb_local_dir: None,
             other: None,
             scale: true,
+            streams: true,
             out: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/results")),
             serve_fixed: None,
         };
@@ -76,6 +79,7 @@ impl Options {
                     options.other = Some(Other::Command(words));
                 }
                 "--no-scale" => options.scale = false,
+                "--no-streams" => options.streams = false,
                 "--out" => options.out = PathBuf::from(value()?),
                 "--serve-fixed" => {
                     options.serve_fixed = Some(value()?.parse().map_err(|e| format!("--serve-fixed: {e}"))?)
@@ -113,9 +117,10 @@ mod tests {
     fn defaults_and_quick() {
         let full = parse(&[]).expect("defaults");
         assert_eq!(
-            (full.items, full.seconds, full.ddb_local, full.scale),
-            (100_000, Duration::from_secs(3), true, true)
+            (full.items, full.seconds, full.ddb_local, full.scale, full.streams),
+            (100_000, Duration::from_secs(3), true, true, true)
         );
+        assert!(!parse(&["--no-streams"]).expect("no streams").streams);
         let quick = parse(&["--quick"]).expect("quick");
         assert_eq!((quick.items, quick.seconds), (5_000, Duration::from_millis(500)));
         let explicit = parse(&["--quick", "--items", "2000", "--seconds", "1.5"]).expect("explicit");

@@ -1,9 +1,9 @@
-//! The report: the summary against the targets, per-operation detail, Query
-//! against table size and in-process figures, as plain text (stdout) and
+//! The report: the summary against the targets, per-operation detail, the
+//! streams phase, Query against table size and in-process figures, as plain text (stdout) and
 //! Markdown (results.md; the README quotes its headline rows and links it).
 
 use crate::load::{Measured, Outcome};
-use crate::results::{Results, TargetResults};
+use crate::results::{Results, StreamsResults, TargetResults};
 use crate::run::CONNECTIONS;
 use crate::workload::Op;
 
@@ -412,12 +412,184 @@ pub fn in_process(results: &Results) -> Table {
     Table { title: "In-process mode (harness::embedded)".into(), header: header.map(String::from).to_vec(), rows }
 }
 
+/// A figure of the streams phase: from a target's streams results.
+type StreamFigure<'a> = Box<dyn Fn(&StreamsResults) -> Option<f64> + 'a>;
+
+/// The streams phase: PutItem without and with a stream (and the ratio per
+/// target), the streamed table's load and the GetRecords read-back.
+pub fn streams(results: &Results) -> Table {
+    let first = &results.targets[0];
+    let others = &results.targets[1..];
+    let items = results.targets.iter().find_map(|t| t.streams.as_ref()).map_or(results.items, |s| s.items);
+    let rate = |f: fn(&StreamsResults) -> &Outcome| -> StreamFigure {
+        Box::new(move |s| measured(f(s)).map(|m| m.ops_per_second))
+    };
+    let cpu = |f: fn(&StreamsResults) -> &Outcome| -> StreamFigure {
+        Box::new(move |s| measured(f(s)).and_then(|m| m.server_cpu_us_per_op))
+    };
+    let ratio = |with: StreamFigure<'static>, without: StreamFigure<'static>| -> StreamFigure {
+        Box::new(move |s| with(s).zip(without(s)).filter(|(_, b)| *b > 0.0).map(|(a, b)| a / b))
+    };
+    let with: fn(&StreamsResults) -> &Outcome = |s| &s.put_with_stream;
+    let without: fn(&StreamsResults) -> &Outcome = |s| &s.put_without_stream;
+    let load: fn(&StreamsResults) -> &Outcome = |s| &s.load;
+    let read: fn(&StreamsResults) -> &Outcome = |s| &s.read;
+    // (name, figure, display, what is missing, lower is better, compare targets)
+    type Row<'a> = (String, StreamFigure<'a>, fn(f64) -> String, fn(&StreamsResults) -> &Outcome, bool, bool);
+    let times = |v: f64| format!("{v:.2}×");
+    let rows: Vec<Row> = vec![
+        (
+            "PutItem throughput, 16 conn, no stream".into(),
+            rate(without),
+            |v| format!("{} ops/s", number(v)),
+            without,
+            false,
+            true,
+        ),
+        (
+            "PutItem throughput, 16 conn, with stream".into(),
+            rate(with),
+            |v| format!("{} ops/s", number(v)),
+            with,
+            false,
+            true,
+        ),
+        (
+            "PutItem throughput with stream / without".into(),
+            ratio(rate(with), rate(without)),
+            times,
+            with,
+            false,
+            false,
+        ),
+        (
+            "PutItem server CPU per op, 16 conn, no stream".into(),
+            cpu(without),
+            |v| format!("{} µs", number(v)),
+            without,
+            true,
+            true,
+        ),
+        (
+            "PutItem server CPU per op, 16 conn, with stream".into(),
+            cpu(with),
+            |v| format!("{} µs", number(v)),
+            with,
+            true,
+            true,
+        ),
+        (
+            "PutItem server CPU with stream / without (overhead)".into(),
+            ratio(cpu(with), cpu(without)),
+            times,
+            with,
+            true,
+            false,
+        ),
+        (
+            "BatchWriteItem load of the streamed table, 16 conn".into(),
+            rate(load),
+            |v| format!("{} items/s", number(v)),
+            load,
+            false,
+            true,
+        ),
+        (
+            format!("GetRecords read-back of {} records, 1 client (Limit 1000)", number(items as f64)),
+            rate(read),
+            |v| format!("{} records/s", number(v)),
+            read,
+            false,
+            true,
+        ),
+        ("GetRecords server CPU per record".into(), cpu(read), |v| format!("{} µs", number(v)), read, true, true),
+        (
+            "GetRecords call p50 latency (up to 1000 records)".into(),
+            Box::new(move |s| measured(read(s)).and_then(|m| m.latency).map(|l| l.p50_us)),
+            |v| format!("{} µs", number(v)),
+            read,
+            true,
+            true,
+        ),
+    ];
+    let phase: fn(&TargetResults) -> Option<&StreamsResults> = |t| t.streams.as_ref();
+    let mut table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(name, figure, show, outcome, lower_is_better, compare)| {
+            let value = |t: &TargetResults| phase(t).and_then(figure);
+            let mut row = vec![name.clone()];
+            row.extend(results.targets.iter().map(|t| match (value(t), phase(t)) {
+                (Some(v), _) => show(v),
+                (None, Some(s)) => missing(outcome(s)),
+                (None, None) => "–".into(),
+            }));
+            row.extend(others.iter().map(|t| {
+                if *compare {
+                    advantage(value(first), value(t), *lower_is_better)
+                } else {
+                    "–".into()
+                }
+            }));
+            row
+        })
+        .collect();
+    let mut detail = vec!["read-back: shards, GetRecords calls and records per pass, passes".to_string()];
+    detail.extend(results.targets.iter().map(|t| {
+        phase(t).and_then(|s| s.read_detail.as_ref()).map_or("–".into(), |d| {
+            format!(
+                "{} shard(s), {} calls and {} records per pass, {} pass(es)",
+                d.shards,
+                d.get_records_calls / d.passes.max(1) as u64,
+                number(d.records_per_pass as f64),
+                d.passes
+            )
+        })
+    }));
+    detail.extend(others.iter().map(|_| "–".to_string()));
+    table_rows.push(detail);
+    let mut runs = vec!["PutItem runs in order, stream off/on: server CPU µs/op".to_string()];
+    runs.extend(results.targets.iter().map(|t| {
+        let runs = phase(t).map(|s| s.put_runs.as_slice()).unwrap_or_default();
+        let cells: Vec<String> = runs
+            .iter()
+            .map(|r| {
+                let cpu = measured(&r.outcome).and_then(|m| m.server_cpu_us_per_op);
+                format!("{} {}", if r.stream { "on" } else { "off" }, cpu.map_or("?".into(), number))
+            })
+            .collect();
+        if cells.is_empty() {
+            "–".into()
+        } else {
+            cells.join(", ")
+        }
+    }));
+    runs.extend(others.iter().map(|_| "–".to_string()));
+    table_rows.push(runs);
+    let mut header = vec!["metric".to_string()];
+    header.extend(results.targets.iter().map(|t| t.name.clone()));
+    header.extend(others.iter().map(|t| format!("advantage vs {}", t.name)));
+    let view = results.targets.iter().find_map(|t| t.streams.as_ref()).map_or("", |s| s.view_type.as_str());
+    Table {
+        title: format!(
+            "Streams ({view} stream on a table like the main one: {} items, GSI; ratios per target, advantage between targets)",
+            number(items as f64)
+        ),
+        header,
+        rows: table_rows,
+    }
+}
+
 pub fn notes(results: &Results) -> Vec<String> {
     results.targets.iter().flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name))).collect()
 }
 
 pub fn all_tables(results: &Results) -> Vec<Table> {
-    vec![summary(results), operations(results), scale(results), in_process(results)]
+    let mut tables = vec![summary(results), operations(results)];
+    if results.targets.iter().any(|t| t.streams.is_some()) {
+        tables.push(streams(results));
+    }
+    tables.extend([scale(results), in_process(results)]);
+    tables
 }
 
 #[cfg(test)]
@@ -440,6 +612,49 @@ mod tests {
         assert_eq!(verdict(Some(4.0), Some(5.0), true), "met");
         assert_eq!(verdict(Some(6.0), Some(5.0), true), "MISSED");
         assert_eq!(verdict(Some(6.0), Some(5.0), false), "met");
+    }
+
+    #[test]
+    fn streams_table_has_ratios_per_target() {
+        let measured = |rate: f64, cpu: f64| {
+            Outcome::Measured(Measured {
+                ops: 100,
+                seconds: 1.0,
+                ops_per_second: rate,
+                latency: None,
+                server_cpu_us_per_op: Some(cpu),
+                client_cpu_us_per_op: 1.0,
+                client_cpu_percent: 1.0,
+                errors: 0,
+            })
+        };
+        let mut targets = Vec::new();
+        for (name, cpu) in [("emulator", 10.0), ("DynamoDB Local", 100.0)] {
+            let mut target = TargetResults::new(name);
+            let mut phase = StreamsResults::new("t", "NEW_AND_OLD_IMAGES", 100);
+            phase.put_without_stream = measured(1000.0, cpu);
+            phase.put_with_stream = measured(800.0, cpu * 1.5);
+            target.streams = Some(phase);
+            targets.push(target);
+        }
+        let results = Results {
+            started_unix: 0,
+            quick: true,
+            items: 100,
+            item_bytes: 200,
+            phase_seconds: 1.0,
+            cores: 2,
+            targets,
+            fixed_http: Vec::new(),
+            in_process: Default::default(),
+        };
+        let table = streams(&results);
+        let row = |name: &str| table.rows.iter().find(|r| r[0].starts_with(name)).expect(name).clone();
+        assert_eq!(row("PutItem server CPU with stream / without")[1..], ["1.50×", "1.50×", "–"]);
+        assert_eq!(row("PutItem throughput with stream / without")[1..], ["0.80×", "0.80×", "–"]);
+        assert_eq!(row("PutItem server CPU per op, 16 conn, with stream")[3], "10.0×");
+        assert_eq!(row("GetRecords read-back")[1], "failed: not run");
+        assert!(all_tables(&results).iter().any(|t| t.title.starts_with("Streams")));
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use crate::load::{self, Outcome, RequestMaker};
 use crate::options::Options;
-use crate::results::{InProcess, OpResult, Results, ScalePoint, TargetResults};
+use crate::results::{InProcess, OpResult, PutRun, Results, ScalePoint, TargetResults};
 use crate::servers::{self, Endpoint, Launch, Server, Target};
 use crate::stats;
+use crate::streams;
 use crate::workload::{self, Op};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -186,6 +187,58 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
         }
     }
     drop(fixed_server);
+
+    // Streams: a table like the main one with a NEW_AND_OLD_IMAGES stream,
+    // loaded, read back whole, then PutItem on it beside PutItem on the main
+    // table (no stream), targets taking turns as in the phases above.
+    if options.streams {
+        let mut arns: Vec<Option<String>> = Vec::new();
+        for (server, result) in running.iter().zip(results.iter_mut()) {
+            let Some(server) = server else {
+                arns.push(None);
+                continue;
+            };
+            wait_until_quiet(&running).await;
+            let (phase, arn) = streams::prepare(server.endpoint(), options.items).await;
+            log(format!("{}: streamed table load: {}", result.name, brief(&phase.load)));
+            if arn.is_none() {
+                result.notes.push(format!("streams phase not run: {}", brief(&phase.load)));
+            }
+            result.streams = Some(phase);
+            arns.push(arn);
+        }
+        for ((server, result), arn) in running.iter().zip(results.iter_mut()).zip(&arns) {
+            let (Some(server), Some(arn), Some(phase)) = (server, arn, result.streams.as_mut()) else { continue };
+            wait_until_quiet(&running).await;
+            let (outcome, detail) =
+                streams::read_back(server.endpoint(), arn.clone(), options.items, plan.warmup, options.seconds).await;
+            log(format!("{}: stream read-back: {} ({detail:?})", result.name, brief(&outcome)));
+            (phase.read, phase.read_detail) = (outcome, detail);
+        }
+        // Without, with, with, without: whichever variant runs later gains
+        // from a JVM still warming up (DynamoDB Local measured the second of
+        // two back-to-back PutItem runs 20-25% cheaper, whichever table it
+        // was), and this order cancels such a drift. Each variant's figures
+        // are its two runs together.
+        for streamed in [false, true, true, false] {
+            let table = if streamed { streams::STREAM_TABLE } else { MAIN_TABLE };
+            for ((server, result), arn) in running.iter().zip(results.iter_mut()).zip(&arns) {
+                let (Some(server), Some(_), Some(phase)) = (server, arn, result.streams.as_mut()) else { continue };
+                wait_until_quiet(&running).await;
+                let outcome =
+                    measure_op(server.endpoint(), Op::PutItem, table, options.items, 16, plan.warmup, options.seconds)
+                        .await;
+                log(format!("{}: PutItem 16 conn, {table}: {}", result.name, brief(&outcome)));
+                phase.put_runs.push(PutRun { stream: streamed, outcome });
+            }
+        }
+        for phase in results.iter_mut().filter_map(|r| r.streams.as_mut()) {
+            phase.combine_put_runs();
+        }
+        for server in running.iter().flatten() {
+            streams::drop_table(server.endpoint()).await;
+        }
+    }
 
     // Query latency against table size: 10x fewer and 10x more items than the main table.
     if options.scale {

@@ -133,8 +133,22 @@ pub fn item(i: usize, items: usize) -> Value {
 
 /// CreateTable: `pk`/`sk` keys and one GSI `gpk`/`gsk` projecting all attributes.
 pub fn create_table(table: &str) -> Bytes {
+    to_bytes(&table_definition(table))
+}
+
+/// The stream view type of the streams phase's table.
+pub const STREAM_VIEW_TYPE: &str = "NEW_AND_OLD_IMAGES";
+
+/// CreateTable as [`create_table`], with a stream of [`STREAM_VIEW_TYPE`].
+pub fn create_streamed_table(table: &str) -> Bytes {
+    let mut definition = table_definition(table);
+    definition["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": STREAM_VIEW_TYPE});
+    to_bytes(&definition)
+}
+
+fn table_definition(table: &str) -> Value {
     let string_attribute = |name: &str| json!({"AttributeName": name, "AttributeType": "S"});
-    to_bytes(&json!({
+    json!({
         "TableName": table,
         "AttributeDefinitions": [string_attribute("pk"), string_attribute("sk"), string_attribute("gpk"), string_attribute("gsk")],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -144,7 +158,25 @@ pub fn create_table(table: &str) -> Bytes {
             "Projection": {"ProjectionType": "ALL"},
         }],
         "BillingMode": "PAY_PER_REQUEST",
-    }))
+    })
+}
+
+/// The Streams API's requests: DescribeStream (a page of shards after `after`),
+/// GetShardIterator at TRIM_HORIZON, GetRecords of a page.
+pub fn describe_stream(arn: &str, after: Option<&str>) -> Bytes {
+    let mut request = json!({"StreamArn": arn});
+    if let Some(shard) = after {
+        request["ExclusiveStartShardId"] = json!(shard);
+    }
+    to_bytes(&request)
+}
+
+pub fn shard_iterator(arn: &str, shard: &str) -> Bytes {
+    to_bytes(&json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}))
+}
+
+pub fn get_records(iterator: &str, limit: usize) -> Bytes {
+    to_bytes(&json!({"ShardIterator": iterator, "Limit": limit}))
 }
 
 pub fn table_only(table: &str) -> Bytes {
