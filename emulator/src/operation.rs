@@ -48,7 +48,7 @@ macro_rules! operation_table {
             ListStreams:               DynamoDbStreams, Read, TableName, Single,  Json(streams::list_streams);
             DescribeStream:            DynamoDbStreams, Read, StreamArn, Single,  Json(streams::describe_stream);
             GetShardIterator:          DynamoDbStreams, Read, StreamArn, Single,  Json(streams::get_shard_iterator);
-            GetRecords:                DynamoDbStreams, Read, ShardIterator, Single, Json(streams::get_records);
+            GetRecords:                DynamoDbStreams, Read, ShardIterator, Single, Reply(streams::get_records);
         }
     };
 }

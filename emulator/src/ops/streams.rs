@@ -7,10 +7,12 @@
 //! handed out (iterators expire after 15 minutes of the clock), base64
 //! encoded, in the layout DynamoDB Local uses.
 
+use super::reply::Reply;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{describe, Input, Violations};
 use crate::state::State;
 use crate::storage::stream::{sequence_text, RecordForm, Shard, Stream, StreamLog};
+use crate::types::codec::json;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Map, Value};
@@ -21,8 +23,6 @@ pub const ITERATOR_LIFETIME_MILLIS: i64 = 15 * 60 * 1000;
 /// GetRecords returns at most this many records, and at most 1 MB.
 pub const MAX_RECORDS: i64 = 1000;
 const MAX_RECORDS_BYTES: usize = 1024 * 1024;
-/// A record's fields besides its keys and images (ids, names, sequence number), roughly.
-const RECORD_OVERHEAD_BYTES: usize = 300;
 const SHARD_ITERATOR_TYPES: [&str; 4] = ["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"];
 
 fn stream_not_found(arn: &str) -> ApiError {
@@ -274,7 +274,7 @@ fn trimmed() -> ApiError {
 
 // ---- GetRecords ----
 
-pub fn get_records(state: &State, input: Input) -> ApiResult<Value> {
+pub fn get_records(state: &State, input: Input) -> ApiResult<Reply> {
     let mut v = Violations::new();
     let text = input.str("ShardIterator")?;
     v.not_null("shardIterator", &text);
@@ -297,28 +297,35 @@ pub fn get_records(state: &State, input: Input) -> ApiResult<Value> {
     if iterator.position < shard.trimmed_before {
         return Err(trimmed());
     }
-    let limit = limit.unwrap_or(MAX_RECORDS) as usize;
-    let (mut records, mut bytes, mut next) = (Vec::new(), 0, iterator.position);
-    for record in shard.records.iter().skip_while(|r| r.sequence < iterator.position).take(limit) {
-        let json = log.record_json(record, &state.config.region, RecordForm::Api);
-        // The record's data (its SizeBytes) plus what every record carries besides.
-        let size = json["dynamodb"]["SizeBytes"].as_u64().unwrap_or(0) as usize + RECORD_OVERHEAD_BYTES;
-        if !records.is_empty() && bytes + size > MAX_RECORDS_BYTES {
+    // Records are written straight to the reply's bytes, images from the stored items.
+    let mut out = Vec::with_capacity(64 * 1024);
+    out.extend_from_slice(br#"{"Records":["#);
+    let (mut count, mut next) = (0, iterator.position);
+    for record in StreamLog::records_from(shard, iterator.position).take(limit.unwrap_or(MAX_RECORDS) as usize) {
+        let start = out.len();
+        if count > 0 {
+            out.push(b',');
+        }
+        log.write_record(&mut out, record, &state.config.region, RecordForm::Api);
+        // A page stops at 1 MB (the first record always goes).
+        if count > 0 && out.len() > MAX_RECORDS_BYTES {
+            out.truncate(start);
             break;
         }
-        bytes += size;
+        count += 1;
         next = record.sequence + 1;
-        records.push(json);
     }
-    let mut out = json!({ "Records": records });
+    out.push(b']');
     // A closed shard read to its end (or that never had a record) has no
     // next iterator: the reader moves on to its child.
     let exhausted = shard.ending_sequence.is_some() && shard.records.back().is_none_or(|r| next > r.sequence);
     if !exhausted {
         let next = ShardIterator { position: next, issued_ms: now, ..iterator };
-        out["NextShardIterator"] = json!(next.encode());
+        out.extend_from_slice(br#","NextShardIterator":"#);
+        json::write_str(&mut out, &next.encode());
     }
-    Ok(out)
+    out.push(b'}');
+    Ok(Reply::Encoded(out))
 }
 
 #[cfg(test)]

@@ -15,9 +15,10 @@
 
 use super::stored::StoredItem;
 use crate::clock::Clock;
-use crate::types::{item_size, item_to_json, KeySchema, PrimaryKey};
+use crate::types::codec::{json, write_item_json};
+use crate::types::{item_size, KeySchema, PrimaryKey};
 use parking_lot::Mutex;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -295,46 +296,71 @@ impl StreamLog {
         self.shards.iter().find(|s| s.id == id)
     }
 
-    /// A record as GetRecords answers it, or as a Lambda trigger receives it.
-    pub fn record_json(&self, record: &StreamRecord, region: &str, form: RecordForm) -> Value {
+    /// A record as GetRecords answers it, or as a Lambda trigger receives
+    /// it, written straight to `out` (images from the stored bytes).
+    pub fn write_record(&self, out: &mut Vec<u8>, record: &StreamRecord, region: &str, form: RecordForm) {
+        use std::io::Write;
         let keys = self.key_schema.key_item(&record.key);
-        let mut size = item_size(&keys);
-        let mut dynamodb = json!({
-            // DynamoDB rounds the creation time down to the second.
-            "ApproximateCreationDateTime": (record.created_ms.div_euclid(1000)) as f64,
-            "Keys": item_to_json(&keys),
-            "SequenceNumber": sequence_text(record.sequence),
-            "StreamViewType": self.view_type.as_str(),
-        });
+        let size = item_size(&keys)
+            + record.new.as_ref().map_or(0, StoredItem::size)
+            + record.old.as_ref().map_or(0, StoredItem::size);
+        let id = uuid::Builder::from_random_bytes(record.event_id.to_le_bytes()).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let _ = write!(
+            out,
+            r#"{{"eventID":"{}","eventName":"{}","#,
+            id.hyphenated().encode_lower(&mut text),
+            record.event.as_str()
+        );
+        out.extend_from_slice(br#""eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"#);
+        json::write_str(out, region);
+        // DynamoDB rounds the creation time down to the second.
+        let _ = write!(
+            out,
+            r#","dynamodb":{{"ApproximateCreationDateTime":{},"Keys":"#,
+            record.created_ms.div_euclid(1000)
+        );
+        write_item_json(out, &keys);
         if let Some(new) = &record.new {
-            dynamodb["NewImage"] = item_to_json(&new.decode());
-            size += new.size();
+            out.extend_from_slice(br#","NewImage":"#);
+            new.write_json(out);
         }
         if let Some(old) = &record.old {
-            dynamodb["OldImage"] = item_to_json(&old.decode());
-            size += old.size();
+            out.extend_from_slice(br#","OldImage":"#);
+            old.write_json(out);
         }
-        dynamodb["SizeBytes"] = json!(size);
-        let id = uuid::Builder::from_random_bytes(record.event_id.to_le_bytes()).into_uuid();
-        let mut out = json!({
-            "eventID": id.hyphenated().to_string(),
-            "eventName": record.event.as_str(),
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": region,
-            "dynamodb": dynamodb,
-        });
+        let _ = write!(
+            out,
+            r#","SequenceNumber":"{}","SizeBytes":{size},"StreamViewType":"{}"}}"#,
+            sequence_text(record.sequence),
+            self.view_type.as_str()
+        );
         if record.by_ttl {
             // The Streams API spells the identity's members in Pascal case, a Lambda event in camel case.
-            out["userIdentity"] = match form {
-                RecordForm::Api => json!({"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}),
-                RecordForm::LambdaEvent => json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"}),
-            };
+            out.extend_from_slice(match form {
+                RecordForm::Api => br#","userIdentity":{"Type":"Service","PrincipalId":"dynamodb.amazonaws.com"}"#,
+                RecordForm::LambdaEvent => {
+                    br#","userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"}"#
+                }
+            });
         }
         if form == RecordForm::LambdaEvent {
-            out["eventSourceARN"] = json!(self.arn);
+            out.extend_from_slice(br#","eventSourceARN":"#);
+            json::write_str(out, &self.arn);
         }
-        out
+        out.push(b'}');
+    }
+
+    /// [`StreamLog::write_record`] as a `serde_json::Value` (the harness's records).
+    pub fn record_json(&self, record: &StreamRecord, region: &str, form: RecordForm) -> Value {
+        let mut out = Vec::new();
+        self.write_record(&mut out, record, region, form);
+        serde_json::from_slice(&out).unwrap_or(Value::Null)
+    }
+
+    /// The records of `shard` from sequence number `from` on (records are in sequence order).
+    pub fn records_from(shard: &Shard, from: u64) -> impl Iterator<Item = &StreamRecord> {
+        shard.records.range(shard.records.partition_point(|r| r.sequence < from)..)
     }
 }
 
