@@ -192,29 +192,31 @@ fn lock_directory(dir: &Path) -> io::Result<File> {
 /// is set: an item write cannot change one. Returns the number of records.
 fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut Vec<u8>, definitions: bool) -> u64 {
     let mut records = 0;
-    let tables = state.catalog.entries();
+    let mut tables = state.catalog.entries();
+    tables.sort_by(|a, b| a.0.cmp(&b.0));
     let live: BTreeSet<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
     let dropped: Vec<String> = known.keys().filter(|n| !live.contains(n.as_str())).cloned().collect();
     for name in dropped {
         known.remove(&name);
         records += record(out, json!({"t": "drop", "table": name}));
     }
-    for (name, table) in &tables {
+    // Every table locked at once, in the global name order batches and
+    // transactions lock in: a transaction applies under all its tables'
+    // locks, so the journal records all of it or none of it, never one
+    // table's half (which a crash could otherwise leave behind).
+    let mut guards: Vec<_> = tables.iter().map(|(name, table)| (name, table.serial, table.inner.write())).collect();
+    for (name, serial, guard) in &mut guards {
+        let name: &String = name;
         // Data replaced wholesale by a fresh `TableData` (not tracking) is
         // treated like a new table: written out whole.
-        let same_table =
-            known.get(name).is_some_and(|k| k.serial == table.serial) && table.inner.read().data.changed.is_some();
+        let same_table = known.get(name).is_some_and(|k| k.serial == *serial) && guard.data.changed.is_some();
         if same_table {
-            let pending = {
-                let guard = table.inner.read();
-                guard.data.changed.as_ref().is_some_and(|c| !c.is_empty())
-                    || (definitions && known.get(name).is_some_and(|k| k.def != def_json(&guard.def)))
-            };
+            let pending = guard.data.changed.as_ref().is_some_and(|c| !c.is_empty())
+                || (definitions && known.get(name).is_some_and(|k| k.def != def_json(&guard.def)));
             if !pending {
                 continue;
             }
-            let mut guard = table.inner.write();
-            let TableState { def, data } = &mut *guard;
+            let TableState { def, data } = &mut **guard;
             let changed = data.changed.replace(BTreeSet::new()).unwrap_or_default();
             for key in changed {
                 records += match data.items.get(&key) {
@@ -231,14 +233,13 @@ fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut 
             }
         } else {
             // New to the journal (created, re-created, restored or replaced): all of it.
-            let mut guard = table.inner.write();
             guard.data.changed = Some(BTreeSet::new());
             let def_text = def_json(&guard.def);
             records += record(out, json!({"t": "create", "table": name, "def": raw(&def_text)}));
             for item in guard.data.items.values() {
                 records += put_record(out, name, item);
             }
-            known.insert(name.clone(), Known { serial: table.serial, def: def_text });
+            known.insert(name.clone(), Known { serial: *serial, def: def_text });
         }
     }
     records
