@@ -16,9 +16,11 @@
 //! as one create per table plus its items, atomically by rename); it is
 //! compacted again when it has grown well past the live data.
 //!
-//! File format: one record per line, `CRC32(hex) JSON`. A torn last line
-//! (a crash mid-append) fails its checksum and is dropped with everything
-//! after it; such a write was never acknowledged.
+//! File format: one record per line, `CRC32(hex) JSON`; each commit's
+//! records end with a `commit` marker, and replay applies a commit only once
+//! it has read its marker. A commit torn by a crash (it was never
+//! acknowledged) is dropped whole, so no transaction is half applied. A
+//! damaged record before the end refuses to start (see [`OnDamage`]).
 
 use crate::state::{self, State};
 use crate::storage::stream::{EventName, StreamHeader, StreamLog, StreamRecord};
@@ -123,6 +125,7 @@ impl Journal {
         if written == 0 {
             return Ok(());
         }
+        let written = written + commit_marker(&mut out, written);
         inner.file.write_all(&out)?;
         inner.file.sync_data()?;
         inner.records += written;
@@ -145,6 +148,7 @@ impl Journal {
         let mut out = Vec::new();
         let records =
             collect_changes(state, &mut known, &mut out, true) + collect_stream_changes(state, &mut streams, &mut out);
+        let records = records + commit_marker(&mut out, records);
         let side = self.dir.join(COMPACTING_FILE);
         {
             let mut file = File::create(&side)?;
@@ -306,6 +310,13 @@ fn put_record(out: &mut Vec<u8>, table: &str, item: &StoredItem) -> u64 {
     1
 }
 
+/// Ends a commit's records: replay applies a commit's records only once it
+/// reads this marker, so a commit torn by a crash is dropped whole (none of
+/// a transaction's halves survive without the other).
+fn commit_marker(out: &mut Vec<u8>, records: u64) -> u64 {
+    record(out, json!({"t": "commit", "records": records}))
+}
+
 fn record(out: &mut Vec<u8>, value: Value) -> u64 {
     let text = value.to_string();
     let _ = writeln!(out, "{:08x} {text}", crc32fast::hash(text.as_bytes()));
@@ -320,6 +331,8 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<
     let mut order: Vec<String> = Vec::new();
     let mut reader = BufReader::new(File::open(path)?);
     let (mut line, mut offset, mut index, mut dropped) = (Vec::new(), 0u64, 0u64, 0u64);
+    // The current commit's records, applied when its marker is read.
+    let (mut pending, mut markers): (Vec<Value>, u64) = (Vec::new(), 0);
     loop {
         line.clear();
         let n = reader.read_until(b'\n', &mut line)?;
@@ -344,11 +357,28 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<
             tracing::warn!(offset = at, record = index, "skipping a damaged journal record (--db-repair)");
             continue;
         };
-        let applied = match value["t"].as_str() {
-            Some("stream" | "srec") => apply_stream(&mut streams, &value),
-            _ => apply(&mut tables, &mut order, &value),
-        };
-        applied.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        if value["t"] != "commit" {
+            pending.push(value);
+            continue;
+        }
+        markers += 1;
+        for value in pending.drain(..) {
+            apply_record(&mut tables, &mut order, &mut streams, &value)?;
+        }
+    }
+    if !pending.is_empty() {
+        if markers == 0 {
+            // A journal from before commit markers: every record stands alone.
+            for value in pending.drain(..) {
+                apply_record(&mut tables, &mut order, &mut streams, &value)?;
+            }
+        } else {
+            tracing::warn!(
+                records = pending.len(),
+                "the journal ends with a commit torn by a crash (never acknowledged); dropping it"
+            );
+            dropped += pending.len() as u64;
+        }
     }
     // Compaction rewrites the journal next: keep it as it was, nothing is lost.
     if dropped > 0 {
@@ -379,6 +409,19 @@ fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
             path.display()
         ),
     )
+}
+
+fn apply_record(
+    tables: &mut Tables,
+    order: &mut Vec<String>,
+    streams: &mut Vec<StreamLog>,
+    value: &Value,
+) -> io::Result<()> {
+    let applied = match value["t"].as_str() {
+        Some("stream" | "srec") => apply_stream(streams, value),
+        _ => apply(tables, order, value),
+    };
+    applied.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 /// A stream header (a new stream, or its shards or status changed) or one of its records.
@@ -548,7 +591,7 @@ mod tests {
             journal.commit(&state, true).unwrap();
         }
         let lines = fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap().lines().count();
-        assert!(lines <= 14, "{lines} records for one table and one item");
+        assert!(lines <= 16, "{lines} records (commit markers included) for one table and one item");
         drop(journal);
         let back = reopen(dir.path());
         let table = back.catalog.get("tbl").unwrap();
@@ -745,6 +788,42 @@ mod tests {
         let copies = fs::read_dir(dir.path()).unwrap().filter_map(Result::ok);
         let copy = copies.map(|e| e.path()).find(|p| p.to_string_lossy().contains("damaged-")).expect("a copy");
         assert_eq!(fs::read_to_string(copy).unwrap(), damaged);
+    }
+
+    #[test]
+    fn a_commit_torn_by_a_crash_is_dropped_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::default();
+        let journal = Journal::open(dir.path(), &state).unwrap();
+        for name in ["left", "right"] {
+            call(
+                &state,
+                "CreateTable",
+                json!({"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
+            );
+        }
+        journal.commit(&state, true).unwrap();
+        call(
+            &state,
+            "TransactWriteItems",
+            json!({"TransactItems": [
+                {"Put": {"TableName": "left", "Item": {"k": {"S": "a"}}}},
+                {"Put": {"TableName": "right", "Item": {"k": {"S": "a"}}}}]}),
+        );
+        journal.commit(&state, false).unwrap();
+        drop(journal);
+        // The crash came before the commit's marker reached the disk: one half is there, the marker is not.
+        let path = dir.path().join(JOURNAL_FILE);
+        let text = fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[lines.len() - 1].contains(r#""t":"commit""#));
+        fs::write(&path, lines[..lines.len() - 2].join("\n") + "\n").unwrap();
+
+        let back = reopen(dir.path());
+        let count = |t: &str| back.catalog.get(t).unwrap().inner.read().data.item_count();
+        assert_eq!((count("left"), count("right")), (0, 0), "neither half of the transaction");
     }
 
     #[test]
