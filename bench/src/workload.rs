@@ -65,7 +65,14 @@ impl Op {
         let i = (random % items as u64) as usize;
         let value = match self {
             Op::GetItem => json!({"TableName": table, "Key": key(i)}),
-            Op::PutItem => json!({"TableName": table, "Item": item(i, items)}),
+            // A changed item every time (its counter from the random draw), as an
+            // application's writes are: a rewrite of the same bytes would be no
+            // change at all for a stream (no record) and measure less than a write.
+            Op::PutItem => {
+                let mut item = item(i, items);
+                item["c"] = json!({"N": (random >> 40).to_string()});
+                json!({"TableName": table, "Item": item})
+            }
             Op::UpdateItem => json!({
                 "TableName": table,
                 "Key": key(i),
