@@ -1,8 +1,10 @@
 //! A DynamoDB-compatible emulator. See ARCHITECTURE.md for the map.
 //!
 //! Layers, in the order a request meets them: [`server`] (HTTP) →
-//! [`protocol`] (wire format, dispatch) → [`ops`] (one module per operation)
-//! → [`types`] and [`storage`] (typed values, tables and items).
+//! [`protocol`] (wire format; the operation table in [`operation`] names the
+//! handler) → `ops` (one module per operation family) → `expr`, `storage`
+//! and `types` (expressions, tables and items). Modules only use the layers
+//! below them (`tests/layers.rs`).
 
 pub mod clock;
 pub mod durable;
