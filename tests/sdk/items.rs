@@ -293,3 +293,29 @@ async fn nested_numbers_keep_their_text_top_level_numbers_are_canonical() {
     set.sort();
     assert_eq!(set, ["1000", "2.5"]);
 }
+
+/// DynamoDB creates a missing item on UpdateItem, except when the update only
+/// removes attributes (REMOVE, DELETE from a set, AttributeUpdates DELETE):
+/// then nothing is written (scylladb/scylladb#5862, asserted against DynamoDB;
+/// DynamoDB Local creates it: conformance/differences/known.json).
+#[tokio::test]
+async fn an_update_that_only_removes_does_not_create_a_missing_item() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "things", "pk", None).await;
+    let update = |pk: &str, expression: &str| {
+        client.update_item().table_name("things").key("pk", s(pk)).update_expression(expression.to_string())
+    };
+    let removed = update("a", "REMOVE x").return_values(ReturnValue::AllNew).send().await.unwrap();
+    assert!(removed.attributes().is_none());
+    update("b", "DELETE tags :t").expression_attribute_values(":t", Av::Ss(vec!["x".into()])).send().await.unwrap();
+    let legacy = aws_sdk_dynamodb::types::AttributeValueUpdate::builder()
+        .action(aws_sdk_dynamodb::types::AttributeAction::Delete)
+        .build();
+    client.update_item().table_name("things").key("pk", s("c")).attribute_updates("x", legacy).send().await.unwrap();
+    // Anything that writes creates it, a removal beside it included.
+    update("d", "SET y = :one REMOVE x").expression_attribute_values(":one", n("1")).send().await.unwrap();
+    let scan = client.scan().table_name("things").send().await.unwrap();
+    let keys: Vec<&str> = scan.items().iter().map(|i| i["pk"].as_s().unwrap().as_str()).collect();
+    assert_eq!(keys, ["d"]);
+}

@@ -135,6 +135,15 @@ pub enum UpdateAction {
     Delete(DocPath, AttributeValue),
 }
 
+impl UpdateExpression {
+    /// Only REMOVE and DELETE actions (or `AttributeUpdates` DELETEs): on a
+    /// missing item DynamoDB writes nothing, where any other update creates it.
+    pub fn only_deletes(&self) -> bool {
+        !self.actions.is_empty()
+            && self.actions.iter().all(|a| matches!(a, UpdateAction::Remove(_) | UpdateAction::Delete(..)))
+    }
+}
+
 impl UpdateAction {
     pub fn path(&self) -> &DocPath {
         match self {

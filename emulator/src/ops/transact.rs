@@ -568,8 +568,13 @@ fn plan_writes(
                     writes.push(None);
                     continue;
                 }
-                // Built on the key when the item does not exist yet.
-                Write::Put(apply_update(update, old.as_ref().unwrap_or(&action.source))?)
+                // Only deletions on a missing item write nothing (as UpdateItem).
+                if old.is_none() && update.only_deletes() {
+                    Write::Check
+                } else {
+                    // Built on the key when the item does not exist yet.
+                    Write::Put(apply_update(update, old.as_ref().unwrap_or(&action.source))?)
+                }
             }
             ActionKind::Delete => Write::Delete,
             ActionKind::ConditionCheck => Write::Check,

@@ -55,6 +55,12 @@ pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     check_key_attributes(&update, &guard.def.key_schema)?;
     let old = guard.data.get(&key);
     check_condition(condition.as_ref(), old.as_ref(), options.return_old_on_failure())?;
+    if old.is_none() && update.only_deletes() {
+        // Removing attributes from an item that does not exist leaves it not
+        // existing (DynamoDB; DynamoDB Local creates it: conformance/differences).
+        let consumed = Consumed::write(&guard.def, None, None, false);
+        return Ok(item_response::<Item>("Attributes", None, consumed.to_json(options.capacity), None));
+    }
     let new = apply(&update, old.as_ref().unwrap_or(&request.key))?;
     validate_new_item(&guard.def, &new)?;
     let consumed = Consumed::write(&guard.def, old.as_ref(), Some(&new), false);
