@@ -146,17 +146,18 @@ async fn scan_validation_messages() {
     let client = db.client();
     create_scores(&client, "scores").await;
     let message = |r: Result<_, _>| error_of::<_, aws_sdk_dynamodb::operation::scan::ScanOutput>(r).1;
+    // Real DynamoDB's words (dynalite's tests, asserted against DynamoDB; DynamoDB Local's differ).
     assert_eq!(
         message(client.scan().table_name("scores").segment(1).send().await),
-        "If segment is specified, total segment must also be specified"
+        "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
     );
     assert_eq!(
         message(client.scan().table_name("scores").total_segments(2).send().await),
-        "If total segments is specified, a particular segment must also be specified for this request"
+        "The Segment parameter is required but was not present in the request when parameter TotalSegments is present"
     );
     assert_eq!(
         message(client.scan().table_name("scores").segment(2).total_segments(2).send().await),
-        "1 validation error detected: Value '2' at 'segment' failed to satisfy constraint: Member must have value less than or equal to 1"
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 2 is not less than TotalSegments: 2"
     );
     assert_eq!(
         message(client.scan().table_name("scores").segment(0).total_segments(1_000_001).send().await),

@@ -22,6 +22,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         ("consistent", json!({"ConsistentRead": true, "ReturnConsumedCapacity": "TOTAL"})),
         ("segment-without-total", json!({"Segment": 0})),
         ("segment-out-of-range", json!({"Segment": 2, "TotalSegments": 2})),
+        ("total-without-segment", json!({"TotalSegments": 2})),
         ("total-segments-zero", json!({"Segment": 0, "TotalSegments": 0})),
         ("limit-zero", json!({"Limit": 0})),
         ("unknown-index", json!({"IndexName": "nope"})),

@@ -26,22 +26,25 @@ impl<'a> ScanRequest<'a> {
         let total_segments = input.int("TotalSegments")?;
         v.range("segment", segment, 0, Some(MAX_TOTAL_SEGMENTS - 1));
         v.range("totalSegments", total_segments, 1, Some(MAX_TOTAL_SEGMENTS));
-        if let (Some(segment), Some(total)) = (segment, total_segments) {
-            if segment >= total && (1..=MAX_TOTAL_SEGMENTS).contains(&total) && segment >= 0 {
-                v.range("segment", Some(segment), 0, Some(total - 1));
-            }
-        }
         let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
         let exclusive_start_key = input.item("ExclusiveStartKey")?;
         v.finish()?;
+        // DynamoDB's words (dynalite's tests, asserted against DynamoDB); DynamoDB Local's differ.
         let segment = match (segment, total_segments) {
+            (Some(segment), Some(total)) if segment >= total => {
+                return Err(ApiError::validation(format!(
+                    "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {segment} is not less than TotalSegments: {total}"
+                )))
+            }
             (Some(segment), Some(total)) => Some((segment as u64, total as u64)),
             (Some(_), None) => {
-                return Err(ApiError::validation("If segment is specified, total segment must also be specified"))
+                return Err(ApiError::validation(
+                    "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
+                ))
             }
             (None, Some(_)) => {
                 return Err(ApiError::validation(
-                    "If total segments is specified, a particular segment must also be specified for this request",
+                    "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
                 ))
             }
             (None, None) => None,
