@@ -8,15 +8,7 @@ mod support;
 use emulator::state::State;
 use serde_json::json;
 use std::time::Instant;
-use support::{bench_item as item, call};
-
-/// User plus system CPU time of this process, from /proc.
-fn process_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
+use support::{bench_item as item, call, process_cpu_seconds};
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -12,19 +12,10 @@ mod support;
 use emulator::state::State;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::{bench_item as item, call, request};
+use support::{bench_item as item, call, process_cpu_seconds, request};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// User plus system CPU time of this process, from /proc.
-fn process_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of the line; 11 and 12 after the command name.
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);

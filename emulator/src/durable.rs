@@ -528,6 +528,17 @@ mod tests {
         ops::dispatch(state, operation, &body).unwrap_or_else(|e| panic!("{op}: {}", e.message))
     }
 
+    /// A table `name` keyed by the string `k`.
+    fn create_table(state: &State, name: &str) {
+        call(
+            state,
+            "CreateTable",
+            json!({"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
+        );
+    }
+
     fn reopen(dir: &Path) -> State {
         let state = State::default();
         let journal = Journal::open(dir, &state).unwrap();
@@ -540,13 +551,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::default();
         let journal = Journal::open(dir.path(), &state).unwrap();
-        call(
-            &state,
-            "CreateTable",
-            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-        );
+        create_table(&state, "tbl");
         for k in ["a", "b", "c"] {
             call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": k}, "v": {"N": "1"}}}));
         }
@@ -575,13 +580,7 @@ mod tests {
         let state = State::default();
         let mut journal = Journal::open(dir.path(), &state).unwrap();
         journal.compact_slack = 10;
-        call(
-            &state,
-            "CreateTable",
-            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-        );
+        create_table(&state, "tbl");
         for n in 0..100 {
             call(
                 &state,
@@ -605,13 +604,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::default();
         let journal = Journal::open(dir.path(), &state).unwrap();
-        call(
-            &state,
-            "CreateTable",
-            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-        );
+        create_table(&state, "tbl");
         journal.commit(&state, true).unwrap();
         call(
             &state,
@@ -630,13 +623,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::default();
         let journal = Journal::open(dir.path(), &state).unwrap();
-        call(
-            &state,
-            "CreateTable",
-            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-        );
+        create_table(&state, "tbl");
         journal.commit(&state, true).unwrap();
         let defs = || fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap().matches(r#""t":"def""#).count();
         call(
@@ -704,13 +691,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::default();
         let journal = Journal::open(dir.path(), &state).unwrap();
-        call(
-            &state,
-            "CreateTable",
-            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-        );
+        create_table(&state, "tbl");
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "a"}}}));
         journal.commit(&state, true).unwrap();
         {
@@ -735,13 +716,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::default();
         let journal = Journal::open(dir.path(), &state).unwrap();
-        call(
-            &state,
-            "CreateTable",
-            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-        );
+        create_table(&state, "tbl");
         call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": "a"}}}));
         journal.commit(&state, true).unwrap();
         drop(journal);
@@ -758,13 +733,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::default();
         let journal = Journal::open(dir.path(), &state).unwrap();
-        call(
-            &state,
-            "CreateTable",
-            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-        );
+        create_table(&state, "tbl");
         journal.commit(&state, true).unwrap();
         for k in ["a", "b", "c"] {
             call(&state, "PutItem", json!({"TableName": "tbl", "Item": {"k": {"S": k}}}));
@@ -796,13 +765,7 @@ mod tests {
         let state = State::default();
         let journal = Journal::open(dir.path(), &state).unwrap();
         for name in ["left", "right"] {
-            call(
-                &state,
-                "CreateTable",
-                json!({"TableName": name, "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
-                "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}]}),
-            );
+            create_table(&state, name);
         }
         journal.commit(&state, true).unwrap();
         call(

@@ -33,6 +33,20 @@ async fn table_with_stream(client: &aws_sdk_dynamodb::Client, name: &str, view: 
     description.latest_stream_arn().expect("a stream ARN").to_string()
 }
 
+/// UpdateTable turning `table`'s stream on with `view`, or off.
+async fn set_stream(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    view: Option<StreamViewType>,
+) -> Result<
+    aws_sdk_dynamodb::operation::update_table::UpdateTableOutput,
+    aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::update_table::UpdateTableError>,
+> {
+    let spec =
+        StreamSpecification::builder().stream_enabled(view.is_some()).set_stream_view_type(view).build().unwrap();
+    client.update_table().table_name(table).stream_specification(spec).send().await
+}
+
 fn streams_client(db: &harness::Emulator) -> StreamsClient {
     StreamsClient::new(&db.sdk_config())
 }
@@ -322,30 +336,13 @@ async fn disabling_and_enabling_again_makes_a_new_stream() {
     let (client, streams) = (db.client(), streams_client(&db));
     let first = table_with_stream(&client, "Toggle", StreamViewType::KeysOnly).await;
     put(&client, "Toggle", "a", "1").await;
-    let again = client
-        .update_table()
-        .table_name("Toggle")
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewImage)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await;
+    let again = set_stream(&client, "Toggle", Some(StreamViewType::NewImage)).await;
     // Real DynamoDB names the table (DynamoDB Local does not: see conformance/differences).
     assert_eq!(
         error_of(again),
         ("ValidationException".into(), "Table already has an enabled stream: TableName: Toggle".into())
     );
-    let disabled = client
-        .update_table()
-        .table_name("Toggle")
-        .stream_specification(StreamSpecification::builder().stream_enabled(false).build().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let disabled = set_stream(&client, "Toggle", None).await.unwrap();
     let description = disabled.table_description().unwrap();
     assert!(description.stream_specification().is_none());
     assert_eq!(description.latest_stream_arn(), Some(first.as_str()));
@@ -355,29 +352,12 @@ async fn disabling_and_enabling_again_makes_a_new_stream() {
     assert!(old.shards()[0].sequence_number_range().unwrap().ending_sequence_number().is_some());
     put(&client, "Toggle", "b", "1").await; // no stream: no record
     assert_eq!(read_all(&streams, &first).await.len(), 1, "the old stream stays readable");
-    let twice = client
-        .update_table()
-        .table_name("Toggle")
-        .stream_specification(StreamSpecification::builder().stream_enabled(false).build().unwrap())
-        .send()
-        .await;
+    let twice = set_stream(&client, "Toggle", None).await;
     assert_eq!(
         error_of(twice),
         ("ValidationException".into(), "Table has no stream to disable: TableName: Toggle".into())
     );
-    let enabled = client
-        .update_table()
-        .table_name("Toggle")
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewImage)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let enabled = set_stream(&client, "Toggle", Some(StreamViewType::NewImage)).await.unwrap();
     let second = enabled.table_description().unwrap().latest_stream_arn().unwrap().to_string();
     assert_ne!(second, first);
     put(&client, "Toggle", "c", "1").await;
