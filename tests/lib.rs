@@ -113,3 +113,27 @@ pub async fn create_table(client: &Client, name: &str, pk: &str, sk: Option<(&st
     }
     request.send().await.expect("create table");
 }
+
+/// Every record of a stream, every shard from TRIM_HORIZON, through the
+/// Streams API, in sequence order.
+pub async fn stream_records(
+    streams: &aws_sdk_dynamodbstreams::Client,
+    arn: &str,
+) -> Vec<aws_sdk_dynamodbstreams::types::Record> {
+    let described = streams.describe_stream().stream_arn(arn).send().await.expect("describe stream");
+    let mut records = Vec::new();
+    for shard in described.stream_description().unwrap().shards() {
+        let iterator = streams
+            .get_shard_iterator()
+            .stream_arn(arn)
+            .shard_id(shard.shard_id().unwrap())
+            .shard_iterator_type(aws_sdk_dynamodbstreams::types::ShardIteratorType::TrimHorizon)
+            .send()
+            .await
+            .expect("iterator");
+        let page = streams.get_records().shard_iterator(iterator.shard_iterator().unwrap()).send().await.unwrap();
+        records.extend(page.records().iter().cloned());
+    }
+    records.sort_by_key(|r| r.dynamodb().unwrap().sequence_number().unwrap().parse::<u128>().unwrap());
+    records
+}

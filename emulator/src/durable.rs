@@ -69,6 +69,8 @@ struct Inner {
     /// What it last recorded of each stream: its log's version and its last record.
     streams: HashMap<String, KnownStream>,
     records: u64,
+    /// A commit failed to reach the disk: the next one rewrites the journal whole (a compaction).
+    rewrite: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -106,7 +108,7 @@ impl Journal {
         let journal = Journal {
             dir: dir.to_path_buf(),
             _lock: lock,
-            inner: Mutex::new(Inner { file, known: HashMap::new(), streams: HashMap::new(), records: 0 }),
+            inner: Mutex::new(Inner { file, known: HashMap::new(), streams: HashMap::new(), records: 0, rewrite: false }),
             compact_slack: COMPACT_SLACK,
         };
         journal.compact(state)?;
@@ -119,6 +121,10 @@ impl Journal {
     /// `definitions`: the call may have changed a table definition.
     pub fn commit(&self, state: &State, definitions: bool) -> io::Result<()> {
         let mut inner = self.inner.lock();
+        if inner.rewrite {
+            drop(inner);
+            return self.compact(state);
+        }
         let mut out = Vec::new();
         let mut written = collect_changes(state, &mut inner.known, &mut out, definitions);
         written += collect_stream_changes(state, &mut inner.streams, &mut out);
@@ -126,8 +132,15 @@ impl Journal {
             return Ok(());
         }
         let written = written + commit_marker(&mut out, written);
-        inner.file.write_all(&out)?;
-        inner.file.sync_data()?;
+        // A failed write (a full disk) must not leave half a commit for later
+        // commits to follow: the journal is cut back to where it was.
+        let before = inner.file.metadata()?.len();
+        if let Err(error) = inner.file.write_all(&out).and_then(|()| inner.file.sync_data()) {
+            let _ = inner.file.set_len(before);
+            // What this commit drained is not on disk: the next commit rewrites the whole journal.
+            inner.rewrite = true;
+            return Err(error);
+        }
         inner.records += written;
         // Live records: each table and its items, and the stream records kept (a compaction rewrites those too).
         let live: u64 = state.catalog.entries().iter().map(|(_, t)| t.inner.read().data.item_count() + 1).sum::<u64>()
@@ -162,6 +175,7 @@ impl Journal {
         inner.known = known;
         inner.streams = streams;
         inner.records = records;
+        inner.rewrite = false;
         Ok(())
     }
 }
@@ -256,25 +270,23 @@ fn collect_stream_changes(state: &State, known: &mut HashMap<String, KnownStream
     for stream in state.streams.all(state.clock.now_millis()).into_iter().rev() {
         let arn = stream.arn();
         let seen = known.get(&arn).copied();
-        let (version, header, changes) = stream.changes_after(seen.map_or(0, |k| k.last_sequence));
-        if seen.is_none_or(|k| k.version != version) {
+        let mut last = seen.map_or(0, |k| k.last_sequence);
+        let changes = stream.changes_since(last, seen.map(|k| k.version));
+        if let Some(header) = &changes.header {
             records += record(out, json!({"t": "stream", "header": header}));
         }
-        let mut last = seen.map_or(0, |k| k.last_sequence);
-        if let Some(header) = &header {
-            for (shard, r) in &changes {
-                let keys = header.key_schema.key_item(&r.key);
-                let image = |i: &Option<StoredItem>| i.as_ref().map(|i| item_to_json(&i.decode()));
-                records += record(
-                    out,
-                    json!({"t": "srec", "arn": arn, "shard": shard, "seq": r.sequence, "at": r.created_ms,
-                        "event": r.event.as_str(), "id": r.event_id.to_string(), "key": item_to_json(&keys),
-                        "old": image(&r.old), "new": image(&r.new), "ttl": r.by_ttl}),
-                );
-                last = last.max(r.sequence);
-            }
+        for (shard, r) in &changes.records {
+            let keys = changes.key_schema.key_item(&r.key);
+            let image = |i: &Option<StoredItem>| i.as_ref().map(|i| item_to_json(&i.decode()));
+            records += record(
+                out,
+                json!({"t": "srec", "arn": arn, "shard": shard, "seq": r.sequence, "at": r.created_ms,
+                    "event": r.event.as_str(), "id": r.event_id.to_string(), "key": item_to_json(&keys),
+                    "old": image(&r.old), "new": image(&r.new), "ttl": r.by_ttl}),
+            );
+            last = last.max(r.sequence);
         }
-        known.insert(arn, KnownStream { version, last_sequence: last });
+        known.insert(arn, KnownStream { version: changes.version, last_sequence: last });
     }
     records
 }

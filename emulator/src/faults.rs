@@ -234,14 +234,17 @@ impl Call {
             Tables::TransactItems => {
                 tables.extend(transact_items(body).iter().filter_map(element_table).map(str::to_string))
             }
-            Tables::StreamArn | Tables::ShardIterator => {
-                let text = text(if operation.tables() == Tables::StreamArn { "StreamArn" } else { "ShardIterator" });
-                let table = text.and_then(|t| t.split_once(":table/")).and_then(|(_, rest)| rest.split('/').next());
-                tables.extend(table.map(str::to_string))
-            }
+            // A shard iterator starts with its stream's ARN.
+            Tables::StreamArn => tables.extend(text("StreamArn").and_then(table_of_stream)),
+            Tables::ShardIterator => tables.extend(text("ShardIterator").and_then(table_of_stream)),
         }
         Call { operation, tables }
     }
+}
+
+/// The table of a stream ARN (`...:table/NAME/stream/LABEL`).
+fn table_of_stream(arn: &str) -> Option<String> {
+    arn.split_once(":table/")?.1.split('/').next().map(str::to_string)
 }
 
 fn transact_items(body: &Value) -> &[Value] {

@@ -8,9 +8,10 @@
 use aws_sdk_dynamodb::types::{
     AttributeValue as Av, StreamSpecification, StreamViewType, TimeToLiveSpecification, TimeToLiveStatus,
 };
-use aws_sdk_dynamodbstreams::types::{AttributeValue as Sv, OperationType, Record, ShardIteratorType};
+use aws_sdk_dynamodbstreams::types::{AttributeValue as Sv, OperationType, Record};
 use sdk_tests::apps::forum::{Post, PostsAdapter, EXPIRES_AT};
 use sdk_tests::apps::forum_migration::ForumTables;
+use sdk_tests::stream_records;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -78,26 +79,6 @@ async fn counts(client: &aws_sdk_dynamodb::Client, table: &str) -> (i64, i64, i6
         table.global_secondary_indexes().iter().find(|i| i.index_name() == Some(name)).unwrap().item_count().unwrap()
     };
     (table.item_count().unwrap(), index("ThreadIndex"), index("UserIndex"))
-}
-
-/// Every record of the stream, every shard, through the Streams API.
-async fn stream_records(streams: &aws_sdk_dynamodbstreams::Client, arn: &str) -> Vec<Record> {
-    let described = streams.describe_stream().stream_arn(arn).send().await.unwrap();
-    let mut records = Vec::new();
-    for shard in described.stream_description().unwrap().shards() {
-        let iterator = streams
-            .get_shard_iterator()
-            .stream_arn(arn)
-            .shard_id(shard.shard_id().unwrap())
-            .shard_iterator_type(ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .unwrap();
-        let page = streams.get_records().shard_iterator(iterator.shard_iterator().unwrap()).send().await.unwrap();
-        records.extend(page.records().iter().cloned());
-    }
-    records.sort_by_key(|r| r.dynamodb().unwrap().sequence_number().unwrap().parse::<u128>().unwrap());
-    records
 }
 
 fn post_id_of(record: &Record) -> String {

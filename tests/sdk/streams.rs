@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodbstreams::types::{Record, ShardFilter, ShardFilterType, ShardIteratorType};
 use aws_sdk_dynamodbstreams::Client as StreamsClient;
 use harness::StartingPosition;
+use sdk_tests::stream_records as read_all;
 use std::time::Duration;
 
 async fn table_with_stream(client: &aws_sdk_dynamodb::Client, name: &str, view: StreamViewType) -> String {
@@ -60,25 +61,6 @@ async fn put(client: &aws_sdk_dynamodb::Client, table: &str, pk: &str, v: &str) 
         .send()
         .await
         .expect("put");
-}
-
-/// Every record of the stream's shards from TRIM_HORIZON.
-async fn read_all(streams: &StreamsClient, arn: &str) -> Vec<Record> {
-    let described = streams.describe_stream().stream_arn(arn).send().await.expect("describe stream");
-    let mut out = Vec::new();
-    for shard in described.stream_description().unwrap().shards() {
-        let iterator = streams
-            .get_shard_iterator()
-            .stream_arn(arn)
-            .shard_id(shard.shard_id().unwrap())
-            .shard_iterator_type(ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .expect("iterator");
-        let records = streams.get_records().shard_iterator(iterator.shard_iterator().unwrap()).send().await.unwrap();
-        out.extend(records.records().iter().cloned());
-    }
-    out
 }
 
 fn names(records: &[Record]) -> Vec<String> {

@@ -301,7 +301,7 @@ pub fn get_records(state: &State, input: Input) -> ApiResult<Reply> {
     let mut out = Vec::with_capacity(64 * 1024);
     out.extend_from_slice(br#"{"Records":["#);
     let (mut count, mut next) = (0, iterator.position);
-    for record in StreamLog::records_from(shard, iterator.position).take(limit.unwrap_or(MAX_RECORDS) as usize) {
+    for record in shard.records_from(iterator.position).take(limit.unwrap_or(MAX_RECORDS) as usize) {
         let start = out.len();
         if count > 0 {
             out.push(b',');

@@ -38,8 +38,6 @@ pub enum StreamViewType {
 }
 
 impl StreamViewType {
-    pub const NAMES: [&'static str; 4] = ["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"];
-
     pub fn as_str(self) -> &'static str {
         match self {
             StreamViewType::KeysOnly => "KEYS_ONLY",
@@ -47,16 +45,6 @@ impl StreamViewType {
             StreamViewType::OldImage => "OLD_IMAGE",
             StreamViewType::NewAndOldImages => "NEW_AND_OLD_IMAGES",
         }
-    }
-
-    pub fn parse(name: &str) -> Option<StreamViewType> {
-        Some(match name {
-            "KEYS_ONLY" => StreamViewType::KeysOnly,
-            "NEW_IMAGE" => StreamViewType::NewImage,
-            "OLD_IMAGE" => StreamViewType::OldImage,
-            "NEW_AND_OLD_IMAGES" => StreamViewType::NewAndOldImages,
-            _ => return None,
-        })
     }
 
     pub fn keeps_new(self) -> bool {
@@ -231,6 +219,11 @@ impl Stream {
 }
 
 impl Shard {
+    /// The records from sequence number `from` on (records are in sequence order).
+    pub fn records_from(&self, from: u64) -> impl Iterator<Item = &StreamRecord> {
+        self.records.range(self.records.partition_point(|r| r.sequence < from)..)
+    }
+
     fn new(created_ms: i64, parent: Option<String>, starting_sequence: u64) -> Shard {
         Shard {
             id: format!("shardId-{created_ms:020}-{:08x}", fastrand::u32(..)),
@@ -357,11 +350,6 @@ impl StreamLog {
         self.write_record(&mut out, record, region, form);
         serde_json::from_slice(&out).unwrap_or(Value::Null)
     }
-
-    /// The records of `shard` from sequence number `from` on (records are in sequence order).
-    pub fn records_from(shard: &Shard, from: u64) -> impl Iterator<Item = &StreamRecord> {
-        shard.records.range(shard.records.partition_point(|r| r.sequence < from)..)
-    }
 }
 
 /// A stream's log without its records, as the durable journal keeps it.
@@ -443,23 +431,31 @@ impl StreamLog {
             version: 1,
         }
     }
+}
 
-    /// A copy of the log (the journal's compaction writes it out whole).
-    pub fn copy(&self) -> StreamLog {
-        self.clone()
-    }
+/// What the journal has not yet recorded of a stream.
+pub struct StreamChanges {
+    pub version: u64,
+    /// The header, when the log's version is not the one already recorded.
+    pub header: Option<StreamHeader>,
+    pub key_schema: KeySchema,
+    /// The records after the last one recorded, with their shard's id.
+    pub records: Vec<(String, StreamRecord)>,
 }
 
 impl Stream {
-    /// The log's version and the records after sequence `after`, with their shard (the journal's increment).
-    pub fn changes_after(&self, after: u64) -> (u64, Option<StreamHeader>, Vec<(String, StreamRecord)>) {
+    /// The records after sequence number `after` and, unless `known_version`
+    /// is the log's version, its header (the journal's increment).
+    pub fn changes_since(&self, after: u64, known_version: Option<u64>) -> StreamChanges {
         let log = self.log.lock();
-        let records = log
-            .shards
-            .iter()
-            .flat_map(|s| s.records.iter().filter(|r| r.sequence > after).map(|r| (s.id.clone(), r.clone())))
-            .collect();
-        (log.version, Some(log.header()), records)
+        let records =
+            log.shards.iter().flat_map(|s| s.records_from(after + 1).map(|r| (s.id.clone(), r.clone()))).collect();
+        StreamChanges {
+            version: log.version,
+            header: (known_version != Some(log.version)).then(|| log.header()),
+            key_schema: log.key_schema.clone(),
+            records,
+        }
     }
 }
 
