@@ -108,7 +108,13 @@ impl Journal {
         let journal = Journal {
             dir: dir.to_path_buf(),
             _lock: lock,
-            inner: Mutex::new(Inner { file, known: HashMap::new(), streams: HashMap::new(), records: 0, rewrite: false }),
+            inner: Mutex::new(Inner {
+                file,
+                known: HashMap::new(),
+                streams: HashMap::new(),
+                records: 0,
+                rewrite: false,
+            }),
             compact_slack: COMPACT_SLACK,
         };
         journal.compact(state)?;
