@@ -231,13 +231,16 @@ impl Call {
                     tables.extend(items.keys().cloned());
                 }
             }
-            Tables::TransactItems => {
-                tables.extend(transact_items(body).iter().filter_map(element_table).map(str::to_string))
-            }
+            Tables::TransactItems => tables.extend(transact_items(body).iter().filter_map(element_table)),
             // A shard iterator starts with its stream's ARN.
             Tables::StreamArn => tables.extend(text("StreamArn").and_then(table_of_stream)),
             Tables::ShardIterator => tables.extend(text("ShardIterator").and_then(table_of_stream)),
+            Tables::Statement => tables.extend(text("Statement").and_then(crate::partiql::table_of)),
+            Tables::Statements | Tables::TransactStatements => {
+                tables.extend(transact_items(body).iter().filter_map(element_table))
+            }
         }
+        tables.dedup();
         Call { operation, tables }
     }
 }
@@ -247,13 +250,22 @@ fn table_of_stream(arn: &str) -> Option<String> {
     arn.split_once(":table/")?.1.split('/').next().map(str::to_string)
 }
 
+/// The elements of a transaction or statement batch (`TransactItems`,
+/// `TransactStatements`, `Statements`).
 fn transact_items(body: &Value) -> &[Value] {
-    body.get("TransactItems").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    ["TransactItems", "TransactStatements", "Statements"]
+        .iter()
+        .find_map(|field| body.get(*field).and_then(Value::as_array))
+        .map_or(&[], Vec::as_slice)
 }
 
-/// The table of one `TransactItems` element (`{"Put": {"TableName": ...}}`).
-fn element_table(element: &Value) -> Option<&str> {
-    element.as_object()?.values().find_map(|op| op.get("TableName")?.as_str())
+/// The table of one element: `{"Put": {"TableName": ...}}`, or the table a
+/// PartiQL `{"Statement": ...}` names.
+fn element_table(element: &Value) -> Option<String> {
+    if let Some(statement) = element.get("Statement").and_then(Value::as_str) {
+        return crate::partiql::table_of(statement);
+    }
+    element.as_object()?.values().find_map(|op| op.get("TableName")?.as_str()).map(str::to_string)
 }
 
 struct RuleState {

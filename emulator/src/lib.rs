@@ -14,6 +14,7 @@ pub mod faults;
 pub(crate) mod input;
 pub mod operation;
 pub(crate) mod ops;
+pub(crate) mod partiql;
 pub mod protocol;
 pub mod server;
 pub mod state;

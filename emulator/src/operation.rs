@@ -36,6 +36,9 @@ macro_rules! operation_table {
             BatchWriteItem:            DynamoDb, Write,  RequestItems, BatchWrite,  Json(batch::batch_write_item);
             TransactGetItems:          DynamoDb, Read,   TransactItems, Transaction, Json(transact::transact_get_items);
             TransactWriteItems:        DynamoDb, Write,  TransactItems, Transaction, Json(transact::transact_write_items);
+            ExecuteStatement:          DynamoDb, Write,  Statement,    Single,      Reply(statements::execute_statement);
+            BatchExecuteStatement:     DynamoDb, Write,  Statements,   BatchStatements, Json(statements::batch_execute_statement);
+            ExecuteTransaction:        DynamoDb, Write,  TransactStatements, Transaction, Json(statements::execute_transaction);
             DescribeEndpoints:         DynamoDb, Read,   NoTable,      Single,      Json(metadata::describe_endpoints);
             DescribeLimits:            DynamoDb, Read,   NoTable,      Single,      Json(metadata::describe_limits);
             TagResource:               DynamoDb, Define, ResourceArn,  Single,      Json(metadata::tag_resource);
@@ -100,6 +103,12 @@ pub enum Tables {
     StreamArn,
     /// `ShardIterator` (it starts with the stream's ARN).
     ShardIterator,
+    /// The table named in the PartiQL `Statement`.
+    Statement,
+    /// The tables named in each `Statements` element's PartiQL statement.
+    Statements,
+    /// The tables named in each `TransactStatements` element's statement.
+    TransactStatements,
 }
 
 /// A single call, a batch (which can leave part of its work unprocessed)
@@ -109,6 +118,8 @@ pub enum Shape {
     Single,
     BatchGet,
     BatchWrite,
+    /// BatchExecuteStatement: failures are reported per statement.
+    BatchStatements,
     Transaction,
 }
 

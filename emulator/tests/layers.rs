@@ -15,6 +15,7 @@ const LAYERS: &[&str] = &[
     "input",
     "expr",
     "storage",
+    "partiql",
     "faults",
     "state",
     "ops",

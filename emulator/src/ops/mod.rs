@@ -13,6 +13,7 @@ pub mod query;
 pub mod read;
 pub mod reply;
 pub mod scan;
+pub mod statements;
 pub mod streams;
 pub mod table_description;
 pub mod table_request;

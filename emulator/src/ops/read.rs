@@ -288,6 +288,7 @@ pub fn read_expressions(input: &Input, kind: ReadKind) -> ApiResult<(Option<Cond
 }
 
 /// The parameters every read shares, validated.
+#[derive(Clone)]
 pub struct ReadOptions {
     pub select: Select,
     pub limit: Option<usize>,

@@ -59,11 +59,12 @@ pub struct TransactGetRequest<'a> {
     capacity: ReturnConsumedCapacity,
 }
 
-/// One Get of a TransactGetItems.
-struct Get<'a> {
-    table: &'a str,
-    key: Item,
-    projection: ReadProjection,
+/// One Get of a TransactGetItems (or a SELECT of an ExecuteTransaction).
+pub struct Get<'a> {
+    pub table: &'a str,
+    pub key: Item,
+    /// Shapes the item found.
+    pub projection: Box<dyn Fn(&Item) -> Item + 'a>,
 }
 
 impl<'a> TransactGetRequest<'a> {
@@ -92,7 +93,10 @@ impl<'a> TransactGetRequest<'a> {
         let gets = listed
             .iter()
             .zip(projections)
-            .map(|((table, key, _), projection)| Ok(Get { table, key: item_from_json(key)?, projection }))
+            .map(|((table, key, _), projection)| {
+                let projection = Box::new(move |item: &Item| projection.apply(item));
+                Ok(Get { table, key: item_from_json(key)?, projection: projection as Box<dyn Fn(&Item) -> Item> })
+            })
             .collect::<ApiResult<Vec<_>>>()?;
         Ok(TransactGetRequest { gets, capacity })
     }
@@ -100,18 +104,23 @@ impl<'a> TransactGetRequest<'a> {
 
 pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
     let request = TransactGetRequest::read(input)?;
-    let tables = state.serving_tables(request.gets.iter().map(|g| g.table))?;
+    execute_gets(state, &request.gets, request.capacity)
+}
+
+/// Reads every item of a transaction from one consistent snapshot.
+pub fn execute_gets(state: &State, gets: &[Get], capacity: ReturnConsumedCapacity) -> ApiResult<Value> {
+    let tables = state.serving_tables(gets.iter().map(|g| g.table))?;
     // All tables read-locked together: the reads form one consistent snapshot.
     let guards = lock_read(&tables);
-    let states = request.gets.iter().map(|g| guards.state(g.table)).collect::<ApiResult<Vec<_>>>()?;
-    let keys = get_keys(&request.gets, &states)?;
+    let states = gets.iter().map(|g| guards.state(g.table)).collect::<ApiResult<Vec<_>>>()?;
+    let keys = get_keys(gets, &states)?;
     let mut consumed = PerTable::default();
-    let mut found = Vec::with_capacity(request.gets.len());
+    let mut found = Vec::with_capacity(gets.len());
     let mut response_bytes = 0;
-    for ((get, table), key) in request.gets.iter().zip(&states).zip(&keys) {
+    for ((get, table), key) in gets.iter().zip(&states).zip(&keys) {
         let item = table.data.get(key);
         consumed.add(Consumed::read(&table.def, item.as_ref().map_or(0, item_size), true, true));
-        let projected = item.as_ref().map(|i| get.projection.apply(i));
+        let projected = item.as_ref().map(|i| (get.projection)(i));
         response_bytes += projected.as_ref().map_or(0, |i| item_size(i) + RESPONSE_ITEM_OVERHEAD_BYTES);
         found.push(projected);
     }
@@ -133,7 +142,7 @@ pub fn transact_get_items(state: &State, input: Input) -> ApiResult<Value> {
         .collect::<Vec<_>>();
     let mut out = Map::new();
     out.insert("Responses".into(), Value::Array(responses));
-    if let Some(c) = consumed.to_json(request.capacity) {
+    if let Some(c) = consumed.to_json(capacity) {
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))
@@ -230,21 +239,23 @@ impl ActionType {
 }
 
 /// What one TransactWriteItems action does.
-enum ActionKind {
+pub enum ActionKind {
     Put,
+    /// A PartiQL INSERT: a Put that cancels with `DuplicateItem` when the item exists.
+    Insert,
     Update(UpdateExpression),
     Delete,
     ConditionCheck,
 }
 
 /// One action, parsed and its expressions compiled, before any lock is taken.
-struct Action<'a> {
-    table: &'a str,
-    kind: ActionKind,
-    /// The item (Put) or the `Key` (Update, Delete, ConditionCheck).
-    source: Item,
-    condition: Option<Condition>,
-    return_old_on_failure: bool,
+pub struct Action<'a> {
+    pub table: &'a str,
+    pub kind: ActionKind,
+    /// The item (Put, Insert) or the `Key` (Update, Delete, ConditionCheck).
+    pub source: Item,
+    pub condition: Option<Condition>,
+    pub return_old_on_failure: bool,
 }
 
 /// An action as read from the request, its expressions not yet compiled.
@@ -285,7 +296,7 @@ impl<'a> TransactWriteRequest<'a> {
 }
 
 /// `ClientRequestToken`: 1 to 36 characters.
-fn check_token(token: Option<&str>, v: &mut Violations) {
+pub fn check_token(token: Option<&str>, v: &mut Violations) {
     let Some(t) = token else { return };
     let len = t.chars().count();
     if len < 1 {
@@ -349,20 +360,30 @@ impl<'a> RawAction<'a> {
 
 pub fn transact_write_items(state: &State, input: Input) -> ApiResult<Value> {
     let request = TransactWriteRequest::read(input)?;
-    // Idempotency: a token seen within 10 minutes with the same request is a
-    // replay (answered without applying again); with another request, a mismatch.
-    let claim = match request.token {
-        Some(token) => {
-            let fingerprint = request.fingerprint.unwrap_or(&Value::Null);
-            match state.transaction_tokens.claim(token, fingerprint, state.clock.now_millis())? {
-                TokenClaim::Replay => return replay_response(state, &request.actions, request.capacity),
-                TokenClaim::Claimed(guard) => Some(guard),
-            }
-        }
+    let wants_metrics = request.collection_metrics == ReturnItemCollectionMetrics::Size;
+    let fingerprint = request.fingerprint.unwrap_or(&Value::Null);
+    execute_once(state, request.token, fingerprint, &request.actions, request.capacity, wants_metrics)
+}
+
+/// Runs a transaction once per `ClientRequestToken`: a token seen within 10
+/// minutes with the same request (`fingerprint`) is a replay, answered
+/// without applying again; with another request, a mismatch.
+pub fn execute_once(
+    state: &State,
+    token: Option<&str>,
+    fingerprint: &Value,
+    actions: &[Action],
+    capacity: ReturnConsumedCapacity,
+    wants_metrics: bool,
+) -> ApiResult<Value> {
+    let claim = match token {
+        Some(token) => match state.transaction_tokens.claim(token, fingerprint, state.clock.now_millis())? {
+            TokenClaim::Replay => return replay_response(state, actions, capacity),
+            TokenClaim::Claimed(guard) => Some(guard),
+        },
         None => None,
     };
-    let wants_metrics = request.collection_metrics == ReturnItemCollectionMetrics::Size;
-    let result = execute(state, &request.actions, request.capacity, wants_metrics);
+    let result = execute(state, actions, capacity, wants_metrics);
     if let Some(claim) = claim {
         claim.finish(result.is_ok(), state.clock.now_millis());
     }
@@ -392,6 +413,7 @@ enum Reason {
     None,
     ConditionalCheckFailed(Option<Item>),
     ValidationError(String),
+    DuplicateItem,
 }
 
 impl Reason {
@@ -400,6 +422,7 @@ impl Reason {
             Reason::None => "None",
             Reason::ConditionalCheckFailed(_) => "ConditionalCheckFailed",
             Reason::ValidationError(_) => "ValidationError",
+            Reason::DuplicateItem => "DuplicateItem",
         }
     }
 
@@ -416,6 +439,9 @@ impl Reason {
             }
             Reason::ValidationError(message) => {
                 r.insert("Message".into(), json!(message));
+            }
+            Reason::DuplicateItem => {
+                r.insert("Message".into(), json!("Duplicate primary key exists in table"));
             }
         }
         Value::Object(r)
@@ -505,7 +531,7 @@ fn action_keys(actions: &[Action], states: &[&TableState]) -> ApiResult<(Vec<Opt
         let schema = &table.def.key_schema;
         empty_key_value(schema, &action.source)?;
         let key = match &action.kind {
-            ActionKind::Put => {
+            ActionKind::Put | ActionKind::Insert => {
                 if let Some(missing) = schema.attributes().find(|a| !action.source.contains_key(&a.name)) {
                     return Err(ApiError::validation(format!(
                         "One or more parameter values were invalid: Missing the key {} in the item",
@@ -553,6 +579,11 @@ fn plan_writes(
             continue;
         };
         let old = table.data.get(key);
+        if matches!(action.kind, ActionKind::Insert) && old.is_some() {
+            *reason = Reason::DuplicateItem;
+            writes.push(None);
+            continue;
+        }
         if let Some(condition) = &action.condition {
             if !evaluate(condition, old.as_ref()) {
                 *reason = Reason::ConditionalCheckFailed(old.filter(|_| action.return_old_on_failure));
@@ -561,7 +592,7 @@ fn plan_writes(
             }
         }
         let write = match &action.kind {
-            ActionKind::Put => Write::Put(action.source.clone()),
+            ActionKind::Put | ActionKind::Insert => Write::Put(action.source.clone()),
             ActionKind::Update(update) => {
                 if let Err(e) = check_key_attributes(update, &table.def.key_schema) {
                     *reason = Reason::ValidationError(e.message);
@@ -599,7 +630,7 @@ fn replay_response(state: &State, actions: &[Action], capacity: ReturnConsumedCa
         for action in actions {
             let table = guards.state(action.table)?;
             let key = match &action.kind {
-                ActionKind::Put => table.def.key_schema.key_from_item(&action.source).ok(),
+                ActionKind::Put | ActionKind::Insert => table.def.key_schema.key_from_item(&action.source).ok(),
                 _ => table.def.key_schema.key_from_request(&action.source).ok(),
             };
             let size = key.and_then(|k| table.data.size_of(&k)).unwrap_or(0);

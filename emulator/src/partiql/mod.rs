@@ -1,0 +1,108 @@
+//! PartiQL, DynamoDB's SQL-compatible language: the statements of
+//! ExecuteStatement, BatchExecuteStatement and ExecuteTransaction.
+//!
+//! `parser` reads a statement (a `nom` grammar) into `ast`; `lower` turns
+//! its expressions into the `expr` module's trees, so a statement is checked,
+//! evaluated and applied by the same code as the native operations; `plan`
+//! decides how a statement reaches its items (a key, a key range, a scan).
+//! `ops::statements` runs them against the tables.
+
+pub mod ast;
+pub mod lower;
+pub mod parser;
+pub mod plan;
+
+use crate::error::{ApiError, ApiResult};
+pub use ast::Statement;
+
+/// DynamoDB's limit on the length of one statement, in characters.
+pub const MAX_STATEMENT_LENGTH: usize = 8192;
+
+/// DynamoDB's answer to a statement it cannot read: the statement echoed.
+pub fn not_well_formed(text: &str) -> ApiError {
+    ApiError::validation(format!("Statement wasn't well formed, can't be processed: {text}"))
+}
+
+/// Parses a statement and checks what the grammar alone cannot: clauses
+/// DynamoDB does not support in a statement of that kind.
+pub fn parse_statement(text: &str) -> ApiResult<Statement> {
+    let scan = parser::scan(text);
+    if scan.unterminated {
+        return Err(not_well_formed(text));
+    }
+    if scan.depth > parser::MAX_NESTING {
+        return Err(ApiError::validation(format!(
+            "Statement wasn't well formed, can't be processed: nesting deeper than {} levels",
+            parser::MAX_NESTING
+        )));
+    }
+    let statement = parser::parse(text).map_err(|_| unsupported(text))?;
+    check(&statement)?;
+    Ok(statement)
+}
+
+/// The number of `?` parameters a statement takes.
+pub fn parameter_count(text: &str) -> usize {
+    parser::scan(text).parameters.len()
+}
+
+/// Why a statement that does not parse was refused: DynamoDB names some
+/// constructs it does not support; anything else is not well formed.
+fn unsupported(text: &str) -> ApiError {
+    let words: Vec<String> = text.split_whitespace().take(2).map(str::to_ascii_uppercase).collect();
+    let first = words.first().map(String::as_str).unwrap_or("");
+    match (first, words.get(1).map(String::as_str)) {
+        ("CREATE", Some("TABLE")) => return ApiError::validation("Unsupported operation: CreateTable"),
+        ("DROP", Some("TABLE")) => return ApiError::validation("Unsupported operation: DropTable"),
+        _ => {}
+    }
+    if first == "SELECT" {
+        let upper = text.to_ascii_uppercase();
+        if words.get(1).is_some_and(|w| w == "DISTINCT") {
+            return ApiError::validation("Unsupported token in expression: DISTINCT");
+        }
+        if words.get(1).is_some_and(|w| w == "VALUE") {
+            return ApiError::validation("Select projection doesn't support value or pivot keywords");
+        }
+        if upper.contains(" GROUP BY ") {
+            return ApiError::validation("Unsupported clause: GROUP BY");
+        }
+    }
+    not_well_formed(text)
+}
+
+fn check(statement: &Statement) -> ApiResult<()> {
+    use ast::Returning;
+    match statement {
+        Statement::Insert(insert) if insert.source.index.is_some() => Err(ApiError::validation(
+            "FROM clause may only contain a single table name in data manipulation statements",
+        )),
+        Statement::Update(ast::Update { source, .. }) | Statement::Delete(ast::Delete { source, .. })
+            if source.index.is_some() =>
+        {
+            Err(ApiError::validation("This operation is not supported on an index"))
+        }
+        Statement::Delete(delete) => match delete.returning {
+            None | Some(Returning::AllOld) => Ok(()),
+            Some(other) => Err(ApiError::validation(format!(
+                "Invalid returning clause: RETURNING {}. Only RETURNING ALL OLD * is allowed in DELETE statements.",
+                returning_text(other)
+            ))),
+        },
+        _ => Ok(()),
+    }
+}
+
+fn returning_text(returning: ast::Returning) -> &'static str {
+    match returning {
+        ast::Returning::AllOld => "ALL OLD *",
+        ast::Returning::AllNew => "ALL NEW *",
+        ast::Returning::ModifiedOld => "MODIFIED OLD *",
+        ast::Returning::ModifiedNew => "MODIFIED NEW *",
+    }
+}
+
+/// The table a statement names, if it parses (fault rules match calls by table).
+pub fn table_of(text: &str) -> Option<String> {
+    parse_statement(text).ok().map(|s| s.source().table.clone())
+}
