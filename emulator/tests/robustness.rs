@@ -90,6 +90,22 @@ fn templates() -> Vec<(&'static str, Value)> {
             "UpdateTable",
             json!({"TableName": "hashed", "AttributeDefinitions": [{"AttributeName": "e", "AttributeType": "S"}], "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byE", "KeySchema": [{"AttributeName": "e", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}),
         ),
+        (
+            "ExecuteStatement",
+            json!({"Statement": "SELECT pk, doc.list[1], n FROM \"ranged\" WHERE pk = ? AND sk BETWEEN 1 AND 9 AND (n IN [1, 2] OR attribute_type(doc, 'M')) ORDER BY sk DESC", "Parameters": [{"S": "a"}], "Limit": 3, "ConsistentRead": true, "ReturnConsumedCapacity": "INDEXES"}),
+        ),
+        (
+            "ExecuteStatement",
+            json!({"Statement": "UPDATE \"ranged\" SET n = n + 1 SET tags = set_add(tags, <<'c'>>) REMOVE gone WHERE pk = 'a' AND sk = 1 AND n < 10 RETURNING ALL NEW *", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),
+        ),
+        (
+            "BatchExecuteStatement",
+            json!({"Statements": [{"Statement": "INSERT INTO \"hashed\" VALUE {'pk': ?, 'm': {'l': [1, 'two', <<1, 2>>]}}", "Parameters": [{"S": "p"}]}, {"Statement": "DELETE FROM \"ranged\" WHERE pk = 'b' AND sk = 1", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}], "ReturnConsumedCapacity": "TOTAL"}),
+        ),
+        (
+            "ExecuteTransaction",
+            json!({"TransactStatements": [{"Statement": "EXISTS(SELECT * FROM \"hashed\" WHERE pk = 'k' AND n IS NOT MISSING)"}, {"Statement": "UPDATE \"ranged\" SET n = 1 WHERE pk = 'a' AND sk = 1"}], "ClientRequestToken": "token-2"}),
+        ),
         ("DescribeTable", json!({"TableName": "ranged"})),
         ("ListTables", json!({"ExclusiveStartTableName": "hashed", "Limit": 2})),
         ("DeleteTable", json!({"TableName": "newtable"})),

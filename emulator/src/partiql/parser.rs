@@ -91,6 +91,13 @@ pub fn scan(text: &str) -> Scan {
                     }
                 }
             }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                // A comment to the end of the line.
+                i = text[i..].find('\n').map_or(bytes.len(), |end| i + end);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 1);
+            }
             b'?' => out.parameters.push(i),
             b'(' | b'[' | b'{' => depth += 1,
             b'<' if bytes.get(i + 1) == Some(&b'<') => {
@@ -601,5 +608,50 @@ mod tests {
         assert_eq!(scan(&deep).depth, 200);
         assert!(scan("SELECT * FROM t WHERE a = 'open").unterminated);
         assert_eq!(scan("x = '?' AND y = ?").parameters.len(), 1);
+        assert_eq!(scan("x = ? -- why?\n AND /* ? */ y = ?").parameters.len(), 2);
+        assert!(parse("SELECT pk FROM t -- the table\n WHERE pk = 'a' /* one */").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use proptest::prelude::*;
+
+    const STATEMENTS: [&str; 4] = [
+        "SELECT a.b[1], \"c d\" FROM \"T\".\"i\" WHERE pk = ? AND (n BETWEEN 1 AND 2 OR NOT begins_with(s, 'x')) ORDER BY sk DESC",
+        "UPDATE t SET a = a + 1, l = list_append(l, [1, {'k': <<'x'>>}]) REMOVE z WHERE pk = 'p' AND x IS NOT MISSING RETURNING ALL NEW *",
+        "INSERT INTO t VALUE {'pk': 'a', 'm': {'l': [TRUE, NULL, -1.5e3]}}",
+        "EXISTS(SELECT * FROM t WHERE pk = 'a' AND n IN [1, 2, ?])",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Mangled statements (characters cut, repeated, replaced by grammar
+        /// characters) parse or fail, never panic.
+        #[test]
+        fn mangled_statements_never_panic(which in 0usize..4, edits in prop::collection::vec((0usize..200, 0usize..12, prop::sample::select(vec!["(", ")", "[", "<<", "'", "\"", "?", " NOT ", "{", ",", ".", ""])), 1..6)) {
+            let mut text = STATEMENTS[which].to_string();
+            for (at, cut, insert) in edits {
+                let at = at.min(text.len());
+                let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+                let end = (at + cut).min(text.len());
+                let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+                text.replace_range(at..end, insert);
+            }
+            let _ = crate::partiql::parse_statement(&text);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        for open in ["(", "[", "<<", "{'a': "] {
+            let text = format!("SELECT * FROM t WHERE a = {}1", open.repeat(4000));
+            assert!(crate::partiql::parse_statement(&text).is_err());
+        }
+        let chain = format!("UPDATE t SET a = 1{} WHERE pk = 'a'", " + 1".repeat(3000));
+        assert!(crate::partiql::parse_statement(&chain).is_err());
+        let nots = format!("SELECT * FROM t WHERE {}a = 1", "NOT ".repeat(3000));
+        assert!(crate::partiql::parse_statement(&nots).is_ok());
     }
 }
