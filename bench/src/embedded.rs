@@ -230,6 +230,19 @@ async fn send(client: &Client, op: Op, items: usize, random: u64) -> Result<(), 
                 Err(e) => Err(error(&e, format!("{e:?}"))),
             }
         }
+        Op::StatementQuery => {
+            let out = client
+                .execute_statement()
+                .statement(format!("SELECT * FROM \"{TABLE}\" WHERE pk = ?"))
+                .parameters(AttributeValue::S(workload::partition_key(i)))
+                .send()
+                .await;
+            match out {
+                Ok(o) if o.items().len() == 10 => Ok(()),
+                Ok(o) => Err((String::new(), format!("SELECT returned {} items, expected 10", o.items().len()))),
+                Err(e) => Err(error(&e, format!("{e:?}"))),
+            }
+        }
     }
 }
 

@@ -81,6 +81,8 @@ pub struct ScalePoint {
     pub items: usize,
     pub query_table: Outcome,
     pub query_index: Outcome,
+    /// The same partition read by a PartiQL SELECT binding the partition key.
+    pub statement: Outcome,
 }
 
 /// The streams phase: a table like the main one (same items, same GSI) with a

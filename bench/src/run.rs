@@ -251,10 +251,11 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
                 }
                 let point = measure_scale(server.endpoint(), items, options, &plan).await;
                 log(format!(
-                    "{}: Query at {items} items: {} / {}",
+                    "{}: Query at {items} items: {} / {} / PartiQL {}",
                     result.name,
                     brief(&point.query_table),
-                    brief(&point.query_index)
+                    brief(&point.query_index),
+                    brief(&point.statement)
                 ));
                 result.scale.push(point);
             }
@@ -323,18 +324,20 @@ async fn measure_scale(server: Endpoint, items: usize, options: &Options, plan: 
     let table = if items == options.items { MAIN_TABLE.to_string() } else { format!("bench_scale_{items}") };
     if table != MAIN_TABLE {
         if let Err(e) = prepare_table(server, &table, items).await {
-            return ScalePoint { items, query_table: Outcome::Failed(e.clone()), query_index: Outcome::Failed(e) };
+            let failed = Outcome::Failed(e);
+            return ScalePoint { items, query_table: failed.clone(), query_index: failed.clone(), statement: failed };
         }
     }
     let seconds = options.seconds / 2;
     let query_table = measure_op(server, Op::QueryTable, &table, items, 1, plan.warmup / 2, seconds).await;
     let query_index = measure_op(server, Op::QueryIndex, &table, items, 1, plan.warmup / 2, seconds).await;
+    let statement = measure_op(server, Op::StatementQuery, &table, items, 1, plan.warmup / 2, seconds).await;
     if table != MAIN_TABLE {
         if let Ok(mut connection) = crate::client::Connection::open(server.address).await {
             let _ = load::must(&mut connection, "DeleteTable", workload::table_only(&table)).await;
         }
     }
-    ScalePoint { items, query_table, query_index }
+    ScalePoint { items, query_table, query_index, statement }
 }
 
 /// One line for the progress log.

@@ -23,6 +23,8 @@ pub enum Op {
     UpdateItem,
     QueryTable,
     QueryIndex,
+    /// PartiQL `SELECT * FROM t WHERE pk = ?`: measured against table size only.
+    StatementQuery,
 }
 
 impl Op {
@@ -35,6 +37,7 @@ impl Op {
             Op::PutItem => "PutItem",
             Op::UpdateItem => "UpdateItem",
             Op::QueryTable | Op::QueryIndex => "Query",
+            Op::StatementQuery => "ExecuteStatement",
         }
     }
 
@@ -46,6 +49,7 @@ impl Op {
             Op::UpdateItem => "UpdateItem (conditional)",
             Op::QueryTable => "Query 10 items (table)",
             Op::QueryIndex => "Query 10 items (GSI)",
+            Op::StatementQuery => "PartiQL SELECT of 10 items (partition key bound)",
         }
     }
 
@@ -57,6 +61,7 @@ impl Op {
             Op::UpdateItem => "UpdateItem",
             Op::QueryTable => "Query table",
             Op::QueryIndex => "Query GSI",
+            Op::StatementQuery => "PartiQL SELECT",
         }
     }
 
@@ -92,6 +97,10 @@ impl Op {
                 "KeyConditionExpression": "gpk = :g",
                 "ExpressionAttributeValues": {":g": {"S": index_partition_key(i, items)}},
             }),
+            Op::StatementQuery => json!({
+                "Statement": format!("SELECT * FROM \"{table}\" WHERE pk = ?"),
+                "Parameters": [{"S": partition_key(i)}],
+            }),
         };
         to_bytes(&value)
     }
@@ -103,6 +112,10 @@ impl Op {
             Op::QueryTable | Op::QueryIndex => match reply.get("Count").and_then(Value::as_u64) {
                 Some(10) => Ok(()),
                 other => Err(format!("Query returned {other:?} items, expected 10")),
+            },
+            Op::StatementQuery => match reply.get("Items").and_then(Value::as_array).map(Vec::len) {
+                Some(10) => Ok(()),
+                other => Err(format!("SELECT returned {other:?} items, expected 10")),
             },
             _ => Ok(()),
         }
