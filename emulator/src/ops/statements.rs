@@ -441,7 +441,7 @@ fn insert_item(insert: &sql::Insert, lowering: &Lowering) -> ApiResult<Item> {
 }
 
 /// An INSERT's key, in PartiQL's words for a missing or mistyped attribute.
-fn insert_key(table: &TableState, item: &Item) -> ApiResult<crate::types::PrimaryKey> {
+pub fn insert_key(table: &TableState, item: &Item) -> ApiResult<crate::types::PrimaryKey> {
     for attr in table.def.key_schema.attributes() {
         let Some(value) = item.get(&attr.name) else {
             return Err(validation(format!("Key attribute should be present in the item: Key {}", attr.name)));

@@ -531,7 +531,9 @@ fn action_keys(actions: &[Action], states: &[&TableState]) -> ApiResult<(Vec<Opt
         let schema = &table.def.key_schema;
         empty_key_value(schema, &action.source)?;
         let key = match &action.kind {
-            ActionKind::Put | ActionKind::Insert => {
+            // A PartiQL INSERT's key faults are worded as ExecuteStatement words them.
+            ActionKind::Insert => super::statements::insert_key(table, &action.source),
+            ActionKind::Put => {
                 if let Some(missing) = schema.attributes().find(|a| !action.source.contains_key(&a.name)) {
                     return Err(ApiError::validation(format!(
                         "One or more parameter values were invalid: Missing the key {} in the item",

@@ -67,6 +67,17 @@ fn unsupported(text: &str) -> ApiError {
         if upper.contains(" GROUP BY ") {
             return ApiError::validation("Unsupported clause: GROUP BY");
         }
+        if let Some(rest) = parser::after_select_source(text) {
+            let next = rest.trim_start();
+            let word = next.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap_or("");
+            if next.starts_with(',') || word.eq_ignore_ascii_case("join") {
+                return ApiError::validation("Only select from a single table or index is supported.");
+            }
+            let clause = ["where", "order", "limit", "offset", "group", "having", "union"];
+            if !word.is_empty() && !clause.iter().any(|c| word.eq_ignore_ascii_case(c)) {
+                return ApiError::validation("Aliasing is not supported");
+            }
+        }
     }
     not_well_formed(text)
 }

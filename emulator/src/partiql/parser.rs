@@ -477,6 +477,13 @@ fn select(i: &str) -> Res<'_, Select> {
     .parse(i)
 }
 
+/// What follows `SELECT ... FROM source` in a statement that did not parse
+/// (to name the construct DynamoDB does not support), if it starts that way.
+pub fn after_select_source(text: &str) -> Option<&str> {
+    let projection = alt((value(Vec::new(), symbol("*")), separated_list1(symbol(","), path)));
+    (kw("select"), projection, kw("from"), source).parse(text).ok().map(|(rest, _)| rest)
+}
+
 fn insert(i: &str) -> Res<'_, Insert> {
     map((kw("insert"), kw("into"), source, kw("value"), expr), |(_, _, source, _, value)| Insert { source, value })
         .parse(i)
@@ -600,6 +607,17 @@ mod tests {
         assert!(parse("SELECT * FROM t WHERE value = 1").is_err());
         assert!(parse("EXISTS(SELECT * FROM t WHERE pk = 'a')").is_ok());
         assert!(parse("select * from t;").is_ok());
+        for (text, message) in [
+            ("SELECT * FROM t, u", "Only select from a single table or index is supported."),
+            ("SELECT * FROM t JOIN u ON a = b", "Only select from a single table or index is supported."),
+            ("SELECT t.pk FROM t x WHERE x.pk = 'a'", "Aliasing is not supported"),
+            ("SELECT pk FROM t AS x", "Aliasing is not supported"),
+            ("SELECT DISTINCT pk FROM t", "Unsupported token in expression: DISTINCT"),
+            ("DROP TABLE t", "Unsupported operation: DropTable"),
+            ("SELECT * FROM t WHERE", "Statement wasn't well formed, can't be processed: SELECT * FROM t WHERE"),
+        ] {
+            assert_eq!(crate::partiql::parse_statement(text).unwrap_err().message, message, "{text}");
+        }
     }
 
     #[test]
