@@ -15,12 +15,14 @@
 //! # }
 //! ```
 
+mod cli;
 mod embedded;
 pub mod fixtures;
 mod oracle;
 mod sdk;
 mod streams;
 
+pub use cli::{aws_cli, AwsCli};
 pub use embedded::InProcessClient;
 pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
 pub use emulator::state::Clock;

@@ -75,7 +75,7 @@ pub async fn try_dynamodb_local() -> Result<DynamoDbLocal, String> {
         .map_err(|e| format!("oracle start-up thread failed: {e}"))?
 }
 
-fn running_in_ci() -> bool {
+pub(crate) fn running_in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 

@@ -1,0 +1,99 @@
+//! The AWS CLI as a client under test: installed from PyPI (a pinned
+//! `awscli` v1, pure Python on the machine's CPython) into the same cache as
+//! DynamoDB Local, under a lock file, on first use; run as `python3 -m awscli`
+//! against an endpoint with dummy credentials.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The pinned CLI release (botocore's DynamoDB model comes with it).
+const AWSCLI_VERSION: &str = "1.45.11";
+
+/// An installed AWS CLI.
+#[derive(Clone, Debug)]
+pub struct AwsCli {
+    site: PathBuf,
+}
+
+/// The AWS CLI, installing it on first use. `None` (after saying why) when it
+/// cannot be installed on a developer machine; with `CI=true`, a panic.
+pub fn aws_cli() -> Option<AwsCli> {
+    match install() {
+        Ok(site) => Some(AwsCli { site }),
+        Err(e) if crate::oracle::running_in_ci() => panic!("the AWS CLI is required in CI but unavailable: {e}"),
+        Err(e) => {
+            eprintln!("skipping: the AWS CLI is unavailable: {e}");
+            None
+        }
+    }
+}
+
+impl AwsCli {
+    /// Runs `aws <args> --endpoint-url <endpoint> --output json`: the parsed
+    /// JSON it prints (`Null` for no output), or its error output.
+    pub fn run(&self, endpoint: &str, args: &[&str]) -> Result<Value, String> {
+        let output = Command::new("python3")
+            .args(["-m", "awscli"])
+            .args(args)
+            .args(["--endpoint-url", endpoint, "--output", "json"])
+            .env("PYTHONPATH", &self.site)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .output()
+            .map_err(|e| format!("run python3 -m awscli: {e}"))?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).trim().to_string());
+        }
+        let text = String::from_utf8_lossy(&output.stdout);
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| format!("CLI output is not JSON ({e}): {text}"))
+    }
+}
+
+fn site_dir() -> PathBuf {
+    crate::oracle::install_dir().with_file_name(format!("awscli-{AWSCLI_VERSION}"))
+}
+
+fn is_installed(site: &Path) -> bool {
+    site.join("awscli").join("__init__.py").is_file()
+}
+
+/// `pip install --target` into a staging directory renamed into place, under
+/// a lock so parallel test binaries install once.
+fn install() -> Result<PathBuf, String> {
+    let site = site_dir();
+    if is_installed(&site) {
+        return Ok(site);
+    }
+    let parent = site.parent().ok_or("install directory has no parent")?;
+    std::fs::create_dir_all(parent).map_err(|e| format!("create {}: {e}", parent.display()))?;
+    let lock_path = parent.join(format!("awscli-{AWSCLI_VERSION}.lock"));
+    let lock = std::fs::File::create(&lock_path).map_err(|e| format!("create {}: {e}", lock_path.display()))?;
+    lock.lock().map_err(|e| format!("lock {}: {e}", lock_path.display()))?;
+    if is_installed(&site) {
+        return Ok(site);
+    }
+    let staging = parent.join(format!("awscli-{AWSCLI_VERSION}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let output = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--target"])
+        .arg(&staging)
+        .arg(format!("awscli=={AWSCLI_VERSION}"))
+        .output()
+        .map_err(|e| format!("run pip: {e}"))?;
+    if !output.status.success() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(format!("pip install awscli: {}", String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    let _ = std::fs::remove_dir_all(&site);
+    std::fs::rename(&staging, &site).map_err(|e| format!("rename into {}: {e}", site.display()))?;
+    Ok(site)
+}
