@@ -100,7 +100,13 @@ pub fn execute_statement(state: &State, input: Input) -> ApiResult<Reply> {
     let return_old = on_failure == ReturnValuesOnConditionCheckFailure::AllOld;
     match &statement {
         Statement::Select(select) => {
-            let options = SelectOptions { consistent, limit: limit.map(|l| l as usize), capacity, next_token };
+            let options = SelectOptions {
+                statement: &statement_input.text,
+                consistent,
+                limit: limit.map(|l| l as usize),
+                capacity,
+                next_token,
+            };
             run_select(state, select, &lowering, &options)
         }
         Statement::Exists(_) => Err(validation("EXISTS can only be used in ExecuteTransaction write requests.")),
@@ -117,6 +123,7 @@ pub fn execute_statement(state: &State, input: Input) -> ApiResult<Reply> {
 }
 
 struct SelectOptions<'a> {
+    statement: &'a str,
     consistent: bool,
     limit: Option<usize>,
     capacity: ReturnConsumedCapacity,
@@ -124,19 +131,29 @@ struct SelectOptions<'a> {
 }
 
 /// Where a page stopped: which of the planned partitions, and the last key
-/// evaluated there (the next page starts after it).
-fn encode_token(partition: usize, key: &Item) -> String {
-    let text = json!({ "p": partition, "k": item_to_json(key) }).to_string();
+/// evaluated there (the next page starts after it); bound to the statement
+/// that made it by a hash of its text.
+fn encode_token(statement: &str, partition: usize, key: &Item) -> String {
+    let text = json!({ "s": statement_hash(statement), "p": partition, "k": item_to_json(key) }).to_string();
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-fn decode_token(token: &str) -> ApiResult<(usize, Item)> {
+fn decode_token(statement: &str, token: &str) -> ApiResult<(usize, Item)> {
     let invalid = || validation("Invalid NextToken");
     let bytes = base64::engine::general_purpose::STANDARD.decode(token).map_err(|_| invalid())?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if value.get("s").and_then(Value::as_str) != Some(statement_hash(statement).as_str()) {
+        return Err(validation("NextToken does not match request"));
+    }
     let partition = value.get("p").and_then(Value::as_u64).ok_or_else(invalid)? as usize;
     let key = crate::types::item_from_json(value.get("k").ok_or_else(invalid)?).map_err(|_| invalid())?;
     Ok((partition, key))
+}
+
+/// FNV-1a of the statement's text, in hex.
+fn statement_hash(statement: &str) -> String {
+    let hash = statement.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x1000_0000_01b3));
+    format!("{hash:016x}")
 }
 
 /// A SELECT: one page of the partitions it binds (as Query reads them) or of
@@ -173,7 +190,7 @@ fn run_select(state: &State, select: &sql::Select, lowering: &Lowering, options:
     let (mut partition, start) = match options.next_token {
         None => (0, None),
         Some(token) => {
-            let (partition, key) = decode_token(token)?;
+            let (partition, key) = decode_token(options.statement, token)?;
             (partition, Some(start_key(kind, &target, &key)?))
         }
     };
@@ -197,7 +214,7 @@ fn run_select(state: &State, select: &sql::Select, lowering: &Lowering, options:
         fetch_units += page.fetch_units;
         items.extend(page.items);
         if let Some(key) = page.last_evaluated_key {
-            next = Some(encode_token(partition, &key));
+            next = Some((encode_token(options.statement, partition, &key), key));
             break;
         }
         remaining = remaining.map(|r| r.saturating_sub(page.scanned));
@@ -216,8 +233,10 @@ fn run_select(state: &State, select: &sql::Select, lowering: &Lowering, options:
         let shaped: Vec<Item> = items.into_iter().map(|i| project_statement(&decode(i), &projection)).collect();
         out.items("Items", shaped.iter());
     }
-    if let Some(token) = next {
+    // Where the page stopped: as NextToken, and (as the API reference documents) as LastEvaluatedKey.
+    if let Some((token, key)) = next {
         out.value("NextToken", &json!(token));
+        out.item("LastEvaluatedKey", &key);
     }
     if let Some(c) = consumed.to_json(options.capacity) {
         out.value("ConsumedCapacity", &c);
