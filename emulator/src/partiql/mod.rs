@@ -56,6 +56,12 @@ fn unsupported(text: &str) -> ApiError {
         ("DROP", Some("TABLE")) => return ApiError::validation("Unsupported operation: DropTable"),
         _ => {}
     }
+    if matches!(first, "UPDATE" | "DELETE") && returning_without_star(text) {
+        return ApiError::validation("Expected '*' after ( MODIFIED | ALL ) ( NEW | OLD ) in RETURNING clause");
+    }
+    if let Some(operator) = unsupported_condition_operator(text) {
+        return ApiError::validation(format!("Unsupported operator in Condition Expression. Operator: {operator}"));
+    }
     if first == "SELECT" {
         let upper = text.to_ascii_uppercase();
         if words.get(1).is_some_and(|w| w == "DISTINCT") {
@@ -80,6 +86,46 @@ fn unsupported(text: &str) -> ApiError {
         }
     }
     not_well_formed(text)
+}
+
+/// A RETURNING clause naming what to return (`ALL OLD`, `MODIFIED NEW`...)
+/// with something other than `*` after it.
+fn returning_without_star(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(3).enumerate().any(|(i, w)| {
+        w[0].eq_ignore_ascii_case("returning")
+            && (w[1].eq_ignore_ascii_case("all") || w[1].eq_ignore_ascii_case("modified"))
+            && (w[2].eq_ignore_ascii_case("old") || w[2].eq_ignore_ascii_case("new"))
+            && !words.get(i + 3).is_some_and(|next| next.starts_with('*'))
+    })
+}
+
+/// An operator of SQL's that DynamoDB does not evaluate (`LIKE`, `||`) in a
+/// WHERE clause, outside quoted text.
+fn unsupported_condition_operator(text: &str) -> Option<&'static str> {
+    let mut unquoted = String::with_capacity(text.len());
+    let mut quote = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => unquoted.push(c),
+        }
+        if quote.is_some() || c == '\'' || c == '"' {
+            unquoted.push(' ');
+        }
+    }
+    let words: Vec<&str> = unquoted.split_whitespace().collect();
+    let start = words.iter().position(|w| w.eq_ignore_ascii_case("where"))?;
+    let condition = &words[start + 1..];
+    if condition.iter().any(|w| w.eq_ignore_ascii_case("like")) {
+        Some("like")
+    } else if condition.iter().any(|w| w.contains("||")) {
+        Some("||")
+    } else {
+        None
+    }
 }
 
 fn check(statement: &Statement) -> ApiResult<()> {
