@@ -21,6 +21,7 @@ mod describe_table;
 mod expressions;
 mod get_item;
 mod list_tables;
+mod partiql;
 mod projection_expression;
 mod put_item;
 mod query;
@@ -57,6 +58,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("Transactions", transactions::scenarios()),
         ("Streams", streams::scenarios()),
         ("TimeToLive", time_to_live::scenarios()),
+        ("PartiQL", partiql::scenarios()),
     ]
 }
 

@@ -13,6 +13,9 @@
 //! one counter, DynamoDB its own way), and by order within an answer: a
 //! GetRecords record not after the one before it, or a shard ending before it
 //! starts, reads `<sequence out of order>`.
+//!
+//! PartiQL: a `NextToken` is opaque (presence only), and an ExecuteStatement
+//! SELECT's items keep only each partition's order (`group_partitions`).
 
 use crate::scenario::PREFIX;
 use serde_json::{Map, Value};
@@ -41,6 +44,9 @@ const OPAQUE_FIELDS: &[(&str, &str)] = &[
     ("NextShardIterator", "<iterator>"),
     ("eventID", "<id>"),
     ("awsRegion", "<region>"),
+    // PartiQL's paging token: DynamoDB Local's is base64 JSON with a creation
+    // time, the emulator's its own encoding; DynamoDB documents neither.
+    ("NextToken", "<token>"),
 ];
 
 const SEQUENCE_FIELDS: &[&str] = &["StartingSequenceNumber", "EndingSequenceNumber", "SequenceNumber"];
@@ -91,6 +97,7 @@ pub fn response(operation: &str, prefix: &str, body: Value) -> Value {
                 tables.values_mut().for_each(|v| sort_array(Some(v)));
             }
         }
+        "ExecuteStatement" => group_partitions(body.get_mut("Items")),
         "BatchWriteItem" | "TransactWriteItems" | "TransactGetItems" => {}
         _ => {}
     }
@@ -221,6 +228,21 @@ fn check_sequence_order(body: &mut Value) {
     }
 }
 
+/// A PartiQL SELECT that scans, or reads several partition keys, answers
+/// the partitions in an order DynamoDB leaves undefined, each partition's
+/// items in sort-key order (reversed by ORDER BY ... DESC). The corpus names
+/// partition keys `pk`: when every item has one, items are sorted by it,
+/// stably, which erases the partitions' order and keeps each one's. (Items
+/// without `pk` keep their order: a SELECT that leaves `pk` out reads one
+/// partition.)
+fn group_partitions(value: Option<&mut Value>) {
+    if let Some(Value::Array(items)) = value {
+        if items.iter().all(|item| item.get("pk").is_some()) {
+            items.sort_by_cached_key(|item| item["pk"].to_string());
+        }
+    }
+}
+
 fn sort_array(value: Option<&mut Value>) {
     if let Some(Value::Array(items)) = value {
         items.sort_by_cached_key(|v| v.to_string());
@@ -257,6 +279,20 @@ mod tests {
         assert_eq!(response("GetItem", "p", item), json!({"Item": {"s": {"SS": ["a", "b"]}, "n": {"NS": ["1", "2"]}}}));
         let scanned = json!({"Items": [{"k": {"S": "b"}}, {"k": {"S": "a"}}]});
         assert_eq!(response("Scan", "p", scanned), json!({"Items": [{"k": {"S": "a"}}, {"k": {"S": "b"}}]}));
+    }
+
+    #[test]
+    fn normalizes_statement_pages_by_partition_and_their_token() {
+        let row = |pk: &str, sk: &str| json!({"pk": {"S": pk}, "sk": {"N": sk}});
+        let page =
+            json!({"Items": [row("b", "2"), row("a", "3"), row("b", "1"), row("a", "1")], "NextToken": "eyJ4IjoxfQ=="});
+        assert_eq!(
+            response("ExecuteStatement", "cfABC_", page),
+            json!({"Items": [row("a", "3"), row("a", "1"), row("b", "2"), row("b", "1")], "NextToken": "<token>"})
+        );
+        // Without a partition key in every item, the order is kept.
+        let projected = json!({"Items": [{"n": {"N": "2"}}, {"n": {"N": "1"}}]});
+        assert_eq!(response("ExecuteStatement", "cfABC_", projected.clone()), projected);
     }
 
     #[test]
