@@ -2,6 +2,7 @@
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
 mod batch;
+mod cli;
 mod clock;
 mod concurrency;
 mod embedded;
@@ -12,6 +13,7 @@ mod indexes;
 mod items;
 mod lifecycle;
 mod metadata;
+mod partiql;
 mod protocol;
 mod query;
 mod scan;

@@ -1,0 +1,132 @@
+//! The AWS CLI (botocore's own serializers and model) against the emulator:
+//! table definitions and PartiQL, unchanged. The CLI is installed from PyPI
+//! on first use (`harness::aws_cli`).
+
+use serde_json::{json, Value};
+
+fn items(answer: &Value) -> Vec<Value> {
+    answer["Items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_cli_runs_partiql_and_round_trips_table_definitions() {
+    let Some(cli) = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread") else { return };
+    let db = harness::start().await;
+    let endpoint = db.endpoint().to_string();
+    let run = move |args: Vec<String>| {
+        let (cli, endpoint) = (cli.clone(), endpoint.clone());
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                cli.run(&endpoint, &args)
+            })
+            .await
+            .expect("cli thread")
+        }
+    };
+    let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    let created = run(args(&[
+        "dynamodb",
+        "create-table",
+        "--table-name",
+        "Posts",
+        "--attribute-definitions",
+        "AttributeName=threadId,AttributeType=S",
+        "AttributeName=createdAt,AttributeType=N",
+        "AttributeName=author,AttributeType=S",
+        "--key-schema",
+        "AttributeName=threadId,KeyType=HASH",
+        "AttributeName=createdAt,KeyType=RANGE",
+        "--global-secondary-indexes",
+        r#"[{"IndexName":"byAuthor","KeySchema":[{"AttributeName":"author","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]"#,
+        "--billing-mode",
+        "PAY_PER_REQUEST",
+    ]))
+    .await
+    .expect("create-table");
+    assert_eq!(created["TableDescription"]["TableName"], "Posts");
+
+    let described = run(args(&["dynamodb", "describe-table", "--table-name", "Posts"])).await.expect("describe-table");
+    let table = &described["Table"];
+    assert_eq!(table["KeySchema"][1], json!({"AttributeName": "createdAt", "KeyType": "RANGE"}));
+    assert_eq!(table["GlobalSecondaryIndexes"][0]["IndexName"], "byAuthor");
+    assert_eq!(table["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST");
+
+    for (created_at, author) in [(1, "ana"), (2, "bo"), (3, "ana")] {
+        let statement = format!(
+            "INSERT INTO \"Posts\" VALUE {{'threadId': 't1', 'createdAt': {created_at}, 'author': '{author}'}}"
+        );
+        let answer = run(args(&["dynamodb", "execute-statement", "--statement", &statement])).await.expect("insert");
+        assert_eq!(items(&answer), Vec::<Value>::new());
+    }
+    let duplicate = "INSERT INTO \"Posts\" VALUE {'threadId': 't1', 'createdAt': 1}";
+    let error = run(args(&["dynamodb", "execute-statement", "--statement", duplicate])).await.unwrap_err();
+    assert!(error.contains("DuplicateItemException"), "{error}");
+
+    let newest_first = run(args(&[
+        "dynamodb",
+        "execute-statement",
+        "--statement",
+        "SELECT createdAt FROM \"Posts\" WHERE threadId = ? ORDER BY createdAt DESC",
+        "--parameters",
+        r#"[{"S": "t1"}]"#,
+    ]))
+    .await
+    .expect("select");
+    let order: Vec<&str> = newest_first["Items"]
+        .as_array()
+        .expect("Items")
+        .iter()
+        .map(|i| i["createdAt"]["N"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(order, ["3", "2", "1"]);
+
+    let batch = run(args(&[
+        "dynamodb",
+        "batch-execute-statement",
+        "--statements",
+        r#"[{"Statement": "SELECT author FROM \"Posts\" WHERE threadId = 't1' AND createdAt = 2"}, {"Statement": "SELECT * FROM \"Posts\" WHERE threadId = 't1'"}]"#,
+    ]))
+    .await
+    .expect("batch-execute-statement");
+    assert_eq!(batch["Responses"][0]["Item"], json!({"author": {"S": "bo"}}));
+    assert_eq!(batch["Responses"][1]["Error"]["Code"], "ValidationError");
+
+    let cancelled = run(args(&[
+        "dynamodb",
+        "execute-transaction",
+        "--transact-statements",
+        r#"[{"Statement": "UPDATE \"Posts\" SET edited = true WHERE threadId = 't1' AND createdAt = 1"}, {"Statement": "UPDATE \"Posts\" SET edited = true WHERE threadId = 't1' AND createdAt = 9"}]"#,
+    ]))
+    .await
+    .unwrap_err();
+    assert!(cancelled.contains("TransactionCanceledException"), "{cancelled}");
+    run(args(&[
+        "dynamodb",
+        "execute-transaction",
+        "--transact-statements",
+        r#"[{"Statement": "UPDATE \"Posts\" SET edited = true WHERE threadId = 't1' AND createdAt = 1"}, {"Statement": "DELETE FROM \"Posts\" WHERE threadId = 't1' AND createdAt = 2"}]"#,
+        "--client-request-token",
+        "cli-token-1",
+    ]))
+    .await
+    .expect("execute-transaction");
+
+    let by_author = run(args(&[
+        "dynamodb",
+        "execute-statement",
+        "--statement",
+        "SELECT createdAt, edited FROM \"Posts\".\"byAuthor\" WHERE author = 'ana'",
+    ]))
+    .await
+    .expect("select on the index");
+    let mut found: Vec<(String, bool)> = items(&by_author)
+        .iter()
+        .map(|i| (i["createdAt"]["N"].as_str().unwrap_or("").to_string(), i["edited"]["BOOL"] == true))
+        .collect();
+    found.sort();
+    assert_eq!(found, [("1".to_string(), true), ("3".to_string(), false)]);
+    let remaining = run(args(&["dynamodb", "scan", "--table-name", "Posts", "--select", "COUNT"])).await.expect("scan");
+    assert_eq!(remaining["Count"], 2);
+}
