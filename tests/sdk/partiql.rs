@@ -396,11 +396,11 @@ async fn selects_on_a_global_secondary_index() {
     let all = run(&client, r#"SELECT pk, sk, g FROM "Tab1"."gsi1""#).await;
     assert_eq!(keys(&all), key_set(&[("x", "1"), ("x", "2"), ("x", "3"), ("y", "1")]));
 
+    // DynamoDB: "The table does not have the specified index"; DynamoDB Local appends ": nope", which the
+    // emulator answers for now (conformance gap partiql-gap-index-messages).
     let (code, message) = error_of(client.execute_statement().statement(r#"SELECT * FROM "Tab1"."nope""#).send().await);
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        ("ValidationException", "The table does not have the specified index: nope")
-    );
+    assert_eq!(code, "ValidationException");
+    assert!(message.starts_with("The table does not have the specified index"), "{message}");
 }
 
 #[tokio::test]
@@ -868,6 +868,19 @@ async fn delete_existing_missing_conditional_and_returning() {
 
 // ---- BatchExecuteStatement ----
 
+/// A batch SELECT of more than one item: DynamoDB's message, or DynamoDB
+/// Local's, which the emulator answers for now (conformance gap
+/// partiql-gap-batch-select-message).
+fn not_single_item(message: Option<&str>) -> bool {
+    matches!(
+        message,
+        Some(
+            "Select statements within BatchExecuteStatement must specify the primary key in the where clause."
+                | "Only single item select is supported"
+        )
+    )
+}
+
 #[tokio::test]
 async fn batch_reads_answer_each_statement_in_order() {
     let db = probe_tables().await;
@@ -904,7 +917,7 @@ async fn batch_reads_answer_each_statement_in_order() {
     );
     let error = r[3].error().expect("a partial key is not a single-item read");
     assert_eq!(error.code(), Some(&BatchStatementErrorCodeEnum::ValidationError));
-    assert_eq!(error.message(), Some("Only single item select is supported"));
+    assert!(not_single_item(error.message()), "{:?}", error.message());
     assert!(r[3].item().is_none());
     assert_eq!(r[4].table_name(), Some("Tab2"));
     assert_eq!(r[4].item(), Some(&HashMap::from([("id".to_string(), s("i1")), ("v".to_string(), n("1"))])));
@@ -922,7 +935,9 @@ async fn batch_reads_answer_each_statement_in_order() {
         .await
         .unwrap();
     for response in out.responses() {
-        assert_eq!(response.error().and_then(|e| e.message()), Some("Only single item select is supported"));
+        let error = response.error().expect("refused alone");
+        assert_eq!(error.code(), Some(&BatchStatementErrorCodeEnum::ValidationError));
+        assert!(not_single_item(error.message()), "{:?}", error.message());
     }
 }
 
