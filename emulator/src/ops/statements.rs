@@ -77,7 +77,7 @@ impl StatementInput {
     }
 
     fn lowering(&self) -> Lowering<'_> {
-        Lowering { parameters: &self.parameters }
+        Lowering { text: &self.text, parameters: &self.parameters }
     }
 }
 
@@ -162,9 +162,16 @@ fn run_select(state: &State, select: &sql::Select, lowering: &Lowering, options:
     let projection = select_projection(&select.projection)?;
     let table = state.serving_table(&select.source.table)?;
     let guard = table.inner.read();
-    let target = Target::resolve(&guard, select.source.index.as_deref(), state.clock.now_millis())?;
+    // DynamoDB words these two faults otherwise for PartiQL than for Query.
+    let target = Target::resolve(&guard, select.source.index.as_deref(), state.clock.now_millis()).map_err(|e| {
+        if e.message.starts_with("The table does not have the specified index") {
+            validation("The table does not have the specified index")
+        } else {
+            e
+        }
+    })?;
     if options.consistent && target.is_global_index() {
-        return Err(validation("Consistent reads are not supported on global secondary indexes"));
+        return Err(validation("Strongly consistent read is not supported on Global Secondary Indexes"));
     }
     let schema = target.key_schema();
     let plan = read_plan(select.filter.as_ref(), schema, lowering)?;
@@ -410,7 +417,7 @@ fn run_write(state: &State, statement: &Statement, lowering: &Lowering, return_o
             let expression = lowering.update(&update.actions)?;
             let table = state.serving_table(&update.source.table)?;
             let mut guard = table.inner.write();
-            let (key_item, condition) = item_key(Some(&update.filter), &guard.def.key_schema, lowering)?;
+            let (key_item, condition) = item_key(update.filter.as_ref(), &guard.def.key_schema, lowering)?;
             let key = guard.def.key_schema.key_from_request(&key_item)?;
             check_key_attributes(&expression, &guard.def.key_schema)?;
             // UPDATE never creates an item.
@@ -432,7 +439,7 @@ fn run_write(state: &State, statement: &Statement, lowering: &Lowering, return_o
         Statement::Delete(delete) => {
             let table = state.serving_table(&delete.source.table)?;
             let mut guard = table.inner.write();
-            let (key_item, condition) = item_key(Some(&delete.filter), &guard.def.key_schema, lowering)?;
+            let (key_item, condition) = item_key(delete.filter.as_ref(), &guard.def.key_schema, lowering)?;
             let key = guard.def.key_schema.key_from_request(&key_item)?;
             let old = guard.data.get(&key);
             // Deleting an item that is not there succeeds, whatever the condition.
@@ -452,9 +459,10 @@ fn run_write(state: &State, statement: &Statement, lowering: &Lowering, return_o
 /// The item of an INSERT: its VALUE must be a tuple.
 fn insert_item(insert: &sql::Insert, lowering: &Lowering) -> ApiResult<Item> {
     match &insert.value {
-        sql::Expr::Tuple(pairs) => lowering.tuple(pairs),
-        _ => Err(validation(
+        sql::Expr::Tuple(pairs, _) => lowering.tuple(pairs),
+        other => Err(lowering.at(
             "Unsupported format in item expression. Please use struct format {...} to express item values for insert statement.",
+            other.span().unwrap_or_default(),
         )),
     }
 }
@@ -544,8 +552,12 @@ pub fn batch_execute_statement(state: &State, input: Input) -> ApiResult<Value> 
     }
     let entries = read_entries(&list, "The statement was empty.")?;
     let parsed: Vec<ApiResult<Statement>> = entries.iter().map(|e| e.statement.parse()).collect();
-    let reads = parsed.iter().filter(|p| matches!(p, Ok(s) if s.is_read())).count();
-    let writes = parsed.iter().filter(|p| matches!(p, Ok(s) if !s.is_read())).count();
+    // An EXISTS is neither: it fails alone below.
+    let reads = parsed.iter().filter(|p| matches!(p, Ok(Statement::Select(_)))).count();
+    let writes = parsed
+        .iter()
+        .filter(|p| matches!(p, Ok(Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))))
+        .count();
     if reads > 0 && writes > 0 {
         return Err(validation("Read and write requests together in the same batch is not supported."));
     }
@@ -601,11 +613,10 @@ fn statement_key(state: &State, statement: &Statement, lowering: &Lowering) -> O
         Statement::Insert(insert) => insert_item(insert, lowering).ok().and_then(|i| schema.key_from_item(&i).ok()),
         Statement::Update(sql::Update { filter, .. })
         | Statement::Delete(sql::Delete { filter, .. })
-        | Statement::Select(sql::Select { filter: Some(filter), .. })
-        | Statement::Exists(sql::Select { filter: Some(filter), .. }) => {
-            item_key(Some(filter), schema, lowering).ok().and_then(|(key, _)| schema.key_from_request(&key).ok())
+        | Statement::Select(sql::Select { filter, .. })
+        | Statement::Exists(sql::Select { filter, .. }) => {
+            item_key(filter.as_ref(), schema, lowering).ok().and_then(|(key, _)| schema.key_from_request(&key).ok())
         }
-        _ => None,
     }?;
     Some((statement.source().table.clone(), key.bytes().to_vec()))
 }
@@ -617,7 +628,9 @@ fn batch_get(
     lowering: &Lowering,
     consistent: bool,
 ) -> ApiResult<(Option<Item>, Consumed)> {
-    let single = || validation("Only single item select is supported");
+    let single = || {
+        validation("Select statements within BatchExecuteStatement must specify the primary key in the where clause.")
+    };
     if select.source.index.is_some() {
         return Err(single());
     }
@@ -638,7 +651,8 @@ fn batch_get(
     let item = guard.data.get(&key);
     let size = item.as_ref().map_or(0, crate::types::item_size);
     let consumed = Consumed::table(&guard.def.name, read_units(size, consistent));
-    let item = item.map(|i| if projection.is_empty() { i } else { project_statement(&i, &projection) });
+    // A single-item read projects as GetItem does (nested paths stay nested).
+    let item = item.map(|i| if projection.is_empty() { i } else { project_paths(&i, &projection) });
     Ok((item, consumed))
 }
 
@@ -692,7 +706,17 @@ pub fn execute_transaction(state: &State, input: Input) -> ApiResult<Value> {
     }
     let actions = transaction_actions(state, &statements, &entries)?;
     let fingerprint = input.raw("TransactStatements").cloned().unwrap_or(Value::Null);
-    let mut out = transact::execute_once(state, token, &fingerprint, &actions, capacity, false)?;
+    let mut out = transact::execute_once(state, token, &fingerprint, &actions, capacity, false).map_err(|e| {
+        if e.kind == ErrorKind::IdempotentParameterMismatch {
+            // ExecuteTransaction words a reused token otherwise than TransactWriteItems.
+            ApiError::new(
+                e.kind,
+                "Specified idempotent token was used with different request parameters within the idempotency window",
+            )
+        } else {
+            e
+        }
+    })?;
     if let Value::Object(map) = &mut out {
         map.insert("Responses".into(), json!([]));
     }
@@ -733,7 +757,7 @@ fn transaction_gets<'a>(state: &State, statements: &'a [Statement], entries: &'a
         let shape: Box<dyn Fn(&Item) -> Item + 'a> = if projection.is_empty() {
             Box::new(|item: &Item| item.clone())
         } else {
-            Box::new(move |item: &Item| project_statement(item, &projection))
+            Box::new(move |item: &Item| project_paths(item, &projection))
         };
         gets.push(Get { table: &select.source.table, key, projection: shape });
     }
@@ -766,14 +790,14 @@ fn transaction_actions<'a>(
             Statement::Update(update) => {
                 let expression = lowering.update(&update.actions)?;
                 let schema = key_schema_of(state, table)?;
-                let (key, condition) = item_key(Some(&update.filter), &schema, &lowering)?;
+                let (key, condition) = item_key(update.filter.as_ref(), &schema, &lowering)?;
                 // UPDATE never creates an item.
                 let condition = Some(with_existence(&schema, true, condition));
                 Action { table, kind: ActionKind::Update(expression), source: key, condition, return_old_on_failure }
             }
             Statement::Delete(delete) => {
                 let schema = key_schema_of(state, table)?;
-                let (key, condition) = item_key(Some(&delete.filter), &schema, &lowering)?;
+                let (key, condition) = item_key(delete.filter.as_ref(), &schema, &lowering)?;
                 // A missing item is deleted whatever the condition.
                 let condition = condition.map(|c| with_existence(&schema, false, Some(c)));
                 Action { table, kind: ActionKind::Delete, source: key, condition, return_old_on_failure }

@@ -40,9 +40,13 @@ pub struct Source {
 pub struct Select {
     /// The paths selected; empty for `*`.
     pub projection: Vec<Path>,
+    /// A selected item that is not a path (`size(a)`, `?`): refused.
+    pub not_a_path: Option<Span>,
     pub source: Source,
     pub filter: Option<Expr>,
     pub order_by: Vec<OrderBy>,
+    /// A `LIMIT n` clause (refused: the request's `Limit` does that), at `n`.
+    pub limit: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -55,13 +59,16 @@ pub struct OrderBy {
 pub struct Insert {
     pub source: Source,
     pub value: Expr,
+    /// A RETURNING clause (refused on INSERT).
+    pub returning: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Update {
     pub source: Source,
     pub actions: Vec<UpdateAction>,
-    pub filter: Expr,
+    /// The WHERE clause (refused when missing: it must name the item).
+    pub filter: Option<Expr>,
     pub returning: Option<Returning>,
 }
 
@@ -74,7 +81,8 @@ pub enum UpdateAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Delete {
     pub source: Source,
-    pub filter: Expr,
+    /// The WHERE clause (refused when missing: it must name the item).
+    pub filter: Option<Expr>,
     pub returning: Option<Returning>,
 }
 
@@ -124,18 +132,36 @@ pub enum Literal {
     Missing,
 }
 
+/// Where a node's first token is in the statement: a byte offset and a
+/// length in characters. DynamoDB's messages point at it (`at 1:38:3`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub len: usize,
+}
+
+impl Span {
+    /// `line:column:length`, as DynamoDB writes a position (from 1).
+    pub fn describe(self, text: &str) -> String {
+        let before = text.get(..self.start).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        format!("{line}:{column}:{}", self.len)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
-    Literal(Literal),
+    Literal(Literal, Span),
     /// The n-th `?` of the statement (from 0).
-    Parameter(usize),
-    Path(Path),
+    Parameter(usize, Span),
+    Path(Path, Span),
     /// `[a, b]`.
-    List(Vec<Expr>),
+    List(Vec<Expr>, Span),
     /// `<<a, b>>`: a set.
-    Bag(Vec<Expr>),
+    Bag(Vec<Expr>, Span),
     /// `{'k': v}`: a map.
-    Tuple(Vec<(Expr, Expr)>),
+    Tuple(Vec<(Expr, Expr)>, Span),
     Compare(Box<Expr>, CompareOp, Box<Expr>),
     Between {
         value: Box<Expr>,
@@ -158,8 +184,26 @@ pub enum Expr {
     Or(Vec<Expr>),
     Not(Box<Expr>),
     /// A function call; the name lower-cased.
-    Call(String, Vec<Expr>),
+    Call(String, Vec<Expr>, Span),
     /// `a + b` / `a - b` (SET values).
     Add(Box<Expr>, Box<Expr>),
     Subtract(Box<Expr>, Box<Expr>),
+    /// An arithmetic or string operator DynamoDB does not evaluate (`*`, `/`, `%`, `||`).
+    Unsupported(&'static str, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// The node's first token, where it has one of its own.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Expr::Literal(_, s)
+            | Expr::Parameter(_, s)
+            | Expr::Path(_, s)
+            | Expr::List(_, s)
+            | Expr::Bag(_, s)
+            | Expr::Tuple(_, s)
+            | Expr::Call(_, _, s) => Some(*s),
+            _ => None,
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! updates (the same updater as UpdateExpression) and projections. Every
 //! failure is a ValidationException in DynamoDB's words.
 
-use super::ast::{self, CompareOp, Expr, Literal, Path, PathStep};
+use super::ast::{self, CompareOp, Expr, Literal, Path, PathStep, Span};
 use crate::error::{ApiError, ApiResult};
 use crate::expr::ast::{Condition, DocPath, Operand, PathElement, UpdateAction, UpdateExpression, UpdateValue};
 use crate::expr::resolve::{check_overlaps, MAX_IN_OPERANDS};
@@ -26,25 +26,63 @@ fn missing_outside_is() -> ApiError {
 
 /// Lowers a statement's expressions, its `?` bound to `parameters`.
 pub struct Lowering<'a> {
+    /// The statement, for the positions some messages give.
+    pub text: &'a str,
     pub parameters: &'a [AttributeValue],
 }
 
 impl Lowering<'_> {
+    /// A message that ends with where in the statement `span` is.
+    pub fn at(&self, message: impl AsRef<str>, span: Span) -> ApiError {
+        invalid(format!("{} at {}", message.as_ref(), span.describe(self.text)))
+    }
+
     /// The value of a constant expression (literal, parameter, list, bag,
     /// tuple); `None` for a path or any other non-constant.
     pub fn constant(&self, expr: &Expr) -> ApiResult<Option<AttributeValue>> {
         Ok(Some(match expr {
-            Expr::Literal(literal) => literal_value(literal)?,
-            Expr::Parameter(i) => self
+            Expr::Literal(literal, _) => literal_value(literal)?,
+            Expr::Parameter(i, _) => self
                 .parameters
                 .get(*i)
                 .cloned()
                 .ok_or_else(|| invalid("Number of parameters in request and statement don't match."))?,
-            Expr::List(items) => AttributeValue::L(self.constants(items)?),
-            Expr::Bag(items) => bag(self.constants(items)?)?,
-            Expr::Tuple(pairs) => AttributeValue::M(self.tuple(pairs)?),
+            Expr::List(items, _) => AttributeValue::L(self.constants(items)?),
+            Expr::Bag(items, _) => self.bag(items)?,
+            Expr::Tuple(pairs, _) => AttributeValue::M(self.tuple(pairs)?),
             _ => return Ok(None),
         }))
+    }
+
+    /// `<<...>>`: a string, number or binary set; a value of another type
+    /// (or of another type than the first) is refused where it stands.
+    fn bag(&self, items: &[Expr]) -> ApiResult<AttributeValue> {
+        let unsupported = |e: &Expr| {
+            self.at(
+                "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags",
+                e.span().unwrap_or_default(),
+            )
+        };
+        let mut out: Option<AttributeValue> = None;
+        for expr in items {
+            let value = self.constant(expr)?.ok_or_else(|| unsupported(expr))?;
+            let set = match &mut out {
+                Some(set) => set,
+                None => out.insert(empty_set_like(&value).ok_or_else(|| unsupported(expr))?),
+            };
+            match (set, value) {
+                (AttributeValue::SS(set), AttributeValue::S(s)) if !set.contains(&s) => set.push(s),
+                (AttributeValue::NS(set), AttributeValue::N(n)) if !set.contains(&n) => set.push(n),
+                (AttributeValue::BS(set), AttributeValue::B(b)) if !set.contains(&b) => set.push(b),
+                (AttributeValue::SS(_), AttributeValue::S(_))
+                | (AttributeValue::NS(_), AttributeValue::N(_))
+                | (AttributeValue::BS(_), AttributeValue::B(_)) => {
+                    return Err(invalid("Input collection contains duplicates"))
+                }
+                _ => return Err(unsupported(expr)),
+            }
+        }
+        out.ok_or_else(|| invalid("Empty bags are not supported"))
     }
 
     fn constants(&self, items: &[Expr]) -> ApiResult<Vec<AttributeValue>> {
@@ -58,19 +96,25 @@ impl Lowering<'_> {
     pub fn tuple(&self, pairs: &[(Expr, Expr)]) -> ApiResult<Item> {
         let mut item = Item::new();
         for (key, value) in pairs {
-            let key = match key {
-                Expr::Literal(Literal::String(s)) => s.clone(),
-                Expr::Path(_) => {
-                    return Err(invalid("Tuple keys must be of type String. Actual type: VariableReference under root"))
+            let key_span = key.span().unwrap_or_default();
+            let name = match key {
+                Expr::Literal(Literal::String(s), _) => s.clone(),
+                Expr::Path(p, span) if p.0.len() == 1 => {
+                    return Err(
+                        self.at("Tuple keys must be of type String. Actual type: VariableReference under root", *span)
+                    )
                 }
-                _ => return Err(invalid("Tuple keys must be of type String.")),
+                Expr::Path(..) => {
+                    return Err(invalid("Tuple keys must be of type String. Actual type: Path under root"))
+                }
+                _ => return Err(self.at("Tuple keys must be of type String.", key_span)),
             };
-            if matches!(value, Expr::Literal(Literal::Missing)) {
-                return Err(invalid("Unsupported data type: MISSING under key root"));
+            if let Expr::Literal(Literal::Missing, span) = value {
+                return Err(self.at("Unsupported data type: MISSING under key root", *span));
             }
             let value = self.constant(value)?.ok_or_else(|| invalid("Unsupported path expression in tuple value"))?;
-            if item.insert(key.clone(), value).is_some() {
-                return Err(invalid(format!("Duplicate keys in tuple. Key: {key} under root")));
+            if item.insert(name.clone(), value).is_some() {
+                return Err(self.at(format!("Duplicate keys in tuple. Key: {name} under root"), key_span));
             }
         }
         Ok(item)
@@ -101,7 +145,7 @@ impl Lowering<'_> {
             }
             Expr::Is { value, missing, negated } => {
                 let path = match &**value {
-                    Expr::Path(p) => doc_path(p)?,
+                    Expr::Path(p, _) => doc_path(p)?,
                     _ => return Err(invalid("IS operator must have a left hand argument of type Variable Reference")),
                 };
                 match (missing, negated) {
@@ -113,9 +157,12 @@ impl Lowering<'_> {
                     ),
                 }
             }
-            Expr::Call(name, args) => self.function(name, args)?,
+            Expr::Call(name, args, _) => self.function(name, args)?,
             Expr::Add(..) => return Err(invalid("Unsupported operator in Condition Expression. Operator: +")),
             Expr::Subtract(..) => return Err(invalid("Unsupported operator in Condition Expression. Operator: -")),
+            Expr::Unsupported(op, ..) => {
+                return Err(invalid(format!("Unsupported operator in Condition Expression. Operator: {op}")))
+            }
             _ => return Err(invalid("WHERE clause must contain an expression that resolves to a boolean")),
         })
     }
@@ -132,7 +179,7 @@ impl Lowering<'_> {
             }
         };
         let path_arg = |e: &Expr| match e {
-            Expr::Path(p) => doc_path(p),
+            Expr::Path(p, _) => doc_path(p),
             _ => Err(invalid(format!("The first argument of {name} must be a document path"))),
         };
         match name {
@@ -173,21 +220,22 @@ impl Lowering<'_> {
     /// One side of a comparison: a path, a constant, or `size(path)`.
     pub fn operand(&self, expr: &Expr) -> ApiResult<Operand> {
         match expr {
-            Expr::Path(p) => Ok(Operand::Path(doc_path(p)?)),
-            Expr::Literal(Literal::Missing) => Err(missing_outside_is()),
-            Expr::Call(name, args) if name == "size" => match args.as_slice() {
+            Expr::Path(p, _) => Ok(Operand::Path(doc_path(p)?)),
+            Expr::Literal(Literal::Missing, _) => Err(missing_outside_is()),
+            Expr::Call(name, args, _) if name == "size" => match args.as_slice() {
                 [one] => Ok(Operand::Size(Box::new(self.operand(one)?))),
                 _ => Err(invalid(format!(
                     "Incorrect number of operands for operator or function; operator or function: size, number of operands: {}",
                     args.len()
                 ))),
             },
-            Expr::Call(name, _) if CONDITION_FUNCTIONS.contains(&name.as_str()) => {
+            Expr::Call(name, _, _) if CONDITION_FUNCTIONS.contains(&name.as_str()) => {
                 Err(invalid(format!("Unsupported function in operand position; function: {name}")))
             }
-            Expr::Call(name, _) => Err(invalid(format!("Unrecognized function: {name}"))),
+            Expr::Call(name, _, _) => Err(invalid(format!("Unrecognized function: {name}"))),
             Expr::Add(..) => Err(invalid("Unsupported operator in Condition Expression. Operator: +")),
             Expr::Subtract(..) => Err(invalid("Unsupported operator in Condition Expression. Operator: -")),
+            Expr::Unsupported(op, ..) => Err(invalid(format!("Unsupported operator in Condition Expression. Operator: {op}"))),
             other => match self.constant(other)? {
                 Some(value) => Ok(Operand::Value(value)),
                 None => Err(invalid("WHERE clause must contain an expression that resolves to a boolean")),
@@ -211,7 +259,7 @@ impl Lowering<'_> {
     }
 
     fn set(&self, target: DocPath, value: &Expr) -> ApiResult<UpdateAction> {
-        if let Expr::Call(name, args) = value {
+        if let Expr::Call(name, args, _) = value {
             if name == "set_add" || name == "set_delete" {
                 let [set, more] = args.as_slice() else {
                     return Err(invalid(format!(
@@ -219,7 +267,7 @@ impl Lowering<'_> {
                         args.len()
                     )));
                 };
-                let same_path = matches!(set, Expr::Path(p) if doc_path(p)? == target);
+                let same_path = matches!(set, Expr::Path(p, _) if doc_path(p)? == target);
                 if !same_path {
                     return Err(invalid(format!(
                         "The first argument to {} must be the attribute being updated",
@@ -229,10 +277,14 @@ impl Lowering<'_> {
                 let elements = match self.constant(more)? {
                     Some(v @ (AttributeValue::SS(_) | AttributeValue::NS(_) | AttributeValue::BS(_))) => v,
                     _ => {
-                        return Err(invalid(format!(
-                            "The second argument to {} must be a value with type SET",
-                            name.to_ascii_uppercase()
-                        )))
+                        // DynamoDB points at the call's first argument.
+                        return Err(self.at(
+                            format!(
+                                "The second argument to {} must be a value with type SET",
+                                name.to_ascii_uppercase()
+                            ),
+                            set.span().unwrap_or_default(),
+                        ));
                     }
                 };
                 return Ok(match name.as_str() {
@@ -246,17 +298,20 @@ impl Lowering<'_> {
 
     fn update_value(&self, expr: &Expr) -> ApiResult<UpdateValue> {
         Ok(match expr {
-            Expr::Path(p) => UpdateValue::Path(doc_path(p)?),
+            Expr::Path(p, _) => UpdateValue::Path(doc_path(p)?),
             Expr::Add(a, b) => UpdateValue::Plus(Box::new(self.update_value(a)?), Box::new(self.update_value(b)?)),
             Expr::Subtract(a, b) => {
                 UpdateValue::Minus(Box::new(self.update_value(a)?), Box::new(self.update_value(b)?))
             }
-            Expr::Literal(Literal::Missing) => return Err(missing_outside_is()),
-            Expr::Call(name, args) => match (name.as_str(), args.as_slice()) {
+            Expr::Literal(Literal::Missing, _) => return Err(missing_outside_is()),
+            Expr::Unsupported(op, ..) => {
+                return Err(invalid(format!("Unsupported operator in Update Expression. Operator: {op}")))
+            }
+            Expr::Call(name, args, _) => match (name.as_str(), args.as_slice()) {
                 ("list_append", [a, b]) => {
                     UpdateValue::ListAppend(Box::new(self.update_value(a)?), Box::new(self.update_value(b)?))
                 }
-                ("if_not_exists", [Expr::Path(p), fallback]) => {
+                ("if_not_exists", [Expr::Path(p, _), fallback]) => {
                     UpdateValue::IfNotExists(doc_path(p)?, Box::new(self.update_value(fallback)?))
                 }
                 ("list_append" | "if_not_exists", _) => {
@@ -307,31 +362,14 @@ fn literal_value(literal: &Literal) -> ApiResult<AttributeValue> {
     })
 }
 
-/// `<<...>>`: a string, number or binary set.
-fn bag(items: Vec<AttributeValue>) -> ApiResult<AttributeValue> {
-    let unsupported =
-        || invalid("Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags");
-    let Some(first) = items.first() else { return Err(invalid("Empty bags are not supported")) };
-    let mut out = match first {
-        AttributeValue::S(_) => AttributeValue::SS(Vec::new()),
-        AttributeValue::N(_) => AttributeValue::NS(Vec::new()),
-        AttributeValue::B(_) => AttributeValue::BS(Vec::new()),
-        _ => return Err(unsupported()),
-    };
-    for item in items {
-        match (&mut out, item) {
-            (AttributeValue::SS(set), AttributeValue::S(s)) if !set.contains(&s) => set.push(s),
-            (AttributeValue::NS(set), AttributeValue::N(n)) if !set.contains(&n) => set.push(n),
-            (AttributeValue::BS(set), AttributeValue::B(b)) if !set.contains(&b) => set.push(b),
-            (AttributeValue::SS(_), AttributeValue::S(_))
-            | (AttributeValue::NS(_), AttributeValue::N(_))
-            | (AttributeValue::BS(_), AttributeValue::B(_)) => {
-                return Err(invalid("Input collection contains duplicates"))
-            }
-            _ => return Err(unsupported()),
-        }
+/// The set a bag's first value makes it, if that value can be in a set.
+fn empty_set_like(value: &AttributeValue) -> Option<AttributeValue> {
+    match value {
+        AttributeValue::S(_) => Some(AttributeValue::SS(Vec::new())),
+        AttributeValue::N(_) => Some(AttributeValue::NS(Vec::new())),
+        AttributeValue::B(_) => Some(AttributeValue::BS(Vec::new())),
+        _ => None,
     }
-    Ok(out)
 }
 
 /// A PartiQL path as a document path.
@@ -360,10 +398,12 @@ pub fn conjuncts(expr: &Expr) -> Vec<&Expr> {
 pub fn equality(expr: &Expr) -> Option<(&str, &Expr)> {
     let Expr::Compare(a, CompareOp::Eq, b) = expr else { return None };
     match (&**a, &**b) {
-        (Expr::Path(p), value) | (value, Expr::Path(p)) if !matches!(value, Expr::Path(_)) => match p.0.as_slice() {
-            [PathStep::Name(name)] => Some((name, value)),
-            _ => None,
-        },
+        (Expr::Path(p, _), value) | (value, Expr::Path(p, _)) if !matches!(value, Expr::Path(..)) => {
+            match p.0.as_slice() {
+                [PathStep::Name(name)] => Some((name, value)),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }

@@ -37,7 +37,7 @@ pub fn parse_statement(text: &str) -> ApiResult<Statement> {
         )));
     }
     let statement = parser::parse(text).map_err(|_| unsupported(text))?;
-    check(&statement)?;
+    check(&statement, text)?;
     Ok(statement)
 }
 
@@ -52,6 +52,9 @@ fn unsupported(text: &str) -> ApiError {
     let words: Vec<String> = text.split_whitespace().take(2).map(str::to_ascii_uppercase).collect();
     let first = words.first().map(String::as_str).unwrap_or("");
     match (first, words.get(1).map(String::as_str)) {
+        ("NOT", Some(next)) if next.starts_with("EXISTS") => {
+            return ApiError::validation("Unsupported operation in transaction.")
+        }
         ("CREATE", Some("TABLE")) => return ApiError::validation("Unsupported operation: CreateTable"),
         ("DROP", Some("TABLE")) => return ApiError::validation("Unsupported operation: DropTable"),
         _ => {}
@@ -128,9 +131,21 @@ fn unsupported_condition_operator(text: &str) -> Option<&'static str> {
     }
 }
 
-fn check(statement: &Statement) -> ApiResult<()> {
+fn check(statement: &Statement, text: &str) -> ApiResult<()> {
     use ast::Returning;
+    let at = |message: &str, span: ast::Span| ApiError::validation(format!("{message} at {}", span.describe(text)));
+    if let Statement::Select(select) | Statement::Exists(select) = statement {
+        if let Some(span) = select.not_a_path {
+            return Err(at("Unexpected path component", span));
+        }
+        if let Some(span) = select.limit {
+            return Err(at("Unsupported clause: LIMIT", span));
+        }
+    }
     match statement {
+        Statement::Insert(insert) if insert.returning => {
+            Err(ApiError::validation("RETURNING is not supported in INSERT"))
+        }
         Statement::Insert(insert) if insert.source.index.is_some() => Err(ApiError::validation(
             "FROM clause may only contain a single table name in data manipulation statements",
         )),

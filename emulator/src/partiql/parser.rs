@@ -18,6 +18,40 @@ pub const MAX_NESTING: usize = 64;
 
 type Res<'a, T> = IResult<&'a str, T>;
 
+thread_local! {
+    /// The address of the statement being parsed: spans are offsets from it.
+    static BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The span of the token `at` starts with (after blanks).
+fn token_span(at: &str) -> Span {
+    let at = blank(at).map_or(at, |(rest, _)| rest);
+    let start = (at.as_ptr() as usize).saturating_sub(BASE.with(|b| b.get()));
+    let len = match at.chars().next() {
+        Some(quote @ ('\'' | '"')) => {
+            let mut chars = at.chars().skip(1).peekable();
+            let mut n = 1;
+            while let Some(c) = chars.next() {
+                n += 1;
+                if c == quote {
+                    if chars.peek() == Some(&quote) {
+                        chars.next();
+                        n += 1;
+                        continue;
+                    }
+                    break;
+                }
+            }
+            n
+        }
+        Some(c) if is_word_char(c) || c == '.' => at.chars().take_while(|c| is_word_char(*c) || *c == '.').count(),
+        Some(_) if at.starts_with("<<") || at.starts_with(">>") => 2,
+        Some(_) => 1,
+        None => 0,
+    };
+    Span { start, len }
+}
+
 /// Words that cannot be bare identifiers (quote them: `"value"`).
 const KEYWORDS: &[&str] = &[
     "and",
@@ -120,6 +154,7 @@ pub fn scan(text: &str) -> Scan {
 /// Parses one statement; on failure, the byte offset where parsing stopped.
 /// Callers check [`scan`] first (nesting, unterminated quotes).
 pub fn parse(text: &str) -> Result<Statement, usize> {
+    BASE.with(|b| b.set(text.as_ptr() as usize));
     let parsed = (statement, blank, opt(char(';')), blank, eof).parse(text);
     match parsed {
         Ok((_, (statement, ..))) => Ok(renumber(statement, text)),
@@ -134,7 +169,7 @@ fn renumber(mut statement: Statement, text: &str) -> Statement {
     let start = text.as_ptr() as usize;
     let index = |pointer: usize| offsets.iter().position(|o| *o == pointer - start).unwrap_or(usize::MAX);
     visit_statement(&mut statement, &mut |e| {
-        if let Expr::Parameter(p) = e {
+        if let Expr::Parameter(p, _) = e {
             *p = index(*p);
         }
     });
@@ -155,9 +190,15 @@ fn visit_statement(statement: &mut Statement, f: &mut impl FnMut(&mut Expr)) {
                     visit(e, f);
                 }
             }
-            visit(&mut s.filter, f);
+            if let Some(filter) = &mut s.filter {
+                visit(filter, f);
+            }
         }
-        Statement::Delete(s) => visit(&mut s.filter, f),
+        Statement::Delete(s) => {
+            if let Some(filter) = &mut s.filter {
+                visit(filter, f);
+            }
+        }
     }
 }
 
@@ -166,15 +207,15 @@ fn visit_statement(statement: &mut Statement, f: &mut impl FnMut(&mut Expr)) {
 pub fn visit(expr: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
     f(expr);
     match expr {
-        Expr::Literal(_) | Expr::Parameter(_) | Expr::Path(_) => {}
-        Expr::List(items) | Expr::Bag(items) | Expr::And(items) | Expr::Or(items) | Expr::Call(_, items) => {
+        Expr::Literal(..) | Expr::Parameter(..) | Expr::Path(..) => {}
+        Expr::List(items, _) | Expr::Bag(items, _) | Expr::And(items) | Expr::Or(items) | Expr::Call(_, items, _) => {
             items.iter_mut().for_each(|e| visit(e, f))
         }
-        Expr::Tuple(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+        Expr::Tuple(pairs, _) => pairs.iter_mut().for_each(|(k, v)| {
             visit(k, f);
             visit(v, f);
         }),
-        Expr::Compare(a, _, b) | Expr::Add(a, b) | Expr::Subtract(a, b) => {
+        Expr::Compare(a, _, b) | Expr::Add(a, b) | Expr::Subtract(a, b) | Expr::Unsupported(_, a, b) => {
             visit(a, f);
             visit(b, f);
         }
@@ -401,14 +442,20 @@ const MAX_ARITHMETIC_CHAIN: usize = 64;
 fn additive(i: &str) -> Res<'_, Expr> {
     let (mut rest, mut left) = primary(i)?;
     for _ in 0..=MAX_ARITHMETIC_CHAIN {
-        let (after, op) = match opt(ws(alt((char('+'), char('-'))))).parse(rest)? {
+        let operator = alt((tag("+"), tag("-"), tag("*"), tag("/"), tag("%"), tag("||")));
+        let (after, op) = match opt(ws(operator)).parse(rest)? {
             (after, Some(op)) => (after, op),
             (_, None) => return Ok((rest, left)),
         };
         let (after, right) = primary(after)?;
+        let (left_box, right_box) = (Box::new(left), Box::new(right));
         left = match op {
-            '+' => Expr::Add(Box::new(left), Box::new(right)),
-            _ => Expr::Subtract(Box::new(left), Box::new(right)),
+            "+" => Expr::Add(left_box, right_box),
+            "-" => Expr::Subtract(left_box, right_box),
+            "*" => Expr::Unsupported("*", left_box, right_box),
+            "/" => Expr::Unsupported("/", left_box, right_box),
+            "%" => Expr::Unsupported("%", left_box, right_box),
+            _ => Expr::Unsupported("||", left_box, right_box),
         };
         rest = after;
     }
@@ -419,29 +466,36 @@ fn parameter(i: &str) -> Res<'_, Expr> {
     let (rest, _) = blank(i)?;
     let (after, _) = char('?').parse(rest)?;
     // The parameter's address; numbered by `renumber` once parsing is done.
-    Ok((blank(after)?.0, Expr::Parameter(rest.as_ptr() as usize)))
+    Ok((blank(after)?.0, Expr::Parameter(rest.as_ptr() as usize, token_span(rest))))
 }
 
 fn call(i: &str) -> Res<'_, Expr> {
     let name = ws(recognize(pair(satisfy(|c| c.is_ascii_alphabetic() || c == '_'), take_while(is_word_char))));
-    map((name, symbol("("), separated_list0(symbol(","), expr), symbol(")")), |(name, _, args, _)| {
-        Expr::Call(name.to_ascii_lowercase(), args)
+    let span = token_span(i);
+    map((name, symbol("("), separated_list0(symbol(","), expr), symbol(")")), move |(name, _, args, _)| {
+        Expr::Call(name.to_ascii_lowercase(), args, span)
     })
     .parse(i)
 }
 
 fn primary(i: &str) -> Res<'_, Expr> {
+    let span = token_span(i);
     alt((
         parameter,
-        map(literal, Expr::Literal),
-        map(delimited(symbol("<<"), separated_list0(symbol(","), expr), symbol(">>")), Expr::Bag),
-        map(delimited(symbol("["), separated_list0(symbol(","), expr), symbol("]")), Expr::List),
-        map(delimited(symbol("{"), separated_list0(symbol(","), (expr, symbol(":"), expr)), symbol("}")), |pairs| {
-            Expr::Tuple(pairs.into_iter().map(|(k, _, v)| (k, v)).collect())
+        map(literal, move |l| Expr::Literal(l, span)),
+        map(delimited(symbol("<<"), separated_list0(symbol(","), expr), symbol(">>")), move |items| {
+            Expr::Bag(items, span)
         }),
+        map(delimited(symbol("["), separated_list0(symbol(","), expr), symbol("]")), move |items| {
+            Expr::List(items, span)
+        }),
+        map(
+            delimited(symbol("{"), separated_list0(symbol(","), (expr, symbol(":"), expr)), symbol("}")),
+            move |pairs| Expr::Tuple(pairs.into_iter().map(|(k, _, v)| (k, v)).collect(), span),
+        ),
         call,
         delimited(symbol("("), expr, symbol(")")),
-        map(path, Expr::Path),
+        map(path, move |p| Expr::Path(p, span)),
     ))
     .parse(i)
 }
@@ -452,11 +506,35 @@ fn source(i: &str) -> Res<'_, Source> {
     map(pair(identifier, opt(preceded(symbol("."), identifier))), |(table, index)| Source { table, index }).parse(i)
 }
 
+/// A selected item that is not a path: a function call or a parameter.
+fn not_a_path(i: &str) -> Res<'_, Span> {
+    let span = token_span(i);
+    let call = (ws(bare_call_name), symbol("("), take_while(|c| c != ')'), symbol(")"));
+    map(alt((recognize(call), recognize(ws(char('?'))))), move |_| span).parse(i)
+}
+
+fn bare_call_name(i: &str) -> Res<'_, &str> {
+    recognize(pair(satisfy(|c| c.is_ascii_alphabetic() || c == '_'), take_while(is_word_char))).parse(i)
+}
+
+/// The SELECT list: paths, and the first item that is not one.
+fn projection(i: &str) -> Res<'_, (Vec<Path>, Option<Span>)> {
+    let item = alt((map(not_a_path, |span| (None, Some(span))), map(path, |p| (Some(p), None))));
+    let list = map(separated_list1(symbol(","), item), |items| {
+        let refused = items.iter().find_map(|(_, span)| *span);
+        (items.into_iter().filter_map(|(p, _)| p).collect(), refused)
+    });
+    alt((value((Vec::new(), None), symbol("*")), list)).parse(i)
+}
+
 fn select(i: &str) -> Res<'_, Select> {
-    let projection = alt((value(Vec::new(), symbol("*")), separated_list1(symbol(","), path)));
     let order = map(pair(path, opt(alt((value(false, kw("asc")), value(true, kw("desc")))))), |(path, desc)| OrderBy {
         path,
         descending: desc.unwrap_or(false),
+    });
+    let limit = preceded(kw("limit"), |i| {
+        let span = token_span(i);
+        map(primary, move |_| span).parse(i)
     });
     map(
         (
@@ -466,12 +544,15 @@ fn select(i: &str) -> Res<'_, Select> {
             source,
             opt(preceded(kw("where"), expr)),
             opt(preceded((kw("order"), kw("by")), separated_list1(symbol(","), order))),
+            opt(limit),
         ),
-        |(_, projection, _, source, filter, order_by)| Select {
+        |(_, (projection, not_a_path), _, source, filter, order_by, limit)| Select {
             projection,
+            not_a_path,
             source,
             filter,
             order_by: order_by.unwrap_or_default(),
+            limit,
         },
     )
     .parse(i)
@@ -480,13 +561,15 @@ fn select(i: &str) -> Res<'_, Select> {
 /// What follows `SELECT ... FROM source` in a statement that did not parse
 /// (to name the construct DynamoDB does not support), if it starts that way.
 pub fn after_select_source(text: &str) -> Option<&str> {
-    let projection = alt((value(Vec::new(), symbol("*")), separated_list1(symbol(","), path)));
+    BASE.with(|b| b.set(text.as_ptr() as usize));
     (kw("select"), projection, kw("from"), source).parse(text).ok().map(|(rest, _)| rest)
 }
 
 fn insert(i: &str) -> Res<'_, Insert> {
-    map((kw("insert"), kw("into"), source, kw("value"), expr), |(_, _, source, _, value)| Insert { source, value })
-        .parse(i)
+    map((kw("insert"), kw("into"), source, kw("value"), expr, opt(returning)), |(_, _, source, _, value, returning)| {
+        Insert { source, value, returning: returning.is_some() }
+    })
+    .parse(i)
 }
 
 fn returning(i: &str) -> Res<'_, Returning> {
@@ -504,10 +587,11 @@ fn update(i: &str) -> Res<'_, Update> {
         kw("set"),
         separated_list1(symbol(","), map((path, symbol("="), expr), |(p, _, e)| UpdateAction::Set(p, e))),
     );
-    let remove = preceded(kw("remove"), separated_list1(symbol(","), map(path, UpdateAction::Remove)));
+    // One path per REMOVE (`REMOVE a REMOVE b`), as DynamoDB reads it.
+    let remove = preceded(kw("remove"), map(path, |p| vec![UpdateAction::Remove(p)]));
     map(
-        (kw("update"), source, many1(alt((set, remove))), kw("where"), expr, opt(returning)),
-        |(_, source, actions, _, filter, returning)| Update {
+        (kw("update"), source, many1(alt((set, remove))), opt(preceded(kw("where"), expr)), opt(returning)),
+        |(_, source, actions, filter, returning)| Update {
             source,
             actions: actions.into_iter().flatten().collect(),
             filter,
@@ -519,8 +603,8 @@ fn update(i: &str) -> Res<'_, Update> {
 
 fn delete(i: &str) -> Res<'_, Delete> {
     map(
-        (kw("delete"), kw("from"), source, kw("where"), expr, opt(returning)),
-        |(_, _, source, _, filter, returning)| Delete { source, filter, returning },
+        (kw("delete"), kw("from"), source, opt(preceded(kw("where"), expr)), opt(returning)),
+        |(_, _, source, filter, returning)| Delete { source, filter, returning },
     )
     .parse(i)
 }
@@ -563,7 +647,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut s = s;
         visit_statement(&mut s, &mut |e| {
-            if let Expr::Parameter(p) = e {
+            if let Expr::Parameter(p, _) = e {
                 seen.push(*p)
             }
         });
@@ -578,11 +662,17 @@ mod tests {
         else {
             panic!()
         };
-        let Expr::Tuple(pairs) = i.value else { panic!() };
+        let Expr::Tuple(pairs, _) = i.value else { panic!() };
         assert_eq!(pairs.len(), 5);
         assert_eq!(
             pairs[2].1,
-            Expr::Bag(vec![Expr::Literal(Literal::String("x".into())), Expr::Literal(Literal::String("y".into()))])
+            Expr::Bag(
+                vec![
+                    Expr::Literal(Literal::String("x".into()), Span { start: 49, len: 3 }),
+                    Expr::Literal(Literal::String("y".into()), Span { start: 53, len: 3 })
+                ],
+                Span { start: 47, len: 2 }
+            )
         );
     }
 
@@ -591,12 +681,12 @@ mod tests {
         let s = parse("DELETE FROM t WHERE pk = 'a' AND x IS NOT MISSING AND y NOT BETWEEN 1 AND 2 AND z NOT IN (1, 2) AND begins_with(w, 'p') RETURNING ALL OLD *").unwrap();
         let Statement::Delete(d) = s else { panic!() };
         assert_eq!(d.returning, Some(Returning::AllOld));
-        let Expr::And(parts) = d.filter else { panic!() };
+        let Some(Expr::And(parts)) = d.filter else { panic!() };
         assert_eq!(parts.len(), 5);
         assert!(matches!(parts[1], Expr::Is { missing: true, negated: true, .. }));
         assert!(matches!(parts[2], Expr::Between { negated: true, .. }));
         assert!(matches!(parts[3], Expr::In { negated: true, .. }));
-        assert!(matches!(&parts[4], Expr::Call(n, args) if n == "begins_with" && args.len() == 2));
+        assert!(matches!(&parts[4], Expr::Call(n, args, _) if n == "begins_with" && args.len() == 2));
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn partition_values(part: &Expr, name: &str, lowering: &Lowering) -> ApiResult<O
 }
 
 fn is_attribute(expr: &Expr, name: &str) -> bool {
-    matches!(expr, Expr::Path(p) if matches!(p.0.as_slice(), [PathStep::Name(n)] if n == name))
+    matches!(expr, Expr::Path(p, _) if matches!(p.0.as_slice(), [PathStep::Name(n)] if n == name))
 }
 
 /// A condition on the sort key one conjunct states, when its values are
@@ -174,7 +174,7 @@ fn sort_condition(part: &Expr, attr: &KeyAttribute, lowering: &Lowering) -> ApiR
                 _ => None,
             }
         }
-        Expr::Call(name, args) if name == "begins_with" && args.len() == 2 && is_attribute(&args[0], &attr.name) => {
+        Expr::Call(name, args, _) if name == "begins_with" && args.len() == 2 && is_attribute(&args[0], &attr.name) => {
             key(&args[1])?.filter(|k| !matches!(k, KeyValue::N(_))).map(SortCondition::BeginsWith)
         }
         _ => None,
