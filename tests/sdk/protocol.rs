@@ -1,7 +1,12 @@
-//! Wire-level behaviour that SDKs and tools rely on.
+//! Wire-level behaviour that SDKs and tools rely on, as DynamoDB answers it.
+//! Sources for what DynamoDB does at the HTTP level (each test names its own):
+//! mhart/dynalite `test/connection.js` and scylladb/scylladb
+//! `test/alternator/test_health.py`, `test_compressed_request.py`,
+//! `test_compressed_response.py` (suites run against DynamoDB itself), and a
+//! captured DynamoDB preflight in AllanZhengYP/cors-test `output.md`.
 
-use sdk_tests::{api_call, raw_request};
-use std::io::Write;
+use sdk_tests::{api_call, raw_request, raw_request_to};
+use std::io::{Read, Write};
 
 #[tokio::test]
 async fn responses_carry_request_id_and_crc32() {
@@ -63,6 +68,17 @@ async fn gzip_requests_and_responses() {
     )
     .await;
     assert_eq!(created.status, 200, "{}", String::from_utf8_lossy(&created.body));
+    // Two gzip members concatenated are one body (test_compressed_request.py, test_gzip_request_two_gzips).
+    let item = br#"{"TableName":"zipped","Item":{"pk":{"S":"two"}}}"#;
+    let two = [gzip(&item[..10]), gzip(&item[10..])].concat();
+    let put = raw_request(
+        db.address(),
+        "POST",
+        &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Encoding", "gzip")],
+        &two,
+    )
+    .await;
+    assert_eq!(put.status, 200, "{}", String::from_utf8_lossy(&put.body));
     let big_item =
         format!(r#"{{"TableName":"zipped","Item":{{"pk":{{"S":"a"}},"d":{{"S":"{}"}}}}}}"#, "z".repeat(5000));
     api_call(db.address(), "PutItem", &big_item).await;
@@ -81,26 +97,105 @@ async fn gzip_requests_and_responses() {
     assert!(plain.contains(&"z".repeat(5000)));
 }
 
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// The health check names the Host the request was sent to, with DynamoDB's trailing space
+/// (dynalite test/connection.js "should return 200 if a GET"; Alternator test_health.py
+/// test_health_works), and only `GET /` answers it (test_health_only_works_for_root_path).
+/// Other methods, and OPTIONS without Origin, are DynamoDB's 404 (dynalite `assert404`).
 #[tokio::test]
-async fn health_check_and_cors() {
+async fn health_check_names_the_host_and_only_answers_get_root() {
     let db = harness::start().await;
     let health = raw_request(db.address(), "GET", &[], b"").await;
     assert_eq!(health.status, 200);
-    assert!(String::from_utf8_lossy(&health.body).starts_with("healthy: dynamodb."));
+    assert_eq!(String::from_utf8_lossy(&health.body), format!("healthy: {} ", db.address()));
+    let crc: u32 = health.header("x-amz-crc32").unwrap().parse().unwrap();
+    assert_eq!(crc, crc32fast::hash(&health.body));
+    assert!(health.header("x-amzn-requestid").is_some());
+    assert_eq!(health.header("server"), Some("Server"));
+
+    for path in ["/abc", "/-", "/index.htm", "/health"] {
+        let other = raw_request_to(db.address(), "GET", path, &[], b"").await;
+        assert_eq!(other.status, 404, "GET {path}");
+        assert_eq!(other.body, b"<UnknownOperationException/>\n", "GET {path}");
+    }
+    for method in ["PUT", "DELETE", "OPTIONS", "PATCH"] {
+        let other = raw_request(db.address(), method, &[], b"").await;
+        assert_eq!(other.status, 404, "{method}");
+        assert_eq!(other.body, b"<UnknownOperationException/>\n", "{method}");
+        // The checksum dynalite's assert404 expects of this body.
+        assert_eq!(other.header("x-amz-crc32"), Some("3552371480"), "{method}");
+        assert_eq!(other.header("content-length"), Some("29"), "{method}");
+        assert!(other.header("access-control-allow-origin").is_none(), "{method}");
+    }
+}
+
+/// `Server: Server` on API answers, errors included (cors-test output.md; the `--debug`
+/// response headers in blog.milancermak.com 2019-03-08 "DynamoDB, NodeJS vs. Python and
+/// persistent connections").
+#[tokio::test]
+async fn responses_carry_dynamodbs_server_header() {
+    let db = harness::start().await;
+    let ok = api_call(db.address(), "ListTables", "{}").await;
+    assert_eq!(ok.header("server"), Some("Server"));
+    let error = api_call(db.address(), "DescribeTable", r#"{"TableName":"missing"}"#).await;
+    assert_eq!(error.status, 400);
+    assert_eq!(error.header("server"), Some("Server"));
+}
+
+/// CORS as DynamoDB answers it: `*` for any Origin (never the origin echoed), the requested
+/// headers and method echoed on a preflight, its exposed headers, a two-day max age; nothing
+/// without Origin. Sources: dynalite test/connection.js ("should set CORS if OPTIONS and
+/// Origin [and Headers [and Method]]", "should return UnknownOperationException and set CORS
+/// if using Origin"), and a preflight to dynamodb.us-east-1.amazonaws.com captured in
+/// AllanZhengYP/cors-test output.md.
+#[tokio::test]
+async fn cors_as_dynamodb_answers_it() {
+    let db = harness::start().await;
+    let requested = "Content-Type,X-Amz-Target,user-agent,content-length,host,Authorization,amz-sdk-invocation-id";
     let preflight = raw_request(
         db.address(),
         "OPTIONS",
         &[
-            ("Origin", "http://localhost:3000"),
+            ("Origin", "https://foo.example"),
             ("Access-Control-Request-Method", "POST"),
-            ("Access-Control-Request-Headers", "x-amz-target,content-type,authorization"),
+            ("Access-Control-Request-Headers", requested),
         ],
         b"",
     )
     .await;
     assert_eq!(preflight.status, 200);
-    assert_eq!(preflight.header("access-control-allow-origin"), Some("http://localhost:3000"));
-    assert_eq!(preflight.header("access-control-allow-headers"), Some("x-amz-target,content-type,authorization"));
+    assert!(preflight.body.is_empty());
+    assert_eq!(preflight.header("content-length"), Some("0"));
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(preflight.header("access-control-allow-headers"), Some(requested));
+    assert_eq!(preflight.header("access-control-allow-methods"), Some("POST"));
+    assert_eq!(
+        preflight.header("access-control-expose-headers"),
+        Some("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+    );
+    assert_eq!(preflight.header("access-control-max-age"), Some("172800"));
+    assert_eq!(preflight.header("server"), Some("Server"));
+    assert!(preflight.header("x-amzn-requestid").is_some());
+
+    // Only what was asked is echoed.
+    let bare = raw_request(db.address(), "OPTIONS", &[("Origin", "whatever")], b"").await;
+    assert_eq!(bare.status, 200);
+    assert_eq!(bare.header("access-control-allow-origin"), Some("*"));
+    assert!(bare.header("access-control-allow-headers").is_none());
+    assert!(bare.header("access-control-allow-methods").is_none());
+    assert_eq!(bare.header("access-control-max-age"), Some("172800"));
+
     let call = raw_request(
         db.address(),
         "POST",
@@ -108,5 +203,149 @@ async fn health_check_and_cors() {
         b"{}",
     )
     .await;
-    assert_eq!(call.header("access-control-allow-origin"), Some("http://localhost:3000"));
+    assert_eq!(call.status, 200);
+    assert_eq!(call.header("access-control-allow-origin"), Some("*"));
+    let unknown =
+        raw_request(db.address(), "POST", &[("X-Amz-Target", "Nope.Nope"), ("Origin", "whatever")], b"{}").await;
+    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.header("access-control-allow-origin"), Some("*"));
+
+    // No Origin, no CORS headers at all.
+    let plain = api_call(db.address(), "ListTables", "{}").await;
+    assert!(plain.headers.iter().all(|(name, _)| !name.starts_with("access-control-")));
+}
+
+/// `Content-Encoding: deflate` (the zlib format) is read, and `Accept-Encoding` chooses between
+/// gzip and deflate for responses over 4 KB as DynamoDB does (Alternator's
+/// test_deflate_request_valid, test_compressed_response, test_compressed_response_accept_encodings).
+#[tokio::test]
+async fn deflate_requests_and_negotiated_responses() {
+    let db = harness::start().await;
+    let create = br#"{"TableName":"packed","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}"#;
+    let created = raw_request(
+        db.address(),
+        "POST",
+        &[("X-Amz-Target", "DynamoDB_20120810.CreateTable"), ("Content-Encoding", "deflate")],
+        &zlib(create),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{}", String::from_utf8_lossy(&created.body));
+    let big = format!(r#"{{"TableName":"packed","Item":{{"pk":{{"S":"big"}},"d":{{"S":"{}"}}}}}}"#, "x".repeat(5000));
+    assert_eq!(api_call(db.address(), "PutItem", &big).await.status, 200);
+    let small = r#"{"TableName":"packed","Item":{"pk":{"S":"small"},"d":{"S":"tiny"}}}"#;
+    assert_eq!(api_call(db.address(), "PutItem", small).await.status, 200);
+
+    let address = db.address();
+    let get = move |key: &'static str, accept: &'static str| {
+        let body = format!(r#"{{"TableName":"packed","Key":{{"pk":{{"S":"{key}"}}}}}}"#);
+        async move {
+            raw_request(
+                address,
+                "POST",
+                &[("X-Amz-Target", "DynamoDB_20120810.GetItem"), ("Accept-Encoding", accept)],
+                body.as_bytes(),
+            )
+            .await
+        }
+    };
+    let deflated = get("big", "deflate").await;
+    assert_eq!(deflated.status, 200);
+    assert_eq!(deflated.header("content-encoding"), Some("deflate"));
+    let crc: u32 = deflated.header("x-amz-crc32").unwrap().parse().unwrap();
+    assert_eq!(crc, crc32fast::hash(&deflated.body), "checksum covers the bytes sent");
+    let mut plain = String::new();
+    flate2::read::ZlibDecoder::new(&deflated.body[..]).read_to_string(&mut plain).unwrap();
+    assert!(plain.contains(&"x".repeat(5000)));
+
+    // The order DynamoDB applies: listed first wins among equal qualities.
+    assert_eq!(get("big", "br, identity, deflate, gzip").await.header("content-encoding"), Some("deflate"));
+    assert_eq!(get("big", "gzip, deflate").await.header("content-encoding"), Some("gzip"));
+    assert_eq!(get("big", "*, gzip;q=0.5").await.header("content-encoding"), Some("deflate"));
+    assert_eq!(get("big", "gzip;q=0.5,identity;q=0.8").await.header("content-encoding"), Some("gzip"));
+    for refused in ["identity", "br", "x-gzip", "gzip;q=0", "*;q=0"] {
+        let answer = get("big", refused).await;
+        assert_eq!(answer.header("content-encoding"), None, "{refused}");
+        assert!(String::from_utf8_lossy(&answer.body).contains(&"x".repeat(5000)), "{refused}");
+    }
+    // Under 4 KB nothing is compressed.
+    let small = get("small", "gzip, deflate").await;
+    assert_eq!(small.header("content-encoding"), None);
+    assert_eq!(small.json()["Item"]["d"]["S"], "tiny");
+}
+
+/// A body that does not decode under its Content-Encoding, or an unknown coding, is answered
+/// 500 and nothing is written (Alternator's test_broken_gzip_content, test_gzip_request_empty,
+/// test_gzip_request_with_missing_character, test_deflate_request_empty,
+/// test_deflate_request_not_deflated, test_garbage_content_encoding, run against DynamoDB).
+#[tokio::test]
+async fn broken_compressed_bodies_are_answered_500() {
+    let db = harness::start().await;
+    let table = r#"{"TableName":"broken","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}"#;
+    assert_eq!(api_call(db.address(), "CreateTable", table).await.status, 200);
+    let put = br#"{"TableName":"broken","Item":{"pk":{"S":"a"}}}"#;
+    let zipped = gzip(put);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("gzip", put.to_vec()),
+        ("gzip", Vec::new()),
+        ("gzip", zipped[..zipped.len() - 1].to_vec()),
+        ("deflate", put.to_vec()),
+        ("deflate", Vec::new()),
+        ("garbage", put.to_vec()),
+        ("br", put.to_vec()),
+    ];
+    for (coding, body) in cases {
+        let answer = raw_request(
+            db.address(),
+            "POST",
+            &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Encoding", coding)],
+            &body,
+        )
+        .await;
+        assert_eq!(answer.status, 500, "{coding}: {}", String::from_utf8_lossy(&answer.body));
+        assert!(answer.json()["__type"].as_str().unwrap().ends_with("#InternalServerError"), "{coding}");
+    }
+    let got = api_call(db.address(), "GetItem", r#"{"TableName":"broken","Key":{"pk":{"S":"a"}}}"#).await;
+    assert_eq!(got.json(), serde_json::json!({}), "nothing was written");
+    // Junk after a whole gzip member is ignored, as DynamoDB ignores it
+    // (test_gzip_request_with_extra_junk, marked there as a DynamoDB bug).
+    let junk = [zipped, b"junk".to_vec()].concat();
+    let answer = raw_request(
+        db.address(),
+        "POST",
+        &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Encoding", "gzip")],
+        &junk,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    // The server is still up.
+    assert_eq!(api_call(db.address(), "ListTables", "{}").await.status, 200);
+}
+
+/// The 16 MB limit holds after inflating too: a small body that inflates past it is refused
+/// with 413 without being inflated whole. DynamoDB itself does not bound the inflated size
+/// (test_gzip_request_oversized is scylla_only for that reason); the emulator keeps its memory bounded.
+#[tokio::test]
+async fn inflated_bodies_over_the_limit_are_refused() {
+    let db = harness::start().await;
+    let over = vec![b' '; 16 * 1024 * 1024 + 1];
+    for (coding, body) in [("gzip", gzip(&over)), ("deflate", zlib(&over))] {
+        assert!(body.len() < 1024 * 1024);
+        let answer = raw_request(
+            db.address(),
+            "POST",
+            &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Content-Encoding", coding)],
+            &body,
+        )
+        .await;
+        assert_eq!(answer.status, 413, "{coding}");
+    }
+    let exactly = vec![b' '; 16 * 1024 * 1024];
+    let answer = raw_request(
+        db.address(),
+        "POST",
+        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Content-Encoding", "gzip")],
+        &gzip(&exactly),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
 }

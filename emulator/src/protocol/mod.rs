@@ -3,8 +3,27 @@
 //! (`crate::server`) and in-process transports both call it, so every
 //! request takes the same path.
 //!
-//! Here: target dispatch, body decoding (gzip, size limit, JSON), error
-//! encoding, `x-amzn-RequestId`, `x-amz-crc32`, response compression, CORS.
+//! Here: target dispatch, body decoding (gzip/deflate, size limit, JSON),
+//! error encoding, `x-amzn-RequestId`, `x-amz-crc32`, `Server`, response
+//! compression, CORS, the health check.
+//!
+//! What DynamoDB answers outside API calls, and the sources it is taken from:
+//! - `GET /`: `healthy: <Host> ` (trailing space), 200, with `x-amz-crc32`
+//!   (mhart/dynalite `test/connection.js`, "should return 200 if a GET", run
+//!   against DynamoDB; scylladb/scylladb `test/alternator/test_health.py`: the
+//!   body names the Host the request was sent to, and only `/` answers it).
+//! - Any other method, a `GET` elsewhere, or `OPTIONS` without `Origin`: 404
+//!   with the body `<UnknownOperationException/>\n` (dynalite
+//!   `test/connection.js`, `assert404`).
+//! - CORS only for a request with `Origin`, and then `Access-Control-Allow-Origin: *`,
+//!   not the origin echoed. A preflight (`OPTIONS` with `Origin`) is 200 with an
+//!   empty body, the requested headers and method echoed, DynamoDB's exposed
+//!   headers and a max age of 172800 (dynalite `test/connection.js`, "should set
+//!   CORS if OPTIONS and Origin ..."; AllanZhengYP/cors-test `output.md`, a
+//!   preflight to dynamodb.us-east-1.amazonaws.com, 2020).
+//! - `Server: Server` on every response (the same cors-test capture; the
+//!   response headers of `aws dynamodb list-tables --debug` in
+//!   blog.milancermak.com, 2019-03-08).
 
 mod admin;
 mod encoding;
@@ -15,6 +34,7 @@ use crate::operation::{Access, Operation, Shape};
 use crate::ops::{self, Reply};
 use crate::state::State;
 use bytes::Bytes;
+use encoding::{Coding, DecodeError};
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
 
@@ -66,13 +86,41 @@ fn read_call(state: &State, parts: &http::request::Parts, body: Bytes) -> Stage 
         return Stage::Other(admin::handle(state, &parts.method, parts.uri.path(), &body));
     }
     match parts.method {
-        Method::OPTIONS => Stage::Other(preflight(&parts.headers)),
-        Method::GET => {
-            Stage::Other(plain(StatusCode::OK, format!("healthy: dynamodb.{}.amazonaws.com ", state.config.region)))
-        }
-        Method::POST => Stage::Api(prepare(state, &parts.headers, body)),
-        _ => Stage::Other(plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed".to_string())),
+        Method::OPTIONS if parts.headers.contains_key(header::ORIGIN) => Stage::Other(preflight(&parts.headers)),
+        Method::GET if parts.uri.path() == "/" => Stage::Other(health(state, parts)),
+        Method::POST => match encoding::decode_body(&parts.headers, body) {
+            Ok(body) => Stage::Api(prepare(state, &parts.headers, body)),
+            Err(DecodeError::TooLarge) => Stage::Other(body_too_large()),
+            // DynamoDB answers a body that does not decode under its
+            // Content-Encoding (or an unknown coding) with a 500
+            // (scylladb/scylladb test/alternator/test_compressed_request.py).
+            Err(DecodeError::Broken) => {
+                Stage::Api(Err(ApiError::new(ErrorKind::InternalServerError, "Internal server error")))
+            }
+        },
+        _ => Stage::Other(not_found()),
     }
+}
+
+/// The health check: `healthy: ` and the Host the request was sent to, with
+/// DynamoDB's trailing space.
+fn health(state: &State, parts: &http::request::Parts) -> Response<Bytes> {
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| format!("dynamodb.{}.amazonaws.com", state.config.region));
+    plain(StatusCode::OK, format!("healthy: {host} "))
+}
+
+/// What DynamoDB answers a request that is neither an API call nor the health check.
+fn not_found() -> Response<Bytes> {
+    let mut response = bare(StatusCode::NOT_FOUND, Bytes::from_static(b"<UnknownOperationException/>\n"));
+    let crc = crc32fast::hash(response.body());
+    response.headers_mut().insert("x-amz-crc32", HeaderValue::from(crc));
+    response
 }
 
 fn finish(state: &State, parts: &http::request::Parts, stage: Stage) -> Response<Bytes> {
@@ -80,28 +128,27 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage) -> Response
         Stage::Other(response) => response,
         Stage::Api(prepared) => api_response(&parts.headers, prepared.and_then(|p| run(state, p))),
     };
-    if let Some(origin) = parts.headers.get(header::ORIGIN).cloned() {
+    response.headers_mut().insert(header::SERVER, HeaderValue::from_static("Server"));
+    // CORS only for a request with an Origin, and then for any origin.
+    if parts.headers.contains_key(header::ORIGIN) {
         let h = response.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
-        );
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED_HEADERS));
     }
     response
 }
 
-/// The response for a body that exceeded [`MAX_BODY_BYTES`] while being read.
+/// The headers DynamoDB lets a browser read (its preflight's `Access-Control-Expose-Headers`).
+const EXPOSED_HEADERS: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+
+/// The response for a body over [`MAX_BODY_BYTES`], read or inflated.
 pub fn body_too_large() -> Response<Bytes> {
     let error = ApiError::validation(format!("Request size exceeded {MAX_BODY_BYTES} bytes"));
-    json_response(StatusCode::PAYLOAD_TOO_LARGE, error_body(&error), false)
+    json_response(StatusCode::PAYLOAD_TOO_LARGE, error_body(&error), None)
 }
 
 fn api_response(headers: &HeaderMap, result: Result<Reply, ApiError>) -> Response<Bytes> {
-    let accepts_gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let coding = encoding::response_coding(headers);
     let (status, body) = match result {
         Ok(reply) => (StatusCode::OK, reply.into_bytes()),
         Err(error) => {
@@ -114,7 +161,7 @@ fn api_response(headers: &HeaderMap, result: Result<Reply, ApiError>) -> Respons
             (status, error_body(&error))
         }
     };
-    json_response(status, body, accepts_gzip)
+    json_response(status, body, coding)
 }
 
 fn error_body(error: &ApiError) -> Vec<u8> {
@@ -133,7 +180,6 @@ fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, 
     let Some(operation) = Operation::from_target(target) else {
         return Err(ApiError::new(ErrorKind::UnknownOperation, "An unknown operation was requested."));
     };
-    let body = encoding::decode_body(headers, body)?;
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
     } else {
@@ -200,44 +246,57 @@ fn dispatch(state: &State, operation: Operation, body: &Value) -> Result<Reply, 
     }
 }
 
-fn json_response(status: StatusCode, mut body: Vec<u8>, gzip: bool) -> Response<Bytes> {
-    let mut compressed = false;
-    if gzip && body.len() > 1024 {
-        if let Some(zipped) = encoding::gzip(&body) {
-            body = zipped;
-            compressed = true;
+fn json_response(status: StatusCode, mut body: Vec<u8>, coding: Option<Coding>) -> Response<Bytes> {
+    let mut compressed = None;
+    if let Some(coding) = coding.filter(|_| body.len() > encoding::COMPRESSION_THRESHOLD) {
+        if let Some(packed) = encoding::compress(coding, &body) {
+            body = packed;
+            compressed = Some(coding);
         }
     }
     // The checksum covers the bytes on the wire, as DynamoDB's does.
     let crc = crc32fast::hash(&body);
-    let mut response = Response::new(Bytes::from(body));
-    *response.status_mut() = status;
+    let mut response = bare(status, Bytes::from(body));
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-    h.insert("x-amzn-requestid", request_id());
     h.insert("x-amz-crc32", HeaderValue::from(crc));
-    if compressed {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    if let Some(coding) = compressed {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding.name()));
     }
     response
 }
 
 fn plain(status: StatusCode, text: String) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(text));
-    *response.status_mut() = status;
+    let body = Bytes::from(text);
+    let crc = crc32fast::hash(&body);
+    let mut response = bare(status, body);
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response.headers_mut().insert("x-amz-crc32", HeaderValue::from(crc));
+    response
+}
+
+/// A response with what DynamoDB puts on every one: `Server: Server` and a request id.
+fn bare(status: StatusCode, body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::SERVER, HeaderValue::from_static("Server"));
     response.headers_mut().insert("x-amzn-requestid", request_id());
     response
 }
 
-/// CORS preflight, as DynamoDB Local's `-cors *` answers it.
+/// A CORS preflight (`OPTIONS` with `Origin`) as DynamoDB answers it: an empty
+/// 200 that echoes the requested headers and method (only when asked) and
+/// lets the answer be cached two days; [`finish`] adds the origin and
+/// exposed headers.
 fn preflight(headers: &HeaderMap) -> Response<Bytes> {
-    let mut response = plain(StatusCode::OK, String::new());
+    let mut response = bare(StatusCode::OK, Bytes::new());
     let h = response.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
-    let requested =
-        headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned().unwrap_or(HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
+    if let Some(requested) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned() {
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
+    }
+    if let Some(method) = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD).cloned() {
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, method);
+    }
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("172800"));
     response
 }
