@@ -27,6 +27,8 @@ pub enum ErrorKind {
     ConditionalCheckFailed,
     /// PartiQL: an INSERT of a key that exists.
     DuplicateItem,
+    /// No resource-based policy (or not the revision expected).
+    PolicyNotFound,
     TransactionCanceled,
     TransactionConflict,
     TransactionInProgress,
@@ -55,6 +57,7 @@ impl ErrorKind {
             ErrorKind::ResourceInUse => "ResourceInUseException",
             ErrorKind::ConditionalCheckFailed => "ConditionalCheckFailedException",
             ErrorKind::DuplicateItem => "DuplicateItemException",
+            ErrorKind::PolicyNotFound => "PolicyNotFoundException",
             ErrorKind::TransactionCanceled => "TransactionCanceledException",
             ErrorKind::TransactionConflict => "TransactionConflictException",
             ErrorKind::TransactionInProgress => "TransactionInProgressException",

@@ -48,6 +48,16 @@ macro_rules! operation_table {
             UpdateTimeToLive:          DynamoDb, Define, TableName,    Single,      Json(metadata::update_time_to_live);
             DescribeContinuousBackups: DynamoDb, Read,   TableName,    Single,      Json(metadata::describe_continuous_backups);
             UpdateContinuousBackups:   DynamoDb, Define, TableName,    Single,      Json(metadata::update_continuous_backups);
+            PutResourcePolicy:         DynamoDb, Define, ResourceArn,  Single,      Json(integrations::put_resource_policy);
+            GetResourcePolicy:         DynamoDb, Read,   ResourceArn,  Single,      Json(integrations::get_resource_policy);
+            DeleteResourcePolicy:      DynamoDb, Define, ResourceArn,  Single,      Json(integrations::delete_resource_policy);
+            EnableKinesisStreamingDestination:   DynamoDb, Define, TableName, Single, Json(integrations::enable_kinesis_streaming_destination);
+            DisableKinesisStreamingDestination:  DynamoDb, Define, TableName, Single, Json(integrations::disable_kinesis_streaming_destination);
+            UpdateKinesisStreamingDestination:   DynamoDb, Define, TableName, Single, Json(integrations::update_kinesis_streaming_destination);
+            DescribeKinesisStreamingDestination: DynamoDb, Read,   TableName, Single, Json(integrations::describe_kinesis_streaming_destination);
+            UpdateContributorInsights:   DynamoDb, Define, TableName, Single,    Json(integrations::update_contributor_insights);
+            DescribeContributorInsights: DynamoDb, Read,   TableName, Single,    Json(integrations::describe_contributor_insights);
+            ListContributorInsights:     DynamoDb, Read,   TableName, Single,    Json(integrations::list_contributor_insights);
             ListStreams:               DynamoDbStreams, Read, TableName, Single,  Json(streams::list_streams);
             DescribeStream:            DynamoDbStreams, Read, StreamArn, Single,  Json(streams::describe_stream);
             GetShardIterator:          DynamoDbStreams, Read, StreamArn, Single,  Json(streams::get_shard_iterator);

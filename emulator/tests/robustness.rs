@@ -106,6 +106,34 @@ fn templates() -> Vec<(&'static str, Value)> {
             "ExecuteTransaction",
             json!({"TransactStatements": [{"Statement": "EXISTS(SELECT * FROM \"hashed\" WHERE pk = 'k' AND n IS NOT MISSING)"}, {"Statement": "UPDATE \"ranged\" SET n = 1 WHERE pk = 'a' AND sk = 1"}], "ClientRequestToken": "token-2"}),
         ),
+        (
+            "PutResourcePolicy",
+            json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed", "Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}", "ExpectedRevisionId": "NO_POLICY"}),
+        ),
+        ("GetResourcePolicy", json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed"})),
+        (
+            "DeleteResourcePolicy",
+            json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed", "ExpectedRevisionId": "1"}),
+        ),
+        (
+            "EnableKinesisStreamingDestination",
+            json!({"TableName": "ranged", "StreamArn": "arn:aws:kinesis:us-east-1:000000000000:stream/orders", "EnableKinesisStreamingConfiguration": {"ApproximateCreationDateTimePrecision": "MICROSECOND"}}),
+        ),
+        (
+            "UpdateKinesisStreamingDestination",
+            json!({"TableName": "ranged", "StreamArn": "arn:aws:kinesis:us-east-1:000000000000:stream/orders", "UpdateKinesisStreamingConfiguration": {"ApproximateCreationDateTimePrecision": "MILLISECOND"}}),
+        ),
+        (
+            "DisableKinesisStreamingDestination",
+            json!({"TableName": "ranged", "StreamArn": "arn:aws:kinesis:us-east-1:000000000000:stream/orders"}),
+        ),
+        ("DescribeKinesisStreamingDestination", json!({"TableName": "ranged"})),
+        (
+            "UpdateContributorInsights",
+            json!({"TableName": "ranged", "IndexName": "gsi", "ContributorInsightsAction": "ENABLE", "ContributorInsightsMode": "THROTTLED_KEYS"}),
+        ),
+        ("DescribeContributorInsights", json!({"TableName": "ranged", "IndexName": "gsi"})),
+        ("ListContributorInsights", json!({"TableName": "ranged", "MaxResults": 5, "NextToken": "0"})),
         ("DescribeTable", json!({"TableName": "ranged"})),
         ("ListTables", json!({"ExclusiveStartTableName": "hashed", "Limit": 2})),
         ("DeleteTable", json!({"TableName": "newtable"})),

@@ -10,6 +10,7 @@ mod expressions;
 mod faults;
 mod fixtures;
 mod indexes;
+mod integrations;
 mod items;
 mod lifecycle;
 mod metadata;

@@ -248,6 +248,7 @@ mod tests {
             point_in_time_recovery: false,
             created_at: 0.0,
             transition: None,
+            integrations: Default::default(),
         }
     }
 

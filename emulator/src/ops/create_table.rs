@@ -65,13 +65,46 @@ impl CreateTableRequest {
     /// Reads and checks the request, in the order DynamoDB reports errors.
     pub fn read(input: Input) -> ApiResult<CreateTableRequest> {
         let name = input.str("TableName")?;
-        let mut v = Violations::new();
-        v.table_name("tableName", name);
-        let billing_mode = wire_enum::<BillingMode>(&mut v, "billingMode", input.str("BillingMode")?);
         let key_schema_raw = input.objects("KeySchema")?;
         let definitions_raw = input.objects("AttributeDefinitions")?;
+        let mut v = Violations::new();
+        // In the order DynamoDB lists them (dynalite's test suite).
+        v.not_null("attributeDefinitions", &definitions_raw);
+        for (i, def) in definitions_raw.iter().flatten().enumerate() {
+            let path = format!("attributeDefinitions.{}.member", i + 1);
+            let (name, kind) = (def.str("AttributeName")?, def.str("AttributeType")?);
+            v.not_null(&format!("{path}.attributeName"), &name);
+            v.not_null(&format!("{path}.attributeType"), &kind);
+            wire_enum::<crate::types::ScalarType>(&mut v, &format!("{path}.attributeType"), kind);
+        }
+        v.table_name("tableName", name);
+        let billing_mode = wire_enum::<BillingMode>(&mut v, "billingMode", input.str("BillingMode")?);
+        if let Some(units) = input.object("ProvisionedThroughput")? {
+            for (field, path) in
+                [("WriteCapacityUnits", "writeCapacityUnits"), ("ReadCapacityUnits", "readCapacityUnits")]
+            {
+                let value = units.int(field)?;
+                let path = format!("provisionedThroughput.{path}");
+                v.not_null(&path, &value);
+                v.range(&path, value, 1, None);
+            }
+        }
+        match key_schema_raw.as_deref() {
+            None => v.not_null("keySchema", &key_schema_raw),
+            Some([]) => v.add("'[]'".into(), "keySchema", "Member must have length greater than or equal to 1"),
+            Some(keys) => {
+                for (i, key) in keys.iter().enumerate() {
+                    let path = format!("keySchema.{}.member", i + 1);
+                    let (name, kind) = (key.str("AttributeName")?, key.str("KeyType")?);
+                    v.not_null(&format!("{path}.attributeName"), &name);
+                    v.not_null(&format!("{path}.keyType"), &kind);
+                    wire_enum::<super::table_request::KeyType>(&mut v, &format!("{path}.keyType"), kind);
+                }
+            }
+        }
         v.finish()?;
         let billing_mode = billing_mode.unwrap_or(BillingMode::Provisioned);
+        dynamodb_schema_checks(&input)?;
 
         let key_names = KeyNames::read(key_schema_raw.as_deref())?;
         let definitions_raw = definitions_raw.unwrap_or_default();
@@ -135,8 +168,149 @@ impl CreateTableRequest {
             point_in_time_recovery: false,
             created_at: state.clock.now_seconds(),
             transition: state.status_delay.begin(Phase::Creating, now_millis),
+            integrations: Default::default(),
         }
     }
+}
+
+/// Real DynamoDB's checks of the key schemas and indexes, in its order and
+/// words (dynalite's validations/createTable.js and test/createTable.js,
+/// asserted against DynamoDB; DynamoDB Local words these differently, see
+/// conformance/differences/tables-and-indexes.md). Requests these leave
+/// alone are checked further by the typed reading that follows.
+fn dynamodb_schema_checks(input: &Input) -> ApiResult<()> {
+    let invalid = |m: String| Err(ApiError::validation(format!("One or more parameter values were invalid: {m}")));
+    if let Some(units) = input.object("ProvisionedThroughput")? {
+        for field in ["ReadCapacityUnits", "WriteCapacityUnits"] {
+            if let Some(n) = units.int(field)?.filter(|&n| n > 1_000_000_000_000) {
+                return Err(ApiError::validation(format!("Given value {n} for {field} is out of bounds")));
+            }
+        }
+    }
+    let defs: Vec<&str> = input
+        .objects("AttributeDefinitions")?
+        .unwrap_or_default()
+        .iter()
+        .map(|d| d.str("AttributeName").map(Option::unwrap_or_default))
+        .collect::<ApiResult<_>>()?;
+    let table_keys = elements(input)?;
+    // More than two key elements, or an attribute defined twice: the typed
+    // reading that follows answers those.
+    if table_keys.len() > 2 || defs.iter().enumerate().any(|(i, d)| defs[..i].contains(d)) {
+        return Ok(());
+    }
+    let undefined = |keys: &[(&str, &str)]| keys.iter().any(|(k, _)| !defs.contains(k));
+    let listed = |keys: &[(&str, &str)]| {
+        let names: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
+        format!(
+            "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+            names.join(", "),
+            defs.join(", ")
+        )
+    };
+    let shape = |keys: &[(&str, &str)]| -> ApiResult<()> {
+        if keys.len() == 2 && keys[0].0 == keys[1].0 {
+            return Err(ApiError::validation(
+                "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+            ));
+        }
+        if keys.first().is_some_and(|(_, t)| *t != "HASH") {
+            return Err(ApiError::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type"));
+        }
+        if keys.get(1).is_some_and(|(_, t)| *t != "RANGE") {
+            return Err(ApiError::validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"));
+        }
+        Ok(())
+    };
+    match table_keys.len() {
+        2 if undefined(&table_keys) || (table_keys[0].0 == table_keys[1].0 && defs.len() == 1) => {
+            return Err(ApiError::validation("Invalid KeySchema: Some index key attribute have no definition"));
+        }
+        1 if undefined(&table_keys) => return invalid(listed(&table_keys)),
+        _ => {}
+    }
+    shape(&table_keys)?;
+    let locals = input.objects("LocalSecondaryIndexes")?;
+    let globals = input.objects("GlobalSecondaryIndexes")?;
+    if locals.is_none() && globals.is_none() && table_keys.len() != defs.len() {
+        return invalid(
+            "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
+                .into(),
+        );
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut index_checks = |index: &Input, local: bool| -> ApiResult<Option<()>> {
+        let keys = elements(index)?;
+        let name = index.str("IndexName")?.unwrap_or_default();
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        if undefined(&keys) {
+            return invalid(listed(&keys)).map(Some);
+        }
+        shape(&keys)?;
+        if local && keys.len() != 2 {
+            return invalid(format!("Index KeySchema does not have a range key for index: {name}")).map(Some);
+        }
+        if local && keys[0].0 != table_keys[0].0 {
+            return invalid(format!(
+                "Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}. index hash key: {}, table hash key: {}",
+                keys[0].0, table_keys[0].0
+            ))
+            .map(Some);
+        }
+        let Some(projection) = index.object("Projection")? else { return Ok(None) };
+        let Some(kind) = projection.str("ProjectionType")? else {
+            return invalid("Unknown ProjectionType: null".into()).map(Some);
+        };
+        if projection.has("NonKeyAttributes") && kind != "INCLUDE" {
+            return invalid(format!("ProjectionType is {kind}, but NonKeyAttributes is specified")).map(Some);
+        }
+        if names.iter().any(|n| n == name) {
+            return invalid(format!("Duplicate index name: {name}")).map(Some);
+        }
+        names.push(name.to_string());
+        Ok(Some(()))
+    };
+    if let Some(locals) = &locals {
+        if locals.is_empty() {
+            return invalid("List of LocalSecondaryIndexes is empty".into());
+        }
+        if table_keys.len() != 2 {
+            return invalid(
+                "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
+                    .into(),
+            );
+        }
+        for index in locals {
+            if index_checks(index, true)?.is_none() {
+                return Ok(());
+            }
+        }
+        if locals.len() > MAX_LOCAL_INDEXES {
+            return invalid(format!("Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LOCAL_INDEXES}"));
+        }
+    }
+    if let Some(globals) = &globals {
+        if globals.is_empty() {
+            return invalid("List of GlobalSecondaryIndexes is empty".into());
+        }
+        for index in globals {
+            if index_checks(index, false)?.is_none() {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A KeySchema's (name, key type) pairs as given.
+fn elements<'a>(raw: &Input<'a>) -> ApiResult<Vec<(&'a str, &'a str)>> {
+    raw.objects("KeySchema")?
+        .unwrap_or_default()
+        .iter()
+        .map(|k| Ok((k.str("AttributeName")?.unwrap_or_default(), k.str("KeyType")?.unwrap_or_default())))
+        .collect()
 }
 
 /// Local indexes need a sort key on the table, and there are at most five.

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod capacity;
 pub mod collections;
 pub mod create_table;
+pub mod integrations;
 pub mod item_request;
 pub mod items;
 pub mod metadata;

@@ -4,6 +4,7 @@
 //! different tables never wait for each other.
 
 mod index;
+pub mod integrations;
 pub mod lifecycle;
 mod locks;
 mod stored;

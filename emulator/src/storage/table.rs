@@ -103,6 +103,9 @@ pub struct TableDef {
     /// A create, update or delete still in progress (see `crate::storage::lifecycle`).
     #[serde(default)]
     pub transition: Option<crate::storage::lifecycle::Transition>,
+    /// Resource policies, Kinesis destinations, contributor insights.
+    #[serde(default)]
+    pub integrations: crate::storage::integrations::Integrations,
 }
 
 /// A Time to Live change. DynamoDB allows one per table per hour.
