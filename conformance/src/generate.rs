@@ -25,6 +25,7 @@ mod partiql;
 mod projection_expression;
 mod put_item;
 mod query;
+mod real_dynamodb;
 mod scan;
 mod streams;
 mod time_to_live;
@@ -59,6 +60,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("Streams", streams::scenarios()),
         ("TimeToLive", time_to_live::scenarios()),
         ("PartiQL", partiql::scenarios()),
+        ("RealDynamoDb", real_dynamodb::scenarios()),
     ]
 }
 

@@ -50,7 +50,8 @@ async fn run(target_name: &str, filter: &str) -> Result<(), String> {
 }
 
 /// For each step: a generator's explicit expectation is real DynamoDB's
-/// answer and is kept. Otherwise DynamoDB Local's answer is recorded, unless
+/// answer and is kept (every step of the `RealDynamoDb` family carries one:
+/// its answers are never recorded from DynamoDB Local). Otherwise DynamoDB Local's answer is recorded, unless
 /// the emulator answers differently *and* a known difference covers the step
 /// and accepts DynamoDB Local's answer: then the emulator's answer (real
 /// DynamoDB's, per the difference) is recorded. Every other disagreement is
@@ -87,6 +88,14 @@ async fn record_scenario(
     ours: &Target,
     known: &[Difference],
 ) -> Result<Scenario, String> {
+    if scenario.recorded_from_dynamodb() {
+        if let Some(index) = scenario.steps.iter().position(|s| s.expect.is_none()) {
+            return Err(format!(
+                "{} step {index}: a scenario recorded from DynamoDB carries every step's expected answer",
+                scenario.name
+            ));
+        }
+    }
     let emulated = scenario.operations().all(|op| emulator::Operation::from_name(op).is_some());
     let prefix = fresh_prefix();
     let mut out = scenario.clone();

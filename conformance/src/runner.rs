@@ -247,11 +247,28 @@ impl fmt::Display for Report {
                 c.matched, c.known, c.gaps, c.mismatched, c.skipped_scenarios
             )?;
         }
-        write!(f, "{} passed, {} failed", self.passed(), self.failed())?;
-        if self.skipped() > 0 {
-            write!(f, ", {} skipped", self.skipped())?;
+        for (label, real) in [("recorded from DynamoDB Local", false), ("recorded from DynamoDB", true)] {
+            let mine = self.results.iter().filter(|r| scenario::recorded_from_dynamodb(&r.name) == real);
+            let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+            for r in mine {
+                match (r.skipped.is_some(), r.passed()) {
+                    (true, _) => skipped += 1,
+                    (false, true) => passed += 1,
+                    (false, false) => failed += 1,
+                }
+            }
+            if passed + failed + skipped > 0 {
+                writeln!(f, "{label}: {passed} passed, {failed} failed{}", skipped_note(skipped))?;
+            }
         }
-        Ok(())
+        write!(f, "{} passed, {} failed{}", self.passed(), self.failed(), skipped_note(self.skipped()))
+    }
+}
+
+fn skipped_note(skipped: usize) -> String {
+    match skipped {
+        0 => String::new(),
+        n => format!(", {n} skipped"),
     }
 }
 

@@ -26,6 +26,12 @@ use std::path::Path;
 /// The placeholder for the per-run table-name prefix.
 pub const PREFIX: &str = "$P";
 
+/// The family whose expectations were recorded from real DynamoDB (dynalite's
+/// test suite, LocalStack's AWS snapshots, the API reference), written by hand
+/// in its generator: `record` keeps them and never records DynamoDB Local's
+/// answers in their place, and the runner counts its scenarios apart.
+pub const DYNAMODB_RECORDED_FAMILY: &str = "RealDynamoDb";
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Scenario {
     /// Unique, stable: `family/case`. Known differences refer to it.
@@ -92,10 +98,21 @@ impl Scenario {
         self.name.split('/').next().unwrap_or(&self.name)
     }
 
+    /// Are the expected answers real DynamoDB's recorded ones (the
+    /// [`DYNAMODB_RECORDED_FAMILY`]) rather than DynamoDB Local's?
+    pub fn recorded_from_dynamodb(&self) -> bool {
+        recorded_from_dynamodb(&self.name)
+    }
+
     /// The index the next added step will have (for [`answer`] references).
     pub fn next_step(&self) -> usize {
         self.steps.len()
     }
+}
+
+/// Is the scenario called `name` one of the [`DYNAMODB_RECORDED_FAMILY`]?
+pub fn recorded_from_dynamodb(name: &str) -> bool {
+    name.split('/').next() == Some(DYNAMODB_RECORDED_FAMILY)
 }
 
 /// The reference to the value at `pointer` (a JSON pointer, `/A/0/B`) of step

@@ -127,7 +127,7 @@ async fn key_validation_messages() {
     );
     assert_eq!(
         error_of(put(vec![("pk", s("a")), ("sk", n("abc"))]).await).1,
-        "A value provided cannot be converted into a number"
+        "The parameter cannot be converted to a numeric value: abc"
     );
     assert_eq!(
         error_of(put(vec![("pk", s("a")), ("sk", n("1e126"))]).await).1,
@@ -139,7 +139,7 @@ async fn key_validation_messages() {
     );
     assert_eq!(
         error_of(put(vec![("pk", s("a")), ("sk", n("1")), ("ss", Av::Ss(vec!["a".into(), "a".into()]))]).await).1,
-        "One or more parameter values were invalid: Input collection [a, a] contains duplicates"
+        "One or more parameter values were invalid: Input collection [a, a] contains duplicates."
     );
     let get_partial = client.get_item().table_name("keys").key("pk", s("a")).send().await;
     assert_eq!(error_of(get_partial).1, "The provided key element does not match the schema");
@@ -226,7 +226,7 @@ async fn numbers_order_and_compare_exactly() {
         .item("sk", n("1.23456789012345678901234567890123456789"))
         .send()
         .await;
-    assert_eq!(error_of(too_precise).1, "DynamoDB only supports precision up to 38 digits");
+    assert_eq!(error_of(too_precise).1, "Attempting to store more than 38 significant digits in a Number");
 }
 
 #[tokio::test]

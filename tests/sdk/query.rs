@@ -259,7 +259,7 @@ async fn query_validation_messages() {
     );
     assert_eq!(
         message(base().key_conditions("pk", eq(s("a"))).attributes_to_get("x").attributes_to_get("x").send().await),
-        "Cannot have two attributes with the same name"
+        "One or more parameter values were invalid: Duplicate value in attribute name: x"
     );
 }
 

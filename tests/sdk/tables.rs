@@ -125,16 +125,16 @@ async fn schema_validation_messages() {
         .attribute_definitions(def("other", ScalarAttributeType::S))
         .send()
         .await;
-    assert_eq!(error_of(undefined_key).1, "Hash Key not specified in Attribute Definitions.  Type unknown.");
+    assert_eq!(
+        error_of(undefined_key).1,
+        "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [pk], AttributeDefinitions: [other]"
+    );
     let no_hash = base()
         .key_schema(key("pk", KeyType::Range))
         .attribute_definitions(def("pk", ScalarAttributeType::S))
         .send()
         .await;
-    assert_eq!(
-        error_of(no_hash).1,
-        "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key"
-    );
+    assert_eq!(error_of(no_hash).1, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     let provisioned_without_throughput = client
         .create_table()
         .table_name("schema-check")
@@ -160,7 +160,7 @@ async fn schema_validation_messages() {
         .await;
     assert_eq!(
         error_of(lsi_on_hash_table).1,
-        "Local Secondary indices are not allowed on hash tables, only hash and range tables"
+        "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
     );
     // Nothing was created by any of the rejected requests.
     assert!(client.list_tables().send().await.unwrap().table_names().is_empty());
@@ -189,7 +189,10 @@ async fn key_schema_and_attribute_definition_rules() {
         "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
     );
     let no_definitions = base().key_schema(key("pk", KeyType::Hash)).send().await;
-    assert_eq!(error_of(no_definitions).1, "No Attribute Schema Defined");
+    assert_eq!(
+        error_of(no_definitions).1,
+        "1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null"
+    );
     let duplicate = pk_sk()
         .attribute_definitions(def("pk", ScalarAttributeType::N))
         .key_schema(key("pk", KeyType::Hash))
@@ -255,7 +258,10 @@ async fn key_schema_and_attribute_definition_rules() {
         .set_local_secondary_indexes(Some((1..=6).map(lsi).collect()))
         .send()
         .await;
-    assert_eq!(error_of(six_lsis).1, "Cannot have more than 5 local secondary indexes per table");
+    assert_eq!(
+        error_of(six_lsis).1,
+        "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5"
+    );
     assert!(client.list_tables().send().await.unwrap().table_names().is_empty());
 
     // UpdateTable's Create action checks an index key schema the same way.

@@ -110,7 +110,11 @@ pub fn read_projection(input: &Input, attrs: &mut ExpressionAttributes) -> ApiRe
     let mut seen = std::collections::BTreeSet::new();
     for name in &names {
         if !seen.insert(name.as_str()) {
-            return Err(ApiError::validation("Cannot have two attributes with the same name"));
+            // DynamoDB's words (dynalite's tests; DynamoDB Local: "Cannot have
+            // two attributes with the same name").
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: Duplicate value in attribute name: {name}"
+            )));
         }
     }
     Ok(Some(Projection { paths: names.iter().map(|n| super::DocPath::attribute(n)).collect() }))

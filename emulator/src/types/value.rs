@@ -1,7 +1,7 @@
 //! Attribute values: the ten DynamoDB types, decoded from and encoded to the
 //! wire's `{"S": "..."}` form, with DynamoDB's validation and size accounting.
 
-use super::number::Number;
+use super::number::{Number, NumberError};
 use crate::error::{ApiError, ApiResult};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -187,7 +187,7 @@ fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
             }
             if has_duplicates(&items, |s| s.clone()) {
                 return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Input collection [{}] contains duplicates",
+                    "One or more parameter values were invalid: Input collection [{}] contains duplicates.",
                     items.join(", ")
                 )));
             }
@@ -216,9 +216,11 @@ fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
                 ));
             }
             if has_duplicates(&items, |b| BASE64.encode(b)) {
-                return Err(ApiError::validation(
-                    "One or more parameter values were invalid: Input collection of type BS contains duplicates.",
-                ));
+                let written: Vec<&str> = expect_list(v)?.iter().filter_map(Value::as_str).collect();
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Input collection [{}]of type BS contains duplicates.",
+                    written.join(", ")
+                )));
             }
             AttributeValue::BS(items)
         }
@@ -232,8 +234,22 @@ fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
     })
 }
 
+/// A number of a request's attribute value, with DynamoDB's messages for
+/// those it refuses (dynalite's tests, asserted against DynamoDB; DynamoDB
+/// Local words the first two differently, conformance/differences/numbers.md).
 fn parse_number(text: &str) -> ApiResult<Number> {
-    Number::parse_written(text).map_err(|e| ApiError::validation(e.message()))
+    Number::parse_written(text).map_err(|e| match e {
+        NumberError::Invalid if text.is_empty() => {
+            ApiError::validation("The parameter cannot be converted to a numeric value")
+        }
+        NumberError::Invalid => {
+            ApiError::validation(format!("The parameter cannot be converted to a numeric value: {text}"))
+        }
+        NumberError::TooPrecise => {
+            ApiError::validation("Attempting to store more than 38 significant digits in a Number")
+        }
+        other => ApiError::validation(other.message()),
+    })
 }
 
 fn decode_base64(v: &Value) -> ApiResult<Vec<u8>> {
