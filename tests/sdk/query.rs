@@ -359,6 +359,33 @@ async fn expression_queries_filter_project_and_validate() {
         message(keyed().key_conditions("pk", eq(s("a"))).send().await),
         "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}"
     );
+    // Legacy KeyConditions with a FilterExpression and a ProjectionExpression:
+    // accepted (KeyConditions count against expressions only beside a
+    // KeyConditionExpression), the filter and projection applied.
+    let mixed = client
+        .query()
+        .table_name("scores")
+        .key_conditions("pk", eq(s("a")))
+        .filter_expression("attribute_exists(sk)")
+        .projection_expression("sk")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mixed.count(), mixed.items().len() as i32);
+    assert!(mixed.items().iter().all(|item| item.keys().eq(["sk"].iter())));
+    assert_eq!(
+        message(
+            client
+                .query()
+                .table_name("scores")
+                .key_conditions("pk", eq(s("a")))
+                .query_filter("v", eq(n(1)))
+                .projection_expression("sk")
+                .send()
+                .await
+        ),
+        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {QueryFilter} Expression parameters: {ProjectionExpression}"
+    );
     assert_eq!(
         message(
             client

@@ -243,7 +243,16 @@ pub fn read_expressions(input: &Input, kind: ReadKind) -> ApiResult<(Option<Cond
             "ScanFilter",
         ),
     };
-    check_parameter_styles(input, legacy_params, expression_params)?;
+    // Legacy KeyConditions go with FilterExpression and ProjectionExpression:
+    // DynamoDB counts them against the expression parameters only beside a
+    // KeyConditionExpression (dynalite's validateExpressionParams, asserted
+    // against DynamoDB; DynamoDB Local accepts them too).
+    let legacy_params: Vec<&str> = legacy_params
+        .iter()
+        .copied()
+        .filter(|p| *p != "KeyConditions" || input.has("KeyConditionExpression"))
+        .collect();
+    check_parameter_styles(input, &legacy_params, expression_params)?;
     let mut v = Violations::new();
     let conditional_operator = legacy::filter_conditional_operator(input, &mut v)?;
     v.finish()?;
