@@ -15,6 +15,9 @@ use crate::target::Target;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
+mod extended;
+use extended::{AttributeUpdate, EdgeNumber, Expected, ProjectionSpec, Read, Spoiled};
+
 const KEY_VALUES: usize = 3;
 
 /// A generated table: key types and optional indexes.
@@ -24,8 +27,12 @@ pub struct TableSpec {
     pub range: Option<&'static str>,
     /// A GSI keyed on `g` (S), projecting everything.
     pub gsi: bool,
-    /// An LSI on `l` (N), keys only (needs a range key).
+    /// An LSI on `l` (N) (needs a range key).
     pub lsi: bool,
+    /// The indexes' projections: `ALL`, `KEYS_ONLY` or `INCLUDE` (`a` on
+    /// the GSI, `b` on the LSI).
+    pub gsi_projection: &'static str,
+    pub lsi_projection: &'static str,
 }
 
 /// A key, as indexes into the key space: (partition value, sort value).
@@ -59,20 +66,24 @@ pub enum Op {
     Put {
         key: KeyIndex,
         attributes: Attributes,
-        return_old: bool,
+        return_values: &'static str,
         capacity: bool,
         condition: Option<Condition>,
+        /// Legacy `Expected`, alone or beside `ConditionExpression`.
+        expected: Option<Expected>,
     },
     Delete {
         key: KeyIndex,
-        return_old: bool,
+        return_values: &'static str,
         capacity: bool,
         condition: Option<Condition>,
+        expected: Option<Expected>,
     },
     Get {
         key: KeyIndex,
         consistent: bool,
         capacity: bool,
+        projection: Option<ProjectionSpec>,
     },
     BatchWrite {
         puts: Vec<(KeyIndex, Attributes)>,
@@ -89,7 +100,18 @@ pub enum Op {
         add_one: bool,
         condition: Option<bool>,
         return_values: &'static str,
+        /// Legacy `AttributeUpdates` (alone when the expression has no clause).
+        attribute_updates: Option<Vec<AttributeUpdate>>,
+        expected: Option<Expected>,
     },
+    /// Query or Scan mixing legacy and expression parameters, with `Select`
+    /// and projections, on the table or an index.
+    Read(Read),
+    /// A number at or beyond DynamoDB's limits in a key, an item, an update or a condition.
+    EdgeNumber(EdgeNumber),
+    /// A request with one request-level parameter missing, null, of a wrong
+    /// JSON type, empty or out of range.
+    Spoiled(Spoiled),
     /// A whole-table strongly consistent Scan (order normalized).
     Scan {
         count: bool,
@@ -131,8 +153,16 @@ fn implemented(op: &str) -> bool {
 
 pub fn table_spec() -> impl Strategy<Value = TableSpec> {
     let key_type = prop::sample::select(vec!["S", "N", "B"]);
-    (key_type.clone(), prop::option::of(key_type), any::<bool>(), any::<bool>())
-        .prop_map(|(hash, range, gsi, lsi)| TableSpec { hash, range, gsi, lsi: lsi && range.is_some() })
+    let projection = prop::sample::select(vec!["ALL", "KEYS_ONLY", "INCLUDE"]);
+    (key_type.clone(), prop::option::of(key_type), any::<bool>(), any::<bool>(), projection.clone(), projection)
+        .prop_map(|(hash, range, gsi, lsi, gsi_projection, lsi_projection)| TableSpec {
+            hash,
+            range,
+            gsi,
+            lsi: lsi && range.is_some(),
+            gsi_projection,
+            lsi_projection,
+        })
 }
 
 /// Numbers as clients write them, or only in canonical form. Both targets
@@ -211,22 +241,44 @@ fn key_index() -> impl Strategy<Value = (usize, usize)> {
     (0..KEY_VALUES, 0..KEY_VALUES)
 }
 
+/// Every ReturnValues value, ALL_OLD and NONE (the valid ones on PutItem and
+/// DeleteItem) more often.
+fn return_values() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec!["NONE", "ALL_OLD", "NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
+}
+
+/// Legacy `Expected` now and then (mixed with `ConditionExpression` when
+/// the operation has one too).
+fn maybe_expected() -> impl Strategy<Value = Option<Expected>> {
+    if !implemented_expressions() {
+        return Just(None).boxed();
+    }
+    prop::option::weighted(0.25, extended::expected()).boxed()
+}
+
 pub fn op() -> impl Strategy<Value = Op> {
     let mut choices: Vec<BoxedStrategy<Op>> = vec![
-        (key_index(), attributes(), any::<bool>(), any::<bool>(), condition())
-            .prop_map(|(key, attributes, return_old, capacity, condition)| Op::Put {
+        (key_index(), attributes(), return_values(), any::<bool>(), condition(), maybe_expected())
+            .prop_map(|(key, attributes, return_values, capacity, condition, expected)| Op::Put {
                 key,
                 attributes,
-                return_old,
+                return_values,
                 capacity,
                 condition,
+                expected,
             })
             .boxed(),
-        (key_index(), any::<bool>(), any::<bool>(), condition())
-            .prop_map(|(key, return_old, capacity, condition)| Op::Delete { key, return_old, capacity, condition })
+        (key_index(), return_values(), any::<bool>(), condition(), maybe_expected())
+            .prop_map(|(key, return_values, capacity, condition, expected)| Op::Delete {
+                key,
+                return_values,
+                capacity,
+                condition,
+                expected,
+            })
             .boxed(),
-        (key_index(), any::<bool>(), any::<bool>())
-            .prop_map(|(key, consistent, capacity)| Op::Get { key, consistent, capacity })
+        (key_index(), any::<bool>(), any::<bool>(), prop::option::weighted(0.4, extended_projection()))
+            .prop_map(|(key, consistent, capacity, projection)| Op::Get { key, consistent, capacity, projection })
             .boxed(),
     ];
     if implemented("BatchWriteItem") {
@@ -264,19 +316,31 @@ pub fn op() -> impl Strategy<Value = Op> {
                 any::<bool>(),
                 prop::option::of(any::<bool>()),
                 prop::sample::select(vec!["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]),
+                prop::option::weighted(0.3, extended::attribute_updates()),
+                maybe_expected(),
             )
                 // An update that only removes attributes would create a missing
                 // item on DynamoDB Local but not on DynamoDB (known difference
-                // `update-only-deletes-missing-item`): every update also writes.
-                .prop_filter("an update writes something", |(_, set, _, add_one, _, _)| set.is_some() || *add_one)
-                .prop_map(|(key, set, remove, add_one, condition, return_values)| Op::Update {
-                    key,
-                    // One path may appear once per expression.
-                    remove: remove.filter(|r| set.as_ref().is_none_or(|(s, _)| s != r) && !(add_one && r == "n")),
-                    set: set.filter(|(s, _)| !(add_one && s == "n")),
-                    add_one,
-                    condition,
-                    return_values,
+                // `update-only-deletes-missing-item`): every update also writes
+                // (legacy AttributeUpdates have a PUT or ADD of their own).
+                .prop_filter("an update writes something", |(_, set, _, add_one, _, _, legacy, _)| {
+                    set.is_some() || *add_one || legacy.is_some()
+                })
+                .prop_map(|(key, set, remove, add_one, condition, return_values, attribute_updates, expected)| {
+                    let legacy_only = attribute_updates.is_some() && set.is_none() && !add_one;
+                    Op::Update {
+                        key,
+                        // One path may appear once per expression.
+                        remove: remove.filter(|r| set.as_ref().is_none_or(|(s, _)| s != r) && !(add_one && r == "n")),
+                        set: set.filter(|(s, _)| !(add_one && s == "n")),
+                        add_one,
+                        // With AttributeUpdates alone, no expression at all
+                        // (unless mixed on purpose through `expected`).
+                        condition: if legacy_only { None } else { condition },
+                        return_values,
+                        attribute_updates,
+                        expected,
+                    }
                 })
                 .boxed(),
         );
@@ -312,7 +376,19 @@ pub fn op() -> impl Strategy<Value = Op> {
                 .boxed(),
         );
     }
+    if implemented("Query") && implemented("Scan") && implemented_expressions() {
+        choices.push(extended::read().prop_map(Op::Read).boxed());
+        choices.push(extended::read().prop_map(Op::Read).boxed());
+    }
+    if implemented_expressions() {
+        choices.push(extended::edge_number_op().prop_map(Op::EdgeNumber).boxed());
+    }
+    choices.push(extended::spoiled().prop_map(Op::Spoiled).boxed());
     prop::strategy::Union::new(choices)
+}
+
+fn extended_projection() -> impl Strategy<Value = ProjectionSpec> {
+    extended::projection()
 }
 
 pub fn case() -> impl Strategy<Value = (TableSpec, Vec<Op>)> {
@@ -323,7 +399,8 @@ impl TableSpec {
     fn key_value(t: &str, i: usize) -> Value {
         let values = match t {
             "S" => ["k0", "k1", "k10"],
-            "N" => ["0", "-7.5", "12"],
+            // Keys at DynamoDB's number limits too (written as clients write them).
+            "N" => ["-7.5", "1E-130", "9.9999999999999999999999999999999999999E+125"],
             _ => ["AA==", "AAE=", "/w=="],
         };
         let mut value = Map::new();
@@ -376,13 +453,17 @@ impl TableSpec {
         // With a stream: the stream check replays it over an empty table.
         let mut body = json!({"TableName": "$Pd", "KeySchema": schema, "BillingMode": "PAY_PER_REQUEST",
             "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}});
+        let projection = |kind: &str, include: &str| match kind {
+            "INCLUDE" => json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": [include]}),
+            other => json!({ "ProjectionType": other }),
+        };
         if self.gsi {
             defs.push(json!({"AttributeName": "g", "AttributeType": "S"}));
-            body["GlobalSecondaryIndexes"] = json!([{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]);
+            body["GlobalSecondaryIndexes"] = json!([{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": projection(self.gsi_projection, "a")}]);
         }
         if self.lsi {
             defs.push(json!({"AttributeName": "l", "AttributeType": "N"}));
-            body["LocalSecondaryIndexes"] = json!([{"IndexName": "byL", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]);
+            body["LocalSecondaryIndexes"] = json!([{"IndexName": "byL", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}], "Projection": projection(self.lsi_projection, "b")}]);
         }
         body["AttributeDefinitions"] = Value::Array(defs);
         body
@@ -391,26 +472,37 @@ impl TableSpec {
     /// The wire request for one operation.
     pub fn request(&self, op: &Op) -> (&'static str, Value) {
         let capacity = |asked: bool| if asked { "TOTAL" } else { "NONE" };
-        let return_values = |old: bool| if old { "ALL_OLD" } else { "NONE" };
         match op {
-            Op::Put { key, attributes, return_old, capacity: c, condition } => (
+            Op::Put { key, attributes, return_values, capacity: c, condition, expected } => (
                 "PutItem",
-                with_condition(
-                    json!({"TableName": "$Pd", "Item": self.item(*key, attributes), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
-                    condition,
+                with_expected(
+                    with_condition(
+                        json!({"TableName": "$Pd", "Item": self.item(*key, attributes), "ReturnValues": return_values, "ReturnConsumedCapacity": capacity(*c)}),
+                        condition,
+                    ),
+                    expected,
                 ),
             ),
-            Op::Delete { key, return_old, capacity: c, condition } => (
+            Op::Delete { key, return_values, capacity: c, condition, expected } => (
                 "DeleteItem",
-                with_condition(
-                    json!({"TableName": "$Pd", "Key": self.key(*key), "ReturnValues": return_values(*return_old), "ReturnConsumedCapacity": capacity(*c)}),
-                    condition,
+                with_expected(
+                    with_condition(
+                        json!({"TableName": "$Pd", "Key": self.key(*key), "ReturnValues": return_values, "ReturnConsumedCapacity": capacity(*c)}),
+                        condition,
+                    ),
+                    expected,
                 ),
             ),
-            Op::Get { key, consistent, capacity: c } => (
-                "GetItem",
-                json!({"TableName": "$Pd", "Key": self.key(*key), "ConsistentRead": consistent, "ReturnConsumedCapacity": capacity(*c)}),
-            ),
+            Op::Get { key, consistent, capacity: c, projection } => {
+                let mut body = json!({"TableName": "$Pd", "Key": self.key(*key), "ConsistentRead": consistent, "ReturnConsumedCapacity": capacity(*c)});
+                if let Some(projection) = projection {
+                    projection.apply(&mut body);
+                }
+                ("GetItem", body)
+            }
+            Op::Read(read) => self.read_request(read),
+            Op::EdgeNumber(e) => self.edge_number_request(e),
+            Op::Spoiled(s) => self.spoiled_request(s),
             Op::BatchWrite { puts, deletes } => {
                 let mut requests: Vec<Value> = puts
                     .iter()
@@ -419,7 +511,7 @@ impl TableSpec {
                 requests.extend(deletes.iter().map(|key| json!({"DeleteRequest": {"Key": self.key(*key)}})));
                 ("BatchWriteItem", json!({"RequestItems": {"$Pd": requests}, "ReturnConsumedCapacity": "TOTAL"}))
             }
-            Op::Update { key, set, remove, add_one, condition, return_values } => {
+            Op::Update { key, set, remove, add_one, condition, return_values, attribute_updates, expected } => {
                 let mut clauses = Vec::new();
                 let mut values = Map::new();
                 if let Some((name, value)) = set {
@@ -433,10 +525,19 @@ impl TableSpec {
                     clauses.push("ADD n :one".into());
                     values.insert(":one".into(), json!({"N": "1"}));
                 }
-                let mut body = json!({"TableName": "$Pd", "Key": self.key(*key), "UpdateExpression": clauses.join(" "), "ReturnValues": return_values});
+                let mut body = json!({"TableName": "$Pd", "Key": self.key(*key), "ReturnValues": return_values});
+                if !clauses.is_empty() {
+                    body["UpdateExpression"] = json!(clauses.join(" "));
+                }
+                if let Some(updates) = attribute_updates {
+                    extended::apply_attribute_updates(&mut body, updates);
+                }
                 if let Some(exists) = condition {
                     let f = if *exists { "attribute_exists" } else { "attribute_not_exists" };
                     body["ConditionExpression"] = json!(format!("{f}(pk)"));
+                }
+                if let Some(expected) = expected {
+                    expected.apply(&mut body);
                 }
                 if !values.is_empty() {
                     body["ExpressionAttributeValues"] = Value::Object(values);
@@ -511,6 +612,13 @@ impl TableSpec {
     }
 }
 
+fn with_expected(mut body: Value, expected: &Option<Expected>) -> Value {
+    if let Some(expected) = expected {
+        expected.apply(&mut body);
+    }
+    body
+}
+
 fn with_condition(mut body: Value, condition: &Option<Condition>) -> Value {
     match condition {
         None => {}
@@ -550,13 +658,15 @@ pub async fn run_case(ours: &Target, local: &Target, spec: &TableSpec, ops: &[Op
         if *op == "GetItem" && index > ops.len() {
             final_items.extend(a.body.get("Item").cloned());
         }
+        let generated = index.checked_sub(1).and_then(|i| ops.get(i));
         let same = if *op == "CreateTable" {
             a.status == b.status
         } else {
-            comparable(spec, op, body, &a) == comparable(spec, op, body, &b)
+            comparable(spec, op, body, generated, &a) == comparable(spec, op, body, generated, &b)
         };
         if !same && divergence.is_none() {
-            divergence = Some(format!("step {index} ({op}): emulator {} / DynamoDB Local {}", show(&a), show(&b)));
+            divergence =
+                Some(format!("step {index} ({op} {body}): emulator {} / DynamoDB Local {}", show(&a), show(&b)));
         }
         steps.push(Step { op: op.to_string(), body: body.clone(), expect: Some(b) });
         if divergence.is_some() {
@@ -660,8 +770,9 @@ fn replay(events: &[Value]) -> Vec<Value> {
 /// and charges 2 units instead of 1 for a BatchWriteItem delete of an absent
 /// item; and an open question: a LastEvaluatedKey on a Query of a hash-only
 /// table that hit its Limit (the emulator gives one, DynamoDB Local not).
-fn comparable(spec: &TableSpec, op: &str, request: &Value, answer: &Expect) -> Expect {
+fn comparable(spec: &TableSpec, op: &str, request: &Value, generated: Option<&Op>, answer: &Expect) -> Expect {
     let mut answer = answer.clone();
+    extended::normalize(spec, op, request, generated, &mut answer);
     let asked = request.get("ReturnConsumedCapacity").and_then(Value::as_str).is_some_and(|c| c != "NONE");
     let batch_deletes = op == "BatchWriteItem" && request.to_string().contains("DeleteRequest");
     if op == "Query" && spec.range.is_none() {

@@ -1,7 +1,8 @@
 //! Differential property test: random tables and operation sequences on the
 //! emulator and on DynamoDB Local must give the same answers and leave the
 //! same contents. `CONFORMANCE_CASES=N` runs N cases (default 32);
-//! `CONFORMANCE_RANDOM=1` draws fresh cases instead of CI's fixed sequence.
+//! `CONFORMANCE_RANDOM=1` draws fresh cases instead of CI's fixed sequence;
+//! `CONFORMANCE_ALL=1` runs every case and lists all divergences.
 
 use conformance::differential::{case, cases, run_case};
 use conformance::{Kind, Target};
@@ -25,14 +26,31 @@ fn emulator_and_dynamodb_local_agree_on_random_operation_sequences() {
     } else {
         TestRunner::new_with_rng(config.clone(), TestRng::deterministic_rng(RngAlgorithm::ChaCha))
     };
+    // CONFORMANCE_ALL=1 runs every case and lists each divergence (first line:
+    // the step, its request and both answers) instead of stopping and shrinking.
+    let keep_going = std::env::var("CONFORMANCE_ALL").is_ok_and(|v| v == "1");
+    let found = std::sync::Mutex::new(Vec::new());
     let ran = std::sync::atomic::AtomicU32::new(0);
     let result = runner.run(&case(), |(spec, ops)| {
         ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        rt.block_on(run_case(&ours, &local, &spec, &ops)).map_err(TestCaseError::fail)
+        let outcome = rt.block_on(run_case(&ours, &local, &spec, &ops));
+        match outcome {
+            Err(e) if keep_going => {
+                let first = e.lines().next().unwrap_or_default().to_string();
+                println!("DIVERGENCE {first}");
+                found.lock().unwrap().push(first);
+                Ok(())
+            }
+            other => other.map_err(TestCaseError::fail),
+        }
     });
     let runs = ran.into_inner();
     if let Err(e) = result {
         panic!("the emulator diverged from DynamoDB Local ({runs} runs including shrinking):\n{e}");
+    }
+    let found = found.into_inner().unwrap();
+    if !found.is_empty() {
+        panic!("{} of {runs} cases diverged:\n{}", found.len(), found.join("\n"));
     }
     println!("differential: {} cases, no divergence", config.cases);
 }
