@@ -47,6 +47,8 @@ const OPAQUE_FIELDS: &[(&str, &str)] = &[
     // PartiQL's paging token: DynamoDB Local's is base64 JSON with a creation
     // time, the emulator's its own encoding; DynamoDB documents neither.
     ("NextToken", "<token>"),
+    // A resource policy's revision (a timestamp DynamoDB makes up per write).
+    ("RevisionId", "<revision>"),
 ];
 
 const SEQUENCE_FIELDS: &[&str] = &["StartingSequenceNumber", "EndingSequenceNumber", "SequenceNumber"];

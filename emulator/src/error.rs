@@ -39,6 +39,8 @@ pub enum ErrorKind {
     Throttling,
     RequestLimitExceeded,
     MissingAuthenticationToken,
+    /// The caller may not act on the resource (tagging: an ARN of no table's shape).
+    AccessDenied,
     InternalServerError,
     ServiceUnavailable,
     /// Streams: a shard iterator older than 15 minutes.
@@ -68,6 +70,7 @@ impl ErrorKind {
             ErrorKind::Throttling => "ThrottlingException",
             ErrorKind::RequestLimitExceeded => "RequestLimitExceeded",
             ErrorKind::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            ErrorKind::AccessDenied => "AccessDeniedException",
             ErrorKind::InternalServerError => "InternalServerError",
             ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
             ErrorKind::ExpiredIterator => "ExpiredIteratorException",
@@ -80,6 +83,7 @@ impl ErrorKind {
             ErrorKind::Validation => CORAL_VALIDATE_NS,
             ErrorKind::Serialization
             | ErrorKind::MissingAuthenticationToken
+            | ErrorKind::AccessDenied
             | ErrorKind::Throttling
             | ErrorKind::ServiceUnavailable => CORAL_SERVICE_NS,
             _ => DYNAMODB_NS,

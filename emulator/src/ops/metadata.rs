@@ -46,16 +46,70 @@ pub struct TagResourceRequest<'a> {
 }
 
 impl<'a> TagResourceRequest<'a> {
+    /// DynamoDB's order: the ARN's presence and shape, the tag list's
+    /// presence, the table ARN's shape, an empty list, then each tag.
     pub fn read(input: Input<'a>) -> ApiResult<TagResourceRequest<'a>> {
-        let arn = input.str("ResourceArn")?;
+        let arn = tagging_arn(&input, "TagResource")?;
         let tags = input.objects("Tags")?;
         let mut v = Violations::new();
-        v.not_null("resourceArn", &arn);
         v.not_null("tags", &tags);
         v.finish()?;
-        let tags = tags.unwrap_or_default().iter().map(read_tag).collect::<ApiResult<_>>()?;
-        Ok(TagResourceRequest { resource_arn: arn.unwrap_or_default(), tags })
+        check_table_arn(arn)?;
+        let tags = tags.unwrap_or_default();
+        if tags.is_empty() {
+            return Err(ApiError::validation("Atleast one Tag needs to be provided as Input."));
+        }
+        let tags = tags.iter().map(read_tag).collect::<ApiResult<_>>()?;
+        Ok(TagResourceRequest { resource_arn: arn, tags })
     }
+}
+
+/// A tagging request's `ResourceArn`, as DynamoDB first checks it: missing is
+/// "Invalid TableArn"; anything not shaped `a:b:c:d:e:f/g` is refused as an
+/// unauthorized resource (the caller's principal, the ARN or `*`).
+fn tagging_arn<'a>(input: &Input<'a>, operation: &str) -> ApiResult<&'a str> {
+    let Some(arn) = input.str("ResourceArn")? else {
+        return Err(ApiError::validation("Invalid TableArn"));
+    };
+    if !resource_shaped(arn) {
+        let resource = if arn.is_empty() { "*" } else { arn };
+        return Err(ApiError::new(
+            ErrorKind::AccessDenied,
+            format!("User: arn:aws:iam::{TAGGING_ACCOUNT}:root is not authorized to perform: dynamodb:{operation} on resource: {resource}"),
+        ));
+    }
+    Ok(arn)
+}
+
+/// The account named in AccessDeniedException's principal (the caller's, in DynamoDB).
+const TAGGING_ACCOUNT: &str = "000000000000";
+
+/// `^.+:.+:.+:.+:.+:.+/.+$`: six non-empty colon-separated parts, a `/` in the last.
+fn resource_shaped(arn: &str) -> bool {
+    let bytes = arn.as_bytes();
+    let mut at = 0;
+    for _ in 0..5 {
+        // The earliest colon after a non-empty part leaves the most room.
+        match bytes.iter().skip(at + 1).position(|&b| b == b':') {
+            Some(i) => at = at + 1 + i + 1,
+            None => return false,
+        }
+    }
+    // `at` is just past the fifth colon: a non-empty part, a slash, a non-empty rest.
+    arn.rfind('/').is_some_and(|slash| slash > at && slash + 1 < arn.len())
+}
+
+/// `^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`, else "Invalid TableArn: ...".
+fn check_table_arn(arn: &str) -> ApiResult<()> {
+    let invalid = || ApiError::validation(format!("Invalid TableArn: Invalid ResourceArn provided as input {arn}"));
+    let rest = arn.strip_prefix("arn:aws:dynamodb:").ok_or_else(invalid)?;
+    let (head, name) = rest.rsplit_once(":table/").ok_or_else(invalid)?;
+    let (region, account) = head.rsplit_once(':').ok_or_else(invalid)?;
+    let account_ok = !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit());
+    if region.is_empty() || !account_ok || name.contains('/') || name.chars().count() < 3 {
+        return Err(invalid());
+    }
+    Ok(())
 }
 
 fn read_tag(tag: &Input) -> ApiResult<(String, String)> {
@@ -100,30 +154,37 @@ pub struct UntagResourceRequest<'a> {
 }
 
 impl<'a> UntagResourceRequest<'a> {
+    /// In TagResource's order (see [`TagResourceRequest::read`]).
     pub fn read(input: Input<'a>) -> ApiResult<UntagResourceRequest<'a>> {
-        let arn = input.str("ResourceArn")?;
+        let arn = tagging_arn(&input, "UntagResource")?;
         let keys = input.strings("TagKeys")?;
         let mut v = Violations::new();
-        v.not_null("resourceArn", &arn);
         v.not_null("tagKeys", &keys);
         v.finish()?;
-        Ok(UntagResourceRequest { resource_arn: arn.unwrap_or_default(), tag_keys: keys.unwrap_or_default() })
+        check_table_arn(arn)?;
+        let tag_keys = keys.unwrap_or_default();
+        if tag_keys.is_empty() {
+            return Err(ApiError::validation("Atleast one Tag Key needs to be provided as Input."));
+        }
+        Ok(UntagResourceRequest { resource_arn: arn, tag_keys })
     }
 }
 
 pub fn untag_resource(state: &State, input: Input) -> ApiResult<Value> {
     let request = UntagResourceRequest::read(input)?;
-    let table = table_by_arn(state, request.resource_arn)?;
+    // UntagResource's not-found message names nothing.
+    let table = table_by_arn(state, request.resource_arn).map_err(|e| match e.kind {
+        ErrorKind::ResourceNotFound => ApiError::table_not_found(),
+        _ => e,
+    })?;
     table.inner.write().def.tags.retain(|(k, _)| !request.tag_keys.contains(k));
     Ok(json!({}))
 }
 
 pub fn list_tags_of_resource(state: &State, input: Input) -> ApiResult<Value> {
-    let arn = input.str("ResourceArn")?;
-    let mut v = Violations::new();
-    v.not_null("resourceArn", &arn);
-    v.finish()?;
-    let table = table_by_arn(state, arn.unwrap_or_default())?;
+    let arn = tagging_arn(&input, "ListTagsOfResource")?;
+    check_table_arn(arn)?;
+    let table = table_by_arn(state, arn)?;
     let guard = table.inner.read();
     let tags: Vec<Value> = guard.def.tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
     Ok(json!({ "Tags": tags }))
