@@ -29,6 +29,13 @@ pub enum ErrorKind {
     DuplicateItem,
     /// No resource-based policy (or not the revision expected).
     PolicyNotFound,
+    BackupNotFound,
+    /// A backup still feeding a restore.
+    BackupInUse,
+    /// Backups and restores: the table named does not exist.
+    TableNotFound,
+    /// A restore's target table exists.
+    TableAlreadyExists,
     TransactionCanceled,
     TransactionConflict,
     TransactionInProgress,
@@ -60,6 +67,10 @@ impl ErrorKind {
             ErrorKind::ConditionalCheckFailed => "ConditionalCheckFailedException",
             ErrorKind::DuplicateItem => "DuplicateItemException",
             ErrorKind::PolicyNotFound => "PolicyNotFoundException",
+            ErrorKind::BackupNotFound => "BackupNotFoundException",
+            ErrorKind::BackupInUse => "BackupInUseException",
+            ErrorKind::TableNotFound => "TableNotFoundException",
+            ErrorKind::TableAlreadyExists => "TableAlreadyExistsException",
             ErrorKind::TransactionCanceled => "TransactionCanceledException",
             ErrorKind::TransactionConflict => "TransactionConflictException",
             ErrorKind::TransactionInProgress => "TransactionInProgressException",

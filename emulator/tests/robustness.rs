@@ -106,6 +106,23 @@ fn templates() -> Vec<(&'static str, Value)> {
             "ExecuteTransaction",
             json!({"TransactStatements": [{"Statement": "EXISTS(SELECT * FROM \"hashed\" WHERE pk = 'k' AND n IS NOT MISSING)"}, {"Statement": "UPDATE \"ranged\" SET n = 1 WHERE pk = 'a' AND sk = 1"}], "ClientRequestToken": "token-2"}),
         ),
+        ("CreateBackup", json!({"TableName": "ranged", "BackupName": "nightly"})),
+        (
+            "DescribeBackup",
+            json!({"BackupArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/backup/01796426192945-3ada4103"}),
+        ),
+        (
+            "ListBackups",
+            json!({"TableName": "ranged", "Limit": 2, "TimeRangeLowerBound": 0, "TimeRangeUpperBound": 4102444800.5, "BackupType": "ALL"}),
+        ),
+        (
+            "DeleteBackup",
+            json!({"BackupArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/backup/01796426192945-3ada4103"}),
+        ),
+        (
+            "RestoreTableFromBackup",
+            json!({"TargetTableName": "restored", "BackupArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/backup/01796426192945-3ada4103", "BillingModeOverride": "PROVISIONED", "ProvisionedThroughputOverride": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}, "GlobalSecondaryIndexOverride": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}),
+        ),
         (
             "PutResourcePolicy",
             json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed", "Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}", "ExpectedRevisionId": "NO_POLICY"}),

@@ -1,6 +1,7 @@
 //! Integration tests: every behaviour a user can see, through the real
 //! `aws-sdk-dynamodb` client against `harness::start()`.
 
+mod backups;
 mod batch;
 mod cli;
 mod clock;

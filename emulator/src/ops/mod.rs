@@ -2,6 +2,7 @@
 //! into typed values, validates it with DynamoDB's messages, then acts on
 //! storage. `dispatch` runs an [`Operation`] by its row of the operation table.
 
+pub mod backups;
 pub mod batch;
 pub mod capacity;
 pub mod collections;

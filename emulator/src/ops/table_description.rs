@@ -47,6 +47,9 @@ pub fn describe(state: &State, def: &TableDef, data: &TableData, status: TableSt
         out.insert("TableClassSummary".into(), json!({ "TableClass": class }));
     }
     out.insert("DeletionProtectionEnabled".into(), json!(def.deletion_protection));
+    if let Some(summary) = super::backups::restore_summary(def, status) {
+        out.insert("RestoreSummary".into(), summary);
+    }
     Value::Object(out)
 }
 

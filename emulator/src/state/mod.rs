@@ -8,6 +8,7 @@ use crate::storage::{Catalog, Table, TableState};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub mod backups;
 mod streams;
 mod tokens;
 mod ttl;
@@ -56,6 +57,8 @@ pub struct State {
     /// How long table creation, updates, index backfill and deletion stay in
     /// progress (default: done at once). See `crate::storage::lifecycle`.
     pub status_delay: StatusDelay,
+    /// On-demand backups (they outlive their tables).
+    pub backups: backups::Backups,
 }
 
 /// A copy of an emulator's tables and items at one moment. Restoring or

@@ -1,6 +1,7 @@
 //! What a table carries besides its items and keys, for the services around
 //! it: resource-based policies (on the table and on its stream), Kinesis
-//! streaming destinations and contributor insights. Kept in the table's
+//! streaming destinations, contributor insights, and the backup it was
+//! restored from. Kept in the table's
 //! definition, so they are journaled in durable mode and go with the table.
 //! Statuses move on the emulator's clock: a change is dated, and ENABLING
 //! (or DISABLING) lasts the status delay set when it was made.
@@ -17,6 +18,17 @@ pub struct Integrations {
     /// Contributor insights of the table (`index: None`) and of its indexes.
     #[serde(default)]
     pub contributor_insights: Vec<ContributorInsights>,
+    /// The backup a restored table came from (DescribeTable's `RestoreSummary`).
+    #[serde(default)]
+    pub restored_from: Option<RestoredFrom>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RestoredFrom {
+    pub backup_arn: String,
+    pub table_arn: String,
+    /// Seconds since the epoch.
+    pub at: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -45,6 +45,14 @@ impl Catalog {
         self.tables.remove(name).map(|(_, t)| t)
     }
 
+    /// Adds a table with its items (a restore); `None` if the name is taken.
+    pub fn create_from(&self, state: TableState) -> Option<Arc<Table>> {
+        match self.tables.entry(state.def.name.clone()) {
+            dashmap::Entry::Occupied(_) => None,
+            dashmap::Entry::Vacant(slot) => Some(Arc::clone(&slot.insert(Arc::new(Table::from_state(state))))),
+        }
+    }
+
     /// Removes `name` if it is still `table` (not a table created since).
     pub fn remove_if_same(&self, name: &str, table: &Arc<Table>) {
         self.tables.remove_if(name, |_, t| Arc::ptr_eq(t, table));

@@ -1,0 +1,385 @@
+//! On-demand backups: CreateBackup, DescribeBackup, ListBackups,
+//! DeleteBackup and RestoreTableFromBackup.
+//!
+//! A backup is the table as it was at one instant (its definition and
+//! items, sharing the items' allocations), kept in `State::backups`; it
+//! outlives its table. Behaviour follows DynamoDB as recorded against it
+//! (ack-api-quirks' DynamoDB backup findings, 2026-10): CreateBackup answers
+//! CREATING and the backup is AVAILABLE at once; DeleteBackup answers DELETED
+//! and the backup is gone; a CREATING table is "not found"; a backup feeds one
+//! restore at a time; ListBackups shows USER backups by default, its time
+//! range is [lower, upper); a restore carries over keys, indexes, billing and
+//! throughput and SSE, not streams, Time to Live, tags, PITR or deletion
+//! protection (the developer guide's list of settings to set up again).
+
+use super::table_description::describe;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::input::{describe as describe_value, Input, Violations};
+use crate::state::backups::Backup;
+use crate::state::State;
+use crate::storage::integrations::{Integrations, RestoredFrom};
+use crate::storage::lifecycle::{table_status, Phase, TableStatus};
+use crate::storage::{BillingMode, IndexDef, IndexKind, ProjectionType, TableDef, TableState, Throughput};
+use crate::types::KeySchema;
+use serde_json::{json, Map, Value};
+
+fn validation(message: impl Into<String>) -> ApiError {
+    ApiError::validation(message)
+}
+
+fn seconds(millis: i64) -> f64 {
+    millis as f64 / 1000.0
+}
+
+fn backup_not_found(arn: &str) -> ApiError {
+    ApiError::new(ErrorKind::BackupNotFound, format!("Backup not found for the given BackupARN: {arn}"))
+}
+
+/// `BackupArn` of a request: present, of the length the model allows, and
+/// shaped like a backup's ARN (DynamoDB: "Invalid Backup ARN").
+fn backup_arn<'a>(input: &Input<'a>, member: &str, path: &str, required: bool) -> ApiResult<Option<&'a str>> {
+    let arn = input.str(member)?;
+    let mut v = Violations::new();
+    if required {
+        v.not_null(path, &arn);
+    }
+    if let Some(a) = arn {
+        let len = a.chars().count();
+        if len < 37 {
+            v.add(describe_value(Some(a)), path, "Member must have length greater than or equal to 37");
+        }
+        if len > 1024 {
+            v.add(describe_value(Some(a)), path, "Member must have length less than or equal to 1024");
+        }
+    }
+    v.finish()?;
+    if let Some(a) = arn {
+        if !(a.starts_with("arn:aws:dynamodb:") && a.contains(":table/") && a.contains("/backup/")) {
+            return Err(validation("Invalid Backup ARN"));
+        }
+    }
+    Ok(arn)
+}
+
+/// Whether a restore from `backup` is still creating its table.
+fn feeding_restore(state: &State, backup: &Backup) -> bool {
+    let Some(target) = &backup.restoring else { return false };
+    let Some(table) = state.table(target) else { return false };
+    let def = &table.inner.read().def;
+    def.integrations.restored_from.as_ref().is_some_and(|r| r.backup_arn == backup.arn)
+        && table_status(def, state.clock.now_millis()) == TableStatus::Creating
+}
+
+fn details(backup: &Backup, status: &str) -> Value {
+    json!({
+        "BackupArn": backup.arn,
+        "BackupName": backup.name,
+        "BackupSizeBytes": backup.table.data.size_bytes,
+        "BackupStatus": status,
+        "BackupType": "USER",
+        "BackupCreationDateTime": seconds(backup.created_millis),
+    })
+}
+
+fn key_schema_json(schema: &KeySchema) -> Value {
+    let mut keys = vec![json!({ "AttributeName": schema.partition.name, "KeyType": "HASH" })];
+    if let Some(sort) = &schema.sort {
+        keys.push(json!({ "AttributeName": sort.name, "KeyType": "RANGE" }));
+    }
+    Value::Array(keys)
+}
+
+fn throughput_json(t: Throughput) -> Value {
+    json!({ "ReadCapacityUnits": t.read, "WriteCapacityUnits": t.write })
+}
+
+fn index_info(index: &IndexDef, billing: BillingMode) -> Value {
+    let mut projection = json!({ "ProjectionType": index.projection.as_str() });
+    if let ProjectionType::Include(attrs) = &index.projection {
+        projection["NonKeyAttributes"] = json!(attrs);
+    }
+    let mut info =
+        json!({ "IndexName": index.name, "KeySchema": key_schema_json(&index.key_schema), "Projection": projection });
+    if index.kind == IndexKind::Global && billing == BillingMode::Provisioned {
+        info["ProvisionedThroughput"] = throughput_json(index.throughput.unwrap_or_default());
+    }
+    info
+}
+
+/// DescribeBackup's and DeleteBackup's `BackupDescription`.
+fn description(state: &State, backup: &Backup, status: &str) -> Value {
+    let def = &backup.table.def;
+    let source = json!({
+        "TableName": def.name,
+        "TableId": def.id,
+        "TableArn": def.arn,
+        "TableSizeBytes": backup.table.data.size_bytes,
+        "KeySchema": key_schema_json(&def.key_schema),
+        "TableCreationDateTime": def.created_at,
+        "ProvisionedThroughput": throughput_json(def.throughput),
+        "ItemCount": backup.table.data.item_count(),
+        "BillingMode": if def.billing_mode == BillingMode::PayPerRequest { "PAY_PER_REQUEST" } else { "PROVISIONED" },
+    });
+    // Only what the table has: a plain table's features are `{}`.
+    let mut features = Map::new();
+    if !def.local_indexes.is_empty() {
+        let list: Vec<Value> = def.local_indexes.iter().map(|i| index_info(i, def.billing_mode)).collect();
+        features.insert("LocalSecondaryIndexes".into(), Value::Array(list));
+    }
+    if !def.global_indexes.is_empty() {
+        let list: Vec<Value> = def.global_indexes.iter().map(|i| index_info(i, def.billing_mode)).collect();
+        features.insert("GlobalSecondaryIndexes".into(), Value::Array(list));
+    }
+    if let Some(view) = def.stream_view {
+        features.insert("StreamDescription".into(), json!({ "StreamEnabled": true, "StreamViewType": view.as_str() }));
+    }
+    if let Some(attribute) = &def.ttl_attribute {
+        features.insert(
+            "TimeToLiveDescription".into(),
+            json!({ "TimeToLiveStatus": "ENABLED", "AttributeName": attribute }),
+        );
+    }
+    if def.sse_specification.as_ref().and_then(|s| s.get("Enabled")).and_then(Value::as_bool) == Some(true) {
+        let key = format!("arn:aws:kms:{}:{}:key/emulator-managed", state.config.region, state.config.account_id);
+        features
+            .insert("SSEDescription".into(), json!({ "Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key }));
+    }
+    json!({
+        "BackupDetails": details(backup, status),
+        "SourceTableDetails": source,
+        "SourceTableFeatureDetails": Value::Object(features),
+    })
+}
+
+pub fn create_backup(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let table_name = input.str("TableName")?;
+    v.table_name("tableName", table_name);
+    let backup_name = input.str("BackupName")?;
+    v.not_null("backupName", &backup_name);
+    if let Some(name) = backup_name {
+        v.name_rules("backupName", name, 3, 255);
+    }
+    v.finish()?;
+    let (table_name, backup_name) = (table_name.unwrap_or_default(), backup_name.unwrap_or_default());
+    let not_found = || ApiError::new(ErrorKind::TableNotFound, format!("Table not found: {table_name}"));
+    let table = state.table(table_name).ok_or_else(not_found)?;
+    let now = state.clock.now_millis();
+    // A consistent copy: taken under the table's read lock.
+    let copy: TableState = {
+        let guard = table.inner.read();
+        // DynamoDB answers a table still CREATING as it answers a missing one.
+        if table_status(&guard.def, now) == TableStatus::Creating {
+            return Err(not_found());
+        }
+        guard.clone()
+    };
+    let arn = format!("{}/backup/{now:013}-{:08x}", copy.def.arn, fastrand::u32(..));
+    let backup = Backup { arn, name: backup_name.to_string(), created_millis: now, table: copy, restoring: None };
+    let answer = json!({ "BackupDetails": details(&backup, "CREATING") });
+    state.backups.insert(backup);
+    Ok(answer)
+}
+
+pub fn describe_backup(state: &State, input: Input) -> ApiResult<Value> {
+    let arn = backup_arn(&input, "BackupArn", "backupArn", true)?.unwrap_or_default();
+    let backup = state.backups.get(arn).ok_or_else(|| backup_not_found(arn))?;
+    Ok(json!({ "BackupDescription": description(state, &backup, "AVAILABLE") }))
+}
+
+pub fn delete_backup(state: &State, input: Input) -> ApiResult<Value> {
+    let arn = backup_arn(&input, "BackupArn", "backupArn", true)?.unwrap_or_default();
+    let backup = state.backups.get(arn).ok_or_else(|| backup_not_found(arn))?;
+    if feeding_restore(state, &backup) {
+        return Err(ApiError::new(ErrorKind::BackupInUse, format!("Backup is being used to restore table: {arn}")));
+    }
+    state.backups.remove(arn);
+    Ok(json!({ "BackupDescription": description(state, &backup, "DELETED") }))
+}
+
+/// A `TimeRangeLowerBound` / `TimeRangeUpperBound` (epoch seconds) in milliseconds.
+fn time_bound(input: &Input, member: &str) -> ApiResult<Option<i64>> {
+    match input.raw(member) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => Ok(n.as_f64().map(|s| (s * 1000.0).round() as i64)),
+        Some(_) => Err(ApiError::serialization("class java.lang.String can not be converted to an Date")),
+    }
+}
+
+pub fn list_backups(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let table_name = input.str("TableName")?;
+    if let Some(name) = table_name {
+        v.name_rules("tableName", name, 3, 255);
+    }
+    let limit = input.int("Limit")?;
+    v.range("limit", limit, 1, Some(100));
+    let backup_type = input.str("BackupType")?;
+    v.one_of("backupType", backup_type, &["USER", "SYSTEM", "AWS_BACKUP", "ALL"]);
+    v.finish()?;
+    let start = backup_arn(&input, "ExclusiveStartBackupArn", "exclusiveStartBackupArn", false)?;
+    let (lower, upper) = (time_bound(&input, "TimeRangeLowerBound")?, time_bound(&input, "TimeRangeUpperBound")?);
+    if let (Some(l), Some(u)) = (lower, upper) {
+        if l > u {
+            return Err(validation("Time range lower bound must be less than or equal to upper bound"));
+        }
+    }
+    // Every backup here is a USER backup.
+    let wanted = matches!(backup_type.unwrap_or("USER"), "USER" | "ALL");
+    let all = state.backups.all();
+    let matching: Vec<&Backup> = all
+        .iter()
+        .filter(|b| wanted && table_name.is_none_or(|t| b.table.def.name == t))
+        .filter(|b| lower.is_none_or(|l| b.created_millis >= l) && upper.is_none_or(|u| b.created_millis < u))
+        .collect();
+    // The start ARN is a cursor: a backup deleted since still marks a position.
+    let after = match start {
+        None => 0,
+        Some(arn) => {
+            let millis = arn.rsplit('/').next().and_then(|id| id.split('-').next()).and_then(|m| m.parse::<i64>().ok());
+            matching
+                .iter()
+                .position(|b| b.arn == arn || millis.is_some_and(|m| b.created_millis > m))
+                .map_or(matching.len(), |i| if matching[i].arn == arn { i + 1 } else { i })
+        }
+    };
+    let limit = limit.map_or(usize::MAX, |l| l as usize);
+    let page: Vec<&&Backup> = matching.iter().skip(after).take(limit).collect();
+    let summaries: Vec<Value> = page
+        .iter()
+        .map(|b| {
+            let mut summary = details(b, "AVAILABLE");
+            summary["TableName"] = json!(b.table.def.name);
+            summary["TableId"] = json!(b.table.def.id);
+            summary["TableArn"] = json!(b.table.def.arn);
+            summary
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert("BackupSummaries".into(), Value::Array(summaries));
+    if after + page.len() < matching.len() {
+        if let Some(last) = page.last() {
+            out.insert("LastEvaluatedBackupArn".into(), json!(last.arn));
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// The names an index override keeps (`None`: no override, keep them all).
+fn kept_indexes(input: &Input, member: &str) -> ApiResult<Option<Vec<String>>> {
+    let Some(list) = input.objects(member)? else { return Ok(None) };
+    let mut names = Vec::with_capacity(list.len());
+    for index in list {
+        let name = index.str("IndexName")?.ok_or_else(|| validation(format!("{member}: IndexName is required")))?;
+        names.push(name.to_string());
+    }
+    Ok(Some(names))
+}
+
+pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let target = input.str("TargetTableName")?;
+    v.table_name("targetTableName", target);
+    let billing = input.str("BillingModeOverride")?;
+    v.one_of("billingModeOverride", billing, &["PROVISIONED", "PAY_PER_REQUEST"]);
+    v.finish()?;
+    let target = target.unwrap_or_default();
+    let arn = backup_arn(&input, "BackupArn", "backupArn", true)?.unwrap_or_default();
+    let backup = state.backups.get(arn).ok_or_else(|| backup_not_found(arn))?;
+    if feeding_restore(state, &backup) {
+        return Err(ApiError::new(
+            ErrorKind::BackupInUse,
+            format!("Backup is being used to restore another table: {arn}"),
+        ));
+    }
+    if state.table(target).is_some() {
+        return Err(ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")));
+    }
+    let throughput = match input.object("ProvisionedThroughputOverride")? {
+        None => None,
+        Some(t) => Some(Throughput {
+            read: t.int("ReadCapacityUnits")?.unwrap_or(0),
+            write: t.int("WriteCapacityUnits")?.unwrap_or(0),
+        }),
+    };
+    let keep_global = kept_indexes(&input, "GlobalSecondaryIndexOverride")?;
+    let keep_local = kept_indexes(&input, "LocalSecondaryIndexOverride")?;
+    let sse = input.raw("SSESpecificationOverride").cloned();
+
+    let now = state.clock.now_millis();
+    let TableState { def: source, mut data } = backup.table.clone();
+    let table_arn = state.table_arn(target);
+    let mut def: TableDef = source.clone();
+    def.name = target.to_string();
+    def.id = uuid::Uuid::new_v4().to_string();
+    def.arn = table_arn.clone();
+    def.created_at = state.clock.now_seconds();
+    def.transition = state.status_delay.begin(Phase::Creating, now);
+    // What a restore does not carry over: streams, Time to Live, tags,
+    // point-in-time recovery, deletion protection, the services around it.
+    def.stream_view = None;
+    def.latest_stream = None;
+    def.ttl_attribute = None;
+    def.ttl_change = None;
+    def.tags = Vec::new();
+    def.point_in_time_recovery = false;
+    def.deletion_protection = false;
+    def.integrations = Integrations {
+        restored_from: Some(RestoredFrom {
+            backup_arn: arn.to_string(),
+            table_arn: source.arn.clone(),
+            at: state.clock.now_seconds(),
+        }),
+        ..Integrations::default()
+    };
+    match billing {
+        Some("PAY_PER_REQUEST") => {
+            def.billing_mode = BillingMode::PayPerRequest;
+            def.throughput = Throughput::default();
+        }
+        Some(_) => def.billing_mode = BillingMode::Provisioned,
+        None => {}
+    }
+    if let Some(t) = throughput {
+        def.throughput = t;
+    }
+    if let Some(sse) = sse {
+        def.sse_specification = Some(sse);
+    }
+    for (keep, indexes) in [(keep_global, &mut def.global_indexes), (keep_local, &mut def.local_indexes)] {
+        let Some(keep) = keep else { continue };
+        if let Some(unknown) = keep.iter().find(|name| !indexes.iter().any(|i| &i.name == *name)) {
+            return Err(validation(format!(
+                "One or more parameter values were invalid: The backup does not contain the index: {unknown}"
+            )));
+        }
+        let dropped: Vec<String> = indexes.iter().filter(|i| !keep.contains(&i.name)).map(|i| i.name.clone()).collect();
+        indexes.retain(|i| keep.contains(&i.name));
+        for name in dropped {
+            data.remove_index(&name);
+        }
+    }
+    for index in def.global_indexes.iter_mut().chain(def.local_indexes.iter_mut()) {
+        index.arn = format!("{table_arn}/index/{}", index.name);
+        index.backfilled_at = None;
+    }
+    let table = state
+        .catalog
+        .create_from(TableState { def, data })
+        .ok_or_else(|| ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")))?;
+    state.backups.set_restoring(arn, Some(target.to_string()));
+    let guard = table.inner.read();
+    let status = table_status(&guard.def, now);
+    Ok(json!({ "TableDescription": describe(state, &guard.def, &guard.data, status) }))
+}
+
+/// DescribeTable's `RestoreSummary` of a restored table.
+pub fn restore_summary(def: &TableDef, status: TableStatus) -> Option<Value> {
+    let from = def.integrations.restored_from.as_ref()?;
+    Some(json!({
+        "SourceBackupArn": from.backup_arn,
+        "SourceTableArn": from.table_arn,
+        "RestoreDateTime": from.at,
+        "RestoreInProgress": status == TableStatus::Creating,
+    }))
+}
