@@ -22,6 +22,7 @@
 //! acknowledged) is dropped whole, so no transaction is half applied. A
 //! damaged record before the end refuses to start (see [`OnDamage`]).
 
+use crate::state::backups::Backup;
 use crate::state::{self, State};
 use crate::storage::stream::{EventName, StreamHeader, StreamLog, StreamRecord};
 use crate::storage::{StoredItem, TableData, TableDef, TableState};
@@ -68,6 +69,8 @@ struct Inner {
     known: HashMap<String, Known>,
     /// What it last recorded of each stream: its log's version and its last record.
     streams: HashMap<String, KnownStream>,
+    /// The backups it holds (a backup never changes: written once, then dropped).
+    backups: BTreeSet<String>,
     records: u64,
     /// A commit failed to reach the disk: the next one rewrites the journal whole (a compaction).
     rewrite: bool,
@@ -98,9 +101,13 @@ impl Journal {
         fs::create_dir_all(dir)?;
         let lock = lock_directory(dir)?;
         let path = dir.join(JOURNAL_FILE);
-        let (tables, streams) = if path.exists() { replay(&path, on_damage)? } else { (Vec::new(), Vec::new()) };
+        let (tables, streams, backups) =
+            if path.exists() { replay(&path, on_damage)? } else { (Vec::new(), Vec::new(), Vec::new()) };
         let count = tables.len();
         state.catalog.restore(&tables);
+        for backup in backups {
+            state.backups.insert(backup);
+        }
         state.streams.restore(&state.clock, streams);
         // Tables go on with their journaled stream (or a new one, if it is gone).
         state.attach_streams();
@@ -112,6 +119,7 @@ impl Journal {
                 file,
                 known: HashMap::new(),
                 streams: HashMap::new(),
+                backups: BTreeSet::new(),
                 records: 0,
                 rewrite: false,
             }),
@@ -134,6 +142,9 @@ impl Journal {
         let mut out = Vec::new();
         let mut written = collect_changes(state, &mut inner.known, &mut out, definitions);
         written += collect_stream_changes(state, &mut inner.streams, &mut out);
+        if definitions {
+            written += collect_backup_changes(state, &mut inner.backups, &mut out);
+        }
         if written == 0 {
             return Ok(());
         }
@@ -150,7 +161,8 @@ impl Journal {
         inner.records += written;
         // Live records: each table and its items, and the stream records kept (a compaction rewrites those too).
         let live: u64 = state.catalog.entries().iter().map(|(_, t)| t.inner.read().data.item_count() + 1).sum::<u64>()
-            + state.streams.record_count(state.clock.now_millis());
+            + state.streams.record_count(state.clock.now_millis())
+            + state.backups.all().iter().map(|b| b.table.data.item_count() + 1).sum::<u64>();
         if inner.records > live.saturating_mul(2) + self.compact_slack {
             drop(inner);
             self.compact(state)?;
@@ -164,9 +176,11 @@ impl Journal {
         let mut inner = self.inner.lock();
         let mut known = HashMap::new();
         let mut streams = HashMap::new();
+        let mut backups = BTreeSet::new();
         let mut out = Vec::new();
-        let records =
-            collect_changes(state, &mut known, &mut out, true) + collect_stream_changes(state, &mut streams, &mut out);
+        let records = collect_changes(state, &mut known, &mut out, true)
+            + collect_stream_changes(state, &mut streams, &mut out)
+            + collect_backup_changes(state, &mut backups, &mut out);
         let records = records + commit_marker(&mut out, records);
         let side = self.dir.join(COMPACTING_FILE);
         {
@@ -180,6 +194,7 @@ impl Journal {
         inner.file = OpenOptions::new().append(true).open(self.dir.join(JOURNAL_FILE))?;
         inner.known = known;
         inner.streams = streams;
+        inner.backups = backups;
         inner.records = records;
         inner.rewrite = false;
         Ok(())
@@ -297,6 +312,28 @@ fn collect_stream_changes(state: &State, known: &mut HashMap<String, KnownStream
     records
 }
 
+/// New backups written whole (definition, then items), deleted ones dropped.
+fn collect_backup_changes(state: &State, known: &mut BTreeSet<String>, out: &mut Vec<u8>) -> u64 {
+    let mut records = 0;
+    let all = state.backups.all();
+    let live: BTreeSet<String> = all.iter().map(|b| b.arn.clone()).collect();
+    for gone in known.difference(&live) {
+        records += record(out, json!({"t": "bdrop", "arn": gone}));
+    }
+    for backup in all.iter().filter(|b| !known.contains(&b.arn)) {
+        records += record(
+            out,
+            json!({"t": "backup", "arn": backup.arn, "name": backup.name, "created": backup.created_millis,
+                "def": raw(&def_json(&backup.table.def))}),
+        );
+        for item in backup.table.data.items.values() {
+            records += record(out, json!({"t": "bitem", "arn": backup.arn, "item": item_to_json(&item.decode())}));
+        }
+    }
+    *known = live;
+    records
+}
+
 fn def_json(def: &TableDef) -> String {
     serde_json::to_string(def).unwrap_or_default()
 }
@@ -343,7 +380,11 @@ fn record(out: &mut Vec<u8>, value: Value) -> u64 {
 
 /// Reads the journal into tables. Stops at the first damaged record (a torn
 /// tail) and cuts the file there.
-fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<StreamLog>)> {
+/// Backups as replay reads them: name, creation time, definition, items.
+type ReplayedBackups = BTreeMap<String, (String, i64, TableDef, BTreeMap<PrimaryKey, Item>)>;
+
+fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<StreamLog>, Vec<Backup>)> {
+    let mut backups: ReplayedBackups = BTreeMap::new();
     let mut tables: Tables = HashMap::new();
     let mut streams: Vec<StreamLog> = Vec::new();
     let mut order: Vec<String> = Vec::new();
@@ -381,14 +422,14 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<
         }
         markers += 1;
         for value in pending.drain(..) {
-            apply_record(&mut tables, &mut order, &mut streams, &value)?;
+            apply_record(&mut tables, &mut order, &mut streams, &mut backups, &value)?;
         }
     }
     if !pending.is_empty() {
         if markers == 0 {
             // A journal from before commit markers: every record stands alone.
             for value in pending.drain(..) {
-                apply_record(&mut tables, &mut order, &mut streams, &value)?;
+                apply_record(&mut tables, &mut order, &mut streams, &mut backups, &value)?;
             }
         } else {
             tracing::warn!(
@@ -414,7 +455,17 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<
             out.push(TableState { def, data });
         }
     }
-    Ok((out, streams))
+    let backups = backups
+        .into_iter()
+        .map(|(arn, (name, created_millis, def, items))| {
+            let mut data = TableData::new(&def);
+            for (key, item) in items {
+                data.put(key, item);
+            }
+            Backup { arn, name, created_millis, table: TableState { def, data }, restoring: None }
+        })
+        .collect();
+    Ok((out, streams, backups))
 }
 
 fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
@@ -433,13 +484,39 @@ fn apply_record(
     tables: &mut Tables,
     order: &mut Vec<String>,
     streams: &mut Vec<StreamLog>,
+    backups: &mut ReplayedBackups,
     value: &Value,
 ) -> io::Result<()> {
     let applied = match value["t"].as_str() {
         Some("stream" | "srec") => apply_stream(streams, value),
+        Some("backup" | "bitem" | "bdrop") => apply_backup(backups, value),
         _ => apply(tables, order, value),
     };
     applied.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// A backup's definition, one of its items, or its deletion.
+fn apply_backup(backups: &mut ReplayedBackups, record: &Value) -> Result<(), String> {
+    let arn = record["arn"].as_str().ok_or("backup record without an ARN")?.to_string();
+    match record["t"].as_str() {
+        Some("backup") => {
+            let def = serde_json::from_value::<TableDef>(record["def"].clone())
+                .map_err(|e| format!("bad backup definition: {e}"))?;
+            let name = record["name"].as_str().unwrap_or_default().to_string();
+            let created = record["created"].as_i64().unwrap_or_default();
+            backups.insert(arn, (name, created, def, BTreeMap::new()));
+        }
+        Some("bitem") => {
+            let (_, _, def, items) = backups.get_mut(&arn).ok_or(format!("item of unknown backup {arn}"))?;
+            let item = item_from_json(&record["item"]).map_err(|e| e.message)?;
+            let key = def.key_schema.key_from_item(&item).map_err(|e| e.message)?;
+            items.insert(key, item);
+        }
+        _ => {
+            backups.remove(&arn);
+        }
+    }
+    Ok(())
 }
 
 /// A stream header (a new stream, or its shards or status changed) or one of its records.
@@ -562,6 +639,39 @@ mod tests {
         let journal = Journal::open(dir, &state).unwrap();
         drop(journal);
         state
+    }
+
+    #[test]
+    fn backups_survive_reopening_and_deletion_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let arn = {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            state.journal.set(Box::new(journal)).ok().unwrap();
+            create_table(&state, "posts");
+            for k in ["a", "b"] {
+                call(&state, "PutItem", json!({"TableName": "posts", "Item": {"k": {"S": k}}}));
+            }
+            state.journal.get().unwrap().commit(&state, false).unwrap();
+            let created = call(&state, "CreateBackup", json!({"TableName": "posts", "BackupName": "first"}));
+            state.journal.get().unwrap().commit(&state, true).unwrap();
+            // Written after the backup: not in it.
+            call(&state, "PutItem", json!({"TableName": "posts", "Item": {"k": {"S": "c"}}}));
+            let second = call(&state, "CreateBackup", json!({"TableName": "posts", "BackupName": "second"}));
+            state.journal.get().unwrap().commit(&state, true).unwrap();
+            let second = second["BackupDetails"]["BackupArn"].as_str().unwrap().to_string();
+            call(&state, "DeleteBackup", json!({"BackupArn": second}));
+            state.journal.get().unwrap().commit(&state, true).unwrap();
+            created["BackupDetails"]["BackupArn"].as_str().unwrap().to_string()
+        };
+        let state = reopen(dir.path());
+        let listed = call(&state, "ListBackups", json!({}));
+        assert_eq!(listed["BackupSummaries"].as_array().unwrap().len(), 1);
+        let described = call(&state, "DescribeBackup", json!({"BackupArn": arn}));
+        assert_eq!(described["BackupDescription"]["SourceTableDetails"]["ItemCount"], 2);
+        call(&state, "RestoreTableFromBackup", json!({"TargetTableName": "restored", "BackupArn": arn}));
+        let scanned = call(&state, "Scan", json!({"TableName": "restored"}));
+        assert_eq!(scanned["Count"], 2);
     }
 
     #[test]
