@@ -193,7 +193,7 @@ impl Violations {
     }
 
     pub fn name_rules(&mut self, path: &str, name: &str, min: usize, max: usize) {
-        if !is_valid_name(name) {
+        if name.is_empty() || !is_valid_name(name) {
             self.add(
                 describe(Some(name)),
                 path,

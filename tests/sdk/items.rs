@@ -90,7 +90,7 @@ async fn put_returns_old_item_and_overwrites() {
     let (code, message) = error_of(
         client.put_item().table_name("users").item("id", s("u1")).return_values(ReturnValue::AllNew).send().await,
     );
-    assert_eq!((code.as_str(), message.as_str()), ("ValidationException", "Return values set to invalid value"));
+    assert_eq!((code.as_str(), message.as_str()), ("ValidationException", "ReturnValues can only be ALL_OLD or NONE"));
 }
 
 #[tokio::test]

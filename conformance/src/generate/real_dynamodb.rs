@@ -92,6 +92,8 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     out.extend(create_table());
     out.extend(batches());
     out.extend(tagging());
+    out.extend(put_item());
+    out.extend(get_and_delete_item());
     out.extend(resource_policies());
     out.push(one(
         "create-table-on-demand-with-throughput",
@@ -820,4 +822,321 @@ fn resource_policies() -> Vec<Scenario> {
             .expect("DeleteResourcePolicy", json!({"ResourceArn": arn}), revision())
             .expect("GetResourcePolicy", json!({"ResourceArn": arn}), no_policy),
     ]
+}
+
+/// dynalite's PutItem validations (the tests of empty strings and binaries
+/// are left out: DynamoDB has accepted them in non-key attributes since 2020).
+fn put_item() -> Vec<Scenario> {
+    let src = |test: &str| architect("putItem", test);
+    let none = |extra: Value| {
+        let mut body = json!({"TableName": "aaa", "Item": {}});
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let expected = |e: Value| none(json!({"Expected": {"a": e}}));
+    let item = |value: Value| json!({"TableName": "aaa", "Item": {"a": value}});
+    let params = "One or more parameter values were invalid: ";
+    let args = |op: &str| format!("{params}Invalid number of argument(s) for the {op} ComparisonOperator");
+    let cases: Vec<(&str, &str, Value, String)> = vec![
+        ("no-table-name", "should return ValidationException for no TableName", json!({}), "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value null at 'item' failed to satisfy constraint: Member must not be null".into()),
+        ("empty-table-name", "should return ValidationException for empty TableName", json!({"TableName": ""}), "3 validation errors detected: Value '' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value null at 'item' failed to satisfy constraint: Member must not be null".into()),
+        ("short-table-name", "should return ValidationException for short TableName", json!({"TableName": "a;"}), "3 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a;' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value null at 'item' failed to satisfy constraint: Member must not be null".into()),
+        ("long-table-name", "should return ValidationException for long TableName", json!({"TableName": "a".repeat(256)}), format!("2 validation errors detected: Value '{}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255; Value null at 'item' failed to satisfy constraint: Member must not be null", "a".repeat(256))),
+        ("incorrect-attributes", "should return ValidationException for incorrect attributes", json!({"TableName": "abc;", "ReturnConsumedCapacity": "hi", "ReturnItemCollectionMetrics": "hi", "ReturnValues": "hi"}), "5 validation errors detected: Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value null at 'item' failed to satisfy constraint: Member must not be null; Value 'hi' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value 'hi' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]".into()),
+        ("expected-no-value-no-exists", "should return ValidationException if no value and no exists", expected(json!({})), format!("{params}Value must be provided when Exists is null for Attribute: a")),
+        ("expected-exists-no-value", "should return ValidationException for Exists true with no value", expected(json!({"Exists": true})), format!("{params}Value must be provided when Exists is true for Attribute: a")),
+        ("expected-not-exists-with-value", "should return ValidationException for Exists false with value", expected(json!({"Exists": false, "Value": {"S": "a"}})), format!("{params}Value cannot be used when Exists is false for Attribute: a")),
+        ("return-values-updated-old", "should return ValidationException for incorrect ReturnValues", none(json!({"ReturnValues": "UPDATED_OLD"})), "ReturnValues can only be ALL_OLD or NONE".into()),
+        ("return-values-all-new", "should return ValidationException for incorrect ReturnValues", none(json!({"ReturnValues": "ALL_NEW"})), "ReturnValues can only be ALL_OLD or NONE".into()),
+        ("return-values-updated-new", "should return ValidationException for incorrect ReturnValues", none(json!({"ReturnValues": "UPDATED_NEW"})), "ReturnValues can only be ALL_OLD or NONE".into()),
+        ("empty-value-type", "should return ValidationException for empty key type", item(json!({})), "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes".into()),
+        ("false-null", "should return ValidationException for false null", item(json!({"NULL": false})), format!("{params}Null attribute value types must have the value of true")),
+        ("empty-set", "should return ValidationException for empty set key", item(json!({"SS": []})), format!("{params}An string set  may not be empty")),
+        ("duplicate-strings", "should return ValidationException for duplicate string in set", item(json!({"SS": ["a", "a"]})), format!("{params}Input collection [a, a] contains duplicates.")),
+        ("duplicate-numbers", "should return ValidationException for duplicate number in set", item(json!({"NS": ["1", "1"]})), "Input collection contains duplicates".into()),
+        ("multiple-types", "should return ValidationException for multiple types", item(json!({"S": "a", "N": "1"})), "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes".into()),
+        ("bad-number", "should return ValidationException if key has incorrect numeric type", item(json!({"N": "b"})), "The parameter cannot be converted to a numeric value: b".into()),
+        ("expected-empty-value", "should return ValidationException for empty expected value", expected(json!({"Value": {}})), "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes".into()),
+        ("expected-empty-number-in-set", "should return ValidationException if expected value has empty numeric in set", expected(json!({"Value": {"NS": ["1", ""]}})), "The parameter cannot be converted to a numeric value".into()),
+        ("number-overflow", "should return ValidationException if trying to store huge positive number", item(json!({"N": "1e126"})), "Number overflow. Attempting to store a number with magnitude larger than supported range".into()),
+        ("number-underflow", "should return ValidationException if trying to store tiny negative number", item(json!({"N": "-1e-131"})), "Number underflow. Attempting to store a number with magnitude smaller than supported range".into()),
+        ("operator-alone", "should return ValidationException if ComparisonOperator used alone", expected(json!({"ComparisonOperator": "LT"})), format!("{params}Value or AttributeValueList must be used with ComparisonOperator: LT for Attribute: a")),
+        ("operator-with-exists", "should return ValidationException if ComparisonOperator and Exists are used together", expected(json!({"Exists": true, "ComparisonOperator": "LT"})), format!("{params}Exists and ComparisonOperator cannot be used together for Attribute: a")),
+        ("list-and-value", "should return ValidationException if AttributeValueList and Value are used together", expected(json!({"AttributeValueList": [{"S": "a"}], "Value": {"S": "a"}, "ComparisonOperator": "LT"})), format!("{params}Value and AttributeValueList cannot be used together for Attribute: a")),
+        ("list-without-operator", "should return ValidationException if AttributeValueList used without ComparisonOperator", expected(json!({"AttributeValueList": [{"S": "a"}]})), format!("{params}AttributeValueList can only be used with a ComparisonOperator for Attribute: a")),
+        ("list-with-exists", "should return ValidationException if AttributeValueList used with Exists", expected(json!({"Exists": true, "AttributeValueList": [{"S": "a"}]})), format!("{params}AttributeValueList can only be used with a ComparisonOperator for Attribute: a")),
+        ("list-length-eq", "should return ValidationException if AttributeValueList is incorrect length: EQ", expected(json!({"AttributeValueList": [], "ComparisonOperator": "EQ"})), args("EQ")),
+        ("list-length-null", "should return ValidationException if AttributeValueList is incorrect length: NULL", expected(json!({"AttributeValueList": [{"S": "a"}], "ComparisonOperator": "NULL"})), args("NULL")),
+        ("list-length-in", "should return ValidationException if AttributeValueList is incorrect length: IN", expected(json!({"AttributeValueList": [], "ComparisonOperator": "IN"})), args("IN")),
+        ("list-length-between", "should return ValidationException if AttributeValueList is incorrect length: BETWEEN", expected(json!({"AttributeValueList": [{"N": "1"}, {"N": "10"}, {"N": "12"}], "ComparisonOperator": "BETWEEN"})), args("BETWEEN")),
+        ("value-count-null", "should return ValidationException if Value provides incorrect number of attributes: NULL", expected(json!({"Value": {"S": "a"}, "ComparisonOperator": "NULL"})), args("NULL")),
+        ("value-count-between", "should return ValidationException if Value provides incorrect number of attributes: BETWEEN", expected(json!({"Value": {"S": "a"}, "ComparisonOperator": "BETWEEN"})), args("BETWEEN")),
+    ];
+    let mut out: Vec<Scenario> = cases
+        .into_iter()
+        .map(|(name, test, body, message)| one(&format!("put-{name}"), src(test), "PutItem", body, invalid(&message)))
+        .collect();
+    out.push(one(
+        "put-empty-item-missing-table",
+        src("should return ResourceNotFoundException if key is empty and table does not exist"),
+        "PutItem",
+        json!({"TableName": "$Pnone", "Item": {}}),
+        not_found(),
+    ));
+    let on_table: Vec<(&str, &str, &str, Value, String)> = vec![
+        (
+            "empty-item",
+            "should return ValidationException if key is empty and table does exist",
+            HASH,
+            json!({}),
+            format!("{params}Missing the key a in the item"),
+        ),
+        (
+            "other-attribute",
+            "should return ValidationException if key has incorrect attributes",
+            HASH,
+            json!({"b": {"S": "a"}}),
+            format!("{params}Missing the key a in the item"),
+        ),
+        (
+            "key-binary",
+            "should return ValidationException if key is incorrect binary type",
+            HASH,
+            json!({"a": {"B": "abcd"}}),
+            format!("{params}Type mismatch for key a expected: S actual: B"),
+        ),
+        (
+            "key-number",
+            "should return ValidationException if key is incorrect numeric type",
+            HASH,
+            json!({"a": {"N": "1"}}),
+            format!("{params}Type mismatch for key a expected: S actual: N"),
+        ),
+        (
+            "key-string-set",
+            "should return ValidationException if key is incorrect string set type",
+            HASH,
+            json!({"a": {"SS": ["a"]}}),
+            format!("{params}Type mismatch for key a expected: S actual: SS"),
+        ),
+        (
+            "key-number-set",
+            "should return ValidationException if key is incorrect numeric set type",
+            HASH,
+            json!({"a": {"NS": ["1"]}}),
+            format!("{params}Type mismatch for key a expected: S actual: NS"),
+        ),
+        (
+            "key-binary-set",
+            "should return ValidationException if key is incorrect binary set type",
+            HASH,
+            json!({"a": {"BS": ["aaaa"]}}),
+            format!("{params}Type mismatch for key a expected: S actual: BS"),
+        ),
+        (
+            "missing-range",
+            "should return ValidationException if missing range key",
+            RANGE,
+            json!({"a": {"S": "a"}}),
+            format!("{params}Missing the key b in the item"),
+        ),
+        (
+            "hash-key-too-big",
+            "should return ValidationException if hash key is too big",
+            HASH,
+            json!({"a": {"S": "a".repeat(2049)}}),
+            format!("{params}Size of hashkey has exceeded the maximum size limit of2048 bytes"),
+        ),
+        (
+            "range-key-too-big",
+            "should return ValidationException if range key is too big",
+            RANGE,
+            json!({"a": {"S": "a"}, "b": {"S": "b".repeat(1025)}}),
+            format!("{params}Aggregated size of all range keys has exceeded the size limit of 1024 bytes"),
+        ),
+    ];
+    for (name, test, table, item, message) in on_table {
+        out.push(on(table, &format!("put-{name}"), src(test)).expect(
+            "PutItem",
+            json!({"TableName": table, "Item": item}),
+            invalid(&message),
+        ));
+    }
+    out
+}
+
+/// dynalite's GetItem and DeleteItem validations (empty strings and binaries
+/// left out, as in PutItem).
+fn get_and_delete_item() -> Vec<Scenario> {
+    let params = "One or more parameter values were invalid: ";
+    let mut out = Vec::new();
+    for (op, file, kebab) in [("GetItem", "getItem", "get"), ("DeleteItem", "deleteItem", "delete")] {
+        let src = |test: &str| architect(file, test);
+        let key = |value: Value| json!({"TableName": "abc", "Key": {"a": value}});
+        let expected = |e: Value| json!({"TableName": "aaa", "Key": {}, "Expected": {"a": e}});
+        let tail = "Value null at 'key' failed to satisfy constraint: Member must not be null";
+        let mut cases: Vec<(&str, &str, Value, String)> = vec![
+            ("no-table-name", "should return ValidationException for no TableName", json!({}), format!("2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; {tail}")),
+            ("empty-table-name", "should return ValidationException for empty TableName", json!({"TableName": ""}), format!("3 validation errors detected: Value '' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; {tail}")),
+            ("short-table-name", "should return ValidationException for short TableName", json!({"TableName": "a;"}), format!("3 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a;' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; {tail}")),
+            ("long-table-name", "should return ValidationException for long TableName", json!({"TableName": "a".repeat(256)}), format!("2 validation errors detected: Value '{}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255; {tail}", "a".repeat(256))),
+            ("bad-key-type", "should return ValidationException for bad key type", key(json!({"a": ""})), "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes".into()),
+            ("bad-number", if op == "GetItem" { "should return ValidationException if key has incorrect numeric type" } else { "should return empty response if key has incorrect numeric type" }, key(json!({"N": "b"})), "The parameter cannot be converted to a numeric value: b".into()),
+        ];
+        if op == "GetItem" {
+            cases.extend([
+                ("incorrect-attributes", "should return ValidationException for incorrect attributes", json!({"TableName": "abc;", "ReturnConsumedCapacity": "hi", "AttributesToGet": []}), format!("4 validation errors detected: Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1; Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; {tail}")),
+                ("empty-key-type", "should return ValidationException for empty key type", key(json!({})), "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes".into()),
+                ("false-null", "should return ValidationException for false null", key(json!({"NULL": false})), format!("{params}Null attribute value types must have the value of true")),
+                ("empty-set", "should return ValidationException for empty set key", key(json!({"SS": []})), format!("{params}An string set  may not be empty")),
+                ("duplicate-strings", "should return ValidationException for duplicate string in set", key(json!({"SS": ["a", "a"]})), format!("{params}Input collection [a, a] contains duplicates.")),
+                ("number-39-digits", "should return ValidationException if key has large numeric type", key(json!({"N": "123456789012345678901234567890123456789"})), "Attempting to store more than 38 significant digits in a Number".into()),
+                ("number-overflow", "should return ValidationException if key has huge negative number", key(json!({"N": "-1e126"})), "Number overflow. Attempting to store a number with magnitude larger than supported range".into()),
+                ("number-underflow", "should return ValidationException if key has tiny positive number", key(json!({"N": "1e-131"})), "Number underflow. Attempting to store a number with magnitude smaller than supported range".into()),
+                ("duplicate-attributes-to-get", "should return ValidationException duplicate values in AttributesToGet", json!({"TableName": "abc", "Key": {}, "AttributesToGet": ["a", "a"]}), format!("{params}Duplicate value in attribute name: a")),
+            ]);
+        } else {
+            cases.extend([
+                ("incorrect-attributes", "should return ValidationException for incorrect attributes", json!({"TableName": "abc;", "ReturnConsumedCapacity": "hi", "ReturnItemCollectionMetrics": "hi", "ReturnValues": "hi"}), format!("5 validation errors detected: Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'hi' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value 'hi' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; {tail}")),
+                ("operator-alone", "should return ValidationException if ComparisonOperator used alone", expected(json!({"ComparisonOperator": "LT"})), format!("{params}Value or AttributeValueList must be used with ComparisonOperator: LT for Attribute: a")),
+                ("operator-with-exists", "should return ValidationException if ComparisonOperator and Exists are used together", expected(json!({"Exists": true, "ComparisonOperator": "LT"})), format!("{params}Exists and ComparisonOperator cannot be used together for Attribute: a")),
+                ("list-alone", "should return ValidationException if AttributeValueList is used alone", expected(json!({"AttributeValueList": []})), format!("{params}AttributeValueList can only be used with a ComparisonOperator for Attribute: a")),
+                ("list-with-exists", "should return ValidationException if AttributeValueList and Exists are used together", expected(json!({"Exists": true, "AttributeValueList": []})), format!("{params}AttributeValueList can only be used with a ComparisonOperator for Attribute: a")),
+                ("list-and-value", "should return ValidationException if AttributeValueList and Value are used together", expected(json!({"Value": {"S": "a"}, "AttributeValueList": []})), format!("{params}Value and AttributeValueList cannot be used together for Attribute: a")),
+                ("value-count-between", "should return ValidationException if Value provides incorrect number of attributes: BETWEEN", expected(json!({"Value": {"S": "a"}, "ComparisonOperator": "BETWEEN"})), format!("{params}Invalid number of argument(s) for the BETWEEN ComparisonOperator")),
+                ("value-count-null", "should return ValidationException if Value provides incorrect number of attributes: NULL", expected(json!({"Value": {"S": "a"}, "ComparisonOperator": "NULL"})), format!("{params}Invalid number of argument(s) for the NULL ComparisonOperator")),
+            ]);
+        }
+        out.extend(cases.into_iter().map(|(name, test, body, message)| {
+            one(&format!("{kebab}-{name}"), src(test), op, body, invalid(&message))
+        }));
+        if op == "GetItem" {
+            out.push(one(
+                "get-empty-key-missing-table",
+                src("should return ResourceNotFoundException if key is empty and table does not exist"),
+                op,
+                json!({"TableName": "$Pnone", "Key": {}}),
+                not_found(),
+            ));
+            let schema_faults: Vec<(&str, &str, &str, Value)> = vec![
+                (
+                    "empty-key",
+                    "should return ValidationException if key is empty and table does exist",
+                    HASH,
+                    json!({}),
+                ),
+                (
+                    "key-other-attribute",
+                    "should return ValidationException if key has incorrect attributes",
+                    HASH,
+                    json!({"b": {"S": "a"}}),
+                ),
+                (
+                    "key-extra-attribute",
+                    "should return ValidationException if key has extra attributes",
+                    HASH,
+                    json!({"a": {"S": "a"}, "b": {"S": "a"}}),
+                ),
+                (
+                    "key-binary",
+                    "should return ValidationException if key is incorrect binary type",
+                    HASH,
+                    json!({"a": {"B": "abcd"}}),
+                ),
+                (
+                    "key-number-set",
+                    "should return ValidationException if key is incorrect numeric set type",
+                    HASH,
+                    json!({"a": {"NS": ["1"]}}),
+                ),
+                (
+                    "key-missing-range",
+                    "should return ValidationException if missing range key",
+                    RANGE,
+                    json!({"a": {"S": "a"}}),
+                ),
+            ];
+            for (name, test, table, key) in schema_faults {
+                out.push(on(table, &format!("get-{name}"), src(test)).expect(
+                    op,
+                    json!({"TableName": table, "Key": key}),
+                    invalid("The provided key element does not match the schema"),
+                ));
+            }
+            out.push(
+                on(HASH, "get-hash-key-too-big", src("should return ValidationException if hash key is too big"))
+                    .expect(
+                        op,
+                        json!({"TableName": HASH, "Key": {"a": {"S": "a".repeat(2049)}}}),
+                        invalid(&format!("{params}Size of hashkey has exceeded the maximum size limit of2048 bytes")),
+                    ),
+            );
+            out.push(on(HASH, "get-missing-item", src("should return empty response if key does not exist")).expect(
+                op,
+                json!({"TableName": HASH, "Key": {"a": {"S": "x"}}}),
+                ok_empty(),
+            ));
+            out.push(on(HASH, "get-capacity-total", src("should return ConsumedCapacity if specified")).expect(
+                op,
+                json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "ReturnConsumedCapacity": "TOTAL"}),
+                Expect::ok(json!({"ConsumedCapacity": {"CapacityUnits": 0.5, "TableName": HASH}})),
+            ));
+            out.push(on(HASH, "get-capacity-indexes", src("should return ConsumedCapacity if specified")).expect(op, json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "ReturnConsumedCapacity": "INDEXES"}), Expect::ok(json!({"ConsumedCapacity": {"CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.5}, "TableName": HASH}}))));
+        } else {
+            out.push(on(HASH, "delete-missing-item", src("should return nothing if item does not exist")).expect(
+                op,
+                json!({"TableName": HASH, "Key": {"a": {"S": "x"}}}),
+                ok_empty(),
+            ));
+            out.push(on(HASH, "delete-capacity-missing-item", src("should return ConsumedCapacity if specified and item does not exist")).expect(op, json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "ReturnConsumedCapacity": "INDEXES"}), Expect::ok(json!({"ConsumedCapacity": {"CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}, "TableName": HASH}}))));
+            let item = json!({"a": {"S": "x"}, "b": {"S": "b"}});
+            out.push(
+                on(HASH, "delete-return-old", src("should delete item successfully and return old values"))
+                    .expect("PutItem", json!({"TableName": HASH, "Item": item}), ok_empty())
+                    .expect(
+                        op,
+                        json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "ReturnValues": "ALL_OLD"}),
+                        Expect::ok(json!({"Attributes": item})),
+                    )
+                    .expect(
+                        "GetItem",
+                        json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "ConsistentRead": true}),
+                        ok_empty(),
+                    ),
+            );
+            out.push(
+                on(
+                    HASH,
+                    "delete-expected-missing-item",
+                    src("should return ConditionalCheckFailedException if expecting non-existent key to exist"),
+                )
+                .expect(
+                    op,
+                    json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "Expected": {"a": {"Value": {"S": "y"}}}}),
+                    Expect::error("ConditionalCheckFailedException", "The conditional request failed"),
+                ),
+            );
+            out.push(
+                on(
+                    HASH,
+                    "delete-expected-not-exists",
+                    src("should return ConditionalCheckFailedException if expecting existing key to not exist"),
+                )
+                .expect("PutItem", json!({"TableName": HASH, "Item": {"a": {"S": "x"}}}), ok_empty())
+                .expect(
+                    op,
+                    json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "Expected": {"a": {"Exists": false}}}),
+                    Expect::error("ConditionalCheckFailedException", "The conditional request failed"),
+                ),
+            );
+            out.push(
+                on(HASH, "delete-expected-all-hold", src("should succeed for multiple conditional checks if all are valid"))
+                    .expect("PutItem", json!({"TableName": HASH, "Item": {"a": {"S": "x"}, "c": {"S": "c"}}}), ok_empty())
+                    .expect(op, json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "Expected": {"a": {"Value": {"S": "x"}}, "b": {"Exists": false}, "c": {"Value": {"S": "c"}}}}), ok_empty()),
+            );
+        }
+    }
+    out
 }

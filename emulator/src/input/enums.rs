@@ -78,11 +78,13 @@ request_enum! {
     /// `ReturnValues`: which version of the item a write answers with.
     /// Every write accepts the whole set; PutItem and DeleteItem then refuse
     /// the `UPDATED_*` and `ALL_NEW` values with their own message.
+    /// Listed in DynamoDB's order (dynalite's "incorrect attributes" tests,
+    /// asserted against DynamoDB); DynamoDB Local lists them NONE first.
     ReturnValues: "ReturnValues" at "returnValues", default None {
-        None = "NONE",
-        AllOld = "ALL_OLD",
-        UpdatedOld = "UPDATED_OLD",
         AllNew = "ALL_NEW",
+        UpdatedOld = "UPDATED_OLD",
+        AllOld = "ALL_OLD",
+        None = "NONE",
         UpdatedNew = "UPDATED_NEW",
     }
 }

@@ -124,12 +124,43 @@ impl WriteOptions {
         })
     }
 
+    /// PutItem's and DeleteItem's members in DynamoDB's violation order
+    /// (dynalite's "incorrect attributes" tests, asserted against DynamoDB):
+    /// ReturnConsumedCapacity, TableName, PutItem's `Item`, ReturnValues,
+    /// ReturnItemCollectionMetrics, then DeleteItem's `Key`.
+    pub fn read_with_item<'a>(
+        input: &Input<'a>,
+        member: &str,
+        path: &str,
+        v: &mut Violations,
+    ) -> ApiResult<(Option<&'a str>, Option<Item>, WriteOptions)> {
+        let capacity = ReturnConsumedCapacity::read(input, v)?.unwrap_or_default();
+        let table_name = input.str("TableName")?;
+        v.table_name("tableName", table_name);
+        let item_first = member == "Item";
+        let mut item = None;
+        if item_first {
+            item = input.item(member)?;
+            v.not_null(path, &item);
+        }
+        let return_values = ReturnValues::read(input, v)?.unwrap_or_default();
+        let collection_metrics = ReturnItemCollectionMetrics::read(input, v)?.unwrap_or_default();
+        let on_condition_failure = ReturnValuesOnConditionCheckFailure::read(input, v)?.unwrap_or_default();
+        if !item_first {
+            item = input.item(member)?;
+            v.not_null(path, &item);
+        }
+        Ok((table_name, item, WriteOptions { return_values, capacity, collection_metrics, on_condition_failure }))
+    }
+
     /// PutItem and DeleteItem can only return the old item (checked after
-    /// the constraint violations, with DynamoDB's own message).
+    /// the constraint violations). DynamoDB's message (dynalite's putItem.js,
+    /// asserted against DynamoDB); DynamoDB Local's is "Return values set to
+    /// invalid value".
     pub fn check_old_values_only(&self) -> ApiResult<()> {
         match self.return_values {
             ReturnValues::None | ReturnValues::AllOld => Ok(()),
-            _ => Err(ApiError::validation("Return values set to invalid value")),
+            _ => Err(ApiError::validation("ReturnValues can only be ALL_OLD or NONE")),
         }
     }
 

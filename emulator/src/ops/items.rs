@@ -29,8 +29,7 @@ pub struct PutItemRequest<'a> {
 impl<'a> PutItemRequest<'a> {
     pub fn read(input: Input<'a>) -> ApiResult<PutItemRequest<'a>> {
         let mut v = Violations::new();
-        let (table_name, item) = table_and_item(&input, "Item", "item", &mut v)?;
-        let options = WriteOptions::read(&input, &mut v)?;
+        let (table_name, item, options) = WriteOptions::read_with_item(&input, "Item", "item", &mut v)?;
         v.finish()?;
         options.check_old_values_only()?;
         Ok(PutItemRequest {
@@ -47,10 +46,27 @@ impl<'a> PutItemRequest<'a> {
     }
 }
 
+/// The table a request names; when it is missing, the request's expression
+/// parameters (a write's `Expected` or `ConditionExpression`, GetItem's
+/// projection) are checked first: DynamoDB validates them before looking for
+/// the table (dynalite's putItem.js, deleteItem.js and getItem.js, asserted
+/// against DynamoDB, on a missing table). On an existing table they are
+/// reported after the key's faults, as before.
+fn serving_table_after<T>(
+    state: &State,
+    name: &str,
+    expressions: impl FnOnce() -> ApiResult<T>,
+) -> ApiResult<std::sync::Arc<crate::storage::Table>> {
+    state.serving_table(name).or_else(|missing| {
+        expressions()?;
+        Err(missing)
+    })
+}
+
 pub fn put_item(state: &State, input: Input) -> ApiResult<Reply> {
     let request = PutItemRequest::read(input)?;
     let options = &request.options;
-    let table = state.serving_table(request.table_name)?;
+    let table = serving_table_after(state, request.table_name, || request.condition())?;
     // Parsed before the table is locked (a shorter hold under concurrent writes).
     let condition = request.condition();
     let mut guard = table.inner.write();
@@ -80,10 +96,16 @@ pub struct GetItemRequest<'a> {
 
 impl<'a> GetItemRequest<'a> {
     pub fn read(input: Input<'a>) -> ApiResult<GetItemRequest<'a>> {
+        // DynamoDB's violation order (dynalite's getItem.js "incorrect
+        // attributes", asserted against DynamoDB): ReturnConsumedCapacity,
+        // AttributesToGet, TableName, Key.
         let mut v = Violations::new();
+        let capacity = ReturnConsumedCapacity::read(&input, &mut v)?.unwrap_or_default();
+        if input.strings("AttributesToGet")?.is_some_and(|names| names.is_empty()) {
+            v.add("'[]'".into(), "attributesToGet", "Member must have length greater than or equal to 1");
+        }
         let (table_name, key) = table_and_item(&input, "Key", "key", &mut v)?;
         let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
-        let capacity = ReturnConsumedCapacity::read(&input, &mut v)?.unwrap_or_default();
         v.finish()?;
         let (table_name, key) = (table_name.unwrap_or_default(), key.unwrap_or_default());
         Ok(GetItemRequest { input, table_name, key, consistent, capacity })
@@ -97,7 +119,7 @@ impl<'a> GetItemRequest<'a> {
 
 pub fn get_item(state: &State, input: Input) -> ApiResult<Reply> {
     let request = GetItemRequest::read(input)?;
-    let table = state.serving_table(request.table_name)?;
+    let table = serving_table_after(state, request.table_name, || request.projection())?;
     let guard = table.inner.read();
     let key = guard.def.key_schema.key_from_request(&request.key)?;
     let projection = request.projection()?;
@@ -130,8 +152,7 @@ pub struct DeleteItemRequest<'a> {
 impl<'a> DeleteItemRequest<'a> {
     pub fn read(input: Input<'a>) -> ApiResult<DeleteItemRequest<'a>> {
         let mut v = Violations::new();
-        let (table_name, key) = table_and_item(&input, "Key", "key", &mut v)?;
-        let options = WriteOptions::read(&input, &mut v)?;
+        let (table_name, key, options) = WriteOptions::read_with_item(&input, "Key", "key", &mut v)?;
         v.finish()?;
         options.check_old_values_only()?;
         Ok(DeleteItemRequest {
@@ -151,7 +172,7 @@ impl<'a> DeleteItemRequest<'a> {
 pub fn delete_item(state: &State, input: Input) -> ApiResult<Reply> {
     let request = DeleteItemRequest::read(input)?;
     let options = &request.options;
-    let table = state.serving_table(request.table_name)?;
+    let table = serving_table_after(state, request.table_name, || request.condition())?;
     // Parsed before the table is locked (a shorter hold under concurrent writes).
     let condition = request.condition();
     let mut guard = table.inner.write();
