@@ -432,3 +432,53 @@ async fn invalid_expression_values_name_their_key() {
         "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty for key :v"
     );
 }
+
+/// Legacy `Expected` in DynamoDB Local's order: the conditions' values before
+/// a ConditionalOperator without two of them, and (UpdateItem) before
+/// `AttributeUpdates`; CONTAINS / NOT_CONTAINS take any scalar, so a NULL
+/// value is evaluated (and fails on a missing item) rather than refused.
+#[tokio::test]
+async fn legacy_expected_values_before_a_lone_conditional_operator() {
+    use aws_sdk_dynamodb::types::{
+        AttributeAction, AttributeValueUpdate, ComparisonOperator, ConditionalOperator, ExpectedAttributeValue,
+    };
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "order", "pk", None).await;
+    let expected = |op: ComparisonOperator, values: Vec<Av>| {
+        ExpectedAttributeValue::builder().comparison_operator(op).set_attribute_value_list(Some(values)).build()
+    };
+    let delete = |e: ExpectedAttributeValue, or: bool| {
+        let request = client.delete_item().table_name("order").key("pk", s("gone")).expected("a", e);
+        let request = if or { request.conditional_operator(ConditionalOperator::Or) } else { request };
+        request.send()
+    };
+    let lone = "ConditionalOperator can only be used when Filter or Expected has two or more elements";
+    assert_eq!(error_of(delete(expected(ComparisonOperator::NotNull, vec![]), true).await).1, lone);
+    assert_eq!(
+        error_of(delete(expected(ComparisonOperator::Null, vec![s("x")]), true).await).1,
+        "One or more parameter values were invalid: Invalid number of argument(s) for the NULL ComparisonOperator"
+    );
+    assert_eq!(
+        error_of(delete(expected(ComparisonOperator::In, vec![s("x"), n("1")]), true).await).1,
+        "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type"
+    );
+    assert_eq!(
+        error_of(delete(expected(ComparisonOperator::NotContains, vec![Av::Null(true)]), false).await).0,
+        "ConditionalCheckFailedException"
+    );
+    assert_eq!(
+        error_of(delete(expected(ComparisonOperator::Contains, vec![Av::L(vec![])]), false).await).1,
+        "One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for L AttributeValue type"
+    );
+    let update = client
+        .update_item()
+        .table_name("order")
+        .key("pk", s("k"))
+        .expected("a", expected(ComparisonOperator::NotNull, vec![]))
+        .conditional_operator(ConditionalOperator::Or)
+        .attribute_updates("b", AttributeValueUpdate::builder().action(AttributeAction::Add).value(s("x")).build())
+        .send()
+        .await;
+    assert_eq!(error_of(update).1, lone);
+}

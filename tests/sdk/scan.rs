@@ -272,3 +272,81 @@ async fn legacy_scan_filters_follow_dynamodb_rules() {
         .await;
     assert_eq!(error_of(err).1, "ConditionalOperator cannot be used without Filter or Expected");
 }
+
+/// Legacy filters in DynamoDB Local's check order: each condition's values
+/// (count, type, one type, BETWEEN's bounds), then a ConditionalOperator
+/// without two conditions, then a Select that excludes AttributesToGet, then
+/// the attribute names; CONTAINS and NOT_CONTAINS take any scalar.
+#[tokio::test]
+async fn legacy_filter_checks_come_in_dynamodb_order() {
+    use aws_sdk_dynamodb::types::ConditionalOperator;
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "order").await;
+    fill(&client, "order", 6).await;
+    let condition = |op: ComparisonOperator, values: Vec<Av>| {
+        Condition::builder().comparison_operator(op).set_attribute_value_list(Some(values)).build().unwrap()
+    };
+    let scan = |filter: Vec<(&'static str, Condition)>, or: bool| {
+        let mut request = client.scan().table_name("order").select(Select::Count);
+        for (name, c) in filter {
+            request = request.scan_filter(name, c);
+        }
+        if or {
+            request = request.conditional_operator(ConditionalOperator::Or);
+        }
+        async move { request.send().await.map(|o| o.count()) }
+    };
+    let lone = "ConditionalOperator can only be used when Filter or Expected has two or more elements";
+    assert_eq!(error_of(scan(vec![("flag", condition(ComparisonOperator::NotNull, vec![]))], true).await).1, lone);
+    // The condition's values first.
+    assert_eq!(
+        error_of(scan(vec![("flag", condition(ComparisonOperator::In, vec![s("a"), n(1)]))], true).await).1,
+        "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type"
+    );
+    let between = "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound";
+    assert_eq!(
+        error_of(scan(vec![("sk", condition(ComparisonOperator::Between, vec![n(7), n(3)]))], true).await).1,
+        between
+    );
+    // Each value's type before their common type.
+    assert_eq!(
+        error_of(
+            scan(vec![("sk", condition(ComparisonOperator::In, vec![n(1), Av::Ss(vec!["a".into()])]))], false).await
+        )
+        .1,
+        "One or more parameter values were invalid: ComparisonOperator IN is not valid for SS AttributeValue type"
+    );
+    // Any scalar for CONTAINS / NOT_CONTAINS.
+    assert_eq!(
+        scan(vec![("flag", condition(ComparisonOperator::NotContains, vec![Av::Null(true)]))], false).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        scan(vec![("flag", condition(ComparisonOperator::Contains, vec![Av::Bool(true)]))], false).await.unwrap(),
+        0
+    );
+    // A lone ConditionalOperator before the Select, the Select before duplicate names.
+    let names = |select: Select, or: bool| {
+        let mut request = client
+            .scan()
+            .table_name("order")
+            .scan_filter("flag", condition(ComparisonOperator::NotNull, vec![]))
+            .attributes_to_get("a")
+            .attributes_to_get("a")
+            .select(select);
+        if or {
+            request = request.conditional_operator(ConditionalOperator::And);
+        }
+        async move { request.send().await.map(|o| o.count()) }
+    };
+    assert_eq!(error_of(names(Select::Count, true).await).1, lone);
+    assert_eq!(
+        error_of(names(Select::Count, false).await).1,
+        "Cannot specify the AttributesToGet when choosing to get only the Count"
+    );
+    assert_eq!(
+        error_of(names(Select::SpecificAttributes, false).await).1,
+        "One or more parameter values were invalid: Duplicate value in attribute name: a"
+    );
+}

@@ -18,31 +18,44 @@ fn invalid(reason: impl AsRef<str>) -> ApiError {
     ApiError::validation(format!("One or more parameter values were invalid: {}", reason.as_ref()))
 }
 
-/// Reads `ConditionalOperator` (AND when absent) for a map of `entries`
-/// legacy conditions (`Expected`, `QueryFilter`, `ScanFilter`).
-pub fn conditional_operator(input: &Input, entries: Option<usize>) -> ApiResult<bool> {
-    let Some(op) = input.str("ConditionalOperator")? else { return Ok(true) };
+/// Reads `ConditionalOperator` (AND when absent), checking its value.
+fn conditional_operator(input: &Input) -> ApiResult<Option<bool>> {
+    let Some(op) = input.str("ConditionalOperator")? else { return Ok(None) };
     if op != "AND" && op != "OR" {
         return Err(ApiError::validation(format!(
             "1 validation error detected: Value '{op}' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [AND, OR]"
         )));
     }
+    Ok(Some(op == "AND"))
+}
+
+/// A `ConditionalOperator` joins two or more legacy conditions (`Expected`,
+/// `QueryFilter`, `ScanFilter`, `entries` of them when given): checked after
+/// the conditions' own values, as DynamoDB Local does.
+pub fn check_conditional_operator_use(entries: Option<usize>) -> ApiResult<()> {
     match entries {
         None => Err(ApiError::validation("ConditionalOperator cannot be used without Filter or Expected")),
         Some(n) if n < 2 => Err(ApiError::validation(
             "ConditionalOperator can only be used when Filter or Expected has two or more elements",
         )),
-        Some(_) => Ok(op == "AND"),
+        Some(_) => Ok(()),
     }
 }
 
-/// `Expected` with `ConditionalOperator`; `None` when absent or empty.
+/// `Expected` with `ConditionalOperator`; `None` when absent or empty. The
+/// conditions' values are checked before a `ConditionalOperator` without
+/// two of them.
 pub fn expected(input: &Input) -> ApiResult<Option<Condition>> {
     let map = input.object("Expected")?;
-    let entries = map.map(|m| m.fields().count());
-    let all = conditional_operator(input, entries)?;
-    let Some(map) = map else { return Ok(None) };
-    conditions(&map, all, true)
+    let operator = conditional_operator(input)?;
+    let condition = match &map {
+        Some(map) => conditions(map, operator.unwrap_or(true), true)?,
+        None => None,
+    };
+    if operator.is_some() {
+        check_conditional_operator_use(map.map(|m| m.fields().count()))?;
+    }
+    Ok(condition)
 }
 
 /// A map of legacy conditions (attribute name → condition), joined with
@@ -106,7 +119,10 @@ fn one_condition(name: &str, entry: &Input, with_exists: bool) -> ApiResult<Cond
 fn operator_rules(operator: &str) -> ApiResult<(std::ops::RangeInclusive<usize>, Option<&'static [&'static str]>)> {
     Ok(match operator {
         "EQ" | "NE" => (1..=1, None),
-        "LT" | "LE" | "GT" | "GE" | "CONTAINS" | "NOT_CONTAINS" => (1..=1, Some(&["S", "N", "B"])),
+        "LT" | "LE" | "GT" | "GE" => (1..=1, Some(&["S", "N", "B"])),
+        // Any scalar (DynamoDB Local accepts BOOL and NULL, refuses sets,
+        // lists and maps; dynalite checks no type in Expected).
+        "CONTAINS" | "NOT_CONTAINS" => (1..=1, Some(&["S", "N", "B", "BOOL", "NULL"])),
         "BEGINS_WITH" => (1..=1, Some(&["S", "B"])),
         "IN" => (1..=usize::MAX, Some(&["S", "N", "B"])),
         "BETWEEN" => (2..=2, Some(&["S", "N", "B"])),
@@ -146,8 +162,20 @@ fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<Attrib
             )))
         }
     };
-    check_count(operator, &count, args.len())?;
-    check_types(operator, types, &args)?;
+    check_values(operator, &count, types, &args)?;
+    Ok(lower(path, operator, args))
+}
+
+/// A condition's values, in DynamoDB's order: how many, each one's type,
+/// all of one type, and BETWEEN's bounds in order.
+fn check_values(
+    operator: &str,
+    count: &std::ops::RangeInclusive<usize>,
+    types: Option<&[&str]>,
+    args: &[AttributeValue],
+) -> ApiResult<()> {
+    check_count(operator, count, args.len())?;
+    check_types(operator, types, args)?;
     if args.windows(2).any(|w| w[0].type_name() != w[1].type_name()) {
         return Err(invalid("AttributeValues inside AttributeValueList must be of same type"));
     }
@@ -156,7 +184,7 @@ fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<Attrib
             "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
         ));
     }
-    Ok(lower(path, operator, args))
+    Ok(())
 }
 
 /// One legacy comparison as the equivalent expression (operator and
@@ -266,8 +294,7 @@ pub fn filter_conditions(input: &Input, field: &str) -> ApiResult<Option<Vec<Fil
         v.finish()?;
         let op = op.unwrap_or_default().to_string();
         let (count, types) = operator_rules(&op)?;
-        check_count(&op, &count, values.len())?;
-        check_types(&op, types, &values)?;
+        check_values(&op, &count, types, &values)?;
         out.push(FilterCondition { name: name.clone(), op, values });
     }
     Ok(Some(out).filter(|c| !c.is_empty()))

@@ -31,7 +31,7 @@ impl<'a> QueryRequest<'a> {
         let forward = input.bool("ScanIndexForward")?.unwrap_or(true);
         let exclusive_start_key = input.item("ExclusiveStartKey")?;
         v.finish()?;
-        let (key_condition, expressions) = read_expressions(&input, ReadKind::Query)?;
+        let (key_condition, expressions) = read_expressions(&input, ReadKind::Query, head.select())?;
         let Some(key_condition) = key_condition else {
             return Err(ApiError::validation(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",

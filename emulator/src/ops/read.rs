@@ -38,6 +38,11 @@ pub struct ReadHead<'a> {
 }
 
 impl<'a> ReadHead<'a> {
+    /// The `Select` asked for, if any.
+    pub fn select(&self) -> Option<Select> {
+        self.select
+    }
+
     pub fn read(input: &Input<'a>, v: &mut Violations) -> ApiResult<ReadHead<'a>> {
         let table_name = input.str("TableName")?;
         v.table_name("tableName", table_name);
@@ -228,7 +233,11 @@ impl ReadExpressions {
 /// Scan; with a Query's key condition: `KeyConditionExpression` parsed (to
 /// be narrowed to the key schema once the target is known), or
 /// `KeyConditions` lowered.
-pub fn read_expressions(input: &Input, kind: ReadKind) -> ApiResult<(Option<Condition>, ReadExpressions)> {
+pub fn read_expressions(
+    input: &Input,
+    kind: ReadKind,
+    select: Option<Select>,
+) -> ApiResult<(Option<Condition>, ReadExpressions)> {
     let (legacy_params, expression_params, value_params, legacy_filter): (&[&str], &[&str], &[&str], _) = match kind {
         ReadKind::Query => (
             &["AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"],
@@ -282,8 +291,24 @@ pub fn read_expressions(input: &Input, kind: ReadKind) -> ApiResult<(Option<Cond
     }
     let (filter, filter_param) = match input.str("FilterExpression")? {
         Some(src) => (Some(parse_condition(ExpressionKind::Filter, src, &mut attrs)?), "FilterExpression"),
-        None => (legacy::filter(legacy::filter_conditions(input, legacy_filter)?, conditional_operator), legacy_filter),
+        None => {
+            let conditions = legacy::filter_conditions(input, legacy_filter)?;
+            // A ConditionalOperator joins two or more conditions: checked
+            // after their values (DynamoDB Local's order).
+            if conditional_operator.is_some() {
+                legacy::check_conditional_operator_use(Some(conditions.as_ref().map_or(0, Vec::len)))?;
+            }
+            (legacy::filter(conditions, conditional_operator), legacy_filter)
+        }
     };
+    // A Select that excludes AttributesToGet is reported before the
+    // attribute names themselves (a duplicate), as DynamoDB Local does.
+    let names_given = input.strings("AttributesToGet")?.is_some_and(|names| !names.is_empty());
+    if names_given && !input.has("ProjectionExpression") {
+        if let Some(select) = select {
+            check_select_with_projection(select, "AttributesToGet")?;
+        }
+    }
     let projection = read_projection(input, &mut attrs)?;
     attrs.check_all_used()?;
     let projection_param = projection.as_ref().map(|_| {
@@ -359,9 +384,6 @@ pub fn resolve_select(
 /// The `Select` asked for, or the default for the request, checked against
 /// the projection parameter (`projection_param`, if any).
 fn select_in_effect(select: Option<Select>, projection_param: Option<&str>, target: &Target) -> ApiResult<Select> {
-    let cannot_specify = |param: &str, what: &str| {
-        ApiError::validation(format!("Cannot specify the {param} when choosing to get {what}"))
-    };
     match (select, projection_param) {
         (None, Some(_)) => Ok(Select::SpecificAttributes),
         (None, None) if target.index.is_some() => Ok(Select::AllProjectedAttributes),
@@ -369,11 +391,20 @@ fn select_in_effect(select: Option<Select>, projection_param: Option<&str>, targ
         (Some(Select::SpecificAttributes), None) => Err(ApiError::validation(
             "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
         )),
-        (Some(Select::Count), Some(param)) => Err(cannot_specify(param, "only the Count")),
-        (Some(Select::AllAttributes), Some(param)) => Err(cannot_specify(param, "ALL_ATTRIBUTES")),
-        (Some(Select::AllProjectedAttributes), Some(param)) => Err(cannot_specify(param, "ALL_PROJECTED_ATTRIBUTES")),
-        (Some(select), _) => Ok(select),
+        (Some(select), Some(param)) => check_select_with_projection(select, param).map(|()| select),
+        (Some(select), None) => Ok(select),
     }
+}
+
+/// Only SPECIFIC_ATTRIBUTES goes with a projection parameter (`param`).
+fn check_select_with_projection(select: Select, param: &str) -> ApiResult<()> {
+    let what = match select {
+        Select::SpecificAttributes => return Ok(()),
+        Select::Count => "only the Count",
+        Select::AllAttributes => "ALL_ATTRIBUTES",
+        Select::AllProjectedAttributes => "ALL_PROJECTED_ATTRIBUTES",
+    };
+    Err(ApiError::validation(format!("Cannot specify the {param} when choosing to get {what}")))
 }
 
 /// Checks `ExclusiveStartKey` against the target and turns it into a

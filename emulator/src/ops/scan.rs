@@ -49,7 +49,7 @@ impl<'a> ScanRequest<'a> {
             }
             (None, None) => None,
         };
-        let (_, expressions) = read_expressions(&input, ReadKind::Scan)?;
+        let (_, expressions) = read_expressions(&input, ReadKind::Scan, head.select())?;
         Ok(ScanRequest { read: head.complete(consistent, exclusive_start_key, expressions), segment })
     }
 
