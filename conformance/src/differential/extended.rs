@@ -861,6 +861,19 @@ pub(super) fn normalize(
         }
         return;
     }
+    // An empty legacy container beside an expression (`AttributesToGet: []`,
+    // `QueryFilter: {}`, ...): DynamoDB refuses it (the mix, or the model's
+    // minimum length), DynamoDB Local reads as if it were absent (listed
+    // difference `empty-legacy-containers`): a read's refusal or answer
+    // compares as one.
+    let refused = answer.status == 400 && answer.body.get("__type") == Some(&json!("ValidationException"));
+    if matches!(op, "Query" | "Scan" | "GetItem")
+        && has_empty_legacy_container(op, request)
+        && (refused || answer.status == 200)
+    {
+        *answer = super::Expect { status: 400, body: json!({"__type": "<empty-legacy-containers>"}) };
+        return;
+    }
     if answer.status != 400 {
         return;
     }
@@ -869,17 +882,16 @@ pub(super) fn normalize(
         answer.body["message"] = json!(MIXED);
         return;
     }
-    // OPEN GAP (the emulator's, to fix; not a listed difference): with legacy
-    // conditions or AttributesToGet, the emulator checks in another order than
-    // DynamoDB Local (and dynalite) when a request has two faults: legacy
-    // values before ReturnValues on PutItem/DeleteItem, the values of
-    // Expected before a lone ConditionalOperator on writes, a lone
-    // ConditionalOperator before QueryFilter/ScanFilter values on reads, Select
-    // COUNT before duplicate AttributesToGet, BETWEEN's bounds. Until fixed,
-    // such refusals compare by type only.
-    let legacy = ["Expected", "QueryFilter", "ScanFilter", "AttributesToGet", "ConditionalOperator", "KeyConditions"];
-    if legacy.iter().any(|p| request.get(*p).is_some()) {
-        answer.body["message"] = json!("<open gap: legacy validation order>");
+    // PutItem/DeleteItem with ReturnValues other than NONE/ALL_OLD: DynamoDB's
+    // message and its place before Expected's values (dynalite's putItem.js),
+    // DynamoDB Local's own message after them (listed difference
+    // `put-delete-return-values-message`).
+    let return_values = request.get("ReturnValues").and_then(Value::as_str);
+    if matches!(op, "PutItem" | "DeleteItem")
+        && return_values.is_some_and(|r| r != "NONE" && r != "ALL_OLD")
+        && answer.body.get("__type") == Some(&json!("ValidationException"))
+    {
+        answer.body["message"] = json!("<put-delete-return-values-message>");
         return;
     }
     // DynamoDB Local's second path is the path after the first one, not the
@@ -899,6 +911,29 @@ pub(super) fn normalize(
     if NUMBER_MESSAGES.iter().any(|m| message.contains(m)) {
         answer.body["message"] = json!("<number-and-set-value-messages>");
     }
+}
+
+/// Whether a request has an empty legacy container beside an expression
+/// parameter (listed difference `empty-legacy-containers`).
+pub(super) fn has_empty_legacy_container(op: &str, request: &Value) -> bool {
+    let empty = |p: &str| match request.get(p) {
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(Value::Object(m)) => m.is_empty(),
+        _ => false,
+    };
+    let legacy = ["AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter", "ScanFilter", "KeyConditions"];
+    let expressions = [
+        "ProjectionExpression",
+        "FilterExpression",
+        "KeyConditionExpression",
+        "ConditionExpression",
+        "UpdateExpression",
+    ];
+    let _ = op;
+    // An empty AttributesToGet breaks the model's minimum length on its own.
+    empty("AttributesToGet")
+        || (legacy.iter().any(|p| empty(p))
+            && expressions.iter().any(|p| request.get(*p).is_some_and(|v| !v.is_null())))
 }
 
 const MIXED: &str = "Can not use both expression and non-expression parameters in the same request";
@@ -943,8 +978,17 @@ impl Spoiled {
         );
         match self.mutation {
             Mutation::WrongType => true,
-            // An empty enum value; an empty AttributesToGet (the model's minimum length is 1).
-            Mutation::Empty => (enum_member && matches!(kind, Kind::Str)) || parameter == "AttributesToGet",
+            // An empty enum value; an empty AttributesToGet or ClientRequestToken
+            // (the model's minimum length is 1); an empty legacy container beside
+            // the base request's expressions (DynamoDB refuses the mix; listed
+            // difference `empty-legacy-containers`).
+            Mutation::Empty => {
+                (enum_member && matches!(kind, Kind::Str))
+                    || matches!(parameter, "AttributesToGet" | "ClientRequestToken")
+                    || (matches!(kind, Kind::Obj)
+                        && matches!(parameter, "Expected" | "AttributeUpdates" | "QueryFilter" | "KeyConditions")
+                        && matches!(PARAMETERS[self.parameter].0, "PutItem" | "UpdateItem" | "Query"))
+            }
             // Values no enum of the model lists.
             Mutation::OutOfRange(i) => enum_member && [r#""BOGUS""#, r#""all_old""#, r#""XOR""#].contains(&invalid[i]),
             _ => false,
@@ -972,7 +1016,7 @@ fn canonical_item(item: &mut Value) {
     }
 }
 
-fn canonical_number(text: &str) -> String {
+pub(super) fn canonical_number(text: &str) -> String {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(i) => (&text[..i], text[i + 1..].parse::<i64>().unwrap_or(0)),
         None => (text, 0),
