@@ -426,7 +426,10 @@ async fn update_table_creates_backfills_and_deletes_a_gsi() {
     put(&client, "scores", &[("pk", s("q")), ("sk", n(2)), ("colour", n(1))]).await;
 
     let nothing = client.update_table().table_name("scores").send().await;
-    assert_eq!(error_of(nothing).1, "Nothing to update");
+    assert_eq!(
+        error_of(nothing).1,
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification is required"
+    );
 }
 
 #[tokio::test]

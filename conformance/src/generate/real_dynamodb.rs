@@ -94,6 +94,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     out.extend(tagging());
     out.extend(put_item());
     out.extend(get_and_delete_item());
+    out.extend(table_operations());
     out.extend(resource_policies());
     out.push(one(
         "create-table-on-demand-with-throughput",
@@ -1137,6 +1138,95 @@ fn get_and_delete_item() -> Vec<Scenario> {
                     .expect(op, json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "Expected": {"a": {"Value": {"S": "x"}}, "b": {"Exists": false}, "c": {"Value": {"S": "c"}}}}), ok_empty()),
             );
         }
+    }
+    out
+}
+
+/// dynalite's DescribeTable, DeleteTable and UpdateTable validations, in the
+/// newer wording where its copies disagree ("The parameter 'TableName' is
+/// required ..." rather than the older "paramater 'tableName'"; UpdateTable's
+/// "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled,
+/// GlobalSecondaryIndexUpdates or SSESpecification is required" rather than
+/// the older list without BillingMode and SSESpecification).
+fn table_operations() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    let length = "TableName must be at least 3 characters long and at most 255 characters long";
+    for (op, file, kebab) in [
+        ("DescribeTable", "describeTable", "describe-table"),
+        ("DeleteTable", "deleteTable", "delete-table"),
+        ("UpdateTable", "updateTable", "update-table"),
+    ] {
+        let src = |test: &str| architect(file, test);
+        let cases: Vec<(&str, &str, Value, String)> = vec![
+            ("no-name", "should return ValidationException for no TableName", json!({}), "The parameter 'TableName' is required but was not present in the request".into()),
+            ("empty-name", "should return ValidationException for empty TableName", json!({"TableName": ""}), length.into()),
+            ("short-name", "should return ValidationException for short TableName", json!({"TableName": "a;"}), length.into()),
+            ("long-name", "should return ValidationException for long TableName", json!({"TableName": "a".repeat(256)}), length.into()),
+            ("bad-name", "should return ValidationException for null attributes", json!({"TableName": "abc;"}), "1 validation error detected: Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+".into()),
+        ];
+        out.extend(cases.into_iter().map(|(name, test, body, message)| {
+            one(&format!("{kebab}-{name}"), src(test), op, body, invalid(&message))
+        }));
+        let missing = if op == "UpdateTable" {
+            json!({"TableName": "$Pnone", "ProvisionedThroughput": throughput(1, 1)})
+        } else {
+            json!({"TableName": "$Pnone"})
+        };
+        out.push(one(
+            &format!("{kebab}-missing"),
+            src("should return ResourceNotFoundException if table does not exist"),
+            op,
+            missing,
+            Expect::error("ResourceNotFoundException", "Requested resource not found: Table: $Pnone not found"),
+        ));
+    }
+    let src = |test: &str| architect("updateTable", test);
+    let update = |extra: Value| {
+        let mut body = json!({"TableName": "abc"});
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let params = "One or more parameter values were invalid: ";
+    let one_of = format!("{params}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+    let cases: Vec<(&str, &str, Value, String)> = vec![
+        ("empty-throughput", "should return ValidationException for empty ProvisionedThroughput", update(json!({"ProvisionedThroughput": {}})), "2 validation errors detected: Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; Value null at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must not be null".into()),
+        ("low-throughput", "should return ValidationException for low ProvisionedThroughput.WriteCapacityUnits", update(json!({"ProvisionedThroughput": throughput(-1, -1)})), "2 validation errors detected: Value '-1' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '-1' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1".into()),
+        ("high-read-negative-write", "should return ValidationException for high ProvisionedThroughput.ReadCapacityUnits and neg", update(json!({"ProvisionedThroughput": throughput(1000000000001, -1)})), "1 validation error detected: Value '-1' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1".into()),
+        ("high-read", "should return ValidationException for high ProvisionedThroughput.ReadCapacityUnits", update(json!({"ProvisionedThroughput": throughput(1000000000001, 1000000000001)})), "Given value 1000000000001 for ReadCapacityUnits is out of bounds".into()),
+        ("high-write", "should return ValidationException for high ProvisionedThroughput.WriteCapacityUnits", update(json!({"ProvisionedThroughput": throughput(1000000000000, 1000000000001)})), "Given value 1000000000001 for WriteCapacityUnits is out of bounds".into()),
+        ("empty-index-updates", "should return ValidationException for empty GlobalSecondaryIndexUpdates", update(json!({"GlobalSecondaryIndexUpdates": []})), "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification is required".into()),
+        ("empty-index-update", "should return ValidationException for empty Update", update(json!({"GlobalSecondaryIndexUpdates": [{"Update": {}}]})), "2 validation errors detected: Value null at 'globalSecondaryIndexUpdates.1.member.update.indexName' failed to satisfy constraint: Member must not be null; Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null".into()),
+        ("bad-index-updates", "should return ValidationException for bad IndexName and ProvisionedThroughput", update(json!({"GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "a", "ProvisionedThroughput": {}}}, {"Update": {"IndexName": "abc;", "ProvisionedThroughput": throughput(1000000000001, 0)}}]})), "5 validation errors detected: Value 'a' at 'globalSecondaryIndexUpdates.1.member.update.indexName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must not be null; Value 'abc;' at 'globalSecondaryIndexUpdates.2.member.update.indexName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '0' at 'globalSecondaryIndexUpdates.2.member.update.provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1".into()),
+        ("empty-index-action", "should return ValidationException for empty index struct", update(json!({"GlobalSecondaryIndexUpdates": [{}]})), one_of.clone()),
+        ("many-empty-index-actions", "should return ValidationException for too many empty GlobalSecondaryIndexUpdates", update(json!({"GlobalSecondaryIndexUpdates": [{}, {}, {}, {}, {}, {}]})), one_of),
+        ("repeated-index-updates", "should return ValidationException for repeated GlobalSecondaryIndexUpdates", update(json!({"GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "abc"}}, {"Delete": {"IndexName": "abc"}}]})), format!("{params}Only one global secondary index update per index is allowed simultaneously. Index: abc")),
+    ];
+    out.extend(cases.into_iter().map(|(name, test, body, message)| {
+        one(&format!("update-table-{name}"), src(test), "UpdateTable", body, invalid(&message))
+    }));
+    for (name, test, read, write) in [
+        (
+            "index-high-read-missing-table",
+            "should return NotFoundException for high index ReadCapacityUnits when table does not exist",
+            1000000000001i64,
+            1000000000001i64,
+        ),
+        (
+            "index-high-write-missing-table",
+            "should return NotFoundException for high index WriteCapacityUnits when table does not exist",
+            1000000000000,
+            1000000000001,
+        ),
+    ] {
+        out.push(one(
+            &format!("update-table-{name}"),
+            src(test),
+            "UpdateTable",
+            json!({"TableName": "$Pnone", "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "abc", "ProvisionedThroughput": throughput(read, write)}}]}),
+            Expect::error("ResourceNotFoundException", "Requested resource not found: Table: $Pnone not found"),
+        ));
     }
     out
 }

@@ -142,6 +142,22 @@ pub fn read_table_name<'a>(input: &Input<'a>) -> ApiResult<&'a str> {
     Ok(name.unwrap_or_default())
 }
 
+/// The `TableName` of DescribeTable, DeleteTable and UpdateTable: DynamoDB
+/// answers a missing name and a length outside 3..255 in its own words, then
+/// the pattern as a constraint violation (dynalite's describeTable.js,
+/// deleteTable.js and updateTable.js, asserted against DynamoDB).
+pub fn read_definition_table_name<'a>(input: &Input<'a>) -> ApiResult<&'a str> {
+    let Some(name) = input.str("TableName")? else {
+        return Err(ApiError::validation("The parameter 'TableName' is required but was not present in the request"));
+    };
+    if !(3..=255).contains(&name.chars().count()) {
+        return Err(ApiError::validation(
+            "TableName must be at least 3 characters long and at most 255 characters long",
+        ));
+    }
+    read_table_name(input)
+}
+
 pub fn table_not_found(name: &str) -> ApiError {
     ApiError::new(ErrorKind::ResourceNotFound, format!("Requested resource not found: Table: {name} not found"))
 }

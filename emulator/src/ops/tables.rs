@@ -2,7 +2,7 @@
 //! have modules of their own; all answer with [`describe`]'s TableDescription.
 
 use super::table_description::describe;
-use super::table_request::{read_table_name, table_not_found};
+use super::table_request::{read_definition_table_name, table_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Input, Violations};
 use crate::state::State;
@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 const MAX_LIST_TABLES_LIMIT: i64 = 100;
 
 pub fn describe_table(state: &State, input: Input) -> ApiResult<Value> {
-    let name = read_table_name(&input)?;
+    let name = read_definition_table_name(&input)?;
     let table = state.table(name).ok_or_else(|| table_not_found(name))?;
     let guard = table.inner.read();
     let status = table_status(&guard.def, state.clock.now_millis());
@@ -23,7 +23,7 @@ pub fn describe_table(state: &State, input: Input) -> ApiResult<Value> {
 /// Deletes a table: at once, or (with a status delay) after a DELETING
 /// period during which it is still described and listed but serves no items.
 pub fn delete_table(state: &State, input: Input) -> ApiResult<Value> {
-    let name = read_table_name(&input)?;
+    let name = read_definition_table_name(&input)?;
     let table = state.table(name).ok_or_else(|| table_not_found(name))?;
     let mut guard = table.inner.write();
     if guard.def.deletion_protection {

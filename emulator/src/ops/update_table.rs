@@ -12,8 +12,8 @@
 
 use super::table_description::describe;
 use super::table_request::{
-    read_attribute_definitions, table_not_found, too_many_global_indexes, wire_enum, AttributeDefinitions, IndexSpec,
-    Owner, StreamSetting, TableClass, ThroughputParam, WireEnum, MAX_GLOBAL_INDEXES,
+    read_attribute_definitions, read_definition_table_name, table_not_found, too_many_global_indexes, wire_enum,
+    AttributeDefinitions, IndexSpec, Owner, StreamSetting, TableClass, ThroughputParam, WireEnum, MAX_GLOBAL_INDEXES,
 };
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
@@ -25,7 +25,11 @@ use serde_json::{json, Value};
 pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     let request = UpdateTableRequest::read(input)?;
     let name = request.table_name.clone();
-    let table = state.table(&name).ok_or_else(|| table_not_found(&name))?;
+    let Some(table) = state.table(&name) else {
+        // DynamoDB checks the request itself before it looks for the table.
+        request_checks(input)?;
+        return Err(table_not_found(&name));
+    };
     let mut guard = table.inner.write();
     let now = state.clock.now_millis();
     if let Some(error) = table_status(&guard.def, now).in_use_error(&name) {
@@ -52,6 +56,73 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     apply_stream_change(state, &mut guard, new_view);
     let description = describe_update(state, &guard, created.as_deref(), deleted);
     Ok(json!({ "TableDescription": description }))
+}
+
+/// Real DynamoDB's checks of an UpdateTable request that need no table, in
+/// its order and words (dynalite's updateTable.js, asserted against
+/// DynamoDB): the throughput's and index updates' constraint violations
+/// (write units before read units), a table's units out of bounds, an index
+/// update without an action, two updates of one index. Run when the table
+/// is missing, so that they come before ResourceNotFoundException as they do
+/// in DynamoDB; on an existing table the typed reading reports them.
+fn request_checks(input: Input) -> ApiResult<()> {
+    let mut v = Violations::new();
+    let units = |v: &mut Violations, raw: &Input, prefix: &str| -> ApiResult<()> {
+        for (field, path) in [("WriteCapacityUnits", "writeCapacityUnits"), ("ReadCapacityUnits", "readCapacityUnits")]
+        {
+            let path = format!("{prefix}provisionedThroughput.{path}");
+            match raw.int(field)? {
+                None => v.add("null".into(), &path, "Member must not be null"),
+                Some(n) if n < 1 => v.add(format!("'{n}'"), &path, "Member must have value greater than or equal to 1"),
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    };
+    let table_units = input.object("ProvisionedThroughput")?;
+    if let Some(raw) = &table_units {
+        units(&mut v, raw, "")?;
+    }
+    let updates = input.objects("GlobalSecondaryIndexUpdates")?.unwrap_or_default();
+    for (i, update) in updates.iter().enumerate() {
+        for (action, member) in [("Update", "update"), ("Delete", "delete")] {
+            let Some(raw) = update.object(action)? else { continue };
+            let prefix = format!("globalSecondaryIndexUpdates.{}.member.{member}.", i + 1);
+            v.table_name(&format!("{prefix}indexName"), raw.str("IndexName")?);
+            if action == "Update" {
+                match raw.object("ProvisionedThroughput")? {
+                    None => v.add("null".into(), &format!("{prefix}provisionedThroughput"), "Member must not be null"),
+                    Some(units_raw) => units(&mut v, &units_raw, &prefix)?,
+                }
+            }
+        }
+    }
+    v.finish()?;
+    if let Some(raw) = &table_units {
+        for field in ["ReadCapacityUnits", "WriteCapacityUnits"] {
+            if let Some(n) = raw.int(field)?.filter(|&n| n > 1_000_000_000_000) {
+                return Err(ApiError::validation(format!("Given value {n} for {field} is out of bounds")));
+            }
+        }
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for update in &updates {
+        let actions = [update.object("Create")?, update.object("Update")?, update.object("Delete")?];
+        let Some(action) = actions.into_iter().flatten().next() else {
+            return Err(ApiError::validation(
+                "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
+            ));
+        };
+        if let Some(name) = action.str("IndexName")? {
+            if names.contains(&name) {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: {name}"
+                )));
+            }
+            names.push(name);
+        }
+    }
+    Ok(())
 }
 
 /// An UpdateTable request as read. The parts checked against the table
@@ -101,9 +172,8 @@ struct NewDefinition {
 impl UpdateTableRequest {
     /// Reads the request; what can be checked without the table is checked.
     pub fn read(input: Input) -> ApiResult<UpdateTableRequest> {
-        let name = input.str("TableName")?;
+        let name = read_definition_table_name(&input)?;
         let mut v = Violations::new();
-        v.table_name("tableName", name);
         let billing_mode = wire_enum::<BillingMode>(&mut v, "billingMode", input.str("BillingMode")?);
         let table_class = wire_enum::<TableClass>(&mut v, "tableClass", input.str("TableClass")?);
         v.finish()?;
@@ -113,7 +183,7 @@ impl UpdateTableRequest {
         let has_definitions = attribute_definitions.is_some();
         let index_updates = input.objects("GlobalSecondaryIndexUpdates")?.unwrap_or_default();
         let request = UpdateTableRequest {
-            table_name: name.unwrap_or_default().to_string(),
+            table_name: name.to_string(),
             billing_mode,
             table_class,
             attribute_definitions,
@@ -124,7 +194,10 @@ impl UpdateTableRequest {
             sse_specification: input.raw("SSESpecification").cloned(),
         };
         if request.changes_nothing() {
-            return Err(ApiError::validation("Nothing to update"));
+            // DynamoDB's words (dynalite's updateTable.js, asserted against DynamoDB).
+            return Err(ApiError::validation(
+                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification is required",
+            ));
         }
         Ok(request)
     }
