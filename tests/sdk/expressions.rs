@@ -394,7 +394,7 @@ async fn legacy_expected_and_attribute_updates() {
     assert_eq!(out.attributes().unwrap()["tag"], s("green"));
     assert_eq!(
         error_of(update("tag", AttributeAction::Add, Some(s("x"))).await).1,
-        "One or more parameter values were invalid: ADD action is not supported for the type STRING"
+        "One or more parameter values were invalid: ADD action is not supported for the type S"
     );
     assert_eq!(
         error_of(update("n", AttributeAction::Add, Some(Av::Ns(vec!["1".into()]))).await).1,

@@ -95,6 +95,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     out.extend(put_item());
     out.extend(get_and_delete_item());
     out.extend(table_operations());
+    out.extend(update_item());
     out.extend(resource_policies());
     out.push(one(
         "create-table-on-demand-with-throughput",
@@ -1229,4 +1230,113 @@ fn table_operations() -> Vec<Scenario> {
         ));
     }
     out
+}
+
+/// dynalite's UpdateItem validations (empty strings and binaries left out, as
+/// in PutItem; `{NULL: 'no'}` too, a type fault before validation).
+fn update_item() -> Vec<Scenario> {
+    let src = |test: &str| architect("updateItem", test);
+    let params = "One or more parameter values were invalid: ";
+    let tail = "Value null at 'key' failed to satisfy constraint: Member must not be null";
+    let with_expressions = |extra: Value| {
+        let mut body = json!({"TableName": "abc", "Key": {}, "ConditionExpression": "", "UpdateExpression": ""});
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let mut cases: Vec<(String, &str, Value, String)> = vec![
+        ("no-table-name".into(), "should return ValidationException for no TableName", json!({}), format!("2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; {tail}")),
+        ("long-table-name".into(), "should return ValidationException for long TableName", json!({"TableName": "a".repeat(256)}), format!("2 validation errors detected: Value '{}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255; {tail}", "a".repeat(256))),
+        ("incorrect-attributes".into(), "should return ValidationException for incorrect attributes", json!({"TableName": "abc;", "ReturnConsumedCapacity": "hi", "ReturnItemCollectionMetrics": "hi", "ReturnValues": "hi"}), format!("5 validation errors detected: Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'hi' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; Value 'hi' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; {tail}")),
+        ("mixed-parameters".into(), "should return ValidationException if expression and non-expression", json!({"TableName": "abc", "Key": {"a": {}}, "Expected": {"a": {}}, "AttributeUpdates": {}, "ExpressionAttributeNames": {}, "ExpressionAttributeValues": {}, "ConditionExpression": "", "UpdateExpression": ""}), "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributeUpdates, Expected} Expression parameters: {UpdateExpression, ConditionExpression}".into()),
+        ("names-without-expression".into(), "should return ValidationException if ExpressionAttributeNames but no ConditionExpression", json!({"TableName": "abc", "Key": {"a": {}}, "Expected": {"a": {}}, "ExpressionAttributeNames": {}, "ExpressionAttributeValues": {}}), "ExpressionAttributeNames can only be specified when using expressions".into()),
+        ("values-without-expression".into(), "should return ValidationException if ExpressionAttributeValues but no ConditionExpression", json!({"TableName": "abc", "Key": {"a": {}}, "Expected": {"a": {}}, "ExpressionAttributeValues": {}}), "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null".into()),
+        ("key-multiple-types".into(), "should return ValidationException for multiple datatypes in Key", json!({"TableName": "abc", "Key": {"a": {"S": "a", "N": "1"}}}), "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes".into()),
+        ("update-without-value".into(), "should return ValidationException if update has no value", json!({"TableName": "abc", "Key": {}, "Expected": {"a": {}}, "AttributeUpdates": {"a": {"x": "whatever"}}}), format!("{params}Only DELETE action is allowed when no attribute value is specified")),
+        ("expected-no-value-no-exists".into(), "should return ValidationException if no value and no exists", json!({"TableName": "abc", "Key": {}, "Expected": {"a": {}}}), format!("{params}Value must be provided when Exists is null for Attribute: a")),
+        ("expected-exists-no-value".into(), "should return ValidationException for Exists true with no value", json!({"TableName": "abc", "Key": {}, "Expected": {"a": {"Exists": true}}}), format!("{params}Value must be provided when Exists is true for Attribute: a")),
+        ("expected-not-exists-with-value".into(), "should return ValidationException for Exists false with value", json!({"TableName": "abc", "Key": {}, "Expected": {"a": {"Exists": false, "Value": {"S": "a"}}}}), format!("{params}Value cannot be used when Exists is false for Attribute: a")),
+        ("empty-names".into(), "should return ValidationException for empty ExpressionAttributeNames", with_expressions(json!({"ExpressionAttributeNames": {}, "ExpressionAttributeValues": {}})), "ExpressionAttributeNames must not be empty".into()),
+        ("invalid-name-key".into(), "should return ValidationException for invalid ExpressionAttributeNames", with_expressions(json!({"ExpressionAttributeNames": {"a": "a"}, "ExpressionAttributeValues": {}})), "ExpressionAttributeNames contains invalid key: Syntax error; key: \"a\"".into()),
+        ("empty-values".into(), "should return ValidationException for empty ExpressionAttributeValues", with_expressions(json!({"ExpressionAttributeValues": {}})), "ExpressionAttributeValues must not be empty".into()),
+        ("invalid-value-key".into(), "should return ValidationException for invalid keys in ExpressionAttributeValues", with_expressions(json!({"ExpressionAttributeValues": {":b": {"a": ""}, "b": {"S": "a"}}})), "ExpressionAttributeValues contains invalid key: Syntax error; key: \"b\"".into()),
+    ];
+    for (i, value) in [json!({}), json!({"a": ""}), json!({"M": {"a": {}}}), json!({"L": [{}]})].into_iter().enumerate()
+    {
+        cases.push((
+            format!("key-unsupported-type-{i}"),
+            "should return ValidationException for unsupported datatype in Key",
+            with_expressions(
+                json!({"Key": {"a": value}, "ExpressionAttributeNames": {}, "ExpressionAttributeValues": {}}),
+            ),
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes".into(),
+        ));
+    }
+    for (i, value) in [json!({}), json!({"M": {"a": {}}})].into_iter().enumerate() {
+        cases.push((format!("value-unsupported-type-{i}"), "should return ValidationException for unsupported datatype in ExpressionAttributeValues", with_expressions(json!({"ExpressionAttributeValues": {":b": value}})), "ExpressionAttributeValues contains invalid value: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes for key :b".into()));
+    }
+    let bad_values: [(&str, Value, &str); 5] = [
+        ("empty-string-set", json!({"SS": []}), "An string set  may not be empty"),
+        ("empty-number-set", json!({"NS": []}), "An number set  may not be empty"),
+        ("empty-binary-set", json!({"BS": []}), "Binary sets should not be empty"),
+        ("duplicate-strings", json!({"SS": ["a", "a"]}), "Input collection [a, a] contains duplicates."),
+        (
+            "duplicate-binaries",
+            json!({"BS": ["Yg==", "Yg=="]}),
+            "Input collection [Yg==, Yg==]of type BS contains duplicates.",
+        ),
+    ];
+    for (name, value, message) in bad_values {
+        cases.push((format!("key-{name}"), "should return ValidationException for invalid values in Key", json!({"TableName": "abc", "Key": {"a": value.clone()}, "Expected": {"a": {}}, "AttributeUpdates": {"a": {"x": "whatever"}}}), format!("{params}{message}")));
+        cases.push((
+            format!("value-{name}"),
+            "should return ValidationException for invalid values in ExpressionAttributeValues",
+            with_expressions(json!({"ExpressionAttributeValues": {":b": value}})),
+            format!("ExpressionAttributeValues contains invalid value: {params}{message} for key :b"),
+        ));
+    }
+    for (name, value, message) in [
+        (
+            "number-overflow",
+            json!({"N": "1e126"}),
+            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+        ),
+        (
+            "number-39-digits",
+            json!({"N": "123456789012345678901234567890123456789"}),
+            "Attempting to store more than 38 significant digits in a Number",
+        ),
+    ] {
+        cases.push((
+            format!("key-{name}"),
+            "should return ValidationException for empty/invalid numbers in Key",
+            json!({"TableName": "abc", "Key": {"a": value}}),
+            message.into(),
+        ));
+    }
+    for kind in ["S", "N", "B", "NULL", "BOOL", "M", "L"] {
+        let value = match kind {
+            "S" | "N" => json!({kind: "1"}),
+            "B" => json!({"B": "Yg=="}),
+            "NULL" | "BOOL" => json!({kind: true}),
+            "M" => json!({"M": {}}),
+            _ => json!({"L": []}),
+        };
+        cases.push((format!("delete-action-{}", kind.to_lowercase()), "should return ValidationException if trying to delete incorrect types", json!({"TableName": "abc", "Key": {}, "AttributeUpdates": {"a": {"Action": "DELETE", "Value": value.clone()}}}), format!("{params}DELETE action with value is not supported for the type {kind}")));
+        if kind != "N" && kind != "L" {
+            cases.push((
+                format!("add-action-{}", kind.to_lowercase()),
+                "should return ValidationException if trying to add incorrect types",
+                json!({"TableName": "abc", "Key": {}, "AttributeUpdates": {"a": {"Action": "ADD", "Value": value}}}),
+                format!("{params}ADD action is not supported for the type {kind}"),
+            ));
+        }
+    }
+    cases
+        .into_iter()
+        .map(|(name, test, body, message)| {
+            one(&format!("update-{name}"), src(test), "UpdateItem", body, invalid(&message))
+        })
+        .collect()
 }

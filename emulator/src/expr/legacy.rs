@@ -250,7 +250,7 @@ pub fn attribute_updates(input: &Input) -> ApiResult<Option<UpdateExpression>> {
                     ),
                 ),
                 other => {
-                    return Err(invalid(format!("ADD action is not supported for the type {}", other.long_type_name())))
+                    return Err(invalid(format!("ADD action is not supported for the type {}", other.type_name())))
                 }
             },
             (_, Some(v)) => match v {
@@ -258,7 +258,7 @@ pub fn attribute_updates(input: &Input) -> ApiResult<Option<UpdateExpression>> {
                 other => {
                     return Err(invalid(format!(
                         "DELETE action with value is not supported for the type {}",
-                        other.long_type_name()
+                        other.type_name()
                     )))
                 }
             },

@@ -13,9 +13,11 @@ use crate::input::{
     Input, RequestEnum, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValues,
     ReturnValuesOnConditionCheckFailure, Violations,
 };
-use crate::storage::TableDef;
+use crate::state::State;
+use crate::storage::{Table, TableDef};
 use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::types::{item_size, Item, KeyValue, ScalarType};
+use std::sync::Arc;
 
 /// DynamoDB's maximum item size, names included.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -115,15 +117,6 @@ pub struct WriteOptions {
 }
 
 impl WriteOptions {
-    pub fn read(input: &Input, v: &mut Violations) -> ApiResult<WriteOptions> {
-        Ok(WriteOptions {
-            return_values: ReturnValues::read(input, v)?.unwrap_or_default(),
-            capacity: ReturnConsumedCapacity::read(input, v)?.unwrap_or_default(),
-            collection_metrics: ReturnItemCollectionMetrics::read(input, v)?.unwrap_or_default(),
-            on_condition_failure: ReturnValuesOnConditionCheckFailure::read(input, v)?.unwrap_or_default(),
-        })
-    }
-
     /// PutItem's and DeleteItem's members in DynamoDB's violation order
     /// (dynalite's "incorrect attributes" tests, asserted against DynamoDB):
     /// ReturnConsumedCapacity, TableName, PutItem's `Item`, ReturnValues,
@@ -172,6 +165,42 @@ impl WriteOptions {
     pub fn wants_collection_metrics(&self) -> bool {
         self.collection_metrics == ReturnItemCollectionMetrics::Size
     }
+}
+
+/// UpdateItem's mix of legacy and expression parameters and its attribute
+/// names or values without an expression, checked (as DynamoDB does) before
+/// the key's values: dynalite's updateItem.js "expression and
+/// non-expression" tests, asserted against DynamoDB.
+pub fn check_update_parameter_use(input: &Input) -> ApiResult<()> {
+    expr_request::check_parameter_styles(input, &UPDATE_LEGACY, &UPDATE_EXPRESSIONS)?;
+    if !UPDATE_EXPRESSIONS.iter().any(|e| input.has(e)) {
+        if input.has("ExpressionAttributeNames") {
+            return Err(ApiError::validation("ExpressionAttributeNames can only be specified when using expressions"));
+        }
+        if input.has("ExpressionAttributeValues") {
+            return Err(ApiError::validation(
+                "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The table a request names; when it is missing, the request's expression
+/// parameters (a write's update and condition, GetItem's projection) are
+/// checked first: DynamoDB validates them before looking for the table
+/// (dynalite's putItem.js, deleteItem.js, getItem.js and updateItem.js,
+/// asserted against DynamoDB, on a missing table). On an existing table they
+/// are reported after the key's faults, as before.
+pub fn serving_table_after<T>(
+    state: &State,
+    name: &str,
+    expressions: impl FnOnce() -> ApiResult<T>,
+) -> ApiResult<Arc<Table>> {
+    state.serving_table(name).or_else(|missing| {
+        expressions()?;
+        Err(missing)
+    })
 }
 
 /// The update and the condition of an UpdateItem (or of a transaction's

@@ -8,7 +8,9 @@
 
 use super::capacity::{read_units, Consumed};
 use super::collections;
-use super::item_request::{read_projection, table_and_item, validate_new_item, write_condition, WriteOptions};
+use super::item_request::{
+    read_projection, serving_table_after, table_and_item, validate_new_item, write_condition, WriteOptions,
+};
 use super::reply::{item_response, Reply};
 use crate::error::ApiResult;
 use crate::expr::request::check_condition;
@@ -44,23 +46,6 @@ impl<'a> PutItemRequest<'a> {
     pub fn condition(&self) -> ApiResult<Option<Condition>> {
         write_condition(&self.input)
     }
-}
-
-/// The table a request names; when it is missing, the request's expression
-/// parameters (a write's `Expected` or `ConditionExpression`, GetItem's
-/// projection) are checked first: DynamoDB validates them before looking for
-/// the table (dynalite's putItem.js, deleteItem.js and getItem.js, asserted
-/// against DynamoDB, on a missing table). On an existing table they are
-/// reported after the key's faults, as before.
-fn serving_table_after<T>(
-    state: &State,
-    name: &str,
-    expressions: impl FnOnce() -> ApiResult<T>,
-) -> ApiResult<std::sync::Arc<crate::storage::Table>> {
-    state.serving_table(name).or_else(|missing| {
-        expressions()?;
-        Err(missing)
-    })
 }
 
 pub fn put_item(state: &State, input: Input) -> ApiResult<Reply> {

@@ -3,13 +3,18 @@
 
 use super::capacity::Consumed;
 use super::collections;
-use super::item_request::{read_update_and_condition, table_and_item, validate_new_item, WriteOptions};
+use super::item_request::{
+    check_update_parameter_use, read_update_and_condition, serving_table_after, validate_new_item, WriteOptions,
+};
 use super::reply::item_response;
 use crate::error::ApiResult;
 use crate::expr::request::check_condition;
 use crate::expr::update::{apply, check_key_attributes, updated_attributes};
 use crate::expr::{Condition, UpdateExpression};
-use crate::input::{Input, ReturnValues, Violations};
+use crate::input::{
+    Input, RequestEnum, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValues,
+    ReturnValuesOnConditionCheckFailure, Violations,
+};
 use crate::ops::Reply;
 use crate::state::State;
 use crate::types::Item;
@@ -25,16 +30,24 @@ pub struct UpdateItemRequest<'a> {
 
 impl<'a> UpdateItemRequest<'a> {
     pub fn read(input: Input<'a>) -> ApiResult<UpdateItemRequest<'a>> {
+        // DynamoDB's violation order (dynalite's updateItem.js "incorrect
+        // attributes", asserted against DynamoDB), then the parameters' mix,
+        // then the key's values.
         let mut v = Violations::new();
-        let (table_name, key) = table_and_item(&input, "Key", "key", &mut v)?;
-        let options = WriteOptions::read(&input, &mut v)?;
+        let capacity = ReturnConsumedCapacity::read(&input, &mut v)?.unwrap_or_default();
+        let table_name = input.str("TableName")?;
+        v.table_name("tableName", table_name);
+        let collection_metrics = ReturnItemCollectionMetrics::read(&input, &mut v)?.unwrap_or_default();
+        let return_values = ReturnValues::read(&input, &mut v)?.unwrap_or_default();
+        let on_condition_failure = ReturnValuesOnConditionCheckFailure::read(&input, &mut v)?.unwrap_or_default();
+        if !input.has("Key") {
+            v.add("null".into(), "key", "Member must not be null");
+        }
         v.finish()?;
-        Ok(UpdateItemRequest {
-            input,
-            table_name: table_name.unwrap_or_default(),
-            key: key.unwrap_or_default(),
-            options,
-        })
+        check_update_parameter_use(&input)?;
+        let key = input.item("Key")?.unwrap_or_default();
+        let options = WriteOptions { return_values, capacity, collection_metrics, on_condition_failure };
+        Ok(UpdateItemRequest { input, table_name: table_name.unwrap_or_default(), key, options })
     }
 
     /// The update and the condition, from expressions or legacy parameters.
@@ -46,7 +59,7 @@ impl<'a> UpdateItemRequest<'a> {
 pub fn update_item(state: &State, input: Input) -> ApiResult<Reply> {
     let request = UpdateItemRequest::read(input)?;
     let options = &request.options;
-    let table = state.serving_table(request.table_name)?;
+    let table = serving_table_after(state, request.table_name, || request.expressions())?;
     // Parsed before the table is locked (a shorter hold under concurrent writes).
     let expressions = request.expressions();
     let mut guard = table.inner.write();
