@@ -366,12 +366,14 @@ async fn expression_queries_filter_project_and_validate() {
         .query()
         .table_name("scores")
         .key_conditions("pk", eq(s("a")))
-        .filter_expression("attribute_exists(sk)")
+        .filter_expression("#g = :high")
+        .expression_attribute_names("#g", "group")
+        .expression_attribute_values(":high", s("high"))
         .projection_expression("sk")
         .send()
         .await
         .unwrap();
-    assert_eq!(mixed.count(), mixed.items().len() as i32);
+    assert_eq!((mixed.count(), mixed.items().len()), (6, 6));
     assert!(mixed.items().iter().all(|item| item.keys().eq(["sk"].iter())));
     assert_eq!(
         message(
