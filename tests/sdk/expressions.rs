@@ -374,6 +374,13 @@ async fn legacy_expected_and_attribute_updates() {
         error_of(put(vec![("tag", bad)], None).await).1,
         "One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: tag"
     );
+    // A Value beside Exists false is refused before its number is read
+    // (dynalite's validateAttributeConditions; DynamoDB Local alike).
+    let value_when_absent = ExpectedAttributeValue::builder().exists(false).value(n(" 1")).build();
+    assert_eq!(
+        error_of(put(vec![("n", value_when_absent)], None).await).1,
+        "One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: n"
+    );
 
     let update = |name: &'static str, action: AttributeAction, value: Option<Av>| {
         client

@@ -403,7 +403,7 @@ async fn expression_queries_filter_project_and_validate() {
         ),
         "One or more parameter values were invalid: Global secondary index by_group does not project [nested]"
     );
-    // A Query filters only on attributes the index holds.
+    // Several are listed in the order of a Java HashSet, as DynamoDB Local does.
     assert_eq!(
         message(
             client
@@ -411,7 +411,40 @@ async fn expression_queries_filter_project_and_validate() {
                 .table_name("scores")
                 .index_name("by_group")
                 .key_condition_expression("#g = :g")
-                .filter_expression("nested.deep > :z OR tags = :z OR nested = :z")
+                .expression_attribute_names("#g", "group")
+                .expression_attribute_values(":g", s("high"))
+                .projection_expression("tags, nested")
+                .send()
+                .await
+        ),
+        "One or more parameter values were invalid: Global secondary index by_group does not project [nested, tags]"
+    );
+    // Legacy KeyConditions are checked after the expressions: an unused
+    // value is reported before a BEGINS_WITH on a number (dynalite's order).
+    assert_eq!(
+        message(
+            client
+                .query()
+                .table_name("scores")
+                .key_conditions("pk", eq(s("a")))
+                .key_conditions("sk", condition(ComparisonOperator::BeginsWith, &[n(1)]))
+                .filter_expression("v = :v")
+                .expression_attribute_values(":v", n(1))
+                .expression_attribute_values(":unused", n(2))
+                .send()
+                .await
+        ),
+        "Value provided in ExpressionAttributeValues unused in expressions: keys: {:unused}"
+    );
+    // A Query filters only on attributes the index holds (listed sorted).
+    assert_eq!(
+        message(
+            client
+                .query()
+                .table_name("scores")
+                .index_name("by_group")
+                .key_condition_expression("#g = :g")
+                .filter_expression("tags = :z OR nested.deep > :z OR nested = :z")
                 .expression_attribute_names("#g", "group")
                 .expression_attribute_values(":g", s("high"))
                 .expression_attribute_values(":z", n(0))

@@ -902,6 +902,49 @@ pub(super) fn normalize(
             return;
         }
     }
+    // An empty expression beside another invalid one: DynamoDB Local reports
+    // the empty one first, the emulator (as dynalite, asserted against
+    // DynamoDB) the expressions in their order (listed difference
+    // `empty-expression-check-order`).
+    let expression_params = [
+        "KeyConditionExpression",
+        "FilterExpression",
+        "ProjectionExpression",
+        "ConditionExpression",
+        "UpdateExpression",
+    ];
+    let empty_expression = expression_params.iter().any(|p| request.get(*p) == Some(&json!("")));
+    let other_expression =
+        expression_params.iter().any(|p| request.get(*p).and_then(Value::as_str).is_some_and(|e| !e.is_empty()));
+    if empty_expression
+        && other_expression
+        && message.starts_with("Invalid ")
+        && message.split(':').next().is_some_and(|head| head.ends_with("Expression"))
+    {
+        answer.body["message"] = json!("<empty-expression-check-order>");
+        return;
+    }
+    // Duplicate names in AttributesToGet: DynamoDB's "Duplicate value in
+    // attribute name: NAME", DynamoDB Local's "Cannot have two attributes
+    // with the same name" (listed difference `attributes-to-get-duplicate-message`).
+    if matches!(op, "GetItem" | "BatchGetItem" | "Query" | "Scan")
+        && (message.contains("Duplicate value in attribute name: ")
+            || message == "Cannot have two attributes with the same name")
+    {
+        answer.body["message"] = json!("<attributes-to-get-duplicate-message>");
+        return;
+    }
+    // AttributeUpdates ADD/DELETE of a type the action does not take: DynamoDB
+    // names the type by its wire tag (S), DynamoDB Local in full (STRING)
+    // (listed difference `attribute-updates-type-names`).
+    if op == "UpdateItem" {
+        if let Some(i) = message.find(" is not supported for the type ") {
+            if message.contains("ADD action") || message.contains("DELETE action with value") {
+                answer.body["message"] = json!(format!("{}<attribute-updates-type-names>", &message[..i]));
+                return;
+            }
+        }
+    }
     const NUMBER_MESSAGES: &[&str] = &[
         "A value provided cannot be converted into a number",
         "The parameter cannot be converted to a numeric value",

@@ -76,12 +76,20 @@ pub fn conditions(map: &Input, all: bool, with_exists: bool) -> ApiResult<Option
 
 fn one_condition(name: &str, entry: &Input, with_exists: bool) -> ApiResult<Condition> {
     let exists = if with_exists { entry.bool("Exists")? } else { None };
-    let value = if with_exists { entry.raw("Value").map(AttributeValue::from_json).transpose()? } else { None };
-    let list = match entry.list("AttributeValueList")? {
+    let raw_value = if with_exists { entry.raw("Value") } else { None };
+    let raw_list = entry.list("AttributeValueList")?;
+    let operator = entry.str("ComparisonOperator")?;
+    // A Value beside `Exists: false` is refused before the value is read (an
+    // invalid number in it is not reported): DynamoDB's order in dynalite's
+    // validateAttributeConditions, and DynamoDB Local's.
+    if exists == Some(false) && raw_value.is_some() && operator.is_none() && raw_list.is_none() {
+        return Err(invalid(format!("Value cannot be used when Exists is false for Attribute: {name}")));
+    }
+    let value = raw_value.map(AttributeValue::from_json).transpose()?;
+    let list = match raw_list {
         Some(l) => Some(l.iter().map(AttributeValue::from_json).collect::<ApiResult<Vec<_>>>()?),
         None => None,
     };
-    let operator = entry.str("ComparisonOperator")?;
     let path = DocPath::attribute(name);
     if exists.is_some() && operator.is_some() {
         return Err(invalid(format!("Exists and ComparisonOperator cannot be used together for Attribute: {name}")));

@@ -34,11 +34,12 @@ pub struct Resolver<'a> {
     operators: usize,
 }
 
-/// `{N:5}` as DynamoDB shows a value inside a message.
+/// `{N:5}` as DynamoDB shows a value inside a message: the request's value,
+/// a number as written (`{N:1E+2}`, as DynamoDB Local answers).
 fn show(value: &AttributeValue) -> String {
     let inner = match value {
         AttributeValue::S(s) => s.clone(),
-        AttributeValue::N(n) => n.to_string(),
+        AttributeValue::N(n) => n.written().into_owned(),
         // DynamoDB prints binary as the Java buffer holding it.
         AttributeValue::B(b) => format!("java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]", b.len()),
         other => other.to_json().to_string(),

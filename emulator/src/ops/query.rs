@@ -68,6 +68,8 @@ impl<'a> QueryRequest<'a> {
         if missing.is_empty() {
             return Ok(());
         }
+        // Sorted by name, as DynamoDB Local lists them.
+        missing.sort_unstable();
         Err(ApiError::validation(format!(
             "One or more parameter values were invalid: Secondary index {} does not project one or more filter attributes: [{}]",
             index.name,

@@ -279,12 +279,18 @@ pub fn read_expressions(
     } else {
         read_attributes(input, value_params, true)?
     };
-    let key_condition = match (kind, input.str("KeyConditionExpression")?) {
+    // Legacy KeyConditions beside a FilterExpression or ProjectionExpression
+    // are checked after the expressions (an unused value is reported first):
+    // DynamoDB's order (dynalite's query.js validates KeyConditions after
+    // validateExpressions) and DynamoDB Local's.
+    let keys_after_expressions = input.has("FilterExpression") || input.has("ProjectionExpression");
+    let legacy_keys = |input: &Input| -> ApiResult<Option<Condition>> {
+        legacy::filter_conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()
+    };
+    let mut key_condition = match (kind, input.str("KeyConditionExpression")?) {
         (ReadKind::Query, Some(src)) => Some(parse_condition(ExpressionKind::KeyCondition, src, &mut attrs)?),
-        (ReadKind::Query, None) => {
-            legacy::filter_conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()?
-        }
-        (ReadKind::Scan, _) => None,
+        (ReadKind::Query, None) if !keys_after_expressions => legacy_keys(input)?,
+        (ReadKind::Query, None) | (ReadKind::Scan, _) => None,
     };
     if conditional_operator.is_some() && !input.has(legacy_filter) {
         return Err(ApiError::validation("ConditionalOperator cannot be used without Filter or Expected"));
@@ -311,6 +317,9 @@ pub fn read_expressions(
     }
     let projection = read_projection(input, &mut attrs)?;
     attrs.check_all_used()?;
+    if kind == ReadKind::Query && keys_after_expressions && !input.has("KeyConditionExpression") {
+        key_condition = legacy_keys(input)?;
+    }
     let projection_param = projection.as_ref().map(|_| {
         if input.has("ProjectionExpression") {
             "ProjectionExpression"
@@ -331,6 +340,38 @@ pub struct ReadOptions {
     /// Whether items of an LSI are read from the table (all attributes, or
     /// attributes outside the index projection were asked for).
     pub fetch_from_table: bool,
+}
+
+/// `names` (a subset of `all`) without duplicates, in the order a Java
+/// `HashSet` holding `all` iterates them: by bucket (`String.hashCode`
+/// spread as `HashMap.hash`, masked by the table's capacity: 16, doubled
+/// while more than three quarters full), then in insertion order. DynamoDB
+/// Local lists the attributes a GSI does not project from such a set
+/// ("does not project [sk, l]"); DynamoDB's order is not recorded anywhere.
+fn java_hash_set_order<'a>(all: &[&str], names: &[&'a str]) -> Vec<&'a str> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for a in all {
+        if !distinct.contains(a) {
+            distinct.push(a);
+        }
+    }
+    let mut capacity = 16usize;
+    while distinct.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let bucket = |name: &str| {
+        let h = name.encode_utf16().fold(0u32, |h, c| h.wrapping_mul(31).wrapping_add(u32::from(c)));
+        (h ^ (h >> 16)) as usize & (capacity - 1)
+    };
+    let mut out: Vec<&'a str> = Vec::new();
+    for n in names {
+        if !out.contains(n) {
+            out.push(n);
+        }
+    }
+    // A stable sort keeps insertion order within a bucket.
+    out.sort_by_key(|n| bucket(n));
+    out
 }
 
 /// Checks `Select` against the projection parameter and the target, as
@@ -366,6 +407,7 @@ pub fn resolve_select(
     let missing: Vec<&str> = projected.iter().copied().filter(|a| !index.projects(a)).collect();
     if !missing.is_empty() {
         if kind == IndexKind::Global {
+            let missing = java_hash_set_order(projected, &missing);
             return Err(ApiError::validation(format!(
                 "One or more parameter values were invalid: Global secondary index {} does not project [{}]",
                 index.name,
@@ -651,4 +693,17 @@ pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Repl
         out.value("ConsumedCapacity", &capacity);
     }
     out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_hash_set_order;
+
+    #[test]
+    fn unprojected_attributes_are_listed_in_java_hash_set_order() {
+        // As DynamoDB Local answers: "sk" (bucket 8) before "l" (bucket 12).
+        assert_eq!(java_hash_set_order(&["l", "sk", "g"], &["l", "sk"]), ["sk", "l"]);
+        assert_eq!(java_hash_set_order(&["b", "a"], &["b", "a"]), ["a", "b"]);
+        assert_eq!(java_hash_set_order(&["b", "a", "b"], &["b", "a", "b"]), ["a", "b"]);
+    }
 }
