@@ -462,7 +462,7 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<
             for (key, item) in items {
                 data.put(key, item);
             }
-            Backup { arn, name, created_millis, table: TableState { def, data }, restoring: None }
+            Backup { arn, name, created_millis, table: TableState { def, data } }
         })
         .collect();
     Ok((out, streams, backups))

@@ -200,12 +200,18 @@ impl Violations {
                 &format!("Member must satisfy regular expression pattern: {TABLE_NAME_PATTERN}"),
             );
         }
-        let len = name.chars().count();
+        self.length(path, Some(name), min, max);
+    }
+
+    /// A string member's length in characters, when it is present.
+    pub fn length(&mut self, path: &str, value: Option<&str>, min: usize, max: usize) {
+        let Some(value) = value else { return };
+        let len = value.chars().count();
         if len < min {
-            self.add(describe(Some(name)), path, &format!("Member must have length greater than or equal to {min}"));
+            self.add(describe(Some(value)), path, &format!("Member must have length greater than or equal to {min}"));
         }
         if len > max {
-            self.add(describe(Some(name)), path, &format!("Member must have length less than or equal to {max}"));
+            self.add(describe(Some(value)), path, &format!("Member must have length less than or equal to {max}"));
         }
     }
 

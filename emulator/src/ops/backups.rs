@@ -12,15 +12,14 @@
 //! throughput and SSE, not streams, Time to Live, tags, PITR or deletion
 //! protection (the developer guide's list of settings to set up again).
 
-use super::table_description::describe;
+use super::table_description::{describe, key_schema_json, projection_json, sse_description};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::input::{describe as describe_value, Input, Violations};
+use crate::input::{Input, Violations};
 use crate::state::backups::Backup;
 use crate::state::State;
 use crate::storage::integrations::{Integrations, RestoredFrom};
 use crate::storage::lifecycle::{table_status, Phase, TableStatus};
-use crate::storage::{BillingMode, IndexDef, IndexKind, ProjectionType, TableDef, TableState, Throughput};
-use crate::types::KeySchema;
+use crate::storage::{BillingMode, IndexDef, IndexKind, TableDef, TableState, Throughput};
 use serde_json::{json, Map, Value};
 
 fn validation(message: impl Into<String>) -> ApiError {
@@ -43,15 +42,7 @@ fn backup_arn<'a>(input: &Input<'a>, member: &str, path: &str, required: bool) -
     if required {
         v.not_null(path, &arn);
     }
-    if let Some(a) = arn {
-        let len = a.chars().count();
-        if len < 37 {
-            v.add(describe_value(Some(a)), path, "Member must have length greater than or equal to 37");
-        }
-        if len > 1024 {
-            v.add(describe_value(Some(a)), path, "Member must have length less than or equal to 1024");
-        }
-    }
+    v.length(path, arn, 37, 1024);
     v.finish()?;
     if let Some(a) = arn {
         if !(a.starts_with("arn:aws:dynamodb:") && a.contains(":table/") && a.contains("/backup/")) {
@@ -63,8 +54,8 @@ fn backup_arn<'a>(input: &Input<'a>, member: &str, path: &str, required: bool) -
 
 /// Whether a restore from `backup` is still creating its table.
 fn feeding_restore(state: &State, backup: &Backup) -> bool {
-    let Some(target) = &backup.restoring else { return false };
-    let Some(table) = state.table(target) else { return false };
+    let Some(target) = state.backups.restoring(&backup.arn) else { return false };
+    let Some(table) = state.table(&target) else { return false };
     let def = &table.inner.read().def;
     def.integrations.restored_from.as_ref().is_some_and(|r| r.backup_arn == backup.arn)
         && table_status(def, state.clock.now_millis()) == TableStatus::Creating
@@ -81,23 +72,12 @@ fn details(backup: &Backup, status: &str) -> Value {
     })
 }
 
-fn key_schema_json(schema: &KeySchema) -> Value {
-    let mut keys = vec![json!({ "AttributeName": schema.partition.name, "KeyType": "HASH" })];
-    if let Some(sort) = &schema.sort {
-        keys.push(json!({ "AttributeName": sort.name, "KeyType": "RANGE" }));
-    }
-    Value::Array(keys)
-}
-
 fn throughput_json(t: Throughput) -> Value {
     json!({ "ReadCapacityUnits": t.read, "WriteCapacityUnits": t.write })
 }
 
 fn index_info(index: &IndexDef, billing: BillingMode) -> Value {
-    let mut projection = json!({ "ProjectionType": index.projection.as_str() });
-    if let ProjectionType::Include(attrs) = &index.projection {
-        projection["NonKeyAttributes"] = json!(attrs);
-    }
+    let projection = projection_json(&index.projection);
     let mut info =
         json!({ "IndexName": index.name, "KeySchema": key_schema_json(&index.key_schema), "Projection": projection });
     if index.kind == IndexKind::Global && billing == BillingMode::Provisioned {
@@ -139,10 +119,8 @@ fn description(state: &State, backup: &Backup, status: &str) -> Value {
             json!({ "TimeToLiveStatus": "ENABLED", "AttributeName": attribute }),
         );
     }
-    if def.sse_specification.as_ref().and_then(|s| s.get("Enabled")).and_then(Value::as_bool) == Some(true) {
-        let key = format!("arn:aws:kms:{}:{}:key/emulator-managed", state.config.region, state.config.account_id);
-        features
-            .insert("SSEDescription".into(), json!({ "Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key }));
+    if let Some(sse) = sse_description(state, def) {
+        features.insert("SSEDescription".into(), sse);
     }
     json!({
         "BackupDetails": details(backup, status),
@@ -175,7 +153,7 @@ pub fn create_backup(state: &State, input: Input) -> ApiResult<Value> {
         guard.clone()
     };
     let arn = format!("{}/backup/{now:013}-{:08x}", copy.def.arn, fastrand::u32(..));
-    let backup = Backup { arn, name: backup_name.to_string(), created_millis: now, table: copy, restoring: None };
+    let backup = Backup { arn, name: backup_name.to_string(), created_millis: now, table: copy };
     let answer = json!({ "BackupDetails": details(&backup, "CREATING") });
     state.backups.insert(backup);
     Ok(answer)
@@ -229,6 +207,7 @@ pub fn list_backups(state: &State, input: Input) -> ApiResult<Value> {
     let all = state.backups.all();
     let matching: Vec<&Backup> = all
         .iter()
+        .map(|b| &**b)
         .filter(|b| wanted && table_name.is_none_or(|t| b.table.def.name == t))
         .filter(|b| lower.is_none_or(|l| b.created_millis >= l) && upper.is_none_or(|u| b.created_millis < u))
         .collect();
@@ -367,7 +346,7 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
         .catalog
         .create_from(TableState { def, data })
         .ok_or_else(|| ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")))?;
-    state.backups.set_restoring(arn, Some(target.to_string()));
+    state.backups.set_restoring(arn, target.to_string());
     let guard = table.inner.read();
     let status = table_status(&guard.def, now);
     Ok(json!({ "TableDescription": describe(state, &guard.def, &guard.data, status) }))

@@ -13,7 +13,7 @@
 
 use super::table_request::{read_table_name, table_not_found};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::input::{describe, Input, Violations};
+use crate::input::{Input, Violations};
 use crate::state::State;
 use crate::storage::integrations::{Change, ContributorInsights, KinesisDestination, ResourcePolicy};
 use crate::storage::{Table, TableDef};
@@ -98,29 +98,13 @@ fn check_revision(expected: Option<&str>, current: Option<&ResourcePolicy>, tabl
 fn resource_arn<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<&'a str> {
     let arn = input.str("ResourceArn")?;
     v.not_null("resourceArn", &arn);
-    if let Some(a) = arn {
-        let len = a.chars().count();
-        if len < 1 {
-            v.add(describe(Some(a)), "resourceArn", "Member must have length greater than or equal to 1");
-        }
-        if len > 1283 {
-            v.add(describe(Some(a)), "resourceArn", "Member must have length less than or equal to 1283");
-        }
-    }
+    v.length("resourceArn", arn, 1, 1283);
     Ok(arn.unwrap_or_default())
 }
 
 fn expected_revision<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<Option<&'a str>> {
     let expected = input.str("ExpectedRevisionId")?;
-    if let Some(e) = expected {
-        let len = e.chars().count();
-        if len < 1 {
-            v.add(describe(Some(e)), "expectedRevisionId", "Member must have length greater than or equal to 1");
-        }
-        if len > 255 {
-            v.add(describe(Some(e)), "expectedRevisionId", "Member must have length less than or equal to 255");
-        }
-    }
+    v.length("expectedRevisionId", expected, 1, 255);
     Ok(expected)
 }
 
@@ -210,13 +194,7 @@ fn destination_request<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<(
     v.table_name("tableName", table);
     let stream = input.str("StreamArn")?;
     v.not_null("streamArn", &stream);
-    if let Some(s) = stream {
-        let len = s.chars().count();
-        if !(37..=1024).contains(&len) {
-            let bound = if len < 37 { "greater than or equal to 37" } else { "less than or equal to 1024" };
-            v.add(describe(Some(s)), "streamArn", &format!("Member must have length {bound}"));
-        }
-    }
+    v.length("streamArn", stream, 37, 1024);
     Ok((table.unwrap_or_default(), stream.unwrap_or_default()))
 }
 
@@ -234,6 +212,11 @@ fn configuration_json(precision: Option<&str>) -> Value {
         Some(p) => json!({ "ApproximateCreationDateTimePrecision": p }),
         None => json!({}),
     }
+}
+
+/// The ACTIVE destination streaming to `stream_arn` (disable and update need one).
+fn active_destination<'a>(def: &'a mut TableDef, stream_arn: &str, now: i64) -> Option<&'a mut KinesisDestination> {
+    def.integrations.kinesis_destinations.iter_mut().find(|d| d.stream_arn == stream_arn && d.status(now) == "ACTIVE")
 }
 
 /// The destination that is not DISABLED (at most one per table).
@@ -285,12 +268,7 @@ pub fn disable_kinesis_streaming_destination(state: &State, input: Input) -> Api
     let now = state.clock.now_millis();
     let delay = delay_millis(state);
     let name = guard.def.name.clone();
-    let destination = guard
-        .def
-        .integrations
-        .kinesis_destinations
-        .iter_mut()
-        .find(|d| d.stream_arn == stream_arn && d.status(now) == "ACTIVE")
+    let destination = active_destination(&mut guard.def, stream_arn, now)
         .ok_or_else(|| invalid_state("KinesisStreamingDestination must be ACTIVE to perform DISABLE operation."))?;
     destination.enabled = false;
     destination.change = Change::new(now, delay);
@@ -316,17 +294,11 @@ pub fn update_kinesis_streaming_destination(state: &State, input: Input) -> ApiR
     let now = state.clock.now_millis();
     let delay = delay_millis(state);
     let name = guard.def.name.clone();
-    let destination = guard
-        .def
-        .integrations
-        .kinesis_destinations
-        .iter_mut()
-        .find(|d| d.stream_arn == stream_arn && d.status(now) == "ACTIVE")
-        .ok_or_else(|| {
-            invalid_state(&format!(
-                "Kinesis streaming is not in ACTIVE state. Updates are only allowed in ACTIVE state. TableName: {name}"
-            ))
-        })?;
+    let destination = active_destination(&mut guard.def, stream_arn, now).ok_or_else(|| {
+        invalid_state(&format!(
+            "Kinesis streaming is not in ACTIVE state. Updates are only allowed in ACTIVE state. TableName: {name}"
+        ))
+    })?;
     destination.precision = precision.clone();
     destination.change = Change::new(now, delay);
     let status = if destination.change.in_progress(now) { "UPDATING" } else { "ACTIVE" };

@@ -676,11 +676,21 @@ pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Repl
     if let Some(key) = &page.last_evaluated_key {
         out.item("LastEvaluatedKey", key);
     }
-    let units = read_units(page.bytes_read, options.consistent);
-    let consumed = match target.index {
+    let consumed = read_consumed(target, page.bytes_read, page.fetch_units, options.consistent);
+    if let Some(capacity) = consumed.to_json(options.capacity) {
+        out.value("ConsumedCapacity", &capacity);
+    }
+    out.finish()
+}
+
+/// What reading `bytes_read` of the target cost: the table's units, or the
+/// index's plus the table's for LSI items fetched from it (`fetch_units`).
+pub fn read_consumed(target: &Target, bytes_read: usize, fetch_units: f64, consistent: bool) -> Consumed {
+    let units = read_units(bytes_read, consistent);
+    match target.index {
         None => Consumed::table(&target.def.name, units),
         Some((index, kind)) => {
-            let mut c = Consumed::table(&target.def.name, page.fetch_units);
+            let mut c = Consumed::table(&target.def.name, fetch_units);
             let entry = vec![(index.name.clone(), units)];
             match kind {
                 IndexKind::Global => c.global_indexes = entry,
@@ -688,11 +698,7 @@ pub fn page_response(target: &Target, options: &ReadOptions, page: Page) -> Repl
             }
             c
         }
-    };
-    if let Some(capacity) = consumed.to_json(options.capacity) {
-        out.value("ConsumedCapacity", &capacity);
     }
-    out.finish()
 }
 
 #[cfg(test)]

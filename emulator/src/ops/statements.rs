@@ -9,7 +9,9 @@
 use super::capacity::{read_units, Consumed, PerTable};
 use super::item_request::validate_new_item;
 use super::query::key_range;
-use super::read::{read_page, resolve_select, start_key, PageItem, ReadExpressions, ReadKind, ReadOptions, Target};
+use super::read::{
+    read_consumed, read_page, resolve_select, start_key, PageItem, ReadExpressions, ReadKind, ReadOptions, Target,
+};
 use super::reply::{ObjectWriter, Reply};
 use super::transact::{self, Action, ActionKind, Get};
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -28,7 +30,7 @@ use crate::partiql::lower::{doc_path, Lowering};
 use crate::partiql::plan::{item_key, read_plan};
 use crate::partiql::{parameter_count, parse_statement, MAX_STATEMENT_LENGTH};
 use crate::state::State;
-use crate::storage::{IndexKind, KeyRange, TableState};
+use crate::storage::{KeyRange, TableState};
 use crate::types::{item_to_json, AttributeValue, Item, KeySchema};
 use base64::Engine;
 use serde_json::{json, Map, Value};
@@ -258,22 +260,6 @@ fn decode(item: PageItem) -> Item {
     }
 }
 
-fn read_consumed(target: &Target, bytes: usize, fetch_units: f64, consistent: bool) -> Consumed {
-    let units = read_units(bytes, consistent);
-    match target.index {
-        None => Consumed::table(&target.def.name, units),
-        Some((index, kind)) => {
-            let mut c = Consumed::table(&target.def.name, fetch_units);
-            let entry = vec![(index.name.clone(), units)];
-            match kind {
-                IndexKind::Global => c.global_indexes = entry,
-                IndexKind::Local => c.local_indexes = entry,
-            }
-            c
-        }
-    }
-}
-
 /// The direction ORDER BY asks for, checked as DynamoDB checks it: only with
 /// a WHERE clause binding the partition key, only on key attributes.
 fn order(select: &sql::Select, schema: &KeySchema, scan: bool) -> ApiResult<bool> {
@@ -405,8 +391,8 @@ fn run_write(state: &State, statement: &Statement, lowering: &Lowering, return_o
             let mut guard = table.inner.write();
             let key = insert_key(&guard, &item)?;
             validate_new_item(&guard.def, &item)?;
-            let old = guard.data.get(&key);
-            if old.is_some() {
+            // Only whether the item exists matters: nothing is decoded.
+            if guard.data.items.contains_key(&key) {
                 return Err(duplicate_item());
             }
             let consumed = Consumed::write(&guard.def, None, Some(&item), false);

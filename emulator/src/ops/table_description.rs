@@ -58,11 +58,7 @@ fn index_description(def: &TableDef, data: &TableData, index: &IndexDef, status:
     let mut m = Map::new();
     m.insert("IndexName".into(), json!(index.name));
     m.insert("KeySchema".into(), key_schema_json(&index.key_schema));
-    let mut projection = json!({ "ProjectionType": index.projection.as_str() });
-    if let ProjectionType::Include(attrs) = &index.projection {
-        projection["NonKeyAttributes"] = json!(attrs);
-    }
-    m.insert("Projection".into(), projection);
+    m.insert("Projection".into(), projection_json(&index.projection));
     if index.kind == IndexKind::Global {
         // A new table's indexes are created with it; one added later is
         // CREATING while it backfills.
@@ -96,18 +92,30 @@ fn insert_stream_and_encryption(state: &State, def: &TableDef, out: &mut Map<Str
         out.insert("LatestStreamLabel".into(), json!(label));
         out.insert("LatestStreamArn".into(), json!(arn));
     }
-    if let Some(sse) = &def.sse_specification {
-        if sse.get("Enabled").and_then(Value::as_bool) == Some(true) {
-            let key = format!("arn:aws:kms:{}:{}:key/emulator-managed", state.config.region, state.config.account_id);
-            out.insert(
-                "SSEDescription".into(),
-                json!({ "Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key }),
-            );
-        }
+    if let Some(sse) = sse_description(state, def) {
+        out.insert("SSEDescription".into(), sse);
     }
 }
 
-fn key_schema_json(schema: &KeySchema) -> Value {
+/// The SSE description of a table encrypted with a KMS key, if it is.
+pub fn sse_description(state: &State, def: &TableDef) -> Option<Value> {
+    let enabled = def.sse_specification.as_ref().and_then(|sse| sse.get("Enabled")).and_then(Value::as_bool);
+    (enabled == Some(true)).then(|| {
+        let key = format!("arn:aws:kms:{}:{}:key/emulator-managed", state.config.region, state.config.account_id);
+        json!({ "Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key })
+    })
+}
+
+/// An index's `Projection`.
+pub fn projection_json(projection: &ProjectionType) -> Value {
+    let mut out = json!({ "ProjectionType": projection.as_str() });
+    if let ProjectionType::Include(attrs) = projection {
+        out["NonKeyAttributes"] = json!(attrs);
+    }
+    out
+}
+
+pub fn key_schema_json(schema: &KeySchema) -> Value {
     let mut keys = vec![json!({ "AttributeName": schema.partition.name, "KeyType": "HASH" })];
     if let Some(sort) = &schema.sort {
         keys.push(json!({ "AttributeName": sort.name, "KeyType": "RANGE" }));

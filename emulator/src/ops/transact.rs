@@ -17,8 +17,8 @@ use crate::expr::request as expr_request;
 use crate::expr::update::{apply as apply_update, check_key_attributes};
 use crate::expr::{Condition, UpdateExpression};
 use crate::input::{
-    describe, Input, RequestEnum, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
-    ReturnValuesOnConditionCheckFailure, Violations,
+    Input, RequestEnum, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure,
+    Violations,
 };
 use crate::state::{State, TokenClaim};
 use crate::storage::{lock_read, lock_write, TableState};
@@ -297,14 +297,7 @@ impl<'a> TransactWriteRequest<'a> {
 
 /// `ClientRequestToken`: 1 to 36 characters.
 pub fn check_token(token: Option<&str>, v: &mut Violations) {
-    let Some(t) = token else { return };
-    let len = t.chars().count();
-    if len < 1 {
-        v.add(describe(Some(t)), "clientRequestToken", "Member must have length greater than or equal to 1");
-    }
-    if len > 36 {
-        v.add(describe(Some(t)), "clientRequestToken", "Member must have length less than or equal to 36");
-    }
+    v.length("clientRequestToken", token, 1, 36);
 }
 
 impl<'a> RawAction<'a> {

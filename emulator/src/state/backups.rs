@@ -1,14 +1,16 @@
 //! On-demand backups: consistent copies of a table taken at one instant,
 //! kept apart from the catalog (they outlive their table). A copy shares
 //! every item allocation with the table it came from (items are reference
-//! counted), so a backup costs the maps, not the items.
+//! counted), so a backup costs the maps, not the items. A backup never
+//! changes once taken: it is shared (`Arc`), so listing backups or journaling
+//! them copies nothing.
 
 use crate::storage::TableState;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One backup.
-#[derive(Clone)]
 pub struct Backup {
     pub arn: String,
     pub name: String,
@@ -16,39 +18,49 @@ pub struct Backup {
     pub created_millis: i64,
     /// The table as it was: definition and items.
     pub table: TableState,
-    /// The table a restore from this backup is creating, while it is.
-    pub restoring: Option<String>,
+}
+
+#[derive(Default)]
+struct Registry {
+    backups: BTreeMap<String, Arc<Backup>>,
+    /// The table a restore from a backup (by ARN) is creating, while it is.
+    restoring: BTreeMap<String, String>,
 }
 
 /// Every backup, by ARN.
 #[derive(Default)]
 pub struct Backups {
-    inner: Mutex<BTreeMap<String, Backup>>,
+    inner: Mutex<Registry>,
 }
 
 impl Backups {
     pub fn insert(&self, backup: Backup) {
-        self.inner.lock().insert(backup.arn.clone(), backup);
+        self.inner.lock().backups.insert(backup.arn.clone(), Arc::new(backup));
     }
 
-    pub fn get(&self, arn: &str) -> Option<Backup> {
-        self.inner.lock().get(arn).cloned()
+    pub fn get(&self, arn: &str) -> Option<Arc<Backup>> {
+        self.inner.lock().backups.get(arn).cloned()
     }
 
-    pub fn remove(&self, arn: &str) -> Option<Backup> {
-        self.inner.lock().remove(arn)
+    pub fn remove(&self, arn: &str) -> Option<Arc<Backup>> {
+        let mut inner = self.inner.lock();
+        inner.restoring.remove(arn);
+        inner.backups.remove(arn)
     }
 
-    /// Marks a backup as feeding a restore into `table` (`None`: no longer).
-    pub fn set_restoring(&self, arn: &str, table: Option<String>) {
-        if let Some(backup) = self.inner.lock().get_mut(arn) {
-            backup.restoring = table;
-        }
+    /// Records that a restore from `arn` is creating `table`.
+    pub fn set_restoring(&self, arn: &str, table: String) {
+        self.inner.lock().restoring.insert(arn.to_string(), table);
+    }
+
+    /// The table the last restore from `arn` created.
+    pub fn restoring(&self, arn: &str) -> Option<String> {
+        self.inner.lock().restoring.get(arn).cloned()
     }
 
     /// Every backup, oldest first (ties by ARN).
-    pub fn all(&self) -> Vec<Backup> {
-        let mut all: Vec<Backup> = self.inner.lock().values().cloned().collect();
+    pub fn all(&self) -> Vec<Arc<Backup>> {
+        let mut all: Vec<Arc<Backup>> = self.inner.lock().backups.values().cloned().collect();
         all.sort_by(|a, b| a.created_millis.cmp(&b.created_millis).then_with(|| a.arn.cmp(&b.arn)));
         all
     }
