@@ -46,6 +46,12 @@ pub enum ErrorKind {
     Throttling,
     RequestLimitExceeded,
     MissingAuthenticationToken,
+    /// SigV4: an Authorization header or query string missing parts, or malformed.
+    IncompleteSignature,
+    /// SigV4: a signature that does not verify, is out of date, or a scope that does not fit.
+    InvalidSignature,
+    /// SigV4: an access key (or session token) the emulator does not know.
+    UnrecognizedClient,
     /// The caller may not act on the resource (tagging: an ARN of no table's shape).
     AccessDenied,
     InternalServerError,
@@ -81,6 +87,9 @@ impl ErrorKind {
             ErrorKind::Throttling => "ThrottlingException",
             ErrorKind::RequestLimitExceeded => "RequestLimitExceeded",
             ErrorKind::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            ErrorKind::IncompleteSignature => "IncompleteSignatureException",
+            ErrorKind::InvalidSignature => "InvalidSignatureException",
+            ErrorKind::UnrecognizedClient => "UnrecognizedClientException",
             ErrorKind::AccessDenied => "AccessDeniedException",
             ErrorKind::InternalServerError => "InternalServerError",
             ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
@@ -94,6 +103,9 @@ impl ErrorKind {
             ErrorKind::Validation => CORAL_VALIDATE_NS,
             ErrorKind::Serialization
             | ErrorKind::MissingAuthenticationToken
+            | ErrorKind::IncompleteSignature
+            | ErrorKind::InvalidSignature
+            | ErrorKind::UnrecognizedClient
             | ErrorKind::AccessDenied
             | ErrorKind::Throttling
             | ErrorKind::ServiceUnavailable => CORAL_SERVICE_NS,

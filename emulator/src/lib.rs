@@ -6,6 +6,7 @@
 //! and `types` (expressions, tables and items). Modules only use the layers
 //! below them (`tests/layers.rs`).
 
+pub mod auth;
 pub mod clock;
 pub mod durable;
 pub mod error;

@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "storage",
     "partiql",
     "faults",
+    "auth",
     "state",
     "ops",
     "durable",

@@ -59,6 +59,9 @@ pub struct State {
     pub status_delay: StatusDelay,
     /// On-demand backups (they outlive their tables).
     pub backups: backups::Backups,
+    /// Set when API calls must carry a valid Signature Version 4 by one of
+    /// these keys (`crate::auth`); unset, every request is served.
+    pub credentials: std::sync::OnceLock<crate::auth::Credentials>,
 }
 
 /// A copy of an emulator's tables and items at one moment. Restoring or
@@ -76,6 +79,11 @@ impl Snapshot {
 }
 
 impl State {
+    /// Turns signature verification on with these keys; false if it was already on.
+    pub fn verify_signatures(&self, credentials: crate::auth::Credentials) -> bool {
+        self.credentials.set(credentials).is_ok()
+    }
+
     /// Copies every table and item (the clock and fault rules are not part of it).
     pub fn snapshot(&self) -> Snapshot {
         Snapshot { tables: self.catalog.snapshot() }
