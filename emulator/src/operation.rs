@@ -32,6 +32,7 @@ macro_rules! operation_table {
             UpdateItem:                DynamoDb, Write,  TableName,    Single,      Reply(update::update_item);
             Query:                     DynamoDb, Read,   TableName,    Single,      Reply(query::query);
             Scan:                      DynamoDb, Read,   TableName,    Single,      Reply(scan::scan);
+            SearchVectors:             DynamoDb, Read,   TableName,    Single,      Json(search_vectors::search_vectors);
             BatchGetItem:              DynamoDb, Read,   RequestItems, BatchGet,    Json(batch::batch_get_item);
             BatchWriteItem:            DynamoDb, Write,  RequestItems, BatchWrite,  Json(batch::batch_write_item);
             TransactGetItems:          DynamoDb, Read,   TransactItems, Transaction, Json(transact::transact_get_items);

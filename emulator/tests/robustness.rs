@@ -87,6 +87,22 @@ fn templates() -> Vec<(&'static str, Value)> {
             json!({"TableName": "newtable", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "B"}, {"AttributeName": "g", "AttributeType": "N"}], "GlobalSecondaryIndexes": [{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}], "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}, "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}, "Tags": [{"Key": "k", "Value": "v"}]}),
         ),
         (
+            "SearchVectors",
+            json!({"TableName": "vectors", "IndexName": "vidx", "SearchVector": [{"N": "0.5"}, {"N": "-1"}, {"N": "2e3"}], "TopK": 3, "SearchConditionExpression": "cat = :c AND (yr BETWEEN :a AND :b OR yr IN (:a, :b))", "ProjectionExpression": "pk, #v, title", "ExpressionAttributeNames": {"#v": "v"}, "ExpressionAttributeValues": {":c": {"S": "x"}, ":a": {"N": "1"}, ":b": {"N": "9"}}, "ReturnConsumedCapacity": "TOTAL"}),
+        ),
+        (
+            "PutItem",
+            json!({"TableName": "vectors", "Item": {"pk": {"S": "v1"}, "cat": {"S": "x"}, "yr": {"N": "3"}, "v": {"L": [{"N": "1"}, {"N": "0"}, {"N": "0.25"}]}, "title": {"S": "t"}}}),
+        ),
+        (
+            "CreateTable",
+            json!({"TableName": "newvectors", "BillingMode": "PAY_PER_REQUEST", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "c", "AttributeType": "N"}], "VectorIndexes": [{"IndexName": "vxx", "VectorAttribute": {"AttributeName": "e"}, "Dimensions": 4, "DistanceFunction": "DOT_PRODUCT", "SearchSchema": [{"AttributeName": "c", "SearchSchemaElementType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]}}]}),
+        ),
+        (
+            "UpdateTable",
+            json!({"TableName": "vectors", "VectorIndexUpdates": [{"Create": {"IndexName": "vjj", "VectorAttribute": {"AttributeName": "w"}, "Dimensions": 2, "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "ALL"}}}]}),
+        ),
+        (
             "UpdateTable",
             json!({"TableName": "hashed", "AttributeDefinitions": [{"AttributeName": "e", "AttributeType": "S"}], "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byE", "KeySchema": [{"AttributeName": "e", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}),
         ),
@@ -233,6 +249,11 @@ fn setup() -> State {
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}, {"AttributeName": "gpk", "AttributeType": "S"}, {"AttributeName": "gsk", "AttributeType": "S"}, {"AttributeName": "lsk", "AttributeType": "S"}],
         "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}],
         "LocalSecondaryIndexes": [{"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "lsk", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]}));
+    create(json!({"TableName": "vectors", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "cat", "AttributeType": "S"}, {"AttributeName": "yr", "AttributeType": "N"}],
+        "VectorIndexes": [{"IndexName": "vidx", "VectorAttribute": {"AttributeName": "v"}, "Dimensions": 3, "DistanceFunction": "COSINE", "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["title"]},
+            "SearchSchema": [{"AttributeName": "cat", "SearchSchemaElementType": "HASH"}, {"AttributeName": "yr", "SearchSchemaElementType": "INLINE_FILTER"}]}]}));
     for (operation, body) in templates().into_iter().filter(|(op, _)| matches!(*op, "PutItem" | "BatchWriteItem")) {
         let (status, answer) = call(&state, operation, body.to_string().into_bytes());
         assert_eq!(status, 200, "{operation}: {answer}");

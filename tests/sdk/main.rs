@@ -30,6 +30,7 @@ mod ticket_office;
 mod ticket_office_projection;
 mod transactions;
 mod ttl;
+mod vectors;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 

@@ -43,6 +43,8 @@ pub enum ExpressionKind {
     KeyCondition,
     Update,
     Projection,
+    /// SearchVectors' `SearchConditionExpression`.
+    SearchCondition,
 }
 
 impl ExpressionKind {
@@ -53,6 +55,7 @@ impl ExpressionKind {
             ExpressionKind::KeyCondition => "KeyConditionExpression",
             ExpressionKind::Update => "UpdateExpression",
             ExpressionKind::Projection => "ProjectionExpression",
+            ExpressionKind::SearchCondition => "SearchConditionExpression",
         }
     }
 }

@@ -110,6 +110,9 @@ fn description(state: &State, backup: &Backup, status: &str) -> Value {
         let list: Vec<Value> = def.global_indexes.iter().map(|i| index_info(i, def.billing_mode)).collect();
         features.insert("GlobalSecondaryIndexes".into(), Value::Array(list));
     }
+    if let Some(vectors) = super::vector_indexes::backup_info(def) {
+        features.insert("VectorIndexes".into(), vectors);
+    }
     if let Some(view) = def.stream_view {
         features.insert("StreamDescription".into(), json!({ "StreamEnabled": true, "StreamViewType": view.as_str() }));
     }
@@ -339,6 +342,10 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
         }
     }
     for index in def.global_indexes.iter_mut().chain(def.local_indexes.iter_mut()) {
+        index.arn = format!("{table_arn}/index/{}", index.name);
+        index.backfilled_at = None;
+    }
+    for index in &mut def.vector_indexes {
         index.arn = format!("{table_arn}/index/{}", index.name);
         index.backfilled_at = None;
     }

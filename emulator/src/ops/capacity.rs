@@ -249,6 +249,7 @@ mod tests {
             created_at: 0.0,
             transition: None,
             integrations: Default::default(),
+            vector_indexes: Vec::new(),
         }
     }
 

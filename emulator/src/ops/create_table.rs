@@ -24,7 +24,8 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
     let now = state.clock.now_millis();
     let name = request.table_name.clone();
     let stream = request.stream;
-    let def = request.into_def(state, now);
+    let mut def = request.into_def(state, now);
+    super::vector_indexes::create_table_indexes(&input, &mut def)?;
     let exists = || ApiError::new(ErrorKind::ResourceInUse, format!("Table already exists: {name}"));
     if let Some(existing) = state.table(&name) {
         // A table still being created or deleted says so instead.
@@ -118,7 +119,8 @@ impl CreateTableRequest {
         let throughput = ThroughputParam::read(&input, Owner::Table)?.resolve(billing_mode, Owner::Table)?;
         let (global_indexes, local_indexes) =
             read_indexes(&input, &local_raw, &key_schema, &attribute_definitions, billing_mode)?;
-        check_definitions_used(&attribute_definitions, &key_schema, &global_indexes, &local_indexes)?;
+        let searched = super::vector_indexes::search_schema_names(&input)?;
+        check_definitions_used(&attribute_definitions, &key_schema, &global_indexes, &local_indexes, &searched)?;
 
         let stream = match input.object("StreamSpecification")? {
             Some(spec) => StreamSetting::read(&spec, true)?,
@@ -169,6 +171,7 @@ impl CreateTableRequest {
             created_at: state.clock.now_seconds(),
             transition: state.status_delay.begin(Phase::Creating, now_millis),
             integrations: Default::default(),
+            vector_indexes: Vec::new(),
         }
     }
 }
@@ -232,7 +235,8 @@ fn dynamodb_schema_checks(input: &Input) -> ApiResult<()> {
     shape(&table_keys)?;
     let locals = input.objects("LocalSecondaryIndexes")?;
     let globals = input.objects("GlobalSecondaryIndexes")?;
-    if locals.is_none() && globals.is_none() && table_keys.len() != defs.len() {
+    // A vector index's search schema uses definitions too.
+    if locals.is_none() && globals.is_none() && !input.has("VectorIndexes") && table_keys.len() != defs.len() {
         return invalid(
             "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
                 .into(),
@@ -381,9 +385,11 @@ fn check_definitions_used(
     key_schema: &KeySchema,
     global_indexes: &[ResolvedIndex],
     local_indexes: &[ResolvedIndex],
+    searched: &[String],
 ) -> ApiResult<()> {
     let used = |attr: &str| {
         key_schema.is_key_attribute(attr)
+            || searched.iter().any(|s| s == attr)
             || global_indexes.iter().chain(local_indexes).any(|i| i.key_schema.is_key_attribute(attr))
     };
     if !defs.iter().all(|(n, _)| used(n)) {

@@ -55,7 +55,8 @@ pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
     if item_size(item) > MAX_ITEM_BYTES {
         return Err(ApiError::validation("Item size has exceeded the maximum allowed size"));
     }
-    validate_index_keys(def, item)
+    validate_index_keys(def, item)?;
+    super::vector_indexes::validate_item(def, item)
 }
 
 /// Secondary index key attributes an item carries must have the type of the

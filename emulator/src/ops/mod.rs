@@ -15,6 +15,7 @@ pub mod query;
 pub mod read;
 pub mod reply;
 pub mod scan;
+pub mod search_vectors;
 pub mod statements;
 pub mod streams;
 pub mod table_description;
@@ -23,6 +24,7 @@ pub mod tables;
 pub mod transact;
 pub mod update;
 pub mod update_table;
+pub mod vector_indexes;
 
 use crate::error::ApiResult;
 use crate::input::Input;

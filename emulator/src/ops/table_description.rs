@@ -42,6 +42,9 @@ pub fn describe(state: &State, def: &TableDef, data: &TableData, status: TableSt
     if !def.local_indexes.is_empty() {
         out.insert("LocalSecondaryIndexes".into(), indexes(&def.local_indexes));
     }
+    if let Some(vectors) = super::vector_indexes::describe(def, data, status, now) {
+        out.insert("VectorIndexes".into(), vectors);
+    }
     insert_stream_and_encryption(state, def, &mut out);
     if let Some(class) = &def.table_class {
         out.insert("TableClassSummary".into(), json!({ "TableClass": class }));

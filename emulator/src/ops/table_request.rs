@@ -400,7 +400,7 @@ impl IndexSpec {
 }
 
 /// An index's `Projection` (`list` names its list in violations).
-fn read_projection(raw: &Input, list: &str) -> ApiResult<ProjectionType> {
+pub fn read_projection(raw: &Input, list: &str) -> ApiResult<ProjectionType> {
     let Some(projection) = raw.object("Projection")? else {
         return Err(ApiError::validation("Indexes must have a projection specified"));
     };

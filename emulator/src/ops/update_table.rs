@@ -35,7 +35,7 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     if let Some(error) = table_status(&guard.def, now).in_use_error(&name) {
         return Err(error);
     }
-    let NewDefinition { mut def, created, deleted } = request.new_definition(&guard.def)?;
+    let NewDefinition { mut def, created, deleted, vectors } = request.new_definition(&guard.def)?;
 
     // Everything checked: apply. With a status delay the table stays
     // UPDATING, and a new index backfilling, until the delay has passed.
@@ -49,12 +49,15 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     if let Some(index) = created.as_ref().and_then(|name| def.index(name)) {
         guard.data.add_index(index, &def.key_schema);
     }
+    let backfilled_at = def.transition.map(|t| t.until_millis);
+    super::vector_indexes::apply(&mut def, &mut guard.data, &vectors, backfilled_at);
     let new_view = def.stream_view;
     def.stream_view = guard.def.stream_view;
     def.latest_stream = guard.def.latest_stream.clone();
     guard.def = def;
     apply_stream_change(state, &mut guard, new_view);
-    let description = describe_update(state, &guard, created.as_deref(), deleted);
+    let mut description = describe_update(state, &guard, created.as_deref(), deleted);
+    super::vector_indexes::describe_update(&mut description, &vectors);
     Ok(json!({ "TableDescription": description }))
 }
 
@@ -135,6 +138,8 @@ pub struct UpdateTableRequest {
     pub attribute_definitions: Option<AttributeDefinitions>,
     pub throughput: ThroughputParam,
     pub index_updates: Vec<ApiResult<IndexUpdate>>,
+    /// `VectorIndexUpdates`, checked against the table like `index_updates`.
+    pub vector_updates: Vec<ApiResult<super::vector_indexes::VectorUpdate>>,
     pub stream: Option<ApiResult<StreamSetting>>,
     pub deletion_protection: Option<bool>,
     /// Kept as given: only `Enabled` is ever read back (DescribeTable).
@@ -167,6 +172,7 @@ struct NewDefinition {
     def: TableDef,
     created: Option<String>,
     deleted: Option<IndexDef>,
+    vectors: super::vector_indexes::VectorChange,
 }
 
 impl UpdateTableRequest {
@@ -189,6 +195,9 @@ impl UpdateTableRequest {
             attribute_definitions,
             throughput,
             index_updates: index_updates.iter().map(|raw| IndexUpdate::read(raw, has_definitions)).collect(),
+            vector_updates: (input.objects("VectorIndexUpdates")?.unwrap_or_default().iter().enumerate())
+                .map(|(i, raw)| super::vector_indexes::VectorUpdate::read(raw, i + 1))
+                .collect(),
             stream: input.object("StreamSpecification")?.map(|spec| StreamSetting::read(&spec, false)),
             deletion_protection: input.bool("DeletionProtectionEnabled")?,
             sse_specification: input.raw("SSESpecification").cloned(),
@@ -207,6 +216,7 @@ impl UpdateTableRequest {
         self.billing_mode.is_none()
             && !self.throughput.is_given()
             && self.index_updates.is_empty()
+            && self.vector_updates.is_empty()
             && self.stream.is_none()
             && self.deletion_protection.is_none()
             && self.table_class.is_none()
@@ -224,6 +234,14 @@ impl UpdateTableRequest {
         let mut definitions = merge_definitions(&def, self.attribute_definitions.unwrap_or_default())?;
         let changes = resolve_index_updates(self.index_updates, &definitions, &def)?;
         let (created, deleted) = apply_index_changes(&mut def, changes)?;
+        let stream_change = self.stream.is_some();
+        let vectors = super::vector_indexes::update_table_indexes(
+            &mut def,
+            self.vector_updates,
+            &definitions,
+            index_updates_given,
+            stream_change,
+        )?;
         // DynamoDB keeps only the definitions some key schema uses.
         definitions.retain(|(attr, _)| is_used(&def, attr));
         def.attribute_definitions = definitions;
@@ -240,7 +258,7 @@ impl UpdateTableRequest {
         if self.sse_specification.is_some() {
             def.sse_specification = self.sse_specification;
         }
-        Ok(NewDefinition { def, created, deleted })
+        Ok(NewDefinition { def, created, deleted, vectors })
     }
 }
 
@@ -446,6 +464,7 @@ fn apply_stream_change(
 fn is_used(def: &TableDef, attr: &str) -> bool {
     def.key_schema.is_key_attribute(attr)
         || def.global_indexes.iter().chain(&def.local_indexes).any(|i| i.key_schema.is_key_attribute(attr))
+        || super::vector_indexes::uses_definition(def, attr)
 }
 
 /// The TableDescription of an UpdateTable: UPDATING, the index created

@@ -10,6 +10,7 @@ mod locks;
 mod stored;
 pub mod stream;
 mod table;
+pub mod vector;
 
 pub use index::{ordered_range, IndexData, KeyRange};
 pub use locks::{lock_read, lock_write};

@@ -6,6 +6,7 @@
 use super::index::IndexData;
 use super::stored::StoredItem;
 use super::stream::{Change, StreamSink, StreamViewType};
+use super::vector::{VectorData, VectorIndexDef};
 use crate::types::{Item, KeySchema, PrimaryKey, ScalarType};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -106,6 +107,9 @@ pub struct TableDef {
     /// Resource policies, Kinesis destinations, contributor insights.
     #[serde(default)]
     pub integrations: crate::storage::integrations::Integrations,
+    /// Vector indexes (`VectorIndexes`), searched by SearchVectors.
+    #[serde(default)]
+    pub vector_indexes: Vec<VectorIndexDef>,
 }
 
 /// A Time to Live change. DynamoDB allows one per table per hour.
@@ -127,6 +131,10 @@ impl TableDef {
     pub fn index(&self, name: &str) -> Option<&IndexDef> {
         self.global_indexes.iter().chain(&self.local_indexes).find(|i| i.name == name)
     }
+
+    pub fn vector_index(&self, name: &str) -> Option<&VectorIndexDef> {
+        self.vector_indexes.iter().find(|i| i.name == name)
+    }
 }
 
 /// The items of a table, ordered by [`PrimaryKey`], and its secondary indexes.
@@ -137,6 +145,8 @@ pub struct TableData {
     pub size_bytes: u64,
     /// One per GSI and LSI of the definition, kept in step by `put` and `remove`.
     pub indexes: Vec<IndexData>,
+    /// One per vector index of the definition, kept in step like `indexes`.
+    pub vectors: Vec<VectorData>,
     /// Keys written since the durable journal last looked (`None`: not
     /// journaled, the in-memory default). See `crate::durable`.
     pub changed: Option<BTreeSet<PrimaryKey>>,
@@ -150,7 +160,15 @@ impl TableData {
     pub fn new(def: &TableDef) -> TableData {
         let indexes =
             def.global_indexes.iter().chain(&def.local_indexes).map(|i| IndexData::new(i, &def.key_schema)).collect();
-        TableData { items: BTreeMap::new(), size_bytes: 0, indexes, changed: None, stream: StreamSink::default() }
+        let vectors = def.vector_indexes.iter().map(|v| VectorData::new(v, key_attributes(&def.key_schema))).collect();
+        TableData {
+            items: BTreeMap::new(),
+            size_bytes: 0,
+            indexes,
+            vectors,
+            changed: None,
+            stream: StreamSink::default(),
+        }
     }
 
     /// Stores `item` under `key`, returning the item it replaced.
@@ -169,6 +187,9 @@ impl TableData {
         self.size_bytes += stored.size() as u64;
         for index in &mut self.indexes {
             index.replace(&key, old_item, &item, &stored);
+        }
+        for vectors in &mut self.vectors {
+            vectors.replace(&key, old_item, &item, &stored);
         }
         // Only a journal or a stream needs the key again (the in-memory
         // default pays no copy); a write that leaves the item as it was is no
@@ -228,6 +249,9 @@ impl TableData {
         for index in &mut self.indexes {
             index.remove(key, old_item);
         }
+        for vectors in &mut self.vectors {
+            vectors.remove(key);
+        }
         if self.changed.is_some() || self.stream.is_attached() {
             self.note_change(key.clone(), Some(old), None, by_ttl);
         }
@@ -263,6 +287,28 @@ impl TableData {
     pub fn remove_index(&mut self, name: &str) {
         self.indexes.retain(|i| i.name != name);
     }
+
+    pub fn vector(&self, name: &str) -> Option<&VectorData> {
+        self.vectors.iter().find(|v| v.name == name)
+    }
+
+    /// Adds a vector index and backfills it from the items (UpdateTable).
+    pub fn add_vector_index(&mut self, def: &VectorIndexDef, table_key: &KeySchema) {
+        let mut vectors = VectorData::new(def, key_attributes(table_key));
+        for (key, item) in &self.items {
+            vectors.insert(key, &item.decode(), item);
+        }
+        self.vectors.push(vectors);
+    }
+
+    pub fn remove_vector_index(&mut self, name: &str) {
+        self.vectors.retain(|v| v.name != name);
+    }
+}
+
+/// The names of a key schema's attributes (every vector index stores them).
+fn key_attributes(schema: &KeySchema) -> Vec<String> {
+    schema.attributes().map(|a| a.name.clone()).collect()
 }
 
 /// A table: definition and data under one lock, so a writer sees a
