@@ -137,3 +137,7 @@ pub async fn stream_records(
     records.sort_by_key(|r| r.dynamodb().unwrap().sequence_number().unwrap().parse::<u128>().unwrap());
     records
 }
+
+/// The headers every call of the emulator's admin API (`/_emulator/*`) carries: its own header
+/// and a JSON body, which no web page can send across origins without a preflight.
+pub const ADMIN_HEADERS: &[(&str, &str)] = &[("x-emulator-admin", "1"), ("Content-Type", "application/json")];

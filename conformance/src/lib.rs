@@ -23,3 +23,10 @@ pub mod target;
 pub use runner::{run_corpus, run_scenario, Report};
 pub use scenario::{Expect, Scenario, Step};
 pub use target::{Kind, Target};
+
+/// The emulator the runner compares: answering browsers (CORS) for any origin,
+/// as DynamoDB and DynamoDB Local (whose `-cors` defaults to `*`) do, where the
+/// binary's default is no CORS at all.
+pub async fn start_emulator() -> harness::Emulator {
+    harness::start_with_options(harness::ServerOptions::default().cors(harness::Cors::Any)).await
+}

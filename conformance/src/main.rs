@@ -34,7 +34,7 @@ async fn run(target_name: &str, filter: &str) -> Result<(), String> {
     let _emulator;
     let target = match target_name {
         "emulator" => {
-            _emulator = harness::start().await;
+            _emulator = conformance::start_emulator().await;
             Target::local(Kind::Emulator, _emulator.endpoint())?
         }
         "local" => Target::local(Kind::DynamoDbLocal, harness::try_dynamodb_local().await?.endpoint())?,
@@ -60,7 +60,7 @@ async fn record(filter: &str) -> Result<(), String> {
     let known = differences::known()?;
     let oracle = harness::try_dynamodb_local().await?;
     let local = Target::local(Kind::DynamoDbLocal, oracle.endpoint())?;
-    let emulator = harness::start().await;
+    let emulator = conformance::start_emulator().await;
     let ours = Target::local(Kind::Emulator, emulator.endpoint())?;
     let dir = scenario::corpus_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

@@ -13,7 +13,7 @@ fn corpus() -> Vec<scenario::Scenario> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_matches_on_the_emulator() {
     let known = differences::known().expect("the known-differences list loads");
-    let emulator = harness::start().await;
+    let emulator = conformance::start_emulator().await;
     let target = Target::local(Kind::Emulator, emulator.endpoint()).unwrap();
     let report = runner::run_corpus(&target, &corpus(), &known).await;
     println!("emulator:\n{report}");

@@ -12,7 +12,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRu
 fn emulator_and_dynamodb_local_agree_on_random_operation_sequences() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let Some(oracle) = rt.block_on(harness::dynamodb_local()) else { return };
-    let emulator = rt.block_on(harness::start());
+    let emulator = rt.block_on(conformance::start_emulator());
     let (ours, local) = rt.block_on(async {
         (
             Target::local(Kind::Emulator, emulator.endpoint()).unwrap(),

@@ -1,128 +1,262 @@
-//! The emulator binary: in memory by default, on 127.0.0.1:8000.
-//! Accepts DynamoDB Local's spellings (`-port`, `-inMemory`) too.
+//! The emulator binary: the command line (clap, after a pre-pass that turns
+//! DynamoDB Local's single-dash spellings into ours), logging, the start-up
+//! banner, and a graceful stop on SIGTERM or SIGINT. In memory by default, on
+//! 127.0.0.1:8000.
 
+use clap::Parser;
 use emulator::durable::OnDamage;
 use emulator::faults::FaultRule;
+use emulator::protocol::{Cors, Policy};
+use emulator::server::Hosts;
 use emulator::state::State;
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// mimalloc: the server allocates and frees many small objects per request
 /// across threads, where it is markedly cheaper than the system allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-struct Options {
-    host: String,
-    port: u16,
-    faults: Vec<FaultRule>,
-    fault_seed: Option<u64>,
-    db_path: Option<std::path::PathBuf>,
-    status_delay_ms: u64,
-    threads: usize,
-    ttl_sweep_ms: u64,
-    shard_period_ms: Option<i64>,
-    db_repair: bool,
+/// The command line. Each group is its own struct (flattened), so a new
+/// concern adds a group rather than growing one list.
+#[derive(Parser, Debug)]
+#[command(
+    name = "emulator",
+    version,
+    about = "A DynamoDB-compatible emulator: in memory by default (or durable with --db-path), on 127.0.0.1:8000.",
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    #[command(flatten)]
+    listen: Listen,
+    #[command(flatten)]
+    storage: Storage,
+    #[command(flatten)]
+    simulation: Simulation,
+    #[command(flatten)]
+    browsers: Browsers,
+    #[command(flatten)]
+    logging: Logging,
 }
 
-const USAGE: &str = r#"usage: emulator [--host HOST] [--port PORT] [-inMemory]
-  --host HOST   address to listen on (default 127.0.0.1)
-  --port PORT   port to listen on (default 8000; 0 picks a free one)
-  --db-path DIR keep tables and items in DIR across restarts (also -dbPath DIR); every
-                acknowledged write is on disk first. Without it, everything stays in memory.
-  --db-repair   start even if the journal is damaged in the middle: skip the damaged records,
-                keep the rest (the journal as it was is copied beside it first)
-  --fault JSON  add a fault rule, e.g. '{"operation":"PutItem","fault":"ThrottlingException","probability":0.1}'
-                (fields: operation, table, fault | latencyMs, probability | count | every); repeatable.
-                Rules can also be managed at runtime: GET/POST/DELETE /_emulator/faults
-  --fault-seed N  seed for probabilistic fault rules (reproducible runs)
-  --status-delay-ms N  keep new tables CREATING, updated tables UPDATING (a new GSI
-                backfilling) and deleted tables DELETING for N ms, as DynamoDB does
-                asynchronously (default 0: done at once). Also POST /_emulator/status-delay
-  --ttl-sweep-ms N  how often items whose Time to Live has passed are deleted (default 2000;
-                0: never, except through POST /_emulator/ttl/sweep)
-  --stream-shard-period-ms N  how often a stream's shard is closed and succeeded by a child
-                (default 4 hours, as DynamoDB; 0: never)
-  --threads N   threads answering requests (default 1; 0: one per core). One thread answers
-                sooner and spends less CPU per request than several that wake each other and
-                wait for the same table: each request takes microseconds.
-  DynamoDB Local's -port N, -inMemory, -sharedDb and -disableTelemetry are accepted.
-  Logging follows RUST_LOG (e.g. RUST_LOG=emulator=debug)."#;
+const AFTER_HELP: &str = "\
+DynamoDB Local's command line works as well: -port N, -inMemory, -dbPath DIR, -sharedDb,
+-delayTransientStatuses, -cors ORIGINS, -disableTelemetry, -optimizeDbBeforeStartup, -help, -version.
+Unlike DynamoDB Local, CORS is off unless -cors/--cors is given.
+Logging follows RUST_LOG (default emulator=info); RUST_LOG=emulator=debug also logs every request.";
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options {
-        host: "127.0.0.1".into(),
-        port: 8000,
-        faults: Vec::new(),
-        fault_seed: None,
-        db_path: None,
-        status_delay_ms: 0,
-        threads: 1,
-        ttl_sweep_ms: 2000,
-        shard_period_ms: None,
-        db_repair: false,
-    };
-    let mut args = args.peekable();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--port" | "-port" => {
-                options.port = value(&arg)?.parse().map_err(|_| "port must be a number".to_string())?
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Listening")]
+struct Listen {
+    /// Address to listen on. A non-loopback address (0.0.0.0) lets anyone who can reach it read and
+    /// write every table.
+    #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, value_name = "PORT", default_value_t = 8000)]
+    port: u16,
+    /// Threads answering requests (0: one per core). One thread answers sooner and spends less CPU
+    /// per request than several that wake each other and wait for the same table: each request
+    /// takes microseconds.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = whole_number::<usize>)]
+    threads: usize,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Storage")]
+struct Storage {
+    /// Keep tables and items in DIR across restarts (also -dbPath DIR); every acknowledged write is on
+    /// disk first. Without it, everything stays in memory and is lost on exit.
+    #[arg(long, value_name = "DIR", conflicts_with = "in_memory")]
+    db_path: Option<PathBuf>,
+    /// Keep everything in memory (the default; also -inMemory).
+    #[arg(long)]
+    in_memory: bool,
+    /// Start even if the journal is damaged in the middle: skip the damaged records, keep the rest
+    /// (the journal as it was is copied beside it first).
+    #[arg(long)]
+    db_repair: bool,
+    /// One set of tables whatever the client's access key and region (also -sharedDb, --shared).
+    /// The emulator keeps one set of tables in any case.
+    #[arg(long, alias = "shared")]
+    shared_db: bool,
+    /// Accepted for DynamoDB Local's -optimizeDbBeforeStartup: the journal is compacted at every start.
+    #[arg(long)]
+    optimize_db_before_startup: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Simulation")]
+struct Simulation {
+    /// Keep new tables CREATING, updated tables UPDATING (a new GSI backfilling) and deleted tables
+    /// DELETING for N ms, as DynamoDB does asynchronously (default 0: done at once). Also POST
+    /// /_emulator/status-delay.
+    #[arg(long, value_name = "N", value_parser = whole_number::<u64>)]
+    status_delay_ms: Option<u64>,
+    /// DynamoDB Local's -delayTransientStatuses: the status delay above becomes 5000 ms unless
+    /// --status-delay-ms says otherwise. (DynamoDB Local 3.3.1, measured: a new GSI CREATING for
+    /// about 30 s, a deleted one DELETING for 15 s, tables ACTIVE at once. Here one delay covers
+    /// tables and indexes alike, so it is shorter.)
+    #[arg(long)]
+    delay_transient_statuses: bool,
+    /// Add a fault rule, e.g. '{"operation":"PutItem","fault":"ThrottlingException","probability":0.1}'
+    /// (fields: operation, table, fault | latencyMs, probability | count | every); repeatable. Rules
+    /// can also be managed at runtime: GET/POST/DELETE /_emulator/faults.
+    #[arg(long, value_name = "JSON", value_parser = fault_rule)]
+    fault: Vec<FaultRule>,
+    /// Seed for probabilistic fault rules (reproducible runs).
+    #[arg(long, value_name = "N", value_parser = whole_number::<u64>)]
+    fault_seed: Option<u64>,
+    /// How often items whose Time to Live has passed are deleted (0: never, except through POST
+    /// /_emulator/ttl/sweep).
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = whole_number::<u64>)]
+    ttl_sweep_ms: u64,
+    /// How often a stream's shard is closed and succeeded by a child (default 4 hours, as DynamoDB;
+    /// 0: never).
+    #[arg(long, value_name = "N", value_parser = whole_number::<i64>)]
+    stream_shard_period_ms: Option<i64>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Browsers and the admin API")]
+struct Browsers {
+    /// Answer browsers' cross-origin requests from these origins: a comma-separated list
+    /// (https://app.example,http://localhost:3000) or '*' for any (also -cors). Off without it.
+    #[arg(long, value_name = "ORIGINS")]
+    cors: Option<String>,
+    /// Also answer requests whose Host header names HOST (repeatable). Without it only IP addresses,
+    /// localhost and this machine's name are answered: a guard against DNS rebinding.
+    #[arg(long, value_name = "HOST")]
+    allow_host: Vec<String>,
+    /// Answer whatever the Host header names.
+    #[arg(long)]
+    allow_any_host: bool,
+    /// Let non-loopback clients use /_emulator/* when they send `Authorization: Bearer TOKEN` (or
+    /// `x-emulator-admin-token: TOKEN`). Without it the admin API answers only on loopback.
+    #[arg(long, value_name = "TOKEN")]
+    admin_token: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Logging")]
+struct Logging {
+    /// Log one line per API request: operation, tables, HTTP status, error type, latency.
+    #[arg(long)]
+    log_requests: bool,
+    /// Accepted for DynamoDB Local's -disableTelemetry: the emulator sends no telemetry.
+    #[arg(long)]
+    disable_telemetry: bool,
+}
+
+/// DynamoDB Local's spellings and ours.
+const DYNAMODB_LOCAL_FLAGS: &[(&str, &str)] = &[
+    ("-port", "--port"),
+    ("-host", "--host"),
+    ("-inMemory", "--in-memory"),
+    ("-dbPath", "--db-path"),
+    ("-sharedDb", "--shared-db"),
+    ("-delayTransientStatuses", "--delay-transient-statuses"),
+    ("-cors", "--cors"),
+    ("-disableTelemetry", "--disable-telemetry"),
+    ("-optimizeDbBeforeStartup", "--optimize-db-before-startup"),
+    ("-help", "--help"),
+    ("-version", "--version"),
+];
+
+/// Rewrites DynamoDB Local's single-dash flags (`-dbPath ./data`,
+/// `-port=8000`) into ours; everything after `--` is left alone. Any other
+/// single-dash word is refused here, by its whole name (clap would read
+/// `-inmemory` as `-i -n ...` and name only `-i`).
+fn our_spelling(args: impl IntoIterator<Item = OsString>) -> Result<Vec<OsString>, clap::Error> {
+    let mut verbatim = false;
+    let mut out = Vec::new();
+    for arg in args {
+        let Some(text) = arg.to_str().filter(|_| !verbatim) else {
+            out.push(arg);
+            continue;
+        };
+        verbatim = text == "--";
+        let (flag, value) = match text.split_once('=') {
+            Some((flag, value)) => (flag, Some(value)),
+            None => (text, None),
+        };
+        match (DYNAMODB_LOCAL_FLAGS.iter().find(|(theirs, _)| *theirs == flag), value) {
+            (Some((_, ours)), Some(value)) => out.push(format!("{ours}={value}").into()),
+            (Some((_, ours)), None) => out.push((*ours).into()),
+            (None, _) if flag.len() > 2 && flag.starts_with('-') && !flag.starts_with("--") => {
+                return Err(unknown_single_dash(flag))
             }
-            "--host" | "-host" => options.host = value(&arg)?,
-            "--db-path" | "-dbPath" => options.db_path = Some(value(&arg)?.into()),
-            "--db-repair" => options.db_repair = true,
-            "--fault" => {
-                let json: serde_json::Value =
-                    serde_json::from_str(&value(&arg)?).map_err(|e| format!("--fault needs a JSON rule: {e}"))?;
-                options.faults.push(FaultRule::from_json(&json).map_err(|e| format!("--fault: {e}"))?);
-            }
-            "--fault-seed" => {
-                options.fault_seed =
-                    Some(value(&arg)?.parse().map_err(|_| "--fault-seed must be a whole number".to_string())?)
-            }
-            "--status-delay-ms" => {
-                options.status_delay_ms =
-                    value(&arg)?.parse().map_err(|_| "--status-delay-ms must be a whole number".to_string())?
-            }
-            "--ttl-sweep-ms" => {
-                options.ttl_sweep_ms =
-                    value(&arg)?.parse().map_err(|_| "--ttl-sweep-ms must be a whole number".to_string())?
-            }
-            "--stream-shard-period-ms" => {
-                options.shard_period_ms = Some(
-                    value(&arg)?.parse().map_err(|_| "--stream-shard-period-ms must be a whole number".to_string())?,
-                )
-            }
-            "--threads" => {
-                options.threads = value(&arg)?.parse().map_err(|_| "--threads must be a whole number".to_string())?
-            }
-            // In memory is the default; these DynamoDB Local flags change nothing here.
-            "-inMemory" | "--in-memory" | "-sharedDb" | "-disableTelemetry" | "-optimizeDbBeforeStartup" => {}
-            "-h" | "--help" | "-help" => return Err(USAGE.to_string()),
-            other => return Err(format!("unknown option {other}\n{USAGE}")),
+            (None, _) => out.push(arg),
         }
     }
-    Ok(options)
+    Ok(out)
+}
+
+fn unknown_single_dash(flag: &str) -> clap::Error {
+    use clap::CommandFactory;
+    let near = DYNAMODB_LOCAL_FLAGS.iter().find(|(theirs, _)| theirs.eq_ignore_ascii_case(flag));
+    let tip = near.map_or(String::new(), |(theirs, _)| format!(" (DynamoDB Local's flag is spelled {theirs})"));
+    Cli::command().error(
+        clap::error::ErrorKind::UnknownArgument,
+        format!("unexpected argument '{flag}' found{tip}; see --help for the flags"),
+    )
+}
+
+/// The command line (program name first), or clap's error: help and
+/// version print to stdout and exit 0, mistakes to stderr with exit 2.
+fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(our_spelling(args)?)
+}
+
+/// A whole number, with a message that says so (clap's own names Rust's parse error).
+fn whole_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|_| "must be a whole number".to_string())
+}
+
+fn fault_rule(text: &str) -> Result<FaultRule, String> {
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("needs a JSON rule: {e}"))?;
+    FaultRule::from_json(&json)
+}
+
+/// The status delay `-delayTransientStatuses` stands for.
+const TRANSIENT_STATUS_DELAY: Duration = Duration::from_millis(5000);
+
+/// How long a stop waits for requests in flight before it goes ahead anyway.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+impl Cli {
+    fn status_delay(&self) -> Duration {
+        match self.simulation.status_delay_ms {
+            Some(ms) => Duration::from_millis(ms),
+            None if self.simulation.delay_transient_statuses => TRANSIENT_STATUS_DELAY,
+            None => Duration::ZERO,
+        }
+    }
+
+    fn server_options(&self) -> emulator::server::Options {
+        let browsers = &self.browsers;
+        let hosts = if browsers.allow_any_host { Hosts::Any } else { Hosts::Checked(browsers.allow_host.clone()) };
+        let cors = browsers.cors.as_deref().map_or(Cors::Off, Cors::parse);
+        emulator::server::Options { policy: Policy { cors, admin_token: browsers.admin_token.clone() }, hosts }
+    }
 }
 
 fn main() {
-    let options = match parse_args(std::env::args().skip(1)) {
-        Ok(o) => o,
-        Err(message) => {
-            eprintln!("{message}");
-            std::process::exit(2);
-        }
+    let cli = match parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
     };
     // The multi-threaded scheduler even for one thread: measured, it answers a
     // lone client's sequence of requests in a third of the current-thread
     // scheduler's time.
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if options.threads > 0 {
-        builder.worker_threads(options.threads);
+    if cli.listen.threads > 0 {
+        builder.worker_threads(cli.listen.threads);
     }
-    let runtime = builder.enable_all().build();
-    match runtime {
-        Ok(runtime) => runtime.block_on(run(options)),
+    match builder.enable_all().build() {
+        Ok(runtime) => runtime.block_on(run(cli)),
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
             std::process::exit(1);
@@ -130,24 +264,35 @@ fn main() {
     }
 }
 
-async fn run(options: Options) {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "emulator=info".into()),
-        )
-        .init();
+fn init_logging(log_requests: bool) {
+    use std::io::IsTerminal;
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("emulator=info"));
+    if log_requests {
+        if let Ok(directive) = format!("{}=debug", emulator::protocol::REQUEST_LOG).parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    // Colour only for a person at a terminal, never in files or CI logs.
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
+}
+
+async fn run(cli: Cli) {
+    init_logging(cli.logging.log_requests);
     let state = Arc::new(State::default());
-    state.status_delay.set(std::time::Duration::from_millis(options.status_delay_ms));
+    state.status_delay.set(cli.status_delay());
+    let Listen { host, port, .. } = &cli.listen;
     // The port first: a second start that cannot listen must not touch the data directory.
-    let listener = match tokio::net::TcpListener::bind((options.host.as_str(), options.port)).await {
+    let listener = match tokio::net::TcpListener::bind((host.as_str(), *port)).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("cannot listen on {}:{}: {e}", options.host, options.port);
+            eprintln!("cannot listen on {host}:{port}: {e}");
             std::process::exit(1);
         }
     };
-    if let Some(dir) = &options.db_path {
-        let on_damage = if options.db_repair { OnDamage::Skip } else { OnDamage::Refuse };
+    if let Some(dir) = &cli.storage.db_path {
+        let on_damage = if cli.storage.db_repair { OnDamage::Skip } else { OnDamage::Refuse };
         match emulator::durable::Journal::open_with(dir, &state, on_damage) {
             Ok(journal) => {
                 let _ = state.journal.set(Box::new(journal));
@@ -161,24 +306,20 @@ async fn run(options: Options) {
         let background = Arc::clone(&state);
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                if let Some(journal) = background.journal.get() {
-                    if let Err(e) = journal.commit(&background, true) {
-                        tracing::error!("journal write failed: {e}");
-                    }
-                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                commit_journal(&background);
             }
         });
     }
-    if let Some(seed) = options.fault_seed {
+    if let Some(seed) = cli.simulation.fault_seed {
         state.faults.seed(seed);
     }
-    if let Some(period) = options.shard_period_ms {
+    if let Some(period) = cli.simulation.stream_shard_period_ms {
         state.streams.set_shard_period_millis(period);
     }
-    if options.ttl_sweep_ms > 0 {
+    if cli.simulation.ttl_sweep_ms > 0 {
         let sweeper = Arc::clone(&state);
-        let every = std::time::Duration::from_millis(options.ttl_sweep_ms);
+        let every = Duration::from_millis(cli.simulation.ttl_sweep_ms);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
@@ -189,17 +330,234 @@ async fn run(options: Options) {
             }
         });
     }
-    for rule in options.faults {
-        state.faults.add(rule);
+    for rule in &cli.simulation.fault {
+        state.faults.add(rule.clone());
     }
-    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-    tracing::info!("DynamoDB emulator listening on http://{address}");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("shutting down");
-    };
-    if let Err(e) = emulator::server::serve(listener, state, shutdown).await {
-        eprintln!("server error: {e}");
+    let Ok(address) = listener.local_addr() else {
+        eprintln!("cannot read the address listened on");
         std::process::exit(1);
+    };
+    let stop = stop_signal();
+    eprint!("{}", banner(address, cli.storage.db_path.as_deref()));
+    let (signalled, stopping) = tokio::sync::oneshot::channel();
+    let shutdown = async move {
+        let name = stop.await;
+        tracing::info!("{name}: finishing the requests in flight, then stopping");
+        let _ = signalled.send(());
+    };
+    let server = emulator::server::serve_with(listener, Arc::clone(&state), cli.server_options(), shutdown);
+    let drain_limit = async {
+        if stopping.await.is_ok() {
+            tokio::time::sleep(DRAIN_LIMIT).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => if let Err(e) = result {
+            eprintln!("server error: {e}");
+            std::process::exit(1);
+        },
+        () = drain_limit => tracing::warn!("requests still in flight after {} s; stopping anyway", DRAIN_LIMIT.as_secs()),
+    }
+    // Durable mode: whatever is left (background work) reaches the journal before the process ends.
+    if state.journal.get().is_some() {
+        if !commit_journal(&state) {
+            std::process::exit(1);
+        }
+        tracing::info!("journal committed");
+    }
+    tracing::info!("stopped");
+}
+
+/// Commits what background work changed; false (and logged) when the disk refused it.
+fn commit_journal(state: &State) -> bool {
+    match state.journal.get().map(|journal| journal.commit(state, true)) {
+        Some(Err(e)) => {
+            tracing::error!("journal write failed: {e}");
+            false
+        }
+        _ => true,
+    }
+}
+
+/// SIGTERM (docker stop, systemd, CI runners) or SIGINT (Ctrl-C), whichever
+/// comes first. The handlers are installed when this is called, not when the
+/// future is first polled: a signal right after the banner must not kill the
+/// process without a clean stop.
+fn stop_signal() -> impl std::future::Future<Output = &'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (terminate, interrupt) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()));
+        async move {
+            let (Ok(mut terminate), Ok(mut interrupt)) = (terminate, interrupt) else {
+                tracing::warn!("cannot watch SIGTERM/SIGINT; stop with SIGKILL");
+                return std::future::pending().await;
+            };
+            tokio::select! {
+                _ = terminate.recv() => "SIGTERM",
+                _ = interrupt.recv() => "SIGINT",
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+/// What a person starting the emulator needs to know: where it listens,
+/// where the data lives, and what to paste into a shell.
+fn banner(address: std::net::SocketAddr, db_path: Option<&std::path::Path>) -> String {
+    let local = if address.ip().is_unspecified() {
+        std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), address.port())
+    } else {
+        address
+    };
+    let storage = match db_path {
+        Some(dir) => {
+            let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            format!("durable at {}", dir.display())
+        }
+        None => "in memory: data is lost on exit (--db-path DIR keeps it)".to_string(),
+    };
+    let mut text = format!(
+        "DynamoDB emulator {} listening on http://{address}\n  storage: {storage}\n  use it:  export AWS_ENDPOINT_URL=http://{local}\n",
+        env!("CARGO_PKG_VERSION"),
+    );
+    if !address.ip().is_loopback() {
+        text.push_str(&format!(
+            "  WARNING: {} is not a loopback address: anyone who can reach it can read and write every table\n",
+            address.ip()
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn cli(args: &str) -> Result<Cli, clap::Error> {
+        parse(std::iter::once("emulator").chain(args.split_whitespace()).map(OsString::from))
+    }
+
+    fn error(args: &str) -> (clap::error::ErrorKind, String) {
+        let e = cli(args).expect_err(args);
+        (e.kind(), e.to_string())
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let cli = cli("").unwrap();
+        assert_eq!((cli.listen.host.as_str(), cli.listen.port, cli.listen.threads), ("127.0.0.1", 8000, 1));
+        assert_eq!(cli.storage.db_path, None);
+        assert_eq!(cli.status_delay(), Duration::ZERO);
+        assert_eq!(cli.simulation.ttl_sweep_ms, 2000);
+        let options = cli.server_options();
+        assert_eq!(options.policy.cors, Cors::Off);
+        assert_eq!(options.hosts, Hosts::Checked(vec![]));
+        assert_eq!(options.policy.admin_token, None);
+    }
+
+    #[test]
+    fn dynamodb_local_command_lines() {
+        let memory = cli("-sharedDb -inMemory -port 8001").unwrap();
+        assert!(memory.storage.shared_db && memory.storage.in_memory);
+        assert_eq!(memory.listen.port, 8001);
+        let durable = cli("-sharedDb -dbPath ./data -cors *").unwrap();
+        assert_eq!(durable.storage.db_path, Some(PathBuf::from("./data")));
+        assert_eq!(durable.server_options().policy.cors, Cors::Any);
+        let all = cli("-port 0 -dbPath d -sharedDb -delayTransientStatuses -cors https://a.example,http://b.example \
+                       -disableTelemetry -optimizeDbBeforeStartup")
+        .unwrap();
+        assert_eq!(all.status_delay(), TRANSIENT_STATUS_DELAY);
+        assert!(all.logging.disable_telemetry && all.storage.optimize_db_before_startup);
+        assert_eq!(
+            all.server_options().policy.cors,
+            Cors::Origins(vec!["https://a.example".into(), "http://b.example".into()])
+        );
+        // An explicit delay wins over -delayTransientStatuses.
+        assert_eq!(
+            cli("-delayTransientStatuses --status-delay-ms 20").unwrap().status_delay(),
+            Duration::from_millis(20)
+        );
+    }
+
+    #[test]
+    fn equals_forms_and_values_that_look_like_flags() {
+        assert_eq!(cli("--port=9000").unwrap().listen.port, 9000);
+        assert_eq!(cli("-port=9001").unwrap().listen.port, 9001);
+        assert_eq!(cli("--db-path=x").unwrap().storage.db_path, Some(PathBuf::from("x")));
+        assert_eq!(cli("--db-path=-port").unwrap().storage.db_path, Some(PathBuf::from("-port")));
+        let hosts = cli("--allow-host a.test --allow-host=b.test").unwrap().server_options().hosts;
+        assert_eq!(hosts, Hosts::Checked(vec!["a.test".into(), "b.test".into()]));
+        assert_eq!(cli("--allow-any-host").unwrap().server_options().hosts, Hosts::Any);
+        assert_eq!(cli("--admin-token s3cret").unwrap().server_options().policy.admin_token.as_deref(), Some("s3cret"));
+        assert!(cli("--shared").unwrap().storage.shared_db);
+    }
+
+    #[test]
+    fn help_and_version() {
+        for args in ["--help", "-h", "-help"] {
+            let (kind, text) = error(args);
+            assert_eq!(kind, clap::error::ErrorKind::DisplayHelp, "{args}");
+            assert!(text.contains("--db-path <DIR>") && text.contains("-delayTransientStatuses"), "{text}");
+        }
+        for args in ["--version", "-version"] {
+            let (kind, text) = error(args);
+            assert_eq!(kind, clap::error::ErrorKind::DisplayVersion);
+            assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
+        }
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let (kind, text) = error("--port 70000");
+        assert_eq!(kind, clap::error::ErrorKind::ValueValidation);
+        assert!(text.contains("0..=65535"), "{text}");
+        let (kind, text) = error("-inMemory -dbPath ./data");
+        assert_eq!(kind, clap::error::ErrorKind::ArgumentConflict);
+        assert!(text.contains("--in-memory") && text.contains("--db-path"), "{text}");
+        let (_, text) = error("--db-path ./data --in-memory");
+        assert!(text.contains("--in-memory") && text.contains("--db-path"), "{text}");
+        let (kind, text) = error("--threads two");
+        assert_eq!(kind, clap::error::ErrorKind::ValueValidation);
+        assert!(text.contains("--threads") && text.contains("must be a whole number"), "{text}");
+        let (kind, text) = error("-frobnicate");
+        assert_eq!(kind, clap::error::ErrorKind::UnknownArgument);
+        assert!(text.contains("'-frobnicate'"), "{text}");
+        let (_, text) = error("-inmemory");
+        assert!(text.contains("spelled -inMemory"), "{text}");
+        let (kind, text) = error("--frobnicate");
+        assert_eq!(kind, clap::error::ErrorKind::UnknownArgument);
+        assert!(text.contains("'--frobnicate'"), "{text}");
+        let (_, text) = error("--fault {\"fault\":\"Nope\"}");
+        assert!(text.contains("--fault"), "{text}");
+        let (kind, _) = error("--port");
+        assert_eq!(kind, clap::error::ErrorKind::InvalidValue);
+    }
+
+    #[test]
+    fn the_banner_says_where_the_data_lives() {
+        let local: std::net::SocketAddr = "127.0.0.1:8000".parse().unwrap();
+        let memory = banner(local, None);
+        assert!(memory.contains("http://127.0.0.1:8000") && memory.contains("data is lost on exit"), "{memory}");
+        assert!(memory.contains("export AWS_ENDPOINT_URL=http://127.0.0.1:8000\n"), "{memory}");
+        assert!(!memory.contains("WARNING"));
+        let dir = tempfile::tempdir().unwrap();
+        let durable = banner(local, Some(dir.path()));
+        assert!(durable.contains(&format!("durable at {}", dir.path().canonicalize().unwrap().display())), "{durable}");
+        let everyone = banner("0.0.0.0:8000".parse().unwrap(), None);
+        assert!(everyone.contains("export AWS_ENDPOINT_URL=http://127.0.0.1:8000"), "{everyone}");
+        assert!(everyone.contains("anyone who can reach it can read and write every table"), "{everyone}");
     }
 }

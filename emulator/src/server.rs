@@ -1,25 +1,132 @@
-//! The HTTP server: axum on tokio, reading each body up to the limit and
-//! handing it to [`crate::protocol::respond`].
+//! The HTTP server: axum on tokio. It refuses requests addressed to a Host
+//! it does not answer to (DNS rebinding), reads each body up to the limit,
+//! attaches who sent it and the server's policy ([`protocol::Served`]), and
+//! hands it to [`crate::protocol::respond`].
 
-use crate::protocol::{self, MAX_BODY_BYTES};
+use crate::protocol::{self, Cors, Policy, Served, MAX_BODY_BYTES};
 use crate::state::State;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
+use http::header;
 use http_body_util::{BodyExt, Limited};
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-pub fn router(state: Arc<State>) -> axum::Router {
+/// How the server treats what browsers can send (the command line's choices).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// CORS and the admin token, applied by [`protocol`].
+    pub policy: Policy,
+    pub hosts: Hosts,
+}
+
+/// Which `Host` headers are answered.
+///
+/// A web page can make its own domain name resolve to 127.0.0.1 (DNS
+/// rebinding) and then talk to a local server as if same-origin; the Host
+/// header still carries the page's name, so a server that answers only
+/// names it knows is out of reach. IP addresses are always answered: rebinding
+/// needs a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hosts {
+    /// IP addresses, `localhost` (and `*.localhost`), this machine's name, and these names.
+    Checked(Vec<String>),
+    /// Any Host (`--allow-any-host`).
+    Any,
+}
+
+impl Options {
+    /// These options with CORS for `cors` (`Cors::Any`: as DynamoDB answers browsers).
+    pub fn cors(self, cors: Cors) -> Options {
+        Options { policy: Policy { cors, ..self.policy }, ..self }
+    }
+}
+
+impl Default for Hosts {
+    fn default() -> Self {
+        Hosts::Checked(Vec::new())
+    }
+}
+
+/// [`Hosts`] made ready for every request: names lowercased, the machine's name added.
+struct HostCheck {
+    names: Option<Vec<String>>,
+}
+
+impl HostCheck {
+    fn new(hosts: &Hosts) -> HostCheck {
+        let Hosts::Checked(extra) = hosts else { return HostCheck { names: None } };
+        let mut names: Vec<String> = extra.iter().map(|h| h.trim_end_matches('.').to_ascii_lowercase()).collect();
+        names.push("localhost".into());
+        names.extend(machine_name());
+        HostCheck { names: Some(names) }
+    }
+
+    /// `Err(message)` for a Host this server does not answer to.
+    fn check(&self, host: Option<&str>) -> Result<(), String> {
+        let (Some(names), Some(host)) = (&self.names, host) else { return Ok(()) };
+        let name = host_name(host);
+        if name.starts_with('[') || name.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Ok(());
+        }
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        if name.ends_with(".localhost") || names.contains(&name) {
+            return Ok(());
+        }
+        Err(format!(
+            "This emulator does not answer requests for Host '{host}' (a guard against DNS rebinding). \
+             Start it with --allow-host {name} (or --allow-any-host) to allow it."
+        ))
+    }
+}
+
+/// The Host header without its port.
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.split_inclusive(']').next().unwrap_or(host);
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+/// This machine's host name (what `hostname` prints), if it has one.
+fn machine_name() -> Option<String> {
+    #[cfg(unix)]
+    {
+        let mut buffer = [0u8; 256];
+        // SAFETY: the buffer is writable for its whole length, which is passed.
+        let status = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) };
+        let end = buffer.iter().position(|&b| b == 0)?;
+        let name = std::str::from_utf8(&buffer[..end]).ok()?;
+        (status == 0 && !name.is_empty()).then(|| name.to_ascii_lowercase())
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+fn router(state: Arc<State>, options: &Options) -> axum::Router {
+    let hosts = Arc::new(HostCheck::new(&options.hosts));
+    let policy = Arc::new(options.policy.clone());
     axum::Router::new().fallback(move |request: Request| {
-        let state = Arc::clone(&state);
-        async move { serve_one(&state, request).await }
+        let (state, hosts, policy) = (Arc::clone(&state), Arc::clone(&hosts), Arc::clone(&policy));
+        async move { serve_one(&state, &hosts, policy, request).await }
     })
 }
 
-async fn serve_one(state: &State, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
+async fn serve_one(state: &State, hosts: &HostCheck, policy: Arc<Policy>, request: Request) -> Response {
+    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    if let Err(message) = hosts.check(host) {
+        return protocol::forbidden(&message).map(Body::from);
+    }
+    let (mut parts, body) = request.into_parts();
+    if let Some(ConnectInfo(peer)) = parts.extensions.remove::<ConnectInfo<SocketAddr>>() {
+        parts.extensions.insert(Served { peer, policy });
+    }
     // Read at most the limit: an oversized body is refused without being buffered whole.
     let bytes = match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -28,10 +135,21 @@ async fn serve_one(state: &State, request: Request) -> Response {
     protocol::respond(state, http::Request::from_parts(parts, bytes)).await.map(Body::from)
 }
 
-/// Serves until `shutdown` completes.
+/// Serves with the default [`Options`] (no CORS, Host checked, admin API on loopback) until
+/// `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<State>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, state, Options::default(), shutdown).await
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: Arc<State>,
+    options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
@@ -39,5 +157,38 @@ pub async fn serve(
     let listener = listener.tap_io(|stream| {
         let _ = stream.set_nodelay(true);
     });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let app = router(state, &options).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_answered_by_default() {
+        let check = HostCheck::new(&Hosts::default());
+        for host in ["127.0.0.1:8000", "127.0.0.1", "localhost:8000", "LOCALHOST", "[::1]:8000", "[::1]", "10.1.2.3:80"]
+        {
+            assert_eq!(check.check(Some(host)), Ok(()), "{host}");
+        }
+        assert_eq!(check.check(Some("app.localhost:8000")), Ok(()));
+        assert_eq!(check.check(None), Ok(()), "HTTP/1.0 without Host: no browser sends that");
+        if let Some(name) = machine_name() {
+            assert_eq!(check.check(Some(&format!("{name}:8000"))), Ok(()));
+        }
+        let refused = check.check(Some("rebind.evil.example:8000")).unwrap_err();
+        assert!(refused.contains("'rebind.evil.example:8000'"), "{refused}");
+        assert!(refused.contains("--allow-host rebind.evil.example "), "{refused}");
+        assert!(check.check(Some("localhost.evil.example")).is_err());
+    }
+
+    #[test]
+    fn hosts_allowed_by_name_or_all() {
+        let check = HostCheck::new(&Hosts::Checked(vec!["DynamoDB".into()]));
+        assert_eq!(check.check(Some("dynamodb:8000")), Ok(()));
+        assert!(check.check(Some("other:8000")).is_err());
+        let any = HostCheck::new(&Hosts::Any);
+        assert_eq!(any.check(Some("anything.example")), Ok(()));
+    }
 }

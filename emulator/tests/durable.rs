@@ -40,11 +40,12 @@ fn start_with(args: &[&std::ffi::OsStr]) -> (Running, String, Duration) {
         .args(args)
         .env("RUST_LOG", "emulator=info")
         .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start the emulator binary");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // The banner and the log are on stderr.
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
     let endpoint = loop {
         let line = lines.next().expect("the emulator announces its address").expect("read stdout");
         if let Some(at) = line.find("http://") {
@@ -286,7 +287,8 @@ async fn several_threads_serve_one_table() {
 fn a_thread_count_must_be_a_number() {
     let output = Command::new(env!("CARGO_BIN_EXE_emulator")).args(["--threads", "two"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--threads must be a whole number"));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("'--threads <N>': must be a whole number"), "{said}");
 }
 
 /// Runs the futures concurrently on the test's runtime.

@@ -25,6 +25,8 @@ mod streams;
 pub use cli::{aws_cli, AwsCli};
 pub use embedded::InProcessClient;
 pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
+pub use emulator::protocol::{Cors, Policy};
+pub use emulator::server::{Hosts, Options as ServerOptions};
 pub use emulator::state::Clock;
 pub use emulator::state::Snapshot;
 pub use emulator::ErrorKind;
@@ -59,6 +61,18 @@ pub async fn start() -> Emulator {
 
 /// Starts a server over existing state (for fixtures prepared in advance).
 pub async fn start_with_state(state: Arc<State>) -> Emulator {
+    serve(state, ServerOptions::default()).await
+}
+
+/// Starts a fresh emulator served as the binary is with `--cors`,
+/// `--allow-host` or `--admin-token`: `harness::start_with_options(ServerOptions::default().cors(Cors::Any))`
+/// answers browsers as DynamoDB does. [`start`] serves as the binary does by default: no CORS, the
+/// Host header checked, the admin API on loopback.
+pub async fn start_with_options(options: ServerOptions) -> Emulator {
+    serve(Arc::new(State::default()), options).await
+}
+
+async fn serve(state: Arc<State>, options: ServerOptions) -> Emulator {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
     let address = listener.local_addr().expect("local address");
     let (tx, rx) = oneshot::channel::<()>();
@@ -67,7 +81,7 @@ pub async fn start_with_state(state: Arc<State>) -> Emulator {
         let shutdown = async move {
             let _ = rx.await;
         };
-        if let Err(e) = emulator::server::serve(listener, served, shutdown).await {
+        if let Err(e) = emulator::server::serve_with(listener, served, options, shutdown).await {
             tracing::error!("emulator stopped: {e}");
         }
     });

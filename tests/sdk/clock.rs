@@ -34,16 +34,28 @@ async fn creation_times_follow_the_clock() {
 #[tokio::test]
 async fn the_clock_is_controllable_over_http() {
     let db = harness::start().await;
-    let set =
-        sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/clock", &[], br#"{"setMillis": 1893456000000}"#)
-            .await;
+    let set = sdk_tests::raw_request_to(
+        db.address(),
+        "POST",
+        "/_emulator/clock",
+        sdk_tests::ADMIN_HEADERS,
+        br#"{"setMillis": 1893456000000}"#,
+    )
+    .await;
     assert_eq!(set.status, 200);
-    let advanced =
-        sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/clock", &[], br#"{"advanceMillis": 60000}"#).await;
+    let advanced = sdk_tests::raw_request_to(
+        db.address(),
+        "POST",
+        "/_emulator/clock",
+        sdk_tests::ADMIN_HEADERS,
+        br#"{"advanceMillis": 60000}"#,
+    )
+    .await;
     let now = advanced.json()["nowMillis"].as_i64().unwrap();
     assert!((now - 1_893_456_060_000).abs() < 5_000, "{now}");
     assert!((db.clock().now_millis() - 1_893_456_060_000).abs() < 5_000);
-    let bad = sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/clock", &[], br#"{}"#).await;
+    let bad =
+        sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/clock", sdk_tests::ADMIN_HEADERS, br#"{}"#).await;
     assert_eq!(bad.status, 400);
 }
 

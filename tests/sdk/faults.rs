@@ -233,7 +233,8 @@ async fn admin_endpoint_manages_rules_over_http() {
     let db = harness::start().await;
     create_table(&db.client(), "Users", "UserId", None).await;
     let rule = br#"{"operation": "PutItem", "fault": "ThrottlingException", "count": 1}"#;
-    let added = sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/faults", &[], rule).await;
+    let added =
+        sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/faults", sdk_tests::ADMIN_HEADERS, rule).await;
     assert_eq!(added.status, 200);
     assert_eq!(added.json()["ids"], serde_json::json!([1]));
     let client = aws_sdk_dynamodb::Client::from_conf(
@@ -241,12 +242,21 @@ async fn admin_endpoint_manages_rules_over_http() {
     );
     let result = client.put_item().table_name("Users").item("UserId", Av::S("u".into())).send().await;
     assert_eq!(error_of(result).0, "ThrottlingException");
-    let listed = sdk_tests::raw_request_to(db.address(), "GET", "/_emulator/faults", &[], b"").await;
+    let listed =
+        sdk_tests::raw_request_to(db.address(), "GET", "/_emulator/faults", sdk_tests::ADMIN_HEADERS, b"").await;
     assert_eq!(listed.json()["injected"], 1);
     assert_eq!(listed.json()["rules"][0]["matched"], 1);
-    let bad = sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/faults", &[], br#"{"fault": "Nope"}"#).await;
+    let bad = sdk_tests::raw_request_to(
+        db.address(),
+        "POST",
+        "/_emulator/faults",
+        sdk_tests::ADMIN_HEADERS,
+        br#"{"fault": "Nope"}"#,
+    )
+    .await;
     assert_eq!((bad.status, bad.json()["message"].as_str()), (400, Some("unknown fault Nope")));
-    let cleared = sdk_tests::raw_request_to(db.address(), "DELETE", "/_emulator/faults", &[], b"").await;
+    let cleared =
+        sdk_tests::raw_request_to(db.address(), "DELETE", "/_emulator/faults", sdk_tests::ADMIN_HEADERS, b"").await;
     assert_eq!(cleared.json()["rules"], serde_json::json!([]));
 }
 

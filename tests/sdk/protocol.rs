@@ -5,6 +5,7 @@
 //! `test_compressed_response.py` (suites run against DynamoDB itself), and a
 //! captured DynamoDB preflight in AllanZhengYP/cors-test `output.md`.
 
+use harness::{Cors, Hosts, ServerOptions};
 use sdk_tests::{api_call, raw_request, raw_request_to};
 use std::io::{Read, Write};
 
@@ -158,7 +159,8 @@ async fn responses_carry_dynamodbs_server_header() {
 /// AllanZhengYP/cors-test output.md.
 #[tokio::test]
 async fn cors_as_dynamodb_answers_it() {
-    let db = harness::start().await;
+    // As the binary answers with `--cors '*'`.
+    let db = harness::start_with_options(ServerOptions::default().cors(Cors::Any)).await;
     let requested = "Content-Type,X-Amz-Target,user-agent,content-length,host,Authorization,amz-sdk-invocation-id";
     let preflight = raw_request(
         db.address(),
@@ -210,6 +212,184 @@ async fn cors_as_dynamodb_answers_it() {
     // No Origin, no CORS headers at all.
     let plain = api_call(db.address(), "ListTables", "{}").await;
     assert!(plain.headers.iter().all(|(name, _)| !name.starts_with("access-control-")));
+}
+
+/// Without `--cors`, no page in a browser can read an answer: no CORS headers on calls, and a
+/// preflight answered as a request without `Origin` is (DynamoDB's 404), so the browser never
+/// sends the call (issue 22).
+#[tokio::test]
+async fn cors_is_off_by_default() {
+    let db = harness::start().await;
+    let preflight = raw_request(
+        db.address(),
+        "OPTIONS",
+        &[("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")],
+        b"",
+    )
+    .await;
+    assert_eq!(preflight.status, 404);
+    assert_eq!(preflight.body, b"<UnknownOperationException/>\n");
+    let call = raw_request(
+        db.address(),
+        "POST",
+        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Origin", "https://evil.example")],
+        b"{}",
+    )
+    .await;
+    assert_eq!(call.status, 200);
+    for answer in [&preflight, &call] {
+        assert!(answer.headers.iter().all(|(name, _)| !name.starts_with("access-control-")), "{:?}", answer.headers);
+    }
+}
+
+/// `--cors` with a list (DynamoDB Local's `-cors` takes one): only those origins are answered,
+/// each with itself; any other origin is treated as no origin.
+#[tokio::test]
+async fn cors_for_listed_origins_only() {
+    let db = harness::start_with_options(
+        ServerOptions::default().cors(Cors::parse("http://localhost:3000,https://app.example")),
+    )
+    .await;
+    let address = db.address();
+    let preflight = |origin: &'static str| async move {
+        raw_request(address, "OPTIONS", &[("Origin", origin), ("Access-Control-Request-Method", "POST")], b"").await
+    };
+    let allowed = preflight("https://app.example").await;
+    assert_eq!(allowed.status, 200);
+    assert_eq!(allowed.header("access-control-allow-origin"), Some("https://app.example"));
+    assert_eq!(allowed.header("access-control-allow-methods"), Some("POST"));
+    assert_eq!(allowed.header("vary"), Some("Origin"));
+    let refused = preflight("https://evil.example").await;
+    assert_eq!(refused.status, 404);
+    assert!(refused.header("access-control-allow-origin").is_none());
+    let call = |origin: &'static str| async move {
+        raw_request(address, "POST", &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Origin", origin)], b"{}")
+            .await
+    };
+    assert_eq!(
+        call("http://localhost:3000").await.header("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
+    let other = call("http://localhost:3001").await;
+    assert_eq!(other.status, 200);
+    assert!(other.header("access-control-allow-origin").is_none());
+}
+
+/// `HEAD /` answers as `GET /` does, without the body: health checks that send HEAD
+/// (`curl -I`, `wget --spider`) pass (issue 20).
+#[tokio::test]
+async fn head_is_a_health_check_too() {
+    let db = harness::start().await;
+    let head = raw_request(db.address(), "HEAD", &[], b"").await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("server"), Some("Server"));
+    assert_eq!(raw_request_to(db.address(), "HEAD", "/health", &[], b"").await.status, 404);
+}
+
+/// Sends `GET path` with the given Host header (the shared helpers always send the address).
+async fn get_with_host(db: &harness::Emulator, path: &str, host: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(db.address()).await.unwrap();
+    let mut head = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    stream.write_all(format!("{head}\r\n").as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    let status = raw.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
+    (status, raw.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default())
+}
+
+/// A page whose own name resolves to 127.0.0.1 (DNS rebinding) still sends its name as Host:
+/// refused with 403 and a message that says how to allow a name; IP addresses and localhost
+/// are answered (issue 22).
+#[tokio::test]
+async fn hosts_other_than_this_machine_are_refused() {
+    let db = harness::start().await;
+    let port = db.address().port();
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}"), "localhost".into()]
+    {
+        let (status, body) = get_with_host(&db, "/", &host, &[]).await;
+        assert_eq!((status, body), (200, format!("healthy: {host} ")));
+    }
+    let (status, body) = get_with_host(&db, "/", &format!("rebind.evil.example:{port}"), &[]).await;
+    assert_eq!(status, 403);
+    let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["__type"], "com.amazon.coral.service#AccessDeniedException");
+    assert!(error["message"].as_str().unwrap().contains("--allow-host rebind.evil.example"), "{body}");
+    // Admin calls are refused by Host as well.
+    let admin = [("x-emulator-admin", "1")];
+    assert_eq!(get_with_host(&db, "/_emulator/clock", "evil.example", &admin).await.0, 403);
+    assert_eq!(get_with_host(&db, "/_emulator/clock", "localhost", &admin).await.0, 200);
+
+    let named = harness::start_with_options(ServerOptions {
+        hosts: Hosts::Checked(vec!["dynamodb".into()]),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(get_with_host(&named, "/", "dynamodb:8000", &[]).await.0, 200);
+    assert_eq!(get_with_host(&named, "/", "other:8000", &[]).await.0, 403);
+    let any = harness::start_with_options(ServerOptions { hosts: Hosts::Any, ..Default::default() }).await;
+    assert_eq!(get_with_host(&any, "/", "rebind.evil.example", &[]).await.0, 200);
+}
+
+/// The admin API takes only requests no web page can send across origins without a preflight
+/// (which it never grants): the `x-emulator-admin` header always, JSON for requests that change
+/// something. A `text/plain` POST from a foreign page is refused (issue 22).
+#[tokio::test]
+async fn the_admin_api_refuses_what_a_web_page_can_send() {
+    let db = harness::start_with_options(ServerOptions::default().cors(Cors::Any)).await;
+    let advance = br#"{"advanceMillis": 60000}"#;
+    let before = db.clock().now_millis();
+    let no_header =
+        raw_request_to(db.address(), "POST", "/_emulator/clock", &[("Content-Type", "text/plain")], advance).await;
+    assert_eq!(no_header.status, 403);
+    assert!(String::from_utf8_lossy(&no_header.body).contains("x-emulator-admin"));
+    let plain = raw_request_to(
+        db.address(),
+        "POST",
+        "/_emulator/clock",
+        &[("x-emulator-admin", "1"), ("Content-Type", "text/plain"), ("Origin", "https://evil.example")],
+        advance,
+    )
+    .await;
+    assert_eq!(plain.status, 415);
+    assert!(plain.header("access-control-allow-origin").is_none(), "never CORS on the admin API");
+    assert!((db.clock().now_millis() - before) < 60_000, "the clock did not move");
+    let preflight = raw_request_to(
+        db.address(),
+        "OPTIONS",
+        "/_emulator/faults",
+        &[("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")],
+        b"",
+    )
+    .await;
+    assert!(preflight.header("access-control-allow-origin").is_none());
+    let json = raw_request_to(
+        db.address(),
+        "POST",
+        "/_emulator/clock",
+        &[("x-emulator-admin", "1"), ("Content-Type", "application/json; charset=utf-8")],
+        advance,
+    )
+    .await;
+    assert_eq!(json.status, 200, "{}", String::from_utf8_lossy(&json.body));
+    assert!(db.clock().now_millis() - before >= 60_000);
+    let read = raw_request_to(db.address(), "GET", "/_emulator/faults", &[], b"").await;
+    assert_eq!(read.status, 403, "reads need the header too");
+    // The probe of issue 22: a rule failing every PutItem, posted from a foreign page.
+    let probe = raw_request_to(
+        db.address(),
+        "POST",
+        "/_emulator/faults",
+        &[("Content-Type", "text/plain"), ("Origin", "https://evil.example")],
+        br#"{"operation":"PutItem","fault":"InternalServerError"}"#,
+    )
+    .await;
+    assert_eq!(probe.status, 403);
+    assert_eq!(db.faults().to_json()["rules"], serde_json::json!([]));
 }
 
 /// `Content-Encoding: deflate` (the zlib format) is read, and `Accept-Encoding` chooses between

@@ -158,7 +158,8 @@ async fn the_admin_api_sweeps_on_demand() {
     sessions_table(&client).await;
     let now = db.clock().now_millis() / 1000;
     put_session(&client, "gone", Av::N((now - 5).to_string())).await;
-    let answer = sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/ttl/sweep", &[], b"").await;
+    let answer =
+        sdk_tests::raw_request_to(db.address(), "POST", "/_emulator/ttl/sweep", sdk_tests::ADMIN_HEADERS, b"").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["deleted"], 1);
     assert!(ids(&client).await.is_empty());

@@ -5,18 +5,22 @@
 //!
 //! Here: target dispatch, body decoding (gzip/deflate, size limit, JSON),
 //! error encoding, `x-amzn-RequestId`, `x-amz-crc32`, `Server`, response
-//! compression, CORS, the health check.
+//! compression, CORS (`cors`, off unless the server's [`Policy`] allows
+//! origins), the health check, the admin API (`admin`), and the request log
+//! ([`REQUEST_LOG`]).
 //!
 //! What DynamoDB answers outside API calls, and the sources it is taken from:
 //! - `GET /`: `healthy: <Host> ` (trailing space), 200, with `x-amz-crc32`
 //!   (mhart/dynalite `test/connection.js`, "should return 200 if a GET", run
 //!   against DynamoDB; scylladb/scylladb `test/alternator/test_health.py`: the
 //!   body names the Host the request was sent to, and only `/` answers it).
+//!   `HEAD /` answers the same without the body, for health checks that send HEAD.
 //! - Any other method, a `GET` elsewhere, or `OPTIONS` without `Origin`: 404
 //!   with the body `<UnknownOperationException/>\n` (dynalite
 //!   `test/connection.js`, `assert404`).
 //! - CORS only for a request with `Origin`, and then `Access-Control-Allow-Origin: *`,
-//!   not the origin echoed. A preflight (`OPTIONS` with `Origin`) is 200 with an
+//!   not the origin echoed (here with `--cors '*'`; a list of origins echoes the one
+//!   that matched, and without `--cors` there is no CORS at all). A preflight (`OPTIONS` with `Origin`) is 200 with an
 //!   empty body, the requested headers and method echoed, DynamoDB's exposed
 //!   headers and a max age of 172800 (dynalite `test/connection.js`, "should set
 //!   CORS if OPTIONS and Origin ..."; AllanZhengYP/cors-test `output.md`, a
@@ -26,7 +30,10 @@
 //!   blog.milancermak.com, 2019-03-08).
 
 mod admin;
+mod cors;
 mod encoding;
+
+pub use cors::Cors;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::faults;
@@ -37,32 +44,73 @@ use bytes::Bytes;
 use encoding::{Coding, DecodeError};
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// DynamoDB refuses request bodies over 16 MB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
+/// The tracing target of the request log: one line per API call at debug
+/// level (`--log-requests` or `RUST_LOG=emulator=debug`).
+pub const REQUEST_LOG: &str = "emulator::requests";
+
+/// What the server was told about browsers and the admin API (its command line).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Policy {
+    pub cors: Cors,
+    /// Lets clients other than loopback ones use the admin API (`--admin-token`).
+    pub admin_token: Option<String>,
+}
+
+/// The policy of requests that carry no [`Served`]: in-process transports.
+static IN_PROCESS: Policy = Policy { cors: Cors::Off, admin_token: None };
+
+/// Attached by the HTTP server to every request (an `http` extension): who
+/// sent it, and the server's policy. In-process transports attach none:
+/// their requests count as loopback, under the default policy.
+#[derive(Clone, Debug)]
+pub struct Served {
+    pub peer: SocketAddr,
+    pub policy: Arc<Policy>,
+}
+
+fn served(parts: &http::request::Parts) -> (&Policy, Option<SocketAddr>) {
+    match parts.extensions.get::<Served>() {
+        Some(served) => (&served.policy, Some(served.peer)),
+        None => (&IN_PROCESS, None),
+    }
+}
+
 /// Handles one request whose body has been read (at most [`MAX_BODY_BYTES`]).
 /// Injected latency (see [`crate::faults`]) blocks the calling thread here;
 /// async callers use [`respond`].
 pub fn handle(state: &State, request: Request<Bytes>) -> Response<Bytes> {
+    let started = log_started();
     let (parts, body) = request.into_parts();
     let call = read_call(state, &parts, body);
     if let Some(delay) = call.latency() {
         std::thread::sleep(delay);
     }
-    finish(state, &parts, call)
+    finish(state, &parts, call, started)
 }
 
 /// [`handle`] for asynchronous callers (the HTTP server and in-process
 /// transports): injected latency is waited out without blocking a thread.
 pub async fn respond(state: &State, request: Request<Bytes>) -> Response<Bytes> {
+    let started = log_started();
     let (parts, body) = request.into_parts();
     let call = read_call(state, &parts, body);
     if let Some(delay) = call.latency() {
         tokio::time::sleep(delay).await;
     }
-    finish(state, &parts, call)
+    finish(state, &parts, call, started)
+}
+
+/// When the request began, if the request log is on (the clock is not read otherwise).
+fn log_started() -> Option<Instant> {
+    tracing::enabled!(target: REQUEST_LOG, tracing::Level::DEBUG).then(Instant::now)
 }
 
 /// A request after reading: an API call ready to run (or already failed), or
@@ -82,12 +130,17 @@ impl Stage {
 }
 
 fn read_call(state: &State, parts: &http::request::Parts, body: Bytes) -> Stage {
+    let (policy, peer) = served(parts);
     if parts.uri.path().starts_with(admin::PREFIX) {
-        return Stage::Other(admin::handle(state, &parts.method, parts.uri.path(), &body));
+        return Stage::Other(admin::handle(state, policy, peer, parts, &body));
     }
     match parts.method {
-        Method::OPTIONS if parts.headers.contains_key(header::ORIGIN) => Stage::Other(preflight(&parts.headers)),
+        // An origin CORS does not allow gets what a request without one gets.
+        Method::OPTIONS if policy.cors.allowed(&parts.headers).is_some() => {
+            Stage::Other(cors::preflight(&parts.headers))
+        }
         Method::GET if parts.uri.path() == "/" => Stage::Other(health(state, parts)),
+        Method::HEAD if parts.uri.path() == "/" => Stage::Other(health(state, parts).map(|_| Bytes::new())),
         Method::POST => match encoding::decode_body(&parts.headers, body) {
             Ok(body) => Stage::Api(prepare(state, &parts.headers, body)),
             Err(DecodeError::TooLarge) => Stage::Other(body_too_large()),
@@ -123,23 +176,66 @@ fn not_found() -> Response<Bytes> {
     response
 }
 
-fn finish(state: &State, parts: &http::request::Parts, stage: Stage) -> Response<Bytes> {
+fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Option<Instant>) -> Response<Bytes> {
     let mut response = match stage {
         Stage::Other(response) => response,
-        Stage::Api(prepared) => api_response(&parts.headers, prepared.and_then(|p| run(state, p))),
+        Stage::Api(prepared) => {
+            let logged = started.map(|at| (at, Logged::new(parts, &prepared)));
+            let result = prepared.and_then(|p| run(state, p));
+            let error = result.as_ref().err().map(|e| e.kind.name());
+            let response = api_response(&parts.headers, result);
+            if let Some((at, logged)) = logged {
+                logged.write(response.status(), error, at.elapsed());
+            }
+            response
+        }
     };
     response.headers_mut().insert(header::SERVER, HeaderValue::from_static("Server"));
-    // CORS only for a request with an Origin, and then for any origin.
-    if parts.headers.contains_key(header::ORIGIN) {
-        let h = response.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED_HEADERS));
+    // The admin API never answers browsers' cross-origin requests, whatever the policy.
+    let (policy, _) = served(parts);
+    if !parts.uri.path().starts_with(admin::PREFIX) {
+        policy.cors.decorate(&mut response, policy.cors.allowed(&parts.headers));
     }
     response
 }
 
-/// The headers DynamoDB lets a browser read (its preflight's `Access-Control-Expose-Headers`).
-const EXPOSED_HEADERS: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+/// What the request log says of a call besides its outcome.
+struct Logged {
+    operation: String,
+    tables: String,
+}
+
+impl Logged {
+    fn new(parts: &http::request::Parts, prepared: &Result<Prepared, ApiError>) -> Logged {
+        match prepared {
+            Ok(p) => Logged {
+                operation: p.operation.name().to_string(),
+                tables: faults::Call::new(p.operation, &p.body).tables.join(","),
+            },
+            // Not an operation we know, or a body that did not read: the target as sent.
+            Err(_) => Logged {
+                operation: parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string(),
+                tables: String::new(),
+            },
+        }
+    }
+
+    fn write(self, status: StatusCode, error: Option<&str>, latency: Duration) {
+        let Logged { operation, tables } = self;
+        let status = status.as_u16();
+        match error {
+            Some(error) => tracing::debug!(target: REQUEST_LOG, %operation, %tables, status, %error, ?latency),
+            None => tracing::debug!(target: REQUEST_LOG, %operation, %tables, status, ?latency),
+        }
+    }
+}
+
+/// A refusal before the request is read (the server's Host check): DynamoDB's
+/// error shape, so SDKs show the message.
+pub fn forbidden(message: &str) -> Response<Bytes> {
+    let error = ApiError::new(ErrorKind::AccessDenied, message);
+    json_response(StatusCode::FORBIDDEN, error_body(&error), None)
+}
 
 /// The response for a body over [`MAX_BODY_BYTES`], read or inflated.
 pub fn body_too_large() -> Response<Bytes> {
@@ -281,23 +377,6 @@ fn bare(status: StatusCode, body: Bytes) -> Response<Bytes> {
     *response.status_mut() = status;
     response.headers_mut().insert(header::SERVER, HeaderValue::from_static("Server"));
     response.headers_mut().insert("x-amzn-requestid", request_id());
-    response
-}
-
-/// A CORS preflight (`OPTIONS` with `Origin`) as DynamoDB answers it: an empty
-/// 200 that echoes the requested headers and method (only when asked) and
-/// lets the answer be cached two days; [`finish`] adds the origin and
-/// exposed headers.
-fn preflight(headers: &HeaderMap) -> Response<Bytes> {
-    let mut response = bare(StatusCode::OK, Bytes::new());
-    let h = response.headers_mut();
-    if let Some(requested) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned() {
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
-    }
-    if let Some(method) = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD).cloned() {
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, method);
-    }
-    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("172800"));
     response
 }
 
