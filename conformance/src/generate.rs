@@ -21,6 +21,7 @@ mod describe_table;
 mod expressions;
 mod get_item;
 mod list_tables;
+mod multi_key_indexes;
 mod partiql;
 mod projection_expression;
 mod put_item;
@@ -60,6 +61,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("Streams", streams::scenarios()),
         ("TimeToLive", time_to_live::scenarios()),
         ("PartiQL", partiql::scenarios()),
+        ("MultiKeyIndexes", multi_key_indexes::scenarios()),
         ("RealDynamoDb", real_dynamodb::scenarios()),
     ]
 }

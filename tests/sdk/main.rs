@@ -15,6 +15,7 @@ mod integrations;
 mod items;
 mod lifecycle;
 mod metadata;
+mod multi_key_indexes;
 mod partiql;
 mod protocol;
 mod query;

@@ -1,10 +1,12 @@
 //! KeyConditionExpression: a checked condition narrowed to what Query
 //! accepts (`=` on the partition key; `= < <= > >=`, BETWEEN or
-//! begins_with on the sort key), with DynamoDB's messages.
+//! begins_with on the sort key), with DynamoDB's messages. On a
+//! multi-attribute index key: `=` on every partition attribute, then `=` on
+//! the first sort attributes and any one condition on the next.
 
 use super::ast::{Comparator, Condition, DocPath, Operand, PathElement};
 use crate::error::{ApiError, ApiResult};
-use crate::types::{AttributeValue, KeySchema, KeyValue};
+use crate::types::{AttributeValue, KeyAttribute, KeySchema, KeyValue, ScalarType};
 
 /// What a Query asks of the sort key.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,8 +43,19 @@ impl SortCondition {
 /// A Query's key condition, typed against the key schema it targets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyCondition {
-    pub partition: KeyValue,
+    /// Every partition attribute's value, in key schema order.
+    pub partition: Vec<KeyValue>,
+    /// Equality on the first sort attributes (only on a multi-attribute key).
+    pub sort_prefix: Vec<KeyValue>,
+    /// The condition on the next sort attribute.
     pub sort: Option<SortCondition>,
+}
+
+impl KeyCondition {
+    /// A single-attribute partition key and what is asked of the sort key.
+    pub fn simple(partition: KeyValue, sort: Option<SortCondition>) -> KeyCondition {
+        KeyCondition { partition: vec![partition], sort_prefix: Vec::new(), sort }
+    }
 }
 
 fn invalid(message: &str) -> ApiError {
@@ -146,11 +159,13 @@ fn leaves<'a>(condition: &'a Condition, out: &mut Vec<Leaf<'a>>) -> ApiResult<()
     Ok(())
 }
 
-fn key_name(path: &DocPath) -> ApiResult<&str> {
+/// The key attribute a condition names; `what` is how DynamoDB names it in
+/// the message for a nested path (`Key`, or `IndexKey` on a multi-attribute key).
+fn key_name<'a>(path: &'a DocPath, what: &str) -> ApiResult<&'a str> {
     match path.0.as_slice() {
         [PathElement::Attribute(name)] => Ok(name),
         _ => Err(invalid(&format!(
-            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: {}",
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: {what}: {}",
             path.top()
         ))),
     }
@@ -167,10 +182,13 @@ fn typed(value: &AttributeValue, kind: crate::types::ScalarType) -> ApiResult<Ke
 pub fn key_condition(condition: &Condition, schema: &KeySchema) -> ApiResult<KeyCondition> {
     let mut found = Vec::new();
     leaves(condition, &mut found)?;
+    if schema.is_composite() {
+        return composite_key_condition(&found, schema);
+    }
     let mut partition: Option<&Leaf> = None;
     let mut sort: Option<&Leaf> = None;
     for leaf in &found {
-        let name = key_name(leaf.path)?;
+        let name = key_name(leaf.path, "Key")?;
         if name == schema.partition.name {
             if partition.is_some() {
                 return Err(invalid("KeyConditionExpressions must only contain one condition per key"));
@@ -195,31 +213,93 @@ pub fn key_condition(condition: &Condition, schema: &KeySchema) -> ApiResult<Key
     };
     let partition = typed(partition.values[0], schema.partition.kind)?;
     let sort = match (sort, &schema.sort) {
-        (Some(leaf), Some(attr)) => {
-            let values = leaf.values.iter().map(|v| typed(v, attr.kind)).collect::<ApiResult<Vec<_>>>()?;
-            let mut values = values.into_iter();
-            let mut next = || values.next().ok_or_else(|| invalid("Query key condition not supported"));
-            Some(match leaf.op {
-                LeafOp::Cmp(Comparator::Eq) => SortCondition::Eq(next()?),
-                LeafOp::Cmp(Comparator::Lt) => SortCondition::Lt(next()?),
-                LeafOp::Cmp(Comparator::Le) => SortCondition::Le(next()?),
-                LeafOp::Cmp(Comparator::Gt) => SortCondition::Gt(next()?),
-                LeafOp::Cmp(Comparator::Ge) => SortCondition::Ge(next()?),
-                LeafOp::Cmp(Comparator::Ne) => {
-                    return Err(invalid("Invalid operator used in KeyConditionExpression: <>"))
-                }
-                LeafOp::Between => SortCondition::Between(next()?, next()?),
-                LeafOp::BeginsWith => {
-                    if attr.kind == crate::types::ScalarType::N {
-                        return Err(invalid(
-                            "One or more parameter values were invalid: Condition parameter type does not match schema type",
-                        ));
-                    }
-                    SortCondition::BeginsWith(next()?)
-                }
-            })
-        }
+        (Some(leaf), Some(attr)) => Some(sort_condition(leaf, attr)?),
         _ => None,
     };
-    Ok(KeyCondition { partition, sort })
+    Ok(KeyCondition::simple(partition, sort))
+}
+
+/// What a condition asks of a sort attribute.
+fn sort_condition(leaf: &Leaf, attr: &KeyAttribute) -> ApiResult<SortCondition> {
+    let values = leaf.values.iter().map(|v| typed(v, attr.kind)).collect::<ApiResult<Vec<_>>>()?;
+    let mut values = values.into_iter();
+    let mut next = || values.next().ok_or_else(|| invalid("Query key condition not supported"));
+    Ok(match leaf.op {
+        LeafOp::Cmp(Comparator::Eq) => SortCondition::Eq(next()?),
+        LeafOp::Cmp(Comparator::Lt) => SortCondition::Lt(next()?),
+        LeafOp::Cmp(Comparator::Le) => SortCondition::Le(next()?),
+        LeafOp::Cmp(Comparator::Gt) => SortCondition::Gt(next()?),
+        LeafOp::Cmp(Comparator::Ge) => SortCondition::Ge(next()?),
+        LeafOp::Cmp(Comparator::Ne) => return Err(invalid("Invalid operator used in KeyConditionExpression: <>")),
+        LeafOp::Between => SortCondition::Between(next()?, next()?),
+        LeafOp::BeginsWith => {
+            if attr.kind == ScalarType::N {
+                return Err(invalid(
+                    "One or more parameter values were invalid: Condition parameter type does not match schema type",
+                ));
+            }
+            SortCondition::BeginsWith(next()?)
+        }
+    })
+}
+
+/// A key condition on a multi-attribute key, checked in DynamoDB Local
+/// 3.3's order: equality on every partition attribute, their types, the
+/// sort attributes left to right (every one before the last one with a
+/// condition needs equality), a condition on a non-key attribute, then the
+/// sort values' types.
+fn composite_key_condition(found: &[Leaf], schema: &KeySchema) -> ApiResult<KeyCondition> {
+    let attrs: Vec<&KeyAttribute> = schema.attributes().collect();
+    let hash_count = schema.partition_attributes().count();
+    let mut by_attr: Vec<Option<&Leaf>> = vec![None; attrs.len()];
+    let mut names_other = false;
+    for leaf in found {
+        let name = key_name(leaf.path, "IndexKey")?;
+        match attrs.iter().position(|a| a.name == name) {
+            Some(i) if by_attr[i].is_some() => {
+                return Err(invalid("KeyConditionExpressions must only contain one condition per key"))
+            }
+            Some(i) => by_attr[i] = Some(leaf),
+            None => names_other = true,
+        }
+    }
+    let is_eq = |i: usize| by_attr[i].is_some_and(|leaf| leaf.op == LeafOp::Cmp(Comparator::Eq));
+    let names = |range: std::ops::Range<usize>| -> Vec<&str> {
+        range.filter(|&i| !is_eq(i)).map(|i| attrs[i].name.as_str()).collect()
+    };
+    let missing = names(0..hash_count);
+    if !missing.is_empty() {
+        return Err(invalid(&format!(
+            "HASH key attributes {} must have equality conditions specified in the query",
+            missing.join(", ")
+        )));
+    }
+    let partition = (0..hash_count)
+        .map(|i| typed(by_attr[i].expect("checked: equality on every partition attribute").values[0], attrs[i].kind))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let last = (hash_count..attrs.len()).rev().find(|&i| by_attr[i].is_some());
+    if let Some(last) = last {
+        let missing = names(hash_count..last);
+        if !missing.is_empty() {
+            return Err(invalid(&format!(
+                "RANGE key attributes {} must have equality conditions specified in the query because a condition is present on key attribute {}",
+                missing.join(", "),
+                attrs[last].name
+            )));
+        }
+    }
+    if names_other {
+        return Err(invalid("Query condition missed key schema element"));
+    }
+    let mut sort_prefix = Vec::new();
+    let mut sort = None;
+    if let Some(last) = last {
+        for i in hash_count..last {
+            let leaf = by_attr[i].expect("checked: equality on every sort attribute before the last");
+            sort_prefix.push(typed(leaf.values[0], attrs[i].kind)?);
+        }
+        let leaf = by_attr[last].expect("the last sort attribute with a condition");
+        sort = Some(sort_condition(leaf, attrs[last])?);
+    }
+    Ok(KeyCondition { partition, sort_prefix, sort })
 }

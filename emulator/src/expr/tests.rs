@@ -262,18 +262,18 @@ fn operands_must_be_distinct() {
 fn key_conditions_follow_query_rules() {
     use crate::types::{KeyAttribute, KeySchema, KeyValue, ScalarType};
     use keycond::SortCondition;
-    let schema = KeySchema {
-        partition: KeyAttribute { name: "pk".into(), kind: ScalarType::S },
-        sort: Some(KeyAttribute { name: "sk".into(), kind: ScalarType::N }),
-    };
-    let hash_only = KeySchema { partition: schema.partition.clone(), sort: None };
+    let schema = KeySchema::simple(
+        KeyAttribute { name: "pk".into(), kind: ScalarType::S },
+        Some(KeyAttribute { name: "sk".into(), kind: ScalarType::N }),
+    );
+    let hash_only = KeySchema::simple(schema.partition.clone(), None);
     let values = json!({":p": {"S": "x"}, ":n": {"N": "1"}, ":m": {"N": "2"}});
     let parse = |src: &str, schema: &KeySchema| {
         let mut a = attrs(values.clone(), Value::Null);
         parse_key_condition(src, &mut a, schema)
     };
     let ok = parse("pk = :p AND sk BETWEEN :n AND :m", &schema).unwrap();
-    assert_eq!(ok.partition, KeyValue::S("x".into()));
+    assert_eq!(ok.partition, vec![KeyValue::S("x".into())]);
     let one = Number::parse("1").unwrap();
     let two = Number::parse("2").unwrap();
     assert_eq!(ok.sort, Some(SortCondition::Between(KeyValue::N(one.clone()), KeyValue::N(two.clone()))));
@@ -375,7 +375,7 @@ fn updates_apply_like_dynamodb() {
 #[test]
 fn key_attributes_cannot_be_updated() {
     use crate::types::{KeyAttribute, KeySchema, ScalarType};
-    let schema = KeySchema { partition: KeyAttribute { name: "pk".into(), kind: ScalarType::S }, sort: None };
+    let schema = KeySchema::simple(KeyAttribute { name: "pk".into(), kind: ScalarType::S }, None);
     for src in ["REMOVE pk", "SET pk.x = :v", "SET #k = :v"] {
         let mut a = attrs(json!({":v": {"N": "1"}}), json!({"#k": "pk"}));
         let u = parse_update(src, &mut a).unwrap();

@@ -217,8 +217,7 @@ mod tests {
 
     fn def_with_gsi() -> TableDef {
         use crate::types::{KeyAttribute, KeySchema, ScalarType};
-        let key =
-            |name: &str| KeySchema { partition: KeyAttribute { name: name.into(), kind: ScalarType::S }, sort: None };
+        let key = |name: &str| KeySchema::simple(KeyAttribute { name: name.into(), kind: ScalarType::S }, None);
         TableDef {
             name: "t".into(),
             id: String::new(),

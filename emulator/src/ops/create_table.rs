@@ -4,7 +4,7 @@
 
 use super::table_description::describe;
 use super::table_request::{
-    read_attribute_definitions, too_many_global_indexes, wire_enum, AttributeDefinitions, IndexSpec, KeyNames, Owner,
+    read_attribute_definitions, too_many_global_indexes, wire_enum, AttributeDefinitions, IndexSpec, KeyNames, KeyShape, Owner,
     ResolvedIndex, StreamSetting, TableClass, ThroughputParam, WireEnum, MAX_GLOBAL_INDEXES,
 };
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -107,7 +107,7 @@ impl CreateTableRequest {
         let billing_mode = billing_mode.unwrap_or(BillingMode::Provisioned);
         dynamodb_schema_checks(&input)?;
 
-        let key_names = KeyNames::read(key_schema_raw.as_deref())?;
+        let key_names = KeyNames::read(key_schema_raw.as_deref(), KeyShape::Single)?;
         let definitions_raw = definitions_raw.unwrap_or_default();
         if definitions_raw.is_empty() {
             return Err(ApiError::validation("No Attribute Schema Defined"));
@@ -211,8 +211,10 @@ fn dynamodb_schema_checks(input: &Input) -> ApiResult<()> {
             defs.join(", ")
         )
     };
-    let shape = |keys: &[(&str, &str)]| -> ApiResult<()> {
-        if keys.len() == 2 && keys[0].0 == keys[1].0 {
+    // A global index's key may have several HASH and RANGE attributes: only
+    // its first element is checked here, the typed reading checks the rest.
+    let shape = |keys: &[(&str, &str)], multi: bool| -> ApiResult<()> {
+        if keys.len() == 2 && keys[0].0 == keys[1].0 && (!multi || keys[1].1 == "RANGE") {
             return Err(ApiError::validation(
                 "Both the Hash Key and the Range Key element in the KeySchema have the same name",
             ));
@@ -220,7 +222,7 @@ fn dynamodb_schema_checks(input: &Input) -> ApiResult<()> {
         if keys.first().is_some_and(|(_, t)| *t != "HASH") {
             return Err(ApiError::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type"));
         }
-        if keys.get(1).is_some_and(|(_, t)| *t != "RANGE") {
+        if !multi && keys.get(1).is_some_and(|(_, t)| *t != "RANGE") {
             return Err(ApiError::validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"));
         }
         Ok(())
@@ -232,7 +234,7 @@ fn dynamodb_schema_checks(input: &Input) -> ApiResult<()> {
         1 if undefined(&table_keys) => return invalid(listed(&table_keys)),
         _ => {}
     }
-    shape(&table_keys)?;
+    shape(&table_keys, false)?;
     let locals = input.objects("LocalSecondaryIndexes")?;
     let globals = input.objects("GlobalSecondaryIndexes")?;
     // A vector index's search schema uses definitions too.
@@ -252,7 +254,7 @@ fn dynamodb_schema_checks(input: &Input) -> ApiResult<()> {
         if undefined(&keys) {
             return invalid(listed(&keys)).map(Some);
         }
-        shape(&keys)?;
+        shape(&keys, !local)?;
         if local && keys.len() != 2 {
             return invalid(format!("Index KeySchema does not have a range key for index: {name}")).map(Some);
         }

@@ -16,7 +16,7 @@ use crate::input::{
 use crate::state::State;
 use crate::storage::{Table, TableDef};
 use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
-use crate::types::{item_size, Item, KeyValue, ScalarType};
+use crate::types::{item_size, Item, KeyAttribute, KeyValue, ScalarType};
 use std::sync::Arc;
 
 /// DynamoDB's maximum item size, names included.
@@ -63,10 +63,18 @@ pub fn validate_new_item(def: &TableDef, item: &Item) -> ApiResult<()> {
 /// index key and must not be empty: otherwise the item could not be indexed.
 fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
     for index in def.global_indexes.iter().chain(&def.local_indexes) {
-        for (position, attr) in index.key_schema.attributes().enumerate() {
+        let schema = &index.key_schema;
+        let partition_count = schema.partition_attributes().count();
+        for (position, attr) in schema.attributes().enumerate() {
             let Some(value) = item.get(&attr.name) else { continue };
             let key = KeyValue::from_attribute(value).filter(|k| k.scalar_type() == attr.kind);
             let Some(key) = key else {
+                // DynamoDB Local 3.3 names neither attribute nor index for a multi-attribute key.
+                if schema.is_composite() {
+                    return Err(ApiError::validation(
+                        "One or more parameter values were invalid: Type mismatch for Index Key",
+                    ));
+                }
                 return Err(ApiError::validation(format!(
                     "One or more parameter values were invalid: Type mismatch for Index Key {} Expected: {} Actual: {} IndexName: {}",
                     attr.name,
@@ -83,11 +91,43 @@ fn validate_index_keys(def: &TableDef, item: &Item) -> ApiResult<()> {
                 )));
             }
             // Index keys have the table's key size limits (partition, then sort).
-            let limit = if position == 0 { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
+            let limit = if position < partition_count { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
             if key.size() > limit {
                 return Err(ApiError::validation("One or more parameter values were invalid: Size limit exceeded"));
             }
         }
+        if schema.is_composite() {
+            check_aggregate_key_size(
+                item,
+                &index.name,
+                "HASH",
+                schema.partition_attributes(),
+                MAX_PARTITION_KEY_BYTES,
+            )?;
+            check_aggregate_key_size(item, &index.name, "RANGE", schema.sort_attributes(), MAX_SORT_KEY_BYTES)?;
+        }
+    }
+    Ok(())
+}
+
+/// The partition (or sort) attributes of a multi-attribute index key share
+/// the limit one attribute has (DynamoDB Local 3.3's check and words).
+fn check_aggregate_key_size<'a>(
+    item: &Item,
+    index: &str,
+    kind: &str,
+    attrs: impl Iterator<Item = &'a KeyAttribute>,
+    limit: usize,
+) -> ApiResult<()> {
+    let present: Vec<(&str, usize)> =
+        attrs.filter_map(|a| item.get(&a.name).map(|v| (a.name.as_str(), v.size()))).collect();
+    let total: usize = present.iter().map(|(_, size)| size).sum();
+    if total > limit {
+        let names: Vec<&str> = present.iter().map(|(name, _)| *name).collect();
+        return Err(ApiError::validation(format!(
+            "Aggregate size for {kind} key attributes {} of index {index} has exceeded limit {limit} bytes, with actual size {total} bytes",
+            names.join(", ")
+        )));
     }
     Ok(())
 }

@@ -85,11 +85,12 @@ pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
     let guard = table.inner.read();
     let target = read.target(&guard, state.clock.now_millis())?;
     // The key condition narrowed to the target's key schema: one partition, a range of sort keys.
-    let (partition, range) = key_range(key_condition(&request.key_condition, target.key_schema())?)?;
+    let range = key_range(key_condition(&request.key_condition, target.key_schema())?)?;
     request.check_filter(&target)?;
     let (options, start) = read.page_options(ReadKind::Query, &target)?;
     if let Some((key, _)) = &start {
-        if key.partition() != partition {
+        // Outside the partition, or outside the range the key condition reads.
+        if !range.contains(key) {
             return Err(ApiError::validation("The provided starting key does not match the range key predicate"));
         }
     }
@@ -97,8 +98,8 @@ pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
 }
 
 /// Turns a key condition (already narrowed to the key schema read) into the
-/// partition and the key range to read.
-pub fn key_range(condition: KeyCondition) -> ApiResult<(KeyValue, KeyRange)> {
+/// key range to read: one partition's.
+pub fn key_range(condition: KeyCondition) -> ApiResult<KeyRange> {
     let (lower, upper) = match condition.sort {
         None => (Bound::Unbounded, Bound::Unbounded),
         Some(SortCondition::Eq(v)) => (Bound::Included(v.clone()), Bound::Included(v)),
@@ -119,8 +120,7 @@ pub fn key_range(condition: KeyCondition) -> ApiResult<(KeyValue, KeyRange)> {
             (Bound::Included(prefix), upper)
         }
     };
-    let range = KeyRange::partition(&condition.partition, lower, upper);
-    Ok((condition.partition, range))
+    Ok(KeyRange::within(&condition.partition, &condition.sort_prefix, lower, upper))
 }
 
 /// The smallest value greater than every value starting with `prefix`, if any.

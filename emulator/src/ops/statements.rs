@@ -176,6 +176,12 @@ fn run_select(state: &State, select: &sql::Select, lowering: &Lowering, options:
         return Err(validation("Strongly consistent read is not supported on Global Secondary Indexes"));
     }
     let schema = target.key_schema();
+    // DynamoDB Local 3.3's answer for an index with a multi-attribute key.
+    if schema.is_composite() {
+        return Err(validation(
+            "PartiQL statements cannot be executed on tables with composite HASH keys or composite RANGE keys.",
+        ));
+    }
     let plan = read_plan(select.filter.as_ref(), schema, lowering)?;
     let forward = order(select, schema, plan.is_scan())?;
     let projected: Vec<&str> = projection.iter().map(DocPath::top).collect();
@@ -212,10 +218,7 @@ fn run_select(state: &State, select: &sql::Select, lowering: &Lowering, options:
         let range = match plan.partitions.get(partition) {
             None if plan.is_scan() && partition == 0 => KeyRange::hashes(0, u64::MAX),
             None => break,
-            Some(value) => {
-                let condition = KeyCondition { partition: value.clone(), sort: plan.sort.clone() };
-                key_range(condition)?.1
-            }
+            Some(value) => key_range(KeyCondition::simple(value.clone(), plan.sort.clone()))?,
         };
         let page_options = ReadOptions { limit: remaining, ..read_options.clone() };
         let page = read_page(&target, &page_options, target.candidates(range, forward, start.as_ref()), &expressions);

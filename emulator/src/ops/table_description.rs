@@ -4,7 +4,7 @@
 use crate::state::State;
 use crate::storage::lifecycle::{is_backfilling, TableStatus};
 use crate::storage::{BillingMode, IndexDef, IndexKind, ProjectionType, TableData, TableDef, Throughput};
-use crate::types::KeySchema;
+use crate::types::{KeyAttribute, KeySchema};
 use serde_json::{json, Map, Value};
 
 /// The TableDescription of `def` with `data`'s counts, as of `status`.
@@ -119,11 +119,9 @@ pub fn projection_json(projection: &ProjectionType) -> Value {
 }
 
 pub fn key_schema_json(schema: &KeySchema) -> Value {
-    let mut keys = vec![json!({ "AttributeName": schema.partition.name, "KeyType": "HASH" })];
-    if let Some(sort) = &schema.sort {
-        keys.push(json!({ "AttributeName": sort.name, "KeyType": "RANGE" }));
-    }
-    Value::Array(keys)
+    let element = |attr: &KeyAttribute, kind: &str| json!({ "AttributeName": attr.name, "KeyType": kind });
+    let hash = schema.partition_attributes().map(|a| element(a, "HASH"));
+    Value::Array(hash.chain(schema.sort_attributes().map(|a| element(a, "RANGE"))).collect())
 }
 
 fn throughput_json(t: Throughput) -> Value {

@@ -213,14 +213,26 @@ fn check_attribute_name_length(name: &str) -> ApiResult<()> {
 /// The attribute names of a KeySchema (a table's or an index's), before
 /// AttributeDefinitions give them types.
 pub struct KeyNames {
-    hash: String,
-    range: Option<String>,
+    hash: Vec<String>,
+    range: Vec<String>,
 }
+
+/// What a KeySchema may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum KeyShape {
+    /// One HASH and at most one RANGE attribute: a table or a local index.
+    Single,
+    /// Up to four HASH and four RANGE attributes: a global secondary index.
+    Multi,
+}
+
+/// A global secondary index key has at most four attributes of each kind.
+const MAX_MULTI_KEY_ATTRIBUTES: usize = 4;
 
 impl KeyNames {
     /// A KeySchema with its shape checked: DynamoDB Local checks the shape
     /// before it looks at AttributeDefinitions.
-    pub fn read(raw: Option<&[Input]>) -> ApiResult<KeyNames> {
+    pub fn read(raw: Option<&[Input]>, shape: KeyShape) -> ApiResult<KeyNames> {
         let raw = raw.unwrap_or_default();
         if raw.is_empty() {
             return Err(ApiError::validation(
@@ -229,17 +241,20 @@ impl KeyNames {
         }
         let elements =
             raw.iter().enumerate().map(|(i, k)| read_key_element(k, i + 1)).collect::<ApiResult<Vec<_>>>()?;
+        match shape {
+            KeyShape::Single => Self::single(&elements),
+            KeyShape::Multi => Self::multi(&elements),
+        }
+    }
+
+    fn single(elements: &[(&str, KeyType)]) -> ApiResult<KeyNames> {
         if elements.len() > 2 {
             return Err(ApiError::validation(
                 "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table",
             ));
         }
         match elements.iter().filter(|(_, kind)| *kind == KeyType::Hash).count() {
-            0 => {
-                return Err(ApiError::validation(
-                    "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key",
-                ))
-            }
+            0 => return Err(no_hash_key()),
             1 => {}
             _ => {
                 return Err(ApiError::validation(
@@ -252,16 +267,46 @@ impl KeyNames {
             [(hash, KeyType::Hash), (range, KeyType::Range)] => (hash, Some(range)),
             // Real DynamoDB's wording (DynamoDB Local: "Invalid key order. ..."),
             // see conformance/differences/gaps.md.
-            _ => {
-                return Err(ApiError::validation(
-                    "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
-                ))
-            }
+            _ => return Err(first_not_hash()),
         };
         if range == Some(hash) {
             return Err(ApiError::validation("Two keys can not have the same name"));
         }
-        Ok(KeyNames { hash: hash.to_string(), range: range.map(str::to_string) })
+        Ok(KeyNames { hash: vec![hash.to_string()], range: range.into_iter().map(str::to_string).collect() })
+    }
+
+    /// A multi-attribute key, checked as DynamoDB Local 3.3 checks it: element
+    /// by element (a name seen before, a HASH after a RANGE), then the counts.
+    fn multi(elements: &[(&str, KeyType)]) -> ApiResult<KeyNames> {
+        let (mut hash, mut range): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        for (name, kind) in elements {
+            if hash.iter().chain(&range).any(|seen| seen == name) {
+                return Err(ApiError::validation("Two keys can not have the same name"));
+            }
+            match kind {
+                KeyType::Hash if !range.is_empty() => {
+                    // Real DynamoDB's wording when the first element is the culprit, as for tables.
+                    if elements[0].1 == KeyType::Range {
+                        return Err(first_not_hash());
+                    }
+                    return Err(ApiError::validation(
+                        "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second",
+                    ));
+                }
+                KeyType::Hash => hash.push(name.to_string()),
+                KeyType::Range => range.push(name.to_string()),
+            }
+        }
+        if hash.is_empty() {
+            return Err(no_hash_key());
+        }
+        if hash.len() > MAX_MULTI_KEY_ATTRIBUTES {
+            return Err(ApiError::validation("Too many partition keys. GSI can have at most 4 partition keys"));
+        }
+        if range.len() > MAX_MULTI_KEY_ATTRIBUTES {
+            return Err(ApiError::validation("Too many sort keys. GSI can have at most 4 sort keys"));
+        }
+        Ok(KeyNames { hash, range })
     }
 
     /// The key schema, its attributes typed by `defs`.
@@ -275,10 +320,19 @@ impl KeyNames {
                 None => Err(ApiError::validation(format!("Attribute {name} is not defined in AttributeDefinitions"))),
             }
         };
-        let partition = lookup(self.hash, "Hash")?;
-        let sort = self.range.map(|r| lookup(r, "Range")).transpose()?;
-        Ok(KeySchema { partition, sort })
+        let mut hash = self.hash.into_iter().map(|n| lookup(n, "Hash")).collect::<ApiResult<Vec<_>>>()?.into_iter();
+        let mut range = self.range.into_iter().map(|n| lookup(n, "Range")).collect::<ApiResult<Vec<_>>>()?.into_iter();
+        let partition = hash.next().expect("a key schema has a hash key");
+        Ok(KeySchema { partition, sort: range.next(), more_partition: hash.collect(), more_sort: range.collect() })
     }
+}
+
+fn no_hash_key() -> ApiError {
+    ApiError::validation("No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key")
+}
+
+fn first_not_hash() -> ApiError {
+    ApiError::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
 }
 
 /// One KeySchemaElement, at 1-based `position` in the list.
@@ -369,7 +423,11 @@ impl IndexSpec {
         // DynamoDB names the first member of the list, whichever index it is.
         v.table_name(&format!("{list}.1.member.indexName"), name);
         v.finish()?;
-        let key_names = KeyNames::read(raw.objects("KeySchema")?.as_deref())?;
+        let shape = match kind {
+            IndexKind::Global => KeyShape::Multi,
+            IndexKind::Local => KeyShape::Single,
+        };
+        let key_names = KeyNames::read(raw.objects("KeySchema")?.as_deref(), shape)?;
         let projection_and_throughput = read_projection(raw, list).and_then(|projection| {
             // A local index shares its table's throughput: not read at all.
             let throughput = match kind {

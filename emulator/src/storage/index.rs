@@ -7,6 +7,7 @@
 //! a reference, and projections are applied when an index is read, so an
 //! ALL-projected index costs no copy of the data.
 
+use crate::types::key::{encoded_partition, encoding};
 use crate::types::{item_size, Item, KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -49,8 +50,15 @@ impl IndexData {
             KeyValue::from_attribute(item.get(&attr.name)?)
                 .filter(|k| k.scalar_type() == attr.kind && (k.scalar_type() == ScalarType::N || k.size() > 0))
         };
-        let partition = value(&self.key_schema.partition)?;
-        let sort = match &self.key_schema.sort {
+        let schema = &self.key_schema;
+        if schema.is_composite() {
+            // A multi-attribute key: the item is indexed only with every one of them.
+            let partition = schema.partition_attributes().map(value).collect::<Option<Vec<_>>>()?;
+            let sort = schema.sort_attributes().map(value).collect::<Option<Vec<_>>>()?;
+            return Some(PrimaryKey::compose(&partition, &sort));
+        }
+        let partition = value(&schema.partition)?;
+        let sort = match &schema.sort {
             Some(attr) => Some(value(attr)?),
             None => None,
         };
@@ -331,19 +339,45 @@ pub struct KeyRange {
 impl KeyRange {
     /// The keys of `partition` whose sort key lies within the given bounds.
     pub fn partition(partition: &KeyValue, lower: Bound<KeyValue>, upper: Bound<KeyValue>) -> KeyRange {
-        let at = |sort: Option<KeyValue>| PrimaryKey::new(partition.clone(), sort);
-        // The partition alone: the first key of the partition, and its encoding.
-        let bare = at(None);
-        let (hash, encoded) = (bare.hash, Box::from(bare.bytes()));
-        let lower = match lower {
-            Bound::Included(v) => Bound::Included(at(Some(v))),
-            Bound::Excluded(v) => Bound::Excluded(at(Some(v))),
-            Bound::Unbounded => Bound::Included(bare),
+        KeyRange::within(std::slice::from_ref(partition), &[], lower, upper)
+    }
+
+    /// The keys of a partition (its partition attributes' values) whose first
+    /// sort values are `prefix` and whose next sort value lies within the
+    /// bounds. Bounds are encoded positions: `AFTER` appended to an encoding
+    /// sorts after every key that extends it, so a bound on one sort value
+    /// also takes in (or leaves out) every key with more sort values after it.
+    pub fn within(
+        partition: &[KeyValue],
+        prefix: &[KeyValue],
+        lower: Bound<KeyValue>,
+        upper: Bound<KeyValue>,
+    ) -> KeyRange {
+        let (hash, bare) = encoded_partition(partition);
+        let encoded: Box<[u8]> = Box::from(bare.as_slice());
+        let mut base = bare;
+        for value in prefix {
+            encoding::put(&mut base, value);
+        }
+        let at = |value: Option<&KeyValue>, after: bool| {
+            let mut bytes = base.clone();
+            if let Some(value) = value {
+                encoding::put(&mut bytes, value);
+            }
+            if after {
+                bytes.push(encoding::AFTER);
+            }
+            PrimaryKey::position(hash, bytes)
         };
-        let upper = match upper {
-            Bound::Included(v) => Bound::Included(at(Some(v))),
-            Bound::Excluded(v) => Bound::Excluded(at(Some(v))),
-            Bound::Unbounded => hash_end(hash),
+        let lower = match &lower {
+            Bound::Included(v) => Bound::Included(at(Some(v), false)),
+            Bound::Excluded(v) => Bound::Included(at(Some(v), true)),
+            Bound::Unbounded => Bound::Included(at(None, false)),
+        };
+        let upper = match &upper {
+            Bound::Included(v) => Bound::Excluded(at(Some(v), true)),
+            Bound::Excluded(v) => Bound::Excluded(at(Some(v), false)),
+            Bound::Unbounded => Bound::Excluded(at(None, true)),
         };
         KeyRange { lower, upper, partition: Some(encoded) }
     }
@@ -459,6 +493,50 @@ mod tests {
         assert_eq!(keys, vec![n(2)]);
     }
 
+    proptest::proptest! {
+        /// A range within a multi-attribute partition (two sort attributes)
+        /// holds exactly the keys whose sort values start with the prefix and
+        /// whose next value is within the bounds, in tuple order.
+        #[test]
+        fn composite_ranges_hold_exactly_the_matching_keys(
+            prefix in proptest::option::of(0..4i64),
+            lower in 0..3u8, low in 0..4i64, upper in 0..3u8, high in 0..4i64, forward in proptest::bool::ANY,
+        ) {
+            let partition = [s("a"), n(7)];
+            let mut map = BTreeMap::new();
+            for p in [vec![s("a"), n(7)], vec![s("a"), n(8)], vec![s("a")]] {
+                for x in 0..4 {
+                    for y in 0..4 {
+                        map.insert(PrimaryKey::compose(&p, &[n(x), n(y)]), (p.clone(), vec![n(x), n(y)]));
+                    }
+                }
+            }
+            let bound = |kind: u8, v: i64| match kind {
+                0 => Bound::Unbounded,
+                1 => Bound::Included(n(v)),
+                _ => Bound::Excluded(n(v)),
+            };
+            let (lower, upper) = (bound(lower, low), bound(upper, high));
+            let prefix: Vec<KeyValue> = prefix.map(n).into_iter().collect();
+            let range = KeyRange::within(&partition, &prefix, lower.clone(), upper.clone());
+            let got: Vec<&Vec<KeyValue>> = ordered_range(&map, &range, forward).map(|(_, (_, sort))| sort).collect();
+            let mut expected: Vec<&Vec<KeyValue>> = map
+                .values()
+                .filter(|(p, sort)| {
+                    let Some(next) = sort.get(prefix.len()) else { return false };
+                    let bounds = (lower.as_ref(), upper.as_ref());
+                    p[..] == partition[..] && sort.starts_with(&prefix) && std::ops::RangeBounds::contains(&bounds, next)
+                })
+                .map(|(_, sort)| sort)
+                .collect();
+            expected.sort();
+            if !forward {
+                expected.reverse();
+            }
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
     #[test]
     fn empty_and_inverted_ranges_do_not_panic() {
         let map: BTreeMap<PrimaryKey, ()> = BTreeMap::from([(PrimaryKey::new(s("a"), Some(n(1))), ())]);
@@ -514,10 +592,10 @@ mod tests {
             IndexDef {
                 name: "by_group".into(),
                 kind: IndexKind::Global,
-                key_schema: KeySchema {
-                    partition: KeyAttribute { name: "group".into(), kind: ScalarType::S },
-                    sort: Some(KeyAttribute { name: "score".into(), kind: ScalarType::N }),
-                },
+                key_schema: KeySchema::simple(
+                    KeyAttribute { name: "group".into(), kind: ScalarType::S },
+                    Some(KeyAttribute { name: "score".into(), kind: ScalarType::N }),
+                ),
                 projection: ProjectionType::KeysOnly,
                 throughput: None,
                 arn: String::new(),
@@ -539,7 +617,7 @@ mod tests {
                 ],
                 0..150,
             )) {
-                let table_key = KeySchema { partition: KeyAttribute { name: "pk".into(), kind: ScalarType::S }, sort: None };
+                let table_key = KeySchema::simple(KeyAttribute { name: "pk".into(), kind: ScalarType::S }, None);
                 let mut data = TableData::default();
                 data.add_index(&index_def(), &table_key);
                 for op in ops {

@@ -88,10 +88,24 @@ pub struct KeyAttribute {
 }
 
 /// The key of a table or index: a partition key and an optional sort key.
+///
+/// A global secondary index may have a multi-attribute key: up to four
+/// partition (HASH) and four sort (RANGE) attributes. The first of each is
+/// `partition` / `sort`, the others follow in `more_partition` /
+/// `more_sort` (empty for tables and local indexes, so their definitions
+/// are written as before). Such a key is kept as one [`PrimaryKey`]: the
+/// partition values as one tuple, then the sort values in order, so one
+/// partition's items are still contiguous and ordered by the sort
+/// attributes left to right.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeySchema {
     pub partition: KeyAttribute,
     pub sort: Option<KeyAttribute>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_partition: Vec<KeyAttribute>,
+    /// Only with `sort`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_sort: Vec<KeyAttribute>,
 }
 
 /// Where an item lives, and the order items are kept in: by `hash` (which
@@ -116,6 +130,22 @@ impl PrimaryKey {
             encoding::put(&mut bytes, sort);
         }
         PrimaryKey { hash: partition_hash(&partition), bytes: bytes.into_boxed_slice() }
+    }
+
+    /// The key of a (possibly multi-attribute) key schema: the partition
+    /// values, then the sort values. One partition value and at most one sort
+    /// value give exactly [`PrimaryKey::new`]'s key.
+    pub fn compose(partition: &[KeyValue], sort: &[KeyValue]) -> PrimaryKey {
+        let (hash, mut bytes) = encoded_partition(partition);
+        for value in sort {
+            encoding::put(&mut bytes, value);
+        }
+        PrimaryKey { hash, bytes: bytes.into_boxed_slice() }
+    }
+
+    /// A position in key order that need not be any item's key (a range bound).
+    pub fn position(hash: u64, bytes: Vec<u8>) -> PrimaryKey {
+        PrimaryKey { hash, bytes: bytes.into_boxed_slice() }
     }
 
     /// The key's encoded values (see [`encoding`]).
@@ -152,10 +182,32 @@ impl PrimaryKey {
     }
 }
 
+/// The partition hash and encoding of a key's partition values: one value
+/// as itself, several as one tuple (so the partition is still one value to
+/// [`PrimaryKey::partition_bytes`], and hashes as a whole).
+pub fn encoded_partition(values: &[KeyValue]) -> (u64, Vec<u8>) {
+    let mut bytes = Vec::with_capacity(values.iter().map(KeyValue::size).sum::<usize>() + 8 * values.len());
+    match values {
+        [one] => {
+            encoding::put(&mut bytes, one);
+            (partition_hash(one), bytes)
+        }
+        _ => {
+            encoding::put_tuple(&mut bytes, values);
+            let mut hasher = Fnv1a::default();
+            hasher.write(&bytes);
+            (mix(hasher.finish()), bytes)
+        }
+    }
+}
+
 impl std::fmt::Debug for PrimaryKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.bytes.is_empty() {
             return write!(f, "PrimaryKey(hash {} start)", self.hash);
+        }
+        if !encoding::is_single(&self.bytes) {
+            return write!(f, "PrimaryKey(hash {}, {:?})", self.hash, self.bytes);
         }
         f.debug_struct("PrimaryKey")
             .field("hash", &self.hash)
@@ -176,7 +228,11 @@ impl std::fmt::Debug for PrimaryKey {
 /// N: 0x02 0x01 !exp16 !digit* 0xFF     negative (complemented: larger magnitude sorts first)
 ///    0x02 0x02                         zero
 ///    0x02 0x03 exp16 digit* 0x00       positive; value = 0.digits x 10^exp, exp16 = exp + 0x8000, big-endian
+/// tuple: 0x04 count value*             a multi-attribute partition key's values
 /// ```
+///
+/// No encoding starts with 0xFF, so `prefix ++ [0xFF]` sorts after every key
+/// that extends `prefix` with more values (a range bound, see `KeyRange`).
 pub mod encoding {
     use super::KeyValue;
     use crate::types::Number;
@@ -184,11 +240,14 @@ pub mod encoding {
     const S: u8 = 0x01;
     const N: u8 = 0x02;
     const B: u8 = 0x03;
+    const TUPLE: u8 = 0x04;
+    /// After every encoded value (see the module's doc).
+    pub const AFTER: u8 = 0xFF;
     const NEGATIVE: u8 = 0x01;
     const ZERO: u8 = 0x02;
     const POSITIVE: u8 = 0x03;
 
-    pub(super) fn put(out: &mut Vec<u8>, value: &KeyValue) {
+    pub fn put(out: &mut Vec<u8>, value: &KeyValue) {
         match value {
             KeyValue::S(s) => put_escaped(out, S, s.as_bytes()),
             KeyValue::B(b) => put_escaped(out, B, b),
@@ -213,6 +272,20 @@ pub mod encoding {
                 }
             }
         }
+    }
+
+    /// Several values as one (a multi-attribute partition key; at most four).
+    pub(super) fn put_tuple(out: &mut Vec<u8>, values: &[KeyValue]) {
+        out.push(TUPLE);
+        out.push(values.len() as u8);
+        for value in values {
+            put(out, value);
+        }
+    }
+
+    /// Whether an encoded key starts with one plain value (not a tuple).
+    pub(super) fn is_single(bytes: &[u8]) -> bool {
+        bytes.first() != Some(&TUPLE)
     }
 
     fn put_escaped(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
@@ -282,6 +355,13 @@ pub mod encoding {
 
         /// Steps over one value (without decoding it).
         pub fn skip(&mut self) {
+            if self.0.first() == Some(&TUPLE) {
+                self.byte();
+                for _ in 0..self.byte() {
+                    self.skip();
+                }
+                return;
+            }
             let terminator: &[u8] = match (self.byte(), self.0.first()) {
                 (S | B, _) => &[0x00, 0x01],
                 (_, Some(&ZERO)) => {
@@ -329,8 +409,11 @@ pub fn partition_hash(value: &KeyValue) -> u64 {
             hasher.write(b);
         }
     }
-    // Finalise with a mixer so nearby keys land far apart.
-    let mut h = hasher.finish();
+    mix(hasher.finish())
+}
+
+/// Finalises a hash with a mixer so nearby keys land far apart.
+fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51afd7ed558ccd);
     h ^= h >> 33;
@@ -358,8 +441,29 @@ impl Hasher for Fnv1a {
 }
 
 impl KeySchema {
+    /// A key of one partition attribute and at most one sort attribute.
+    pub fn simple(partition: KeyAttribute, sort: Option<KeyAttribute>) -> KeySchema {
+        KeySchema { partition, sort, more_partition: Vec::new(), more_sort: Vec::new() }
+    }
+
+    /// The partition (HASH) attributes, in order.
+    pub fn partition_attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
+        std::iter::once(&self.partition).chain(&self.more_partition)
+    }
+
+    /// The sort (RANGE) attributes, in order.
+    pub fn sort_attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
+        self.sort.iter().chain(&self.more_sort)
+    }
+
+    /// Every key attribute: the partition attributes, then the sort attributes.
     pub fn attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
-        std::iter::once(&self.partition).chain(self.sort.as_ref())
+        self.partition_attributes().chain(self.sort_attributes())
+    }
+
+    /// A multi-attribute key (more than one partition or sort attribute).
+    pub fn is_composite(&self) -> bool {
+        !self.more_partition.is_empty() || !self.more_sort.is_empty()
     }
 
     pub fn is_key_attribute(&self, name: &str) -> bool {
@@ -369,7 +473,7 @@ impl KeySchema {
     /// Validates a `Key` parameter (GetItem, DeleteItem, UpdateItem, ...):
     /// exactly the key attributes, with the right types.
     pub fn key_from_request(&self, key: &Item) -> ApiResult<PrimaryKey> {
-        let expected = 1 + self.sort.is_some() as usize;
+        let expected = self.attributes().count();
         if key.len() != expected || !self.attributes().all(|a| key.contains_key(&a.name)) {
             return Err(ApiError::validation("The provided key element does not match the schema"));
         }
@@ -391,15 +495,20 @@ impl KeySchema {
 
     /// The key of an item already known to be valid (read from storage).
     pub fn key_of_stored(&self, item: &Item) -> Option<PrimaryKey> {
-        let partition = KeyValue::from_attribute(item.get(&self.partition.name)?)?;
-        let sort = match &self.sort {
-            Some(s) => Some(KeyValue::from_attribute(item.get(&s.name)?)?),
-            None => None,
-        };
-        Some(PrimaryKey::new(partition, sort))
+        let value = |attr: &KeyAttribute| KeyValue::from_attribute(item.get(&attr.name)?);
+        if !self.is_composite() {
+            let sort = match &self.sort {
+                Some(s) => Some(value(s)?),
+                None => None,
+            };
+            return Some(PrimaryKey::new(value(&self.partition)?, sort));
+        }
+        let partition = self.partition_attributes().map(value).collect::<Option<Vec<_>>>()?;
+        let sort = self.sort_attributes().map(value).collect::<Option<Vec<_>>>()?;
+        Some(PrimaryKey::compose(&partition, &sort))
     }
 
-    /// A primary key as the item of its key attributes (a stream record's `Keys`).
+    /// A table's primary key as the item of its key attributes (a stream record's `Keys`).
     pub fn key_item(&self, key: &PrimaryKey) -> Item {
         let mut item = Item::new();
         item.insert(self.partition.name.clone(), key.partition().to_attribute());
@@ -415,6 +524,9 @@ impl KeySchema {
     }
 
     fn extract(&self, source: &Item, context: KeyContext) -> ApiResult<PrimaryKey> {
+        if self.is_composite() {
+            return self.extract_composite(source, context);
+        }
         let partition = key_value(&self.partition, &source[&self.partition.name], context)?;
         if partition.size() > MAX_PARTITION_KEY_BYTES {
             return Err(ApiError::validation(
@@ -434,6 +546,27 @@ impl KeySchema {
             None => None,
         };
         Ok(PrimaryKey::new(partition, sort))
+    }
+
+    /// [`KeySchema::extract`] for a multi-attribute key (an index's start key):
+    /// each attribute within its own limit.
+    fn extract_composite(&self, source: &Item, context: KeyContext) -> ApiResult<PrimaryKey> {
+        let values = |attrs: &mut dyn Iterator<Item = &KeyAttribute>, limit: usize| {
+            attrs
+                .map(|attr| {
+                    let value = key_value(attr, &source[&attr.name], context)?;
+                    if value.size() > limit {
+                        return Err(ApiError::validation(
+                            "One or more parameter values were invalid: Size limit exceeded",
+                        ));
+                    }
+                    Ok(value)
+                })
+                .collect::<ApiResult<Vec<_>>>()
+        };
+        let partition = values(&mut self.partition_attributes(), MAX_PARTITION_KEY_BYTES)?;
+        let sort = values(&mut self.sort_attributes(), MAX_SORT_KEY_BYTES)?;
+        Ok(PrimaryKey::compose(&partition, &sort))
     }
 }
 
@@ -508,6 +641,30 @@ mod tests {
                 }
             }
             prop_assert_eq!(a == b, p1 == p2 && s1 == s2);
+        }
+
+        /// Multi-attribute keys order like their tuples of values (a prefix
+        /// first), and two keys share a partition exactly when every
+        /// partition value is equal.
+        #[test]
+        fn composite_keys_order_like_tuples(
+            p1 in proptest::collection::vec(key_value(), 1..4),
+            p2 in proptest::collection::vec(key_value(), 1..4),
+            s1 in proptest::collection::vec(key_value(), 0..4),
+            s2 in proptest::collection::vec(key_value(), 0..4),
+        ) {
+            let a = PrimaryKey::compose(&p1, &s1);
+            let b = PrimaryKey::compose(&p2, &s2);
+            if p1 == p2 {
+                prop_assert_eq!(a.partition_bytes(), b.partition_bytes());
+                prop_assert_eq!(a.cmp(&b), s1.cmp(&s2));
+            } else {
+                prop_assert_ne!(a.partition_bytes(), b.partition_bytes());
+            }
+            prop_assert_eq!(a == b, p1 == p2 && s1 == s2);
+            if let ([p], [] | [_]) = (&p1[..], &s1[..]) {
+                prop_assert_eq!(a, PrimaryKey::new(p.clone(), s1.first().cloned()));
+            }
         }
 
         #[test]
