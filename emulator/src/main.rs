@@ -237,7 +237,12 @@ impl Cli {
 
     fn server_options(&self) -> emulator::server::Options {
         let browsers = &self.browsers;
-        let hosts = if browsers.allow_any_host { Hosts::Any } else { Hosts::Checked(browsers.allow_host.clone()) };
+        let mut names = browsers.allow_host.clone();
+        // Listening on a name (`--host devbox.lan`) means being addressed by it.
+        if self.listen.host.parse::<std::net::IpAddr>().is_err() {
+            names.push(self.listen.host.clone());
+        }
+        let hosts = if browsers.allow_any_host { Hosts::Any } else { Hosts::Checked(names) };
         let cors = browsers.cors.as_deref().map_or(Cors::Off, Cors::parse);
         emulator::server::Options { policy: Policy { cors, admin_token: browsers.admin_token.clone() }, hosts }
     }
@@ -503,6 +508,10 @@ mod tests {
         assert_eq!(cli("--allow-any-host").unwrap().server_options().hosts, Hosts::Any);
         assert_eq!(cli("--admin-token s3cret").unwrap().server_options().policy.admin_token.as_deref(), Some("s3cret"));
         assert!(cli("--shared").unwrap().storage.shared_db);
+        // The name listened on is answered to.
+        let named = cli("--host devbox.lan --allow-host other").unwrap().server_options().hosts;
+        assert_eq!(named, Hosts::Checked(vec!["other".into(), "devbox.lan".into()]));
+        assert_eq!(cli("--host 0.0.0.0").unwrap().server_options().hosts, Hosts::Checked(vec![]));
     }
 
     #[test]

@@ -183,7 +183,11 @@ async fn sigterm_finishes_requests_in_flight_and_keeps_the_journal() {
     emulator.wait_for(&format!("durable at {}", dir.path().canonicalize().unwrap().display()));
     let client = harness::client_for(&emulator.endpoint);
     create_table(&client).await;
-    emulator.wait_for("operation=CreateTable tables=orders status=200");
+    emulator.wait_for("operation=CreateTable tables=orders status=200 latency=");
+    client.list_tables().send().await.expect("list tables");
+    emulator.wait_for("operation=ListTables tables=- status=200");
+    assert!(client.describe_table().table_name("missing").send().await.is_err());
+    emulator.wait_for("operation=DescribeTable tables=missing status=400 error=ResourceNotFoundException latency=");
     let in_flight = tokio::spawn({
         let client = client.clone();
         async move { client.put_item().table_name("orders").item("id", Av::S("in-flight".into())).send().await }

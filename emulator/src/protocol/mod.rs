@@ -202,7 +202,7 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Op
 /// What the request log says of a call besides its outcome.
 struct Logged {
     operation: String,
-    tables: String,
+    tables: Option<String>,
 }
 
 impl Logged {
@@ -210,18 +210,19 @@ impl Logged {
         match prepared {
             Ok(p) => Logged {
                 operation: p.operation.name().to_string(),
-                tables: faults::Call::new(p.operation, &p.body).tables.join(","),
+                tables: Some(faults::Call::new(p.operation, &p.body).tables.join(",")).filter(|t| !t.is_empty()),
             },
             // Not an operation we know, or a body that did not read: the target as sent.
             Err(_) => Logged {
                 operation: parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string(),
-                tables: String::new(),
+                tables: None,
             },
         }
     }
 
     fn write(self, status: StatusCode, error: Option<&str>, latency: Duration) {
         let Logged { operation, tables } = self;
+        let tables = tables.as_deref().unwrap_or("-");
         let status = status.as_u16();
         match error {
             Some(error) => tracing::debug!(target: REQUEST_LOG, %operation, %tables, status, %error, ?latency),
