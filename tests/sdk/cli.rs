@@ -130,3 +130,64 @@ async fn aws_cli_runs_partiql_and_round_trips_table_definitions() {
     let remaining = run(args(&["dynamodb", "scan", "--table-name", "Posts", "--select", "COUNT"])).await.expect("scan");
     assert_eq!(remaining["Count"], 2);
 }
+
+/// A multi-attribute GSI key through the CLI: botocore's model carries it
+/// (several HASH and RANGE elements), DescribeTable gives it back as given, and
+/// a Query binds both HASH attributes.
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_cli_round_trips_a_multi_attribute_index_key() {
+    let Some(cli) = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread") else { return };
+    let db = harness::start().await;
+    let endpoint = db.endpoint().to_string();
+    let run = move |args: Vec<&'static str>| {
+        let (cli, endpoint) = (cli.clone(), endpoint.clone());
+        async move { tokio::task::spawn_blocking(move || cli.run(&endpoint, &args)).await.expect("cli thread") }
+    };
+    let index = r#"[{"IndexName":"TenantEmailIndex","KeySchema":[{"AttributeName":"tenantId","KeyType":"HASH"},{"AttributeName":"email","KeyType":"HASH"},{"AttributeName":"createdAt","KeyType":"RANGE"},{"AttributeName":"id","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]"#;
+    run(vec![
+        "dynamodb",
+        "create-table",
+        "--table-name",
+        "TenantUsers",
+        "--attribute-definitions",
+        "AttributeName=id,AttributeType=S",
+        "AttributeName=tenantId,AttributeType=S",
+        "AttributeName=email,AttributeType=S",
+        "AttributeName=createdAt,AttributeType=N",
+        "--key-schema",
+        "AttributeName=id,KeyType=HASH",
+        "--global-secondary-indexes",
+        index,
+        "--billing-mode",
+        "PAY_PER_REQUEST",
+    ])
+    .await
+    .expect("create-table");
+    let described = run(vec!["dynamodb", "describe-table", "--table-name", "TenantUsers"]).await.expect("describe");
+    let given: Value = serde_json::from_str(index).unwrap();
+    assert_eq!(described["Table"]["GlobalSecondaryIndexes"][0]["KeySchema"], given[0]["KeySchema"]);
+    for item in [
+        r#"{"id":{"S":"u1"},"tenantId":{"S":"acme"},"email":{"S":"ana@x.io"},"createdAt":{"N":"2"}}"#,
+        r#"{"id":{"S":"u2"},"tenantId":{"S":"acme"},"email":{"S":"ana@x.io"},"createdAt":{"N":"1"}}"#,
+        r#"{"id":{"S":"u3"},"tenantId":{"S":"initech"},"email":{"S":"ana@x.io"},"createdAt":{"N":"3"}}"#,
+    ] {
+        run(vec!["dynamodb", "put-item", "--table-name", "TenantUsers", "--item", item]).await.expect("put-item");
+    }
+    let found = run(vec![
+        "dynamodb",
+        "query",
+        "--table-name",
+        "TenantUsers",
+        "--index-name",
+        "TenantEmailIndex",
+        "--key-condition-expression",
+        "tenantId = :t AND email = :e",
+        "--expression-attribute-values",
+        r#"{":t":{"S":"acme"},":e":{"S":"ana@x.io"}}"#,
+    ])
+    .await
+    .expect("query");
+    let found = items(&found);
+    let ids: Vec<&str> = found.iter().map(|i| i["id"]["S"].as_str().unwrap_or("")).collect();
+    assert_eq!(ids, ["u2", "u1"], "one tenant's users with that email, oldest first");
+}
