@@ -28,6 +28,7 @@ mod put_item;
 mod query;
 mod real_dynamodb;
 mod scan;
+mod search_vectors;
 mod streams;
 mod time_to_live;
 mod transactions;
@@ -62,6 +63,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("TimeToLive", time_to_live::scenarios()),
         ("PartiQL", partiql::scenarios()),
         ("MultiKeyIndexes", multi_key_indexes::scenarios()),
+        ("SearchVectors", search_vectors::scenarios()),
         ("RealDynamoDb", real_dynamodb::scenarios()),
     ]
 }

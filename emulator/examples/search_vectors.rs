@@ -72,8 +72,9 @@ fn main() {
         {
             let mut body = json!({"TableName": "vectors", "IndexName": name, "TopK": 10});
             if filtered {
-                body["SearchConditionExpression"] = json!("shard = :b");
-                body["ExpressionAttributeValues"] = json!({":b": {"N": "3"}});
+                body["SearchConditionExpression"] = json!("#s = :s");
+                body["ExpressionAttributeNames"] = json!({"#s": "shard"});
+                body["ExpressionAttributeValues"] = json!({":s": {"N": "3"}});
             }
             let mut times = Vec::new();
             for _ in 0..30 {

@@ -642,6 +642,32 @@ mod tests {
     }
 
     #[test]
+    fn vector_indexes_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            state.journal.set(Box::new(journal)).ok().unwrap();
+            let index = json!({"IndexName": "vidx", "VectorAttribute": {"AttributeName": "v"}, "Dimensions": 2,
+                "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "KEYS_ONLY"}});
+            call(&state, "CreateTable", json!({"TableName": "docs", "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}], "VectorIndexes": [index]}));
+            state.journal.get().unwrap().commit(&state, true).unwrap();
+            for (k, x) in [("a", "1"), ("b", "5")] {
+                let v = json!({"L": [{"N": x}, {"N": "0"}]});
+                call(&state, "PutItem", json!({"TableName": "docs", "Item": {"k": {"S": k}, "v": v}}));
+            }
+            state.journal.get().unwrap().commit(&state, false).unwrap();
+        }
+        let state = reopen(dir.path());
+        let found = call(&state, "SearchVectors", json!({"TableName": "docs", "IndexName": "vidx", "TopK": 5,
+            "SearchVector": [{"N": "4"}, {"N": "0"}]}));
+        assert_eq!(found["SearchResults"][0]["Item"]["k"], json!({"S": "b"}));
+        assert_eq!(found["SearchResults"][1]["Score"], json!(3.0));
+    }
+
+    #[test]
     fn backups_survive_reopening_and_deletion_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let arn = {

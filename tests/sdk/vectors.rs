@@ -213,28 +213,41 @@ async fn malformed_vectors_are_refused_naming_the_index() {
     assert_eq!(search(&client, "docs", "by_cosine", &[1.0, 0.0, 0.0], 1).await.len(), 1);
 }
 
+/// An on-demand table keyed by `hash` (S), with more attribute definitions
+/// (for a search schema) and a vector index.
+async fn create_keyed(
+    client: &Client,
+    table: &str,
+    hash: &str,
+    defs: &[(&str, ScalarAttributeType)],
+    index: Option<VectorIndex>,
+) {
+    let mut create = client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(key(hash, KeyType::Hash))
+        .attribute_definitions(def(hash, ScalarAttributeType::S))
+        .set_vector_indexes(index.map(|i| vec![i]));
+    for (name, kind) in defs {
+        create = create.attribute_definitions(def(name, kind.clone()));
+    }
+    create.send().await.unwrap();
+}
+
 /// `catalog`: key `id` (S); vector index `by_topic` (COSINE, 2 dimensions)
 /// with `shop` (S) as HASH and `released` (N) as INLINE_FILTER, projecting `title`.
 async fn create_catalog(client: &Client) {
-    client
-        .create_table()
-        .table_name("catalog")
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("id", KeyType::Hash))
-        .attribute_definitions(def("id", ScalarAttributeType::S))
-        .attribute_definitions(def("shop", ScalarAttributeType::S))
-        .attribute_definitions(def("released", ScalarAttributeType::N))
-        .vector_indexes(vector_index(
-            "by_topic",
-            "emb",
-            2,
-            VectorDistanceFunction::Cosine,
-            projection(ProjectionType::Include, &["title"]),
-            &[element("shop", SearchSchemaElementType::Hash), element("released", SearchSchemaElementType::InlineFilter)],
-        ))
-        .send()
-        .await
-        .unwrap();
+    let index = vector_index(
+        "by_topic",
+        "emb",
+        2,
+        VectorDistanceFunction::Cosine,
+        projection(ProjectionType::Include, &["title"]),
+        &[element("shop", SearchSchemaElementType::Hash), element("released", SearchSchemaElementType::InlineFilter)],
+    );
+    let defs = [("shop", ScalarAttributeType::S), ("released", ScalarAttributeType::N)];
+    create_keyed(client, "catalog", "id", &defs, Some(index)).await;
     for (id, shop, year, emb, title) in [
         ("a", "north", 2020, [1.0, 0.0], "alpha"),
         ("b", "north", 2023, [0.8, 0.6], "beta"),
@@ -416,15 +429,7 @@ async fn describe_table_shows_vector_indexes() {
 async fn update_table_creates_with_backfill_and_deletes() {
     let db = harness::start().await;
     let client = db.client();
-    client
-        .create_table()
-        .table_name("notes")
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("id", KeyType::Hash))
-        .attribute_definitions(def("id", ScalarAttributeType::S))
-        .send()
-        .await
-        .unwrap();
+    create_keyed(&client, "notes", "id", &[], None).await;
     for (id, v) in [("x", [1.0, 0.0]), ("y", [0.0, 1.0])] {
         client.put_item().table_name("notes").item("id", s(id)).item("v", vector(&v)).send().await.unwrap();
     }
@@ -532,7 +537,11 @@ async fn definition_errors() {
             BillingMode::Provisioned,
             "PAY_PER_REQUEST",
         ),
-        (vector_index("vidx", "id", 3, VectorDistanceFunction::Cosine, keys(), &[]), BillingMode::PayPerRequest, "'id'"),
+        (
+            vector_index("vidx", "id", 3, VectorDistanceFunction::Cosine, keys(), &[]),
+            BillingMode::PayPerRequest,
+            "'id'",
+        ),
         (
             vector_index("vidx", "v", 4097, VectorDistanceFunction::Cosine, keys(), &[]),
             BillingMode::PayPerRequest,
@@ -593,9 +602,13 @@ async fn definition_errors() {
     );
     assert!(message.contains("Duplicate index name: same"), "{message}");
     // Searching an index the table lacks, or with the wrong dimensions.
-    create("tvec", vector_index("vidx", "v", 3, VectorDistanceFunction::Cosine, keys(), &[]), BillingMode::PayPerRequest)
-        .await
-        .unwrap();
+    create(
+        "tvec",
+        vector_index("vidx", "v", 3, VectorDistanceFunction::Cosine, keys(), &[]),
+        BillingMode::PayPerRequest,
+    )
+    .await
+    .unwrap();
     let search = |index: &str, q: &[f64], k: i32| {
         client
             .search_vectors()
@@ -640,24 +653,15 @@ async fn definition_errors() {
 async fn semantic_search_over_forum_posts() {
     let db = harness::start().await;
     let client = db.client();
-    client
-        .create_table()
-        .table_name("forum-posts")
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("postId", KeyType::Hash))
-        .attribute_definitions(def("postId", ScalarAttributeType::S))
-        .attribute_definitions(def("threadId", ScalarAttributeType::S))
-        .vector_indexes(vector_index(
-            "ContentEmbeddingIndex",
-            "embedding",
-            4,
-            VectorDistanceFunction::Cosine,
-            projection(ProjectionType::Include, &["title"]),
-            &[element("threadId", SearchSchemaElementType::InlineFilter)],
-        ))
-        .send()
-        .await
-        .unwrap();
+    let index = vector_index(
+        "ContentEmbeddingIndex",
+        "embedding",
+        4,
+        VectorDistanceFunction::Cosine,
+        projection(ProjectionType::Include, &["title"]),
+        &[element("threadId", SearchSchemaElementType::InlineFilter)],
+    );
+    create_keyed(&client, "forum-posts", "postId", &[("threadId", ScalarAttributeType::S)], Some(index)).await;
     let posts = [
         ("post-1", "thread-tech", "Tuning DynamoDB partition keys", [0.9, 0.0, 0.1, 0.0]),
         ("post-2", "thread-food", "Sourdough starter tips", [0.0, 0.95, 0.05, 0.0]),

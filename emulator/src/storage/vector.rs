@@ -384,12 +384,16 @@ pub fn score(distance: DistanceFunction, query: &[f32], vector: &[f32]) -> f64 {
                 aa += a * a;
                 bb += b * b;
             }
-            let lengths = aa.sqrt() * bb.sqrt();
-            if lengths == 0.0 {
-                1.0
-            } else {
-                (1.0 - ab / lengths).clamp(0.0, 2.0)
+            // One square root: identical vectors score exactly 0.
+            let lengths = (aa * bb).sqrt();
+            if lengths == 0.0 || !lengths.is_finite() {
+                let lengths = aa.sqrt() * bb.sqrt();
+                if lengths == 0.0 {
+                    return 1.0;
+                }
+                return (1.0 - ab / lengths).clamp(0.0, 2.0);
             }
+            (1.0 - ab / lengths).clamp(0.0, 2.0)
         }
     }
 }
