@@ -396,6 +396,9 @@ async fn projections_and_the_vector_itself() {
     assert_eq!(out.consumed_capacity().unwrap().vector_search_request_bytes(), Some(32.0));
     let out = search(None).await.unwrap();
     assert!(!out.search_results()[0].item().unwrap().contains_key("emb"));
+    // A path into the vector reads the stored floats too.
+    let out = search(Some("emb[1]")).await.unwrap();
+    assert_eq!(out.search_results()[0].item().unwrap()["emb"], Av::L(vec![Av::N("0.6".into())]));
 }
 
 #[tokio::test]
@@ -423,6 +426,22 @@ async fn describe_table_shows_vector_indexes() {
     let described = client.describe_backup().backup_arn(arn).send().await.unwrap();
     let features = described.backup_description().unwrap().source_table_feature_details().unwrap();
     assert_eq!(features.vector_indexes()[0].dimensions(), Some(2));
+    // A restored table has the index, its vectors and its own index ARN.
+    client.restore_table_from_backup().target_table_name("catalog2").backup_arn(arn).send().await.unwrap();
+    let restored = client.describe_table().table_name("catalog2").send().await.unwrap().table.unwrap();
+    assert!(restored.vector_indexes()[0].index_arn().unwrap().ends_with(":table/catalog2/index/by_topic"));
+    let found = client
+        .search_vectors()
+        .table_name("catalog2")
+        .index_name("by_topic")
+        .set_search_vector(Some(query_vector(&[1.0, 0.0])))
+        .top_k(2)
+        .search_condition_expression("shop = :s")
+        .expression_attribute_values(":s", s("north"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ids(&found), ["a", "b"]);
 }
 
 #[tokio::test]

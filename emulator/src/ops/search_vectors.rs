@@ -111,18 +111,18 @@ pub fn search_vectors(state: &State, input: Input) -> ApiResult<Value> {
     let results: Vec<Value> = hits
         .iter()
         .map(|hit| {
-            let item = hit.item.decode();
-            let mut shown: Item = match &request.projection {
+            let mut item = hit.item.decode();
+            if let Some(vector) = item.get_mut(&index.attribute) {
+                // The index keeps 32-bit floats and answers with them.
+                *vector = AttributeValue::L(hit.vector.iter().map(|&x| float_number(x)).collect());
+            }
+            let shown: Item = match &request.projection {
                 Some(projection) => {
                     let stored: Item = item.into_iter().filter(|(attr, _)| index.stores(attr, key_schema)).collect();
                     project(&stored, projection)
                 }
                 None => item.into_iter().filter(|(attr, _)| index.shows(attr, key_schema)).collect(),
             };
-            if let Some(vector) = shown.get_mut(&index.attribute) {
-                // The index keeps 32-bit floats and answers with them.
-                *vector = AttributeValue::L(hit.vector.iter().map(|&x| float_number(x)).collect());
-            }
             let score = if hit.score.is_finite() { hit.score } else { hit.score.signum() * f64::MAX };
             json!({ "Item": item_to_json(&shown), "Score": score })
         })
