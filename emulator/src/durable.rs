@@ -109,8 +109,10 @@ impl Journal {
             state.backups.insert(backup);
         }
         state.streams.restore(&state.clock, streams);
-        // Tables go on with their journaled stream (or a new one, if it is gone).
+        // Tables go on with their journaled stream (or a new one, if it is gone);
+        // point-in-time recovery's history is not journaled: it starts again here.
         state.attach_streams();
+        state.attach_histories();
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
         let journal = Journal {
             dir: dir.to_path_buf(),

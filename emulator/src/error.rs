@@ -36,6 +36,10 @@ pub enum ErrorKind {
     TableNotFound,
     /// A restore's target table exists.
     TableAlreadyExists,
+    /// RestoreTableToPointInTime on a table without point-in-time recovery.
+    PointInTimeRecoveryUnavailable,
+    /// A point in time outside the table's restorable window.
+    InvalidRestoreTime,
     TransactionCanceled,
     TransactionConflict,
     TransactionInProgress,
@@ -77,6 +81,8 @@ impl ErrorKind {
             ErrorKind::BackupInUse => "BackupInUseException",
             ErrorKind::TableNotFound => "TableNotFoundException",
             ErrorKind::TableAlreadyExists => "TableAlreadyExistsException",
+            ErrorKind::PointInTimeRecoveryUnavailable => "PointInTimeRecoveryUnavailableException",
+            ErrorKind::InvalidRestoreTime => "InvalidRestoreTimeException",
             ErrorKind::TransactionCanceled => "TransactionCanceledException",
             ErrorKind::TransactionConflict => "TransactionConflictException",
             ErrorKind::TransactionInProgress => "TransactionInProgressException",

@@ -47,13 +47,14 @@ macro_rules! operation_table {
             ListTagsOfResource:        DynamoDb, Read,   ResourceArn,  Single,      Json(metadata::list_tags_of_resource);
             DescribeTimeToLive:        DynamoDb, Read,   TableName,    Single,      Json(metadata::describe_time_to_live);
             UpdateTimeToLive:          DynamoDb, Define, TableName,    Single,      Json(metadata::update_time_to_live);
-            DescribeContinuousBackups: DynamoDb, Read,   TableName,    Single,      Json(metadata::describe_continuous_backups);
-            UpdateContinuousBackups:   DynamoDb, Define, TableName,    Single,      Json(metadata::update_continuous_backups);
+            DescribeContinuousBackups: DynamoDb, Read,   TableName,    Single,      Json(recovery::describe_continuous_backups);
+            UpdateContinuousBackups:   DynamoDb, Define, TableName,    Single,      Json(recovery::update_continuous_backups);
             CreateBackup:              DynamoDb, Define, TableName,    Single,      Json(backups::create_backup);
             DescribeBackup:            DynamoDb, Read,   NoTable,      Single,      Json(backups::describe_backup);
             ListBackups:               DynamoDb, Read,   TableName,    Single,      Json(backups::list_backups);
             DeleteBackup:              DynamoDb, Define, NoTable,      Single,      Json(backups::delete_backup);
             RestoreTableFromBackup:    DynamoDb, Define, NoTable,      Single,      Json(backups::restore_table_from_backup);
+            RestoreTableToPointInTime: DynamoDb, Define, NoTable,      Single,      Json(recovery::restore_table_to_point_in_time);
             PutResourcePolicy:         DynamoDb, Define, ResourceArn,  Single,      Json(integrations::put_resource_policy);
             GetResourcePolicy:         DynamoDb, Read,   ResourceArn,  Single,      Json(integrations::get_resource_policy);
             DeleteResourcePolicy:      DynamoDb, Define, ResourceArn,  Single,      Json(integrations::delete_resource_policy);

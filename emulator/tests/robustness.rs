@@ -180,7 +180,11 @@ fn templates() -> Vec<(&'static str, Value)> {
         ),
         (
             "UpdateContinuousBackups",
-            json!({"TableName": "hashed", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+            json!({"TableName": "hashed", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true, "RecoveryPeriodInDays": 7}}),
+        ),
+        (
+            "RestoreTableToPointInTime",
+            json!({"SourceTableName": "ranged", "TargetTableName": "restored", "RestoreDateTime": 1700000000.5, "BillingModeOverride": "PAY_PER_REQUEST", "LocalSecondaryIndexOverride": [{"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "lsk", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}),
         ),
         (
             "UntagResource",

@@ -17,6 +17,7 @@ mod lifecycle;
 mod metadata;
 mod multi_key_indexes;
 mod partiql;
+mod point_in_time;
 mod protocol;
 mod query;
 mod scan;

@@ -57,7 +57,7 @@ fn feeding_restore(state: &State, backup: &Backup) -> bool {
     let Some(target) = state.backups.restoring(&backup.arn) else { return false };
     let Some(table) = state.table(&target) else { return false };
     let def = &table.inner.read().def;
-    def.integrations.restored_from.as_ref().is_some_and(|r| r.backup_arn == backup.arn)
+    def.integrations.restored_from.as_ref().is_some_and(|r| r.backup_arn.as_deref() == Some(backup.arn.as_str()))
         && table_status(def, state.clock.now_millis()) == TableStatus::Creating
 }
 
@@ -178,8 +178,8 @@ pub fn delete_backup(state: &State, input: Input) -> ApiResult<Value> {
     Ok(json!({ "BackupDescription": description(state, &backup, "DELETED") }))
 }
 
-/// A `TimeRangeLowerBound` / `TimeRangeUpperBound` (epoch seconds) in milliseconds.
-fn time_bound(input: &Input, member: &str) -> ApiResult<Option<i64>> {
+/// A timestamp member (epoch seconds: `TimeRangeLowerBound`, `RestoreDateTime`, ...) in milliseconds.
+pub(super) fn time_bound(input: &Input, member: &str) -> ApiResult<Option<i64>> {
     match input.raw(member) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64().map(|s| (s * 1000.0).round() as i64)),
@@ -277,21 +277,63 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
     if state.table(target).is_some() {
         return Err(ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")));
     }
-    let throughput = match input.object("ProvisionedThroughputOverride")? {
-        None => None,
-        Some(t) => Some(Throughput {
-            read: t.int("ReadCapacityUnits")?.unwrap_or(0),
-            write: t.int("WriteCapacityUnits")?.unwrap_or(0),
-        }),
+    let overrides = RestoreOverrides::read(&input, billing)?;
+    let from = RestoredFrom {
+        backup_arn: Some(arn.to_string()),
+        table_arn: backup.table.def.arn.clone(),
+        at: state.clock.now_seconds(),
     };
-    let keep_global = kept_indexes(&input, "GlobalSecondaryIndexOverride")?;
-    let keep_local = kept_indexes(&input, "LocalSecondaryIndexOverride")?;
-    let sse = input.raw("SSESpecificationOverride").cloned();
+    let answer = restore_into(state, target, backup.table.clone(), overrides, from, "The backup")?;
+    state.backups.set_restoring(arn, target.to_string());
+    Ok(answer)
+}
 
+/// What a restore request may change in the restored table: billing,
+/// throughput, the indexes kept, encryption.
+pub struct RestoreOverrides<'a> {
+    billing: Option<&'a str>,
+    throughput: Option<Throughput>,
+    keep_global: Option<Vec<String>>,
+    keep_local: Option<Vec<String>>,
+    sse: Option<Value>,
+}
+
+impl<'a> RestoreOverrides<'a> {
+    /// The overrides of a restore request (`billing`: its `BillingModeOverride`, already checked).
+    pub fn read(input: &Input<'a>, billing: Option<&'a str>) -> ApiResult<RestoreOverrides<'a>> {
+        let throughput = match input.object("ProvisionedThroughputOverride")? {
+            None => None,
+            Some(t) => Some(Throughput {
+                read: t.int("ReadCapacityUnits")?.unwrap_or(0),
+                write: t.int("WriteCapacityUnits")?.unwrap_or(0),
+            }),
+        };
+        Ok(RestoreOverrides {
+            billing,
+            throughput,
+            keep_global: kept_indexes(input, "GlobalSecondaryIndexOverride")?,
+            keep_local: kept_indexes(input, "LocalSecondaryIndexOverride")?,
+            sse: input.raw("SSESpecificationOverride").cloned(),
+        })
+    }
+}
+
+/// Creates the table `target` from `source` (a backup's copy, or a table's
+/// items at a point in time with its current definition), CREATING on the
+/// clock, and answers its description. `source_name` names the source in
+/// the message for an index override it does not have.
+pub fn restore_into(
+    state: &State,
+    target: &str,
+    source: TableState,
+    overrides: RestoreOverrides,
+    from: RestoredFrom,
+    source_name: &str,
+) -> ApiResult<Value> {
     let now = state.clock.now_millis();
-    let TableState { def: source, mut data } = backup.table.clone();
+    let TableState { def: source, mut data } = source;
     let table_arn = state.table_arn(target);
-    let mut def: TableDef = source.clone();
+    let mut def: TableDef = source;
     def.name = target.to_string();
     def.id = uuid::Uuid::new_v4().to_string();
     def.arn = table_arn.clone();
@@ -306,15 +348,8 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
     def.tags = Vec::new();
     def.point_in_time_recovery = false;
     def.deletion_protection = false;
-    def.integrations = Integrations {
-        restored_from: Some(RestoredFrom {
-            backup_arn: arn.to_string(),
-            table_arn: source.arn.clone(),
-            at: state.clock.now_seconds(),
-        }),
-        ..Integrations::default()
-    };
-    match billing {
+    def.integrations = Integrations { restored_from: Some(from), ..Integrations::default() };
+    match overrides.billing {
         Some("PAY_PER_REQUEST") => {
             def.billing_mode = BillingMode::PayPerRequest;
             def.throughput = Throughput::default();
@@ -322,17 +357,18 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
         Some(_) => def.billing_mode = BillingMode::Provisioned,
         None => {}
     }
-    if let Some(t) = throughput {
+    if let Some(t) = overrides.throughput {
         def.throughput = t;
     }
-    if let Some(sse) = sse {
+    if let Some(sse) = overrides.sse {
         def.sse_specification = Some(sse);
     }
-    for (keep, indexes) in [(keep_global, &mut def.global_indexes), (keep_local, &mut def.local_indexes)] {
+    let kept = [(overrides.keep_global, &mut def.global_indexes), (overrides.keep_local, &mut def.local_indexes)];
+    for (keep, indexes) in kept {
         let Some(keep) = keep else { continue };
         if let Some(unknown) = keep.iter().find(|name| !indexes.iter().any(|i| &i.name == *name)) {
             return Err(validation(format!(
-                "One or more parameter values were invalid: The backup does not contain the index: {unknown}"
+                "One or more parameter values were invalid: {source_name} does not contain the index: {unknown}"
             )));
         }
         let dropped: Vec<String> = indexes.iter().filter(|i| !keep.contains(&i.name)).map(|i| i.name.clone()).collect();
@@ -353,7 +389,6 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
         .catalog
         .create_from(TableState { def, data })
         .ok_or_else(|| ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")))?;
-    state.backups.set_restoring(arn, target.to_string());
     let guard = table.inner.read();
     let status = table_status(&guard.def, now);
     Ok(json!({ "TableDescription": describe(state, &guard.def, &guard.data, status) }))
@@ -362,10 +397,13 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
 /// DescribeTable's `RestoreSummary` of a restored table.
 pub fn restore_summary(def: &TableDef, status: TableStatus) -> Option<Value> {
     let from = def.integrations.restored_from.as_ref()?;
-    Some(json!({
-        "SourceBackupArn": from.backup_arn,
+    let mut summary = json!({
         "SourceTableArn": from.table_arn,
         "RestoreDateTime": from.at,
         "RestoreInProgress": status == TableStatus::Creating,
-    }))
+    });
+    if let Some(backup) = &from.backup_arn {
+        summary["SourceBackupArn"] = json!(backup);
+    }
+    Some(summary)
 }

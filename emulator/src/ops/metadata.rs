@@ -269,43 +269,6 @@ pub fn update_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
 /// How long after an UpdateTimeToLive another is refused.
 const TTL_CHANGE_INTERVAL_MILLIS: i64 = 60 * 60 * 1000;
 
-pub fn describe_continuous_backups(state: &State, input: Input) -> ApiResult<Value> {
-    let table = named_table(state, read_table_name(&input)?)?;
-    let pitr = table.inner.read().def.point_in_time_recovery;
-    Ok(json!({ "ContinuousBackupsDescription": continuous_backups(pitr) }))
-}
-
-/// An UpdateContinuousBackups request, checked.
-pub struct UpdateContinuousBackupsRequest<'a> {
-    pub table_name: &'a str,
-    pub point_in_time_recovery: bool,
-}
-
-impl<'a> UpdateContinuousBackupsRequest<'a> {
-    /// The specification is checked before the table name, as DynamoDB does.
-    pub fn read(input: Input<'a>) -> ApiResult<UpdateContinuousBackupsRequest<'a>> {
-        let spec = input.object("PointInTimeRecoverySpecification")?;
-        let mut v = Violations::new();
-        v.not_null("pointInTimeRecoverySpecification", &spec);
-        v.finish()?;
-        let enabled = spec.unwrap_or(Input::empty()).bool("PointInTimeRecoveryEnabled")?;
-        let mut v = Violations::new();
-        v.not_null("pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled", &enabled);
-        v.finish()?;
-        Ok(UpdateContinuousBackupsRequest {
-            point_in_time_recovery: enabled.unwrap_or(false),
-            table_name: read_table_name(&input)?,
-        })
-    }
-}
-
-pub fn update_continuous_backups(state: &State, input: Input) -> ApiResult<Value> {
-    let request = UpdateContinuousBackupsRequest::read(input)?;
-    let enabled = request.point_in_time_recovery;
-    named_table(state, request.table_name)?.inner.write().def.point_in_time_recovery = enabled;
-    Ok(json!({ "ContinuousBackupsDescription": continuous_backups(enabled) }))
-}
-
 /// ENABLED / DISABLED, or ENABLING / DISABLING while a change is in
 /// progress (only with a status delay: DynamoDB's is a matter of seconds).
 fn ttl_description(def: &TableDef, now_millis: i64) -> Value {
@@ -316,15 +279,6 @@ fn ttl_description(def: &TableDef, now_millis: i64) -> Value {
         (None, Some(change)) => json!({ "TimeToLiveStatus": "DISABLING", "AttributeName": change.attribute }),
         (None, None) => json!({ "TimeToLiveStatus": "DISABLED" }),
     }
-}
-
-fn continuous_backups(pitr: bool) -> Value {
-    let status = if pitr { "ENABLED" } else { "DISABLED" };
-    let mut description = json!({ "PointInTimeRecoveryStatus": status });
-    if pitr {
-        description["RecoveryPeriodInDays"] = json!(35);
-    }
-    json!({ "ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": description })
 }
 
 /// The table `name` names.

@@ -13,6 +13,7 @@ pub mod items;
 pub mod metadata;
 pub mod query;
 pub mod read;
+pub mod recovery;
 pub mod reply;
 pub mod scan;
 pub mod search_vectors;

@@ -5,6 +5,7 @@
 //! changes once taken: it is shared (`Arc`), so listing backups or journaling
 //! them copies nothing.
 
+use crate::storage::history::History;
 use crate::storage::TableState;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
@@ -63,5 +64,24 @@ impl Backups {
         let mut all: Vec<Arc<Backup>> = self.inner.lock().backups.values().cloned().collect();
         all.sort_by(|a, b| a.created_millis.cmp(&b.created_millis).then_with(|| a.arn.cmp(&b.arn)));
         all
+    }
+}
+
+/// How long point-in-time recovery keeps a table's history unless told otherwise.
+pub const DEFAULT_RECOVERY_PERIOD_DAYS: u32 = 35;
+
+impl crate::state::State {
+    /// Starts the change history of every table with point-in-time recovery
+    /// on that has none (after a restart, a snapshot restore or a fork: its
+    /// history starts again there).
+    pub fn attach_histories(&self) {
+        for (_, table) in self.catalog.entries() {
+            let mut guard = table.inner.write();
+            if guard.def.point_in_time_recovery && guard.data.history.0.is_none() {
+                let days = guard.def.integrations.recovery_period_days.unwrap_or(DEFAULT_RECOVERY_PERIOD_DAYS);
+                let history = History::start(std::sync::Arc::clone(&self.clock), &guard.data.items, days);
+                guard.data.history.0 = Some(Box::new(history));
+            }
+        }
     }
 }

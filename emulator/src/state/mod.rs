@@ -92,8 +92,10 @@ impl State {
     /// Puts this state's tables back as they were in `snapshot`.
     pub fn restore(&self, snapshot: &Snapshot) {
         self.catalog.restore(&snapshot.tables);
-        // A restored table with a stream enabled starts a new stream.
+        // A restored table with a stream enabled starts a new stream, and
+        // one with point-in-time recovery on a new history.
         self.attach_streams();
+        self.attach_histories();
     }
 
     /// A new, independent state holding the snapshot's tables, with this

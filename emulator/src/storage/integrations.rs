@@ -21,13 +21,18 @@ pub struct Integrations {
     /// The backup a restored table came from (DescribeTable's `RestoreSummary`).
     #[serde(default)]
     pub restored_from: Option<RestoredFrom>,
+    /// Point-in-time recovery's `RecoveryPeriodInDays`, when set (35 otherwise).
+    #[serde(default)]
+    pub recovery_period_days: Option<u32>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RestoredFrom {
-    pub backup_arn: String,
+    /// The backup restored; `None` for a point-in-time restore.
+    #[serde(default)]
+    pub backup_arn: Option<String>,
     pub table_arn: String,
-    /// Seconds since the epoch.
+    /// Seconds since the epoch: the backup's time, or the point in time restored.
     pub at: f64,
 }
 

@@ -3,6 +3,7 @@
 //! Tables live in a concurrent map, each behind its own lock, so requests on
 //! different tables never wait for each other.
 
+pub mod history;
 mod index;
 pub mod integrations;
 pub mod lifecycle;

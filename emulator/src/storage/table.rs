@@ -5,6 +5,7 @@
 
 use super::index::IndexData;
 use super::stored::StoredItem;
+use super::history::HistorySlot;
 use super::stream::{Change, StreamSink, StreamViewType};
 use super::vector::{VectorData, VectorIndexDef};
 use crate::types::{Item, KeySchema, PrimaryKey, ScalarType};
@@ -153,6 +154,8 @@ pub struct TableData {
     /// The table's enabled stream, if any, and the changes of the current
     /// write (published when the write lock is released). See `stream`.
     pub stream: StreamSink,
+    /// The change history point-in-time recovery restores from, while it is on. See `history`.
+    pub history: HistorySlot,
 }
 
 impl TableData {
@@ -168,7 +171,13 @@ impl TableData {
             vectors,
             changed: None,
             stream: StreamSink::default(),
+            history: HistorySlot::default(),
         }
+    }
+
+    /// Whether a change must be noted (for the journal, a stream or the history).
+    fn watched(&self) -> bool {
+        self.changed.is_some() || self.stream.is_attached() || self.history.0.is_some()
     }
 
     /// Stores `item` under `key`, returning the item it replaced.
@@ -191,12 +200,12 @@ impl TableData {
         for vectors in &mut self.vectors {
             vectors.replace(&key, old_item, &item, &stored);
         }
-        // Only a journal or a stream needs the key again (the in-memory
-        // default pays no copy); a write that leaves the item as it was is no
-        // change for a stream.
-        let noted_key = (self.changed.is_some() || self.stream.is_attached()).then(|| key.clone());
+        // Only a journal, a stream or a history needs the key again (the
+        // in-memory default pays no copy); a write that leaves the item as it
+        // was is no change for a stream.
+        let noted_key = self.watched().then(|| key.clone());
         let unchanged = self.stream.is_attached() && old_item == Some(&item);
-        let new = self.stream.is_attached().then(|| stored.clone());
+        let new = (self.stream.is_attached() || self.history.0.is_some()).then(|| stored.clone());
         let old = self.items.insert(key, stored);
         if let Some(old) = &old {
             self.size_bytes -= old.size() as u64;
@@ -208,10 +217,14 @@ impl TableData {
     }
 
     /// The one place every committed change is noted: the journal gets the
-    /// key, an attached stream the change with its images.
+    /// key, the history the new version, an attached stream the change with
+    /// its images.
     fn note_change(&mut self, key: PrimaryKey, old: Option<StoredItem>, new: Option<StoredItem>, by_ttl: bool) {
         if let Some(changed) = &mut self.changed {
             changed.insert(key.clone());
+        }
+        if let Some(history) = &mut self.history.0 {
+            history.record(key.clone(), new.clone());
         }
         if self.stream.is_attached() {
             self.stream.push(Change { key, old, new, by_ttl });
@@ -252,7 +265,7 @@ impl TableData {
         for vectors in &mut self.vectors {
             vectors.remove(key);
         }
-        if self.changed.is_some() || self.stream.is_attached() {
+        if self.watched() {
             self.note_change(key.clone(), Some(old), None, by_ttl);
         }
     }

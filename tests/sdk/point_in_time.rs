@@ -1,0 +1,238 @@
+//! Point-in-time recovery on the emulator's clock: the restorable window
+//! DescribeContinuousBackups reports, and RestoreTableToPointInTime giving
+//! exactly the items the table held at the instant asked for.
+
+use crate::error_of;
+use crate::indexes::{create_scores, n, s};
+use aws_sdk_dynamodb::primitives::DateTime;
+use aws_sdk_dynamodb::types::{
+    AttributeValue as Av, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    PointInTimeRecoverySpecification, PointInTimeRecoveryStatus, Projection, ProjectionType, TableStatus,
+};
+use aws_sdk_dynamodb::Client;
+use std::collections::HashMap;
+use std::time::Duration;
+
+fn score(pk: &str, sk: i64, group: &str, value: i64) -> HashMap<String, Av> {
+    HashMap::from([
+        ("pk".to_string(), s(pk)),
+        ("sk".to_string(), n(sk)),
+        ("group".to_string(), s(group)),
+        ("score".to_string(), n(value)),
+        ("name".to_string(), s(&format!("{pk}-{sk}"))),
+    ])
+}
+
+async fn enable(client: &Client, table: &str, days: Option<i32>) {
+    let spec = PointInTimeRecoverySpecification::builder()
+        .point_in_time_recovery_enabled(true)
+        .set_recovery_period_in_days(days)
+        .build()
+        .unwrap();
+    client
+        .update_continuous_backups()
+        .table_name(table)
+        .point_in_time_recovery_specification(spec)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn window(client: &Client, table: &str) -> (f64, f64) {
+    let out = client.describe_continuous_backups().table_name(table).send().await.unwrap();
+    let pitr = out.continuous_backups_description().unwrap().point_in_time_recovery_description().unwrap().clone();
+    assert_eq!(pitr.point_in_time_recovery_status(), Some(&PointInTimeRecoveryStatus::Enabled));
+    (
+        pitr.earliest_restorable_date_time().unwrap().as_secs_f64(),
+        pitr.latest_restorable_date_time().unwrap().as_secs_f64(),
+    )
+}
+
+async fn all_items(client: &Client, table: &str) -> Vec<(String, String, String)> {
+    let out = client.scan().table_name(table).send().await.unwrap();
+    let mut items: Vec<(String, String, String)> = out
+        .items()
+        .iter()
+        .map(|i| (i["pk"].as_s().unwrap().clone(), i["sk"].as_n().unwrap().clone(), i["score"].as_n().unwrap().clone()))
+        .collect();
+    items.sort();
+    items
+}
+
+async fn restore_at(client: &Client, target: &str, seconds: f64) -> Result<(), (String, String)> {
+    client
+        .restore_table_to_point_in_time()
+        .source_table_name("scores")
+        .target_table_name(target)
+        .restore_date_time(DateTime::from_secs_f64(seconds))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| error_of::<_, ()>(Err(e)))
+}
+
+#[tokio::test]
+async fn a_restore_gives_exactly_the_items_held_at_that_second() {
+    let db = harness::embedded();
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let put = |item| client.put_item().table_name("scores").set_item(Some(item)).send();
+    put(score("a", 1, "g1", 10)).await.unwrap();
+
+    let disabled = client.describe_continuous_backups().table_name("scores").send().await.unwrap();
+    let status = disabled.continuous_backups_description().unwrap().point_in_time_recovery_description().unwrap();
+    assert_eq!(status.point_in_time_recovery_status(), Some(&PointInTimeRecoveryStatus::Disabled));
+    assert!(status.earliest_restorable_date_time().is_none());
+    let unavailable = restore_at(&client, "early", 0.0).await.unwrap_err();
+    assert_eq!(
+        unavailable,
+        (
+            "PointInTimeRecoveryUnavailableException".into(),
+            "Point in time recovery is not enabled for table 'scores'".into()
+        )
+    );
+
+    enable(&client, "scores", None).await;
+    let (enabled_at, latest) = window(&client, "scores").await;
+    assert_eq!(enabled_at, latest, "within the first five minutes the window is the moment recovery began");
+
+    // Three moments, a minute apart: t1 (a=11, b added), t2 (a deleted, b=21), t3 (c added).
+    db.clock().advance(Duration::from_secs(60));
+    put(score("a", 1, "g1", 11)).await.unwrap();
+    put(score("b", 1, "g2", 20)).await.unwrap();
+    let t1 = db.clock().now_millis() as f64 / 1000.0;
+    db.clock().advance(Duration::from_secs(60));
+    client.delete_item().table_name("scores").key("pk", s("a")).key("sk", n(1)).send().await.unwrap();
+    put(score("b", 1, "g2", 21)).await.unwrap();
+    let t2 = db.clock().now_millis() as f64 / 1000.0;
+    db.clock().advance(Duration::from_secs(60));
+    put(score("c", 1, "g1", 30)).await.unwrap();
+    // Five minutes on, every moment is restorable.
+    db.clock().advance(Duration::from_secs(300));
+    let (earliest, latest) = window(&client, "scores").await;
+    assert_eq!(earliest, enabled_at);
+    assert!(latest >= t2 + 60.0 && latest <= db.clock().now_millis() as f64 / 1000.0 - 299.0);
+
+    let row = |pk: &str, v: &str| (pk.to_string(), "1".to_string(), v.to_string());
+    restore_at(&client, "at_start", enabled_at).await.unwrap();
+    restore_at(&client, "at_t1", t1).await.unwrap();
+    restore_at(&client, "at_t2", t2 + 30.0).await.unwrap();
+    assert_eq!(all_items(&client, "at_start").await, [row("a", "10")]);
+    assert_eq!(all_items(&client, "at_t1").await, [row("a", "11"), row("b", "20")]);
+    assert_eq!(all_items(&client, "at_t2").await, [row("b", "21")]);
+    client
+        .restore_table_to_point_in_time()
+        .source_table_name("scores")
+        .target_table_name("latest")
+        .use_latest_restorable_time(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all_items(&client, "latest").await, [row("b", "21"), row("c", "30")]);
+
+    // The restored table: the source's indexes (queryable), no recovery of its own, a RestoreSummary.
+    let by_group = client
+        .query()
+        .table_name("at_t1")
+        .index_name("by_group")
+        .key_condition_expression("#g = :g")
+        .expression_attribute_names("#g", "group")
+        .expression_attribute_values(":g", s("g2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_group.count(), 1);
+    let restored = client.describe_table().table_name("at_t1").send().await.unwrap().table.unwrap();
+    let summary = restored.restore_summary().unwrap();
+    assert_eq!(summary.source_table_arn(), Some(format!("{}", source_arn(&client).await).as_str()));
+    assert!(summary.source_backup_arn().is_none());
+    assert_eq!(summary.restore_date_time().as_secs_f64(), t1);
+    assert_eq!(restored.table_status(), Some(&TableStatus::Active));
+    let own = client.describe_continuous_backups().table_name("at_t1").send().await.unwrap();
+    assert_eq!(
+        own.continuous_backups_description()
+            .unwrap()
+            .point_in_time_recovery_description()
+            .unwrap()
+            .point_in_time_recovery_status(),
+        Some(&PointInTimeRecoveryStatus::Disabled)
+    );
+
+    // What is refused.
+    let before = restore_at(&client, "too_early", enabled_at - 1.0).await.unwrap_err();
+    assert_eq!(before.0, "InvalidRestoreTimeException");
+    assert!(before.1.starts_with("Invalid restore time specified"), "{}", before.1);
+    assert_eq!(restore_at(&client, "too_late", latest + 60.0).await.unwrap_err().0, "InvalidRestoreTimeException");
+    assert_eq!(
+        restore_at(&client, "at_t1", t1).await.unwrap_err(),
+        ("TableAlreadyExistsException".into(), "Table already exists: at_t1".into())
+    );
+    let unknown = client
+        .restore_table_to_point_in_time()
+        .source_table_name("nope")
+        .target_table_name("x_restored")
+        .use_latest_restorable_time(true)
+        .send()
+        .await;
+    assert_eq!(error_of(unknown), ("TableNotFoundException".into(), "Table not found: nope".into()));
+}
+
+async fn source_arn(client: &Client) -> String {
+    client.describe_table().table_name("scores").send().await.unwrap().table.unwrap().table_arn().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_window_slides_with_the_recovery_period_and_overrides_apply() {
+    let db = harness::embedded();
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    enable(&client, "scores", Some(1)).await;
+    client.put_item().table_name("scores").set_item(Some(score("a", 1, "g1", 1))).send().await.unwrap();
+    let first = db.clock().now_millis() as f64 / 1000.0;
+    db.clock().advance(Duration::from_secs(2 * 86_400));
+    client.put_item().table_name("scores").set_item(Some(score("a", 1, "g1", 2))).send().await.unwrap();
+    let (earliest, _) = window(&client, "scores").await;
+    let now = db.clock().now_millis() as f64 / 1000.0;
+    assert!((earliest - (now - 86_400.0)).abs() < 1.0, "one day back, not to {first}");
+    let out = client.describe_continuous_backups().table_name("scores").send().await.unwrap();
+    let pitr = out.continuous_backups_description().unwrap().point_in_time_recovery_description().unwrap();
+    assert_eq!(pitr.recovery_period_in_days(), Some(1));
+    assert_eq!(restore_at(&client, "gone", first).await.unwrap_err().0, "InvalidRestoreTimeException");
+
+    // Overrides: billing mode, and only some of the source's indexes.
+    db.clock().advance(Duration::from_secs(600));
+    let keep = GlobalSecondaryIndex::builder()
+        .index_name("by_flag")
+        .key_schema(KeySchemaElement::builder().attribute_name("flag").key_type(KeyType::Hash).build().unwrap())
+        .projection(Projection::builder().projection_type(ProjectionType::KeysOnly).build())
+        .build()
+        .unwrap();
+    client
+        .restore_table_to_point_in_time()
+        .source_table_name("scores")
+        .target_table_name("slim")
+        .use_latest_restorable_time(true)
+        .billing_mode_override(BillingMode::PayPerRequest)
+        .global_secondary_index_override(keep)
+        .send()
+        .await
+        .unwrap();
+    let slim = client.describe_table().table_name("slim").send().await.unwrap().table.unwrap();
+    let names: Vec<&str> = slim.global_secondary_indexes().iter().filter_map(|i| i.index_name()).collect();
+    assert_eq!(names, ["by_flag"]);
+    assert_eq!(all_items(&client, "slim").await, [("a".to_string(), "1".to_string(), "2".to_string())]);
+
+    // Turning recovery off drops the history; on again, the window starts anew.
+    let off = PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(false).build().unwrap();
+    client
+        .update_continuous_backups()
+        .table_name("scores")
+        .point_in_time_recovery_specification(off)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restore_at(&client, "after_off", now).await.unwrap_err().0, "PointInTimeRecoveryUnavailableException");
+    enable(&client, "scores", None).await;
+    let (restarted, _) = window(&client, "scores").await;
+    assert!(restarted >= db.clock().now_millis() as f64 / 1000.0 - 1.0);
+}
