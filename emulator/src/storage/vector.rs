@@ -529,6 +529,57 @@ mod tests {
         assert_eq!(read_vector(&AttributeValue::S("x".into()), 3), Err(VectorError::NotNumbers));
     }
 
+    proptest::proptest! {
+        /// Any sequence of writes and removals, then a search: the same items,
+        /// order and scores as scoring every live item naively.
+        #[test]
+        fn search_matches_a_naive_ranking(
+            writes in proptest::collection::vec((0..12usize, proptest::option::of(proptest::array::uniform3(-3i8..4))), 0..60),
+            query in proptest::array::uniform3(-3i8..4),
+            k in 1..15usize,
+            which in 0..3usize,
+        ) {
+            let distance = DistanceFunction::ALL[which];
+            let mut data = VectorData::new(&def(distance), schema());
+            let mut model: BTreeMap<PrimaryKey, Vec<f32>> = BTreeMap::new();
+            for (id, vector) in writes {
+                let name = format!("k{id}");
+                let key = PrimaryKey::new(KeyValue::S(name.clone()), None);
+                match vector {
+                    Some(v) => {
+                        let v: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
+                        let (key, item, stored) = entry(&name, &v);
+                        data.replace(&key, Some(&item), &item, &stored);
+                        model.insert(key, v.iter().map(|&x| x as f32).collect());
+                    }
+                    None => {
+                        data.remove(&key);
+                        model.remove(&key);
+                    }
+                }
+            }
+            let query: Vec<f32> = query.iter().map(|&x| f32::from(x)).collect();
+            let mut expected: Vec<(f64, PrimaryKey)> =
+                model.iter().map(|(key, v)| (score(distance, &query, v), key.clone())).collect();
+            expected.sort_by(|a, b| {
+                let by_score = if distance == DistanceFunction::DotProduct { b.0.total_cmp(&a.0) } else { a.0.total_cmp(&b.0) };
+                by_score.then_with(|| a.1.cmp(&b.1))
+            });
+            expected.truncate(k);
+            let got: Vec<(f64, PrimaryKey)> = data.search(&query, k, |_| true).iter().map(|h| (h.score, h.item.key())).collect();
+            proptest::prop_assert_eq!(data.item_count() as usize, model.len());
+            proptest::prop_assert_eq!(got.len(), expected.len());
+            for ((got_score, got_key), (want_score, want_key)) in got.iter().zip(&expected) {
+                proptest::prop_assert!((got_score - want_score).abs() < 1e-5, "{} vs {}", got_score, want_score);
+                // Keys agree unless two scores are within float noise of each other.
+                if got_key != want_key {
+                    let other = expected.iter().find(|(_, k)| k == got_key).map(|(s, _)| *s);
+                    proptest::prop_assert!(other.is_some_and(|s| (s - want_score).abs() < 1e-5));
+                }
+            }
+        }
+    }
+
     #[test]
     fn scores_stay_finite_near_the_float_range() {
         let big = 1e38f32;
