@@ -7,6 +7,7 @@ use clap::Parser;
 use emulator::durable::OnDamage;
 use emulator::faults::FaultRule;
 use emulator::protocol::{Cors, Policy};
+use emulator::seed::{Existing, SeedFile};
 use emulator::server::Hosts;
 use emulator::state::State;
 use std::ffi::OsString;
@@ -39,6 +40,8 @@ struct Cli {
     browsers: Browsers,
     #[command(flatten)]
     logging: Logging,
+    #[command(flatten)]
+    seeding: Seeding,
 }
 
 const AFTER_HELP: &str = "\
@@ -148,6 +151,26 @@ struct Logging {
     /// Accepted for DynamoDB Local's -disableTelemetry: the emulator sends no telemetry.
     #[arg(long)]
     disable_telemetry: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Seeding")]
+struct Seeding {
+    /// Load tables and items at start-up (repeatable): CloudFormation templates (YAML or JSON),
+    /// CreateTable JSON, files `emulator dump` writes, item files naming their tables ({"users": [...]}
+    /// or BatchWriteItem's RequestItems), or TABLE=PATH for a list of items (plain or DynamoDB JSON).
+    /// Everything is checked first; a bad file or item stops the start (exit 1), nothing served or
+    /// stored.
+    #[arg(long, value_name = "PATH", value_parser = seed_file)]
+    seed: Vec<SeedFile>,
+    /// A seed that defines a table --db-path already holds deletes that table and loads the seed
+    /// (without it, that start is refused, naming the table).
+    #[arg(long, requires = "seed")]
+    seed_replace: bool,
+}
+
+fn seed_file(text: &str) -> Result<SeedFile, String> {
+    Ok(SeedFile::parse(text))
 }
 
 /// DynamoDB Local's spellings and ours.
@@ -286,7 +309,6 @@ fn init_logging(log_requests: bool) {
 async fn run(cli: Cli) {
     init_logging(cli.logging.log_requests);
     let state = Arc::new(State::default());
-    state.status_delay.set(cli.status_delay());
     let Listen { host, port, .. } = &cli.listen;
     // The port first: a second start that cannot listen must not touch the data directory.
     let listener = match tokio::net::TcpListener::bind((host.as_str(), *port)).await {
@@ -306,6 +328,14 @@ async fn run(cli: Cli) {
                 eprintln!("cannot use --db-path {}: {e}", dir.display());
                 std::process::exit(1);
             }
+        }
+    }
+    // Before the status delay (seeded tables are ACTIVE at once) and before anything is journaled.
+    seed(&state, &cli.seeding);
+    state.status_delay.set(cli.status_delay());
+    if state.journal.get().is_some() {
+        if !commit_journal(&state) {
+            std::process::exit(1);
         }
         // Changes made outside a request (background work) are journaled within a second.
         let background = Arc::clone(&state);
@@ -373,6 +403,52 @@ async fn run(cli: Cli) {
         tracing::info!("journal committed");
     }
     tracing::info!("stopped");
+}
+
+/// Item files at least this long get a progress bar (on a terminal).
+const LARGE_SEED: usize = 10_000;
+
+/// Loads `--seed` files, or exits 1 naming what is wrong (nothing served, nothing journaled).
+fn seed(state: &State, seeding: &Seeding) {
+    use std::io::IsTerminal;
+    if seeding.seed.is_empty() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let existing = if seeding.seed_replace { Existing::Replace } else { Existing::Refuse };
+    let terminal = std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut progress = |path: &std::path::Path, done: usize, total: usize| {
+        if !terminal || total < LARGE_SEED {
+            return;
+        }
+        let bar = bar.get_or_insert_with(|| {
+            let style =
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} items ({eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            let bar = indicatif::ProgressBar::new(total as u64).with_style(style.progress_chars("=> "));
+            bar.set_message(path.display().to_string());
+            bar
+        });
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if done == total {
+            bar.finish_and_clear();
+        }
+    };
+    match emulator::seed::load(state, &seeding.seed, existing, &mut progress) {
+        Ok(loaded) => tracing::info!(
+            tables = loaded.tables,
+            items = loaded.items,
+            files = seeding.seed.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "seeded"
+        ),
+        Err(e) => {
+            eprintln!("cannot seed: {e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 /// Commits what background work changed; false (and logged) when the disk refused it.

@@ -20,6 +20,8 @@ const LAYERS: &[&str] = &[
     "auth",
     "state",
     "ops",
+    "fixtures",
+    "seed",
     "durable",
     "protocol",
     "server",
