@@ -1,5 +1,6 @@
 //! Helpers shared by the SDK integration tests: raw HTTP for protocol-level
-//! checks, and small builders for common tables. The seed applications'
+//! checks (signed with the harness's credentials unless asked not to), and
+//! small builders for common tables. The seed applications'
 //! repositories are in `apps`.
 
 use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
@@ -31,8 +32,31 @@ pub async fn raw_request(addr: SocketAddr, method: &str, headers: &[(&str, &str)
     raw_request_to(addr, method, "/", headers, body).await
 }
 
-/// [`raw_request`] to a given path.
+/// [`raw_request`] to a given path. The request is signed with the
+/// harness's credentials (as `harness::start()` emulators require), unless
+/// `headers` carry an `Authorization` or `path` a presigned query.
 pub async fn raw_request_to(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawResponse {
+    let presigned = path.contains("X-Amz-Algorithm");
+    if presigned || headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("authorization")) {
+        return unsigned_request_to(addr, method, path, headers, body).await;
+    }
+    let host = addr.to_string();
+    let mut signed: Vec<(&str, &str)> = vec![("host", &host)];
+    signed.extend_from_slice(headers);
+    let signature = harness::Signer::default().headers(method, &format!("http://{addr}{path}"), &signed, body);
+    let mut all = headers.to_vec();
+    all.extend(signature.iter().map(|(name, value)| (name.as_str(), value.as_str())));
+    unsigned_request_to(addr, method, path, &all, body).await
+}
+
+/// [`raw_request_to`] exactly as given: no signature added.
+pub async fn unsigned_request_to(
     addr: SocketAddr,
     method: &str,
     path: &str,

@@ -43,9 +43,11 @@ pub struct Answer {
 }
 
 impl Target {
-    /// A local target with dummy credentials in us-east-1.
+    /// A local target in us-east-1 with the harness's credentials (its
+    /// emulators verify signatures; DynamoDB Local accepts any).
     pub fn local(kind: Kind, endpoint: &str) -> Result<Self, String> {
-        Self::new(kind, endpoint, "us-east-1", Credentials::new("AKIDCONFORMANCE", "secret", None, None, "conformance"))
+        let credentials = Credentials::new(harness::ACCESS_KEY, harness::SECRET_KEY, None, None, "conformance");
+        Self::new(kind, endpoint, "us-east-1", credentials)
     }
 
     /// A remote endpoint; region and credentials from `AWS_REGION`,

@@ -44,6 +44,21 @@ impl Clock {
         self.offset_millis.store(0, Ordering::Relaxed);
     }
 
+    /// Now as an HTTP date (`Sat, 05 Dec 2026 04:00:57 GMT`), for the `Date`
+    /// header: clients that correct their clock by it (the AWS SDKs) then sign
+    /// with the emulator's time, as they do with DynamoDB's.
+    pub fn http_date(&self) -> String {
+        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let millis = self.now_millis();
+        let (days, ms_of_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
+        let (y, m, d) = civil_from_days(days);
+        let (h, min, s) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1000 % 60);
+        let weekday = DAYS[days.rem_euclid(7) as usize];
+        let month = MONTHS[(m - 1).clamp(0, 11) as usize];
+        format!("{weekday}, {d:02} {month} {y:04} {h:02}:{min:02}:{s:02} GMT")
+    }
+
     /// A stream label (ISO-8601 local time with milliseconds) for a timestamp.
     pub fn stream_label(&self, seconds: f64) -> String {
         let millis = (seconds * 1000.0) as i64;
@@ -79,5 +94,14 @@ mod tests {
     fn stream_labels_are_iso_dates() {
         assert_eq!(Clock::default().stream_label(1_795_317_293.312), "2026-11-22T03:14:53.312");
         assert_eq!(Clock::default().stream_label(0.0), "1970-01-01T00:00:00.000");
+    }
+
+    #[test]
+    fn http_dates_name_the_weekday() {
+        let clock = Clock::default();
+        clock.set_millis(1_796_443_257_000);
+        assert_eq!(clock.http_date(), "Sat, 05 Dec 2026 04:00:57 GMT");
+        clock.set_millis(0);
+        assert_eq!(clock.http_date(), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 }

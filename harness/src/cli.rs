@@ -1,7 +1,7 @@
 //! The AWS CLI as a client under test: installed from PyPI (a pinned
 //! `awscli` v1, pure Python on the machine's CPython) into the same cache as
 //! DynamoDB Local, under a lock file, on first use; run as `python3 -m awscli`
-//! against an endpoint with dummy credentials.
+//! against an endpoint with the harness's credentials.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -30,20 +30,27 @@ pub fn aws_cli() -> Option<AwsCli> {
 }
 
 impl AwsCli {
-    /// Runs `aws <args> --endpoint-url <endpoint> --output json`: the parsed
-    /// JSON it prints (`Null` for no output), or its error output.
+    /// Runs `aws <args> --endpoint-url <endpoint> --output json` with the
+    /// harness's credentials: the parsed JSON it prints (`Null` for no
+    /// output), or its error output.
     pub fn run(&self, endpoint: &str, args: &[&str]) -> Result<Value, String> {
+        self.run_as(endpoint, args, crate::ACCESS_KEY, crate::SECRET_KEY)
+    }
+
+    /// [`Self::run`] signing with other credentials.
+    pub fn run_as(&self, endpoint: &str, args: &[&str], access_key: &str, secret_key: &str) -> Result<Value, String> {
         let output = Command::new("python3")
             .args(["-m", "awscli"])
             .args(args)
             .args(["--endpoint-url", endpoint, "--output", "json"])
             .env("PYTHONPATH", &self.site)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_ACCESS_KEY_ID", access_key)
+            .env("AWS_SECRET_ACCESS_KEY", secret_key)
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_ENDPOINT_URL")
             .output()
             .map_err(|e| format!("run python3 -m awscli: {e}"))?;

@@ -26,6 +26,7 @@ mod seeds_forum_ttl;
 mod seeds_user_aggregate;
 mod seeds_user_aggregate_ttl;
 mod seeds_user_model;
+mod signatures;
 mod streams;
 mod tables;
 mod ticket_office;

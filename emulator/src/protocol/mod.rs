@@ -141,8 +141,10 @@ fn read_call(state: &State, parts: &http::request::Parts, body: Bytes) -> Stage 
         }
         Method::GET if parts.uri.path() == "/" => Stage::Other(health(state, parts)),
         Method::HEAD if parts.uri.path() == "/" => Stage::Other(health(state, parts).map(|_| Bytes::new())),
-        Method::POST => match encoding::decode_body(&parts.headers, body) {
-            Ok(body) => Stage::Api(prepare(state, &parts.headers, body)),
+        // The signature covers the body as sent (compressed, if it is): a
+        // clone of `Bytes` shares it.
+        Method::POST => match encoding::decode_body(&parts.headers, body.clone()) {
+            Ok(decoded) => Stage::Api(prepare(state, parts, &body, decoded)),
             Err(DecodeError::TooLarge) => Stage::Other(body_too_large()),
             // DynamoDB answers a body that does not decode under its
             // Content-Encoding (or an unknown coding) with a 500
@@ -191,6 +193,10 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Op
         }
     };
     response.headers_mut().insert(header::SERVER, HeaderValue::from_static("Server"));
+    // The emulator's time, moved or not: SDKs correct their signing clock by it.
+    if let Ok(date) = HeaderValue::from_str(&state.clock.http_date()) {
+        response.headers_mut().insert(header::DATE, date);
+    }
     // The admin API never answers browsers' cross-origin requests, whatever the policy.
     let (policy, _) = served(parts);
     if !parts.uri.path().starts_with(admin::PREFIX) {
@@ -272,8 +278,8 @@ struct Prepared {
     faults: faults::Decision,
 }
 
-fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, ApiError> {
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+fn prepare(state: &State, parts: &http::request::Parts, raw: &Bytes, body: Bytes) -> Result<Prepared, ApiError> {
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(operation) = Operation::from_target(target) else {
         return Err(ApiError::new(ErrorKind::UnknownOperation, "An unknown operation was requested."));
     };
@@ -284,6 +290,11 @@ fn prepare(state: &State, headers: &HeaderMap, body: Bytes) -> Result<Prepared, 
         // overflow the stack here.
         serde_json::from_slice(&body).map_err(|_| ApiError::serialization(""))?
     };
+    // DynamoDB answers an unknown target and a body that is not JSON before
+    // it looks at the signature (mhart/dynalite index.js).
+    if let Some(credentials) = state.credentials.get() {
+        crate::auth::verify(credentials, state.clock.now_millis(), parts, raw)?;
+    }
     let decision = if state.faults.is_active() {
         state.faults.decide(&faults::Call::new(operation, &value), &value)
     } else {
