@@ -20,8 +20,8 @@ mod embedded;
 pub mod fixtures;
 mod oracle;
 mod sdk;
-mod signing;
 mod streams;
+mod target;
 
 pub use cli::{aws_cli, AwsCli};
 pub use embedded::InProcessClient;
@@ -37,8 +37,8 @@ pub use oracle::{
     DynamoDbLocal,
 };
 pub use sdk::{client_for, sdk_config_for};
-pub use signing::{emulator_credentials, Signer, ACCESS_KEY, SECRET_KEY};
 pub use streams::{DeliveryFailed, StartingPosition, StreamConsumer};
+pub use target::{connect, remote_target, TARGET_VARIABLE};
 
 use emulator::State;
 use std::net::SocketAddr;
@@ -50,25 +50,29 @@ pub struct Emulator {
     address: SocketAddr,
     endpoint: String,
     state: Arc<State>,
-    config: aws_config::SdkConfig,
     client: aws_sdk_dynamodb::Client,
     _shutdown: oneshot::Sender<()>,
+    /// Set when `HARNESS_TARGET` or [`connect`] points this handle at another endpoint.
+    remote: Option<target::Remote>,
 }
 
-/// Starts a fresh, empty emulator on an OS-chosen port of 127.0.0.1. It
-/// verifies Signature Version 4 with the harness's credentials
-/// ([`ACCESS_KEY`]/[`SECRET_KEY`], which its clients, [`Signer`] and the
-/// AWS CLI use), so every test exercises signing; [`builder`] turns that off.
+/// Starts a fresh, empty emulator on an OS-chosen port of 127.0.0.1.
+///
+/// With `HARNESS_TARGET` set (`local`, `aws` or a URL), it points at that
+/// target instead (see [`connect`]); the emulator's own tools then panic,
+/// naming the variable.
 ///
 /// Must be called inside a tokio runtime; the server runs as a task on it.
 pub async fn start() -> Emulator {
-    builder().start().await
+    if let Some(remote) = target::from_env().await {
+        return remote;
+    }
+    start_with_state(Arc::new(State::default())).await
 }
 
-/// Starts a server over existing state (for fixtures prepared in advance),
-/// verifying signatures as [`start`] does unless the state already has credentials.
+/// Starts a server over existing state (for fixtures prepared in advance).
 pub async fn start_with_state(state: Arc<State>) -> Emulator {
-    builder().state(state).start().await
+    serve(state, ServerOptions::default()).await
 }
 
 /// Starts a fresh emulator served as the binary is with `--cors`,
@@ -76,46 +80,7 @@ pub async fn start_with_state(state: Arc<State>) -> Emulator {
 /// answers browsers as DynamoDB does. [`start`] serves as the binary does by default: no CORS, the
 /// Host header checked, the admin API on loopback.
 pub async fn start_with_options(options: ServerOptions) -> Emulator {
-    builder().server_options(options).start().await
-}
-
-/// Options for [`start`]: `harness::builder().verify_signatures(false).start().await`.
-pub fn builder() -> Builder {
-    Builder { state: None, verify_signatures: true, options: ServerOptions::default() }
-}
-
-/// See [`builder`].
-pub struct Builder {
-    state: Option<Arc<State>>,
-    verify_signatures: bool,
-    options: ServerOptions,
-}
-
-impl Builder {
-    /// Serve this state rather than a fresh one.
-    pub fn state(self, state: Arc<State>) -> Builder {
-        Builder { state: Some(state), ..self }
-    }
-
-    /// Whether API calls must be signed with the harness's credentials
-    /// (default: yes). Off, the emulator serves unsigned requests as the
-    /// binary does without `--verify-signatures`.
-    pub fn verify_signatures(self, on: bool) -> Builder {
-        Builder { verify_signatures: on, ..self }
-    }
-
-    /// Serve as the binary does with `--cors`, `--allow-host` or `--admin-token`.
-    pub fn server_options(self, options: ServerOptions) -> Builder {
-        Builder { options, ..self }
-    }
-
-    pub async fn start(self) -> Emulator {
-        let state = self.state.unwrap_or_default();
-        if self.verify_signatures {
-            state.verify_signatures(emulator_credentials());
-        }
-        serve(state, self.options).await
-    }
+    serve(Arc::new(State::default()), options).await
 }
 
 async fn serve(state: Arc<State>, options: ServerOptions) -> Emulator {
@@ -132,9 +97,8 @@ async fn serve(state: Arc<State>, options: ServerOptions) -> Emulator {
         }
     });
     let endpoint = format!("http://{address}");
-    let config = sdk::sdk_config_with(&endpoint, aws_smithy_http_client::Builder::new().build_http(), &state);
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    Emulator { address, endpoint, state, config, client, _shutdown: tx }
+    let client = client_for(&endpoint);
+    Emulator { address, endpoint, state, client, _shutdown: tx, remote: None }
 }
 
 /// An emulator living inside the test process: no port, no server task.
@@ -150,22 +114,20 @@ pub struct Embedded {
 pub const EMBEDDED_ENDPOINT: &str = "http://dynamodb.embedded.invalid";
 
 /// A fresh, empty in-process emulator. Needs a tokio runtime only when its
-/// client is used. It does not verify signatures (nothing outside the
-/// process can reach it, and in-process calls stay cheapest); its client
-/// signs all the same, so `state().verify_signatures(...)` turns checking on.
+/// client is used.
 pub fn embedded() -> Embedded {
     embedded_with_state(Arc::new(State::default()))
 }
 
 /// An in-process emulator over existing state (fixtures, snapshots).
 pub fn embedded_with_state(state: Arc<State>) -> Embedded {
-    let config = sdk::sdk_config_with(EMBEDDED_ENDPOINT, InProcessClient::shared(Arc::clone(&state)), &state);
+    let config = sdk::sdk_config_with(EMBEDDED_ENDPOINT, InProcessClient::shared(Arc::clone(&state)));
     let client = aws_sdk_dynamodb::Client::new(&config);
     Embedded { state, config, client }
 }
 
 impl Embedded {
-    /// A client for this emulator (region us-east-1, the harness's credentials).
+    /// A client for this emulator (region us-east-1, dummy credentials).
     pub fn client(&self) -> aws_sdk_dynamodb::Client {
         self.client.clone()
     }
@@ -177,6 +139,10 @@ impl Embedded {
 
     /// The emulator's state, for fixtures and inspection.
     pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    fn in_process(&self, _tool: &str) -> &Arc<State> {
         &self.state
     }
 }
@@ -191,19 +157,35 @@ impl Emulator {
         self.address
     }
 
-    /// A client for this emulator (region us-east-1, the harness's credentials).
+    /// A client for this emulator (region us-east-1, dummy credentials).
     pub fn client(&self) -> aws_sdk_dynamodb::Client {
         self.client.clone()
     }
 
     /// Shared configuration pointing at this emulator, for building other clients.
     pub fn sdk_config(&self) -> aws_config::SdkConfig {
-        self.config.clone()
+        match &self.remote {
+            Some(remote) => remote.sdk_config(),
+            None => sdk_config_for(&self.endpoint),
+        }
     }
 
     /// The emulator's state, for fixtures and inspection.
     pub fn state(&self) -> &Arc<State> {
-        &self.state
+        self.in_process("state()")
+    }
+
+    /// Whether this handle points at another target (`HARNESS_TARGET`, [`connect`]).
+    pub fn is_remote(&self) -> bool {
+        self.remote.is_some()
+    }
+
+    /// The state, or a panic naming `HARNESS_TARGET` when there is none here.
+    fn in_process(&self, tool: &str) -> &Arc<State> {
+        match &self.remote {
+            Some(remote) => panic!("{}", remote.refusal(tool)),
+            None => &self.state,
+        }
     }
 }
 
@@ -214,12 +196,12 @@ macro_rules! state_tools {
         impl $handle {
             /// Fault rules of this emulator: add [`FaultRule`]s, read the count injected.
             pub fn faults(&self) -> &Faults {
-                &self.state.faults
+                &self.in_process("faults()").faults
             }
 
             /// The emulator's clock (real time plus an offset a test can move).
             pub fn clock(&self) -> &Clock {
-                &self.state.clock
+                &self.in_process("clock()").clock
             }
 
             /// Keeps new tables CREATING, updated tables UPDATING (a new GSI
@@ -228,13 +210,17 @@ macro_rules! state_tools {
             /// every change done when its request returns. Advance the clock to end
             /// a transition at once.
             pub fn set_status_delay(&self, delay: std::time::Duration) {
-                self.state.status_delay.set(delay)
+                self.in_process("set_status_delay()").status_delay.set(delay)
             }
 
             /// Creates the tables of a CloudFormation template (YAML or JSON), a
             /// `CreateTable` input, or a JSON list of inputs; returns their names.
             pub fn create_tables(&self, document: &str) -> Result<Vec<String>, FixtureError> {
-                crate::fixtures::create_tables(&self.state, document, &TemplateOptions::default())
+                crate::fixtures::create_tables(
+                    self.in_process("create_tables()"),
+                    document,
+                    &TemplateOptions::default(),
+                )
             }
 
             /// [`Self::create_tables`] with a table-name prefix and template parameters.
@@ -243,54 +229,58 @@ macro_rules! state_tools {
                 document: &str,
                 options: &TemplateOptions,
             ) -> Result<Vec<String>, FixtureError> {
-                crate::fixtures::create_tables(&self.state, document, options)
+                crate::fixtures::create_tables(self.in_process("create_tables_with()"), document, options)
             }
 
             /// Puts the items of a JSON document (plain or DynamoDB JSON) into `table`;
             /// returns how many.
             pub fn seed(&self, table: &str, document: &str) -> Result<usize, FixtureError> {
                 let value = crate::fixtures::parse_document(document)?;
-                crate::fixtures::seed_items(&self.state, table, &value)
+                crate::fixtures::seed_items(self.in_process("seed()"), table, &value)
             }
 
             /// Every item of `table`, in key order, as a JSON array in `format`.
             pub fn dump(&self, table: &str, format: ItemFormat) -> Result<serde_json::Value, FixtureError> {
-                crate::fixtures::dump_items(&self.state, table, format)
+                crate::fixtures::dump_items(self.in_process("dump()"), table, format)
             }
 
             /// Deletes the items whose Time to Live has passed on this emulator's
             /// clock, as DynamoDB's background process would; returns how many.
             /// (Moving the clock also sweeps, at the next request.)
             pub fn expire_now(&self) -> usize {
-                self.state.sweep_expired()
+                self.in_process("expire_now()").sweep_expired()
             }
 
             /// Every stream record of `table` so far (each stream it has had,
             /// each shard), oldest first, as a Lambda trigger receives them
             /// (GetRecords' form plus `eventSourceARN`).
             pub fn stream_records(&self, table: &str) -> Vec<serde_json::Value> {
-                self.state.stream_records_after(table, 0).into_iter().map(|(_, record)| record).collect()
+                self.in_process("stream_records()")
+                    .stream_records_after(table, 0)
+                    .into_iter()
+                    .map(|(_, record)| record)
+                    .collect()
             }
 
             /// A consumer of `table`'s stream that hands batches of at most
             /// `batch_size` records to a handler, as a Lambda trigger would.
             pub fn stream_consumer(&self, table: &str, start: StartingPosition, batch_size: usize) -> StreamConsumer {
-                StreamConsumer::new(Arc::clone(&self.state), table, start, batch_size)
+                StreamConsumer::new(Arc::clone(self.in_process("stream_consumer()")), table, start, batch_size)
             }
 
             /// A copy of every table and item, to [`Self::restore`] or fork later.
             pub fn snapshot(&self) -> Snapshot {
-                self.state.snapshot()
+                self.in_process("snapshot()").snapshot()
             }
 
             /// Puts every table back as it was in `snapshot`.
             pub fn restore(&self, snapshot: &Snapshot) {
-                self.state.restore(snapshot)
+                self.in_process("restore()").restore(snapshot)
             }
 
             /// A new in-process emulator holding `snapshot`'s tables; this one is untouched.
             pub fn fork(&self, snapshot: &Snapshot) -> Embedded {
-                embedded_with_state(Arc::new(self.state.fork(snapshot)))
+                embedded_with_state(Arc::new(self.in_process("fork()").fork(snapshot)))
             }
         }
     };

@@ -9,8 +9,9 @@
 //! test binaries never see a half-written install.
 //!
 //! One JVM is started per process, on a free port, the first time
-//! [`dynamodb_local`] is called; tests share it and isolate themselves with
-//! unique table names. The JVM dies with the process: it is spawned from a
+//! [`dynamodb_local`] is called; tests share it (`-sharedDb`) and isolate
+//! themselves with unique table names. `HARNESS_TARGET=local` starts a second
+//! one without `-sharedDb` (`isolated_dynamodb_local`). The JVM dies with the process: it is spawned from a
 //! thread that lives as long as the process with `PR_SET_PDEATHSIG`, and an
 //! `atexit` hook kills it on a normal exit.
 
@@ -50,7 +51,12 @@ impl DynamoDbLocal {
 }
 
 static ORACLE: OnceLock<Result<DynamoDbLocal, String>> = OnceLock::new();
-static CHILD: Mutex<Option<Child>> = Mutex::new(None);
+/// A second DynamoDB Local without `-sharedDb`, for `HARNESS_TARGET=local`:
+/// there it keeps one database per access key, so each test's handle (its own
+/// key) sees only its own tables, whatever names they have.
+static ISOLATED: OnceLock<Result<DynamoDbLocal, String>> = OnceLock::new();
+/// The JVMs started, by port.
+static CHILDREN: Mutex<Vec<(u16, Child)>> = Mutex::new(Vec::new());
 
 /// The process-wide DynamoDB Local, installing and starting it on first use.
 ///
@@ -70,9 +76,16 @@ pub async fn dynamodb_local() -> Option<DynamoDbLocal> {
 
 /// Like [`dynamodb_local`], but hands the failure to the caller.
 pub async fn try_dynamodb_local() -> Result<DynamoDbLocal, String> {
-    tokio::task::spawn_blocking(|| ORACLE.get_or_init(start_oracle).clone())
+    tokio::task::spawn_blocking(|| ORACLE.get_or_init(|| start_oracle(true)).clone())
         .await
         .map_err(|e| format!("oracle start-up thread failed: {e}"))?
+}
+
+/// The DynamoDB Local that keeps one database per access key (see `ISOLATED`).
+pub(crate) async fn isolated_dynamodb_local() -> Result<DynamoDbLocal, String> {
+    tokio::task::spawn_blocking(|| ISOLATED.get_or_init(|| start_oracle(false)).clone())
+        .await
+        .map_err(|e| format!("DynamoDB Local start-up thread failed: {e}"))?
 }
 
 pub(crate) fn running_in_ci() -> bool {
@@ -100,7 +113,7 @@ pub fn ensure_installed() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-fn start_oracle() -> Result<DynamoDbLocal, String> {
+fn start_oracle(shared: bool) -> Result<DynamoDbLocal, String> {
     let dir = install_dir();
     install(&dir)?;
     // A free port can be taken by someone else between probing and the JVM's
@@ -108,7 +121,7 @@ fn start_oracle() -> Result<DynamoDbLocal, String> {
     let mut last_error = String::new();
     for _ in 0..3 {
         let port = free_port()?;
-        match launch(&dir, port) {
+        match launch(&dir, port, shared) {
             Ok(()) => return Ok(DynamoDbLocal { endpoint: format!("http://127.0.0.1:{port}") }),
             Err(e) => last_error = e,
         }
@@ -193,13 +206,13 @@ fn free_port() -> Result<u16, String> {
 
 /// Starts the JVM from a thread that outlives every test (the parent-death
 /// signal follows the spawning *thread*), then waits until it answers.
-fn launch(dir: &Path, port: u16) -> Result<(), String> {
+fn launch(dir: &Path, port: u16, shared: bool) -> Result<(), String> {
     let (tx, rx) = std::sync::mpsc::channel();
     let dir = dir.to_path_buf();
     std::thread::Builder::new()
         .name("dynamodb-local-keeper".into())
         .spawn(move || {
-            let spawned = spawn_jvm(&dir, port);
+            let spawned = spawn_jvm(&dir, port, shared);
             let ok = spawned.is_ok();
             let _ = tx.send(spawned);
             if ok {
@@ -211,31 +224,32 @@ fn launch(dir: &Path, port: u16) -> Result<(), String> {
         })
         .map_err(|e| format!("spawn keeper thread: {e}"))?;
     let child = rx.recv().map_err(|e| format!("keeper thread: {e}"))??;
-    *CHILD.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
+    CHILDREN.lock().unwrap_or_else(|p| p.into_inner()).push((port, child));
     register_exit_hook();
     let deadline = Instant::now() + READY_TIMEOUT;
     loop {
         if answers_list_tables(port) {
             return Ok(());
         }
-        if let Some(status) = child_exited() {
+        if let Some(status) = child_exited(port) {
             return Err(format!("DynamoDB Local exited during start-up ({status})"));
         }
         if Instant::now() > deadline {
-            kill_child();
+            kill_child(Some(port));
             return Err(format!("DynamoDB Local did not answer on port {port} within {READY_TIMEOUT:?}"));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
-fn spawn_jvm(dir: &Path, port: u16) -> Result<Child, String> {
+fn spawn_jvm(dir: &Path, port: u16, shared: bool) -> Result<Child, String> {
     let mut command = Command::new("java");
     command
         .arg(format!("-Djava.library.path={}", dir.join("DynamoDBLocal_lib").display()))
         .args(["-Xmx512m", "-XX:+UseSerialGC", "-jar"])
         .arg(dir.join("DynamoDBLocal.jar"))
-        .args(["-inMemory", "-sharedDb", "-disableTelemetry", "-port", &port.to_string()])
+        .args(["-inMemory", "-disableTelemetry", "-port", &port.to_string()])
+        .args(shared.then_some("-sharedDb"))
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -256,14 +270,15 @@ fn spawn_jvm(dir: &Path, port: u16) -> Result<Child, String> {
     command.spawn().map_err(|e| format!("start java (is Java 17 installed?): {e}"))
 }
 
-fn child_exited() -> Option<std::process::ExitStatus> {
-    let mut guard = CHILD.lock().unwrap_or_else(|p| p.into_inner());
-    guard.as_mut().and_then(|c| c.try_wait().ok().flatten())
+fn child_exited(port: u16) -> Option<std::process::ExitStatus> {
+    let mut guard = CHILDREN.lock().unwrap_or_else(|p| p.into_inner());
+    guard.iter_mut().find(|(p, _)| *p == port).and_then(|(_, c)| c.try_wait().ok().flatten())
 }
 
-fn kill_child() {
-    let mut guard = CHILD.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(mut child) = guard.take() {
+/// Kills the JVM on `port`, or every one (`None`).
+fn kill_child(port: Option<u16>) {
+    let mut guard = CHILDREN.lock().unwrap_or_else(|p| p.into_inner());
+    for (_, mut child) in guard.extract_if(.., |(p, _)| port.is_none_or(|port| port == *p)) {
         let _ = child.kill();
         let _ = child.wait();
     }
@@ -273,7 +288,7 @@ fn register_exit_hook() {
     static HOOK: OnceLock<()> = OnceLock::new();
     HOOK.get_or_init(|| {
         extern "C" fn on_exit() {
-            kill_child();
+            kill_child(None);
         }
         // SAFETY: registering a plain extern "C" function with no captured state.
         unsafe {
