@@ -48,6 +48,8 @@ pub enum ErrorKind {
     LimitExceeded,
     ProvisionedThroughputExceeded,
     Throttling,
+    /// The server's own limit: a request body that did not arrive in time.
+    RequestTimeout,
     RequestLimitExceeded,
     MissingAuthenticationToken,
     /// SigV4: an Authorization header or query string missing parts, or malformed.
@@ -91,6 +93,7 @@ impl ErrorKind {
             ErrorKind::LimitExceeded => "LimitExceededException",
             ErrorKind::ProvisionedThroughputExceeded => "ProvisionedThroughputExceededException",
             ErrorKind::Throttling => "ThrottlingException",
+            ErrorKind::RequestTimeout => "RequestTimeoutException",
             ErrorKind::RequestLimitExceeded => "RequestLimitExceeded",
             ErrorKind::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             ErrorKind::IncompleteSignature => "IncompleteSignatureException",
@@ -114,6 +117,7 @@ impl ErrorKind {
             | ErrorKind::UnrecognizedClient
             | ErrorKind::AccessDenied
             | ErrorKind::Throttling
+            | ErrorKind::RequestTimeout
             | ErrorKind::ServiceUnavailable => CORAL_SERVICE_NS,
             _ => DYNAMODB_NS,
         }

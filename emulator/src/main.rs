@@ -267,7 +267,11 @@ impl Cli {
         }
         let hosts = if browsers.allow_any_host { Hosts::Any } else { Hosts::Checked(names) };
         let cors = browsers.cors.as_deref().map_or(Cors::Off, Cors::parse);
-        emulator::server::Options { policy: Policy { cors, admin_token: browsers.admin_token.clone() }, hosts }
+        emulator::server::Options {
+            policy: Policy { cors, admin_token: browsers.admin_token.clone() },
+            hosts,
+            limits: Default::default(),
+        }
     }
 }
 

@@ -1,19 +1,30 @@
-//! The HTTP server: axum on tokio. It refuses requests addressed to a Host
-//! it does not answer to (DNS rebinding), reads each body up to the limit,
-//! attaches who sent it and the server's policy ([`protocol::Served`]), and
-//! hands it to [`crate::protocol::respond`].
+//! The HTTP server: hyper's HTTP/1 connections on tokio, routed by axum. It
+//! refuses requests addressed to a Host it does not answer to (DNS
+//! rebinding), reads each body up to the limit, attaches who sent it and the
+//! server's policy ([`protocol::Served`]), and hands it to
+//! [`crate::protocol::respond`].
+//!
+//! No client can hold the server's resources ([`Limits`]): headers and bodies
+//! must arrive in time (a slow client is cut off), idle keep-alive
+//! connections close, and past the connection or in-flight request limits a
+//! request is answered DynamoDB's `ThrottlingException` (which SDKs retry)
+//! rather than left waiting. A client that half-closes after sending its
+//! request still gets the answer.
 
+use crate::error::{ApiError, ErrorKind};
 use crate::protocol::{self, Cors, Policy, Served, MAX_BODY_BYTES};
 use crate::state::State;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
-use http::header;
-use http_body_util::{BodyExt, Limited};
+use http::{header, StatusCode};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 /// How the server treats what browsers can send (the command line's choices).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -21,6 +32,33 @@ pub struct Options {
     /// CORS and the admin token, applied by [`protocol`].
     pub policy: Policy,
     pub hosts: Hosts,
+    pub limits: Limits,
+}
+
+/// What one client may hold of the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A request's headers must arrive within this long after it starts, and a
+    /// keep-alive connection idle this long is closed.
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this long after its headers.
+    pub body_timeout: Duration,
+    /// Connections served at once; past it, each request is answered a
+    /// throttling error and the connection closed.
+    pub max_connections: usize,
+    /// Requests handled at once; past it, a request is answered a throttling error.
+    pub max_in_flight: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 4096,
+            max_in_flight: 1024,
+        }
+    }
 }
 
 /// Which `Host` headers are answered.
@@ -110,29 +148,74 @@ fn machine_name() -> Option<String> {
 }
 
 fn router(state: Arc<State>, options: &Options) -> axum::Router {
-    let hosts = Arc::new(HostCheck::new(&options.hosts));
-    let policy = Arc::new(options.policy.clone());
+    let shared = Arc::new(Shared {
+        state,
+        hosts: HostCheck::new(&options.hosts),
+        policy: Arc::new(options.policy.clone()),
+        body_timeout: options.limits.body_timeout,
+        in_flight: Semaphore::new(options.limits.max_in_flight),
+    });
     axum::Router::new().fallback(move |request: Request| {
-        let (state, hosts, policy) = (Arc::clone(&state), Arc::clone(&hosts), Arc::clone(&policy));
-        async move { serve_one(&state, &hosts, policy, request).await }
+        let shared = Arc::clone(&shared);
+        async move { shared.serve_one(request).await }
     })
 }
 
-async fn serve_one(state: &State, hosts: &HostCheck, policy: Arc<Policy>, request: Request) -> Response {
-    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
-    if let Err(message) = hosts.check(host) {
-        return protocol::forbidden(&message).map(Body::from);
+/// What every request of a server shares.
+struct Shared {
+    state: Arc<State>,
+    hosts: HostCheck,
+    policy: Arc<Policy>,
+    body_timeout: Duration,
+    in_flight: Semaphore,
+}
+
+/// Marks a request that came on a connection past the connection limit.
+#[derive(Clone, Copy)]
+struct OverConnectionLimit;
+
+fn throttled() -> Response {
+    let error = ApiError::new(ErrorKind::Throttling, "Rate of requests exceeds the allowed throughput.");
+    protocol::refused(StatusCode::BAD_REQUEST, &error).map(Body::from)
+}
+
+impl Shared {
+    async fn serve_one(&self, request: Request) -> Response {
+        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+        if let Err(message) = self.hosts.check(host) {
+            return protocol::forbidden(&message).map(Body::from);
+        }
+        let Ok(_permit) = self.in_flight.try_acquire() else { return throttled() };
+        if request.extensions().get::<OverConnectionLimit>().is_some() {
+            return throttled();
+        }
+        let (mut parts, body) = request.into_parts();
+        if let Some(ConnectInfo(peer)) = parts.extensions.remove::<ConnectInfo<SocketAddr>>() {
+            parts.extensions.insert(Served { peer, policy: Arc::clone(&self.policy) });
+        }
+        // Read at most the limit, in time: an oversized body is refused without
+        // being buffered whole, a stalled one is not waited for.
+        let read = tokio::time::timeout(self.body_timeout, Limited::new(body, MAX_BODY_BYTES).collect()).await;
+        let bytes = match read {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+                return protocol::body_too_large().map(Body::from)
+            }
+            // The client stopped before its Content-Length (or broke the chunked encoding).
+            Ok(Err(_)) => {
+                let error = ApiError::serialization("The request body ended before its declared length");
+                return protocol::refused(StatusCode::BAD_REQUEST, &error).map(Body::from);
+            }
+            Err(_) => {
+                let error = ApiError::new(
+                    ErrorKind::RequestTimeout,
+                    format!("The request body did not arrive within {} s", self.body_timeout.as_secs()),
+                );
+                return protocol::refused(StatusCode::REQUEST_TIMEOUT, &error).map(Body::from);
+            }
+        };
+        protocol::respond(&self.state, http::Request::from_parts(parts, bytes)).await.map(Body::from)
     }
-    let (mut parts, body) = request.into_parts();
-    if let Some(ConnectInfo(peer)) = parts.extensions.remove::<ConnectInfo<SocketAddr>>() {
-        parts.extensions.insert(Served { peer, policy });
-    }
-    // Read at most the limit: an oversized body is refused without being buffered whole.
-    let bytes = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return protocol::body_too_large().map(Body::from),
-    };
-    protocol::respond(state, http::Request::from_parts(parts, bytes)).await.map(Body::from)
 }
 
 /// Serves with the default [`Options`] (no CORS, Host checked, admin API on loopback) until
@@ -152,13 +235,50 @@ pub async fn serve_with(
     options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Responses go out at once rather than waiting to be coalesced (Nagle).
-    let listener = listener.tap_io(|stream| {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let app = router(state, &options);
+    let connections = Arc::new(Semaphore::new(options.limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(options.limits.header_timeout).half_close(true);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: wait a little rather than spin.
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Responses go out at once rather than waiting to be coalesced (Nagle).
         let _ = stream.set_nodelay(true);
-    });
-    let app = router(state, &options).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        let permit = Arc::clone(&connections).try_acquire_owned().ok();
+        let over_limit = permit.is_none();
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            if over_limit {
+                request.extensions_mut().insert(OverConnectionLimit);
+            }
+            let mut app = app.clone();
+            async move { tower_service::Service::call(&mut app, request.map(Body::new)).await }
+        });
+        let mut builder = http.clone();
+        builder.keep_alive(!over_limit);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 #[cfg(test)]

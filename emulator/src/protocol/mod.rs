@@ -244,6 +244,12 @@ pub fn forbidden(message: &str) -> Response<Bytes> {
     json_response(StatusCode::FORBIDDEN, error_body(&error), None)
 }
 
+/// The response for a request refused before it reaches an operation (the
+/// server's own limits): `error` as DynamoDB encodes errors, with `status`.
+pub fn refused(status: StatusCode, error: &ApiError) -> Response<Bytes> {
+    json_response(status, error_body(error), None)
+}
+
 /// The response for a body over [`MAX_BODY_BYTES`], read or inflated.
 pub fn body_too_large() -> Response<Bytes> {
     let error = ApiError::validation(format!("Request size exceeded {MAX_BODY_BYTES} bytes"));
