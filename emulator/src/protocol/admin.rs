@@ -4,7 +4,7 @@
 //!
 //! - `GET /_emulator/faults`: the rules with their counters, and the total injected
 //! - `POST /_emulator/faults`: add a rule (or an array of rules), see [`FaultRule::from_json`]; answers their ids
-//! - `DELETE /_emulator/faults`: remove every rule
+//! - `DELETE /_emulator/faults`: remove every rule; `DELETE /_emulator/faults/ID`: one rule
 //! - `POST /_emulator/faults/seed` `{"seed": N}`: reseed probabilistic rules
 //! - `GET /_emulator/clock`: `{"nowMillis": ...}`
 //! - `POST /_emulator/clock` `{"advanceMillis": N}` or `{"setMillis": T}`
@@ -49,17 +49,10 @@ pub fn handle(
     }
 }
 
-type AdminResult<T = Value> = Result<T, (StatusCode, String)>;
+pub(super) type AdminResult<T = Value> = Result<T, (StatusCode, String)>;
 
 fn admitted(policy: &Policy, peer: Option<SocketAddr>, method: &Method, headers: &HeaderMap) -> AdminResult<()> {
-    let loopback = peer.is_none_or(|p| p.ip().to_canonical().is_loopback());
-    if !loopback && !carries_token(policy, headers) {
-        let how = match policy.admin_token {
-            Some(_) => "or to requests with the admin token (Authorization: Bearer TOKEN)",
-            None => "unless the emulator is started with --admin-token TOKEN",
-        };
-        return Err((StatusCode::FORBIDDEN, format!("the admin API answers only on loopback, {how}")));
-    }
+    peer_admitted(policy, peer, headers)?;
     if !headers.contains_key(ADMIN_HEADER) {
         return Err((
             StatusCode::FORBIDDEN,
@@ -75,6 +68,19 @@ fn admitted(policy: &Policy, peer: Option<SocketAddr>, method: &Method, headers:
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "admin requests that change something are sent as Content-Type: application/json".into(),
         ));
+    }
+    Ok(())
+}
+
+/// Loopback peers, or others with the admin token: the admin API's and the console's first check.
+pub(super) fn peer_admitted(policy: &Policy, peer: Option<SocketAddr>, headers: &HeaderMap) -> AdminResult<()> {
+    let loopback = peer.is_none_or(|p| p.ip().to_canonical().is_loopback());
+    if !loopback && !carries_token(policy, headers) {
+        let how = match policy.admin_token {
+            Some(_) => "or to requests with the admin token (Authorization: Bearer TOKEN)",
+            None => "unless the emulator is started with --admin-token TOKEN",
+        };
+        return Err((StatusCode::FORBIDDEN, format!("the admin API answers only on loopback, {how}")));
     }
     Ok(())
 }
@@ -108,6 +114,14 @@ fn answer(state: &State, method: &Method, path: &str, body: &[u8]) -> AdminResul
         }
         (&Method::DELETE, "/faults") => {
             state.faults.clear();
+            Ok(state.faults.to_json())
+        }
+        (&Method::DELETE, rule) if rule.starts_with("/faults/") => {
+            let id =
+                rule.trim_start_matches("/faults/").parse().map_err(|_| bad_request("a rule id is a whole number"))?;
+            if !state.faults.remove(id) {
+                return Err((StatusCode::NOT_FOUND, format!("no fault rule {id}")));
+            }
             Ok(state.faults.to_json())
         }
         (&Method::POST, "/faults/seed") => {

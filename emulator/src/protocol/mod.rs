@@ -6,7 +6,8 @@
 //! Here: target dispatch, body decoding (gzip/deflate, size limit, JSON),
 //! error encoding, `x-amzn-RequestId`, `x-amz-crc32`, `Server`, response
 //! compression, CORS (`cors`, off unless the server's [`Policy`] allows
-//! origins), the health check, the admin API (`admin`), and the request log
+//! origins), the health check, the admin API (`admin`), the web console
+//! (`console`), and the request log
 //! ([`REQUEST_LOG`]).
 //!
 //! What DynamoDB answers outside API calls, and the sources it is taken from:
@@ -30,6 +31,7 @@
 //!   blog.milancermak.com, 2019-03-08).
 
 mod admin;
+mod console;
 mod cors;
 mod encoding;
 
@@ -131,6 +133,9 @@ impl Stage {
 
 fn read_call(state: &State, parts: &http::request::Parts, body: Bytes) -> Stage {
     let (policy, peer) = served(parts);
+    if console::is_page(parts.uri.path()) {
+        return Stage::Other(console::handle(state, policy, peer, parts));
+    }
     if parts.uri.path().starts_with(admin::PREFIX) {
         return Stage::Other(admin::handle(state, policy, peer, parts, &body));
     }
