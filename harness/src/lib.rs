@@ -20,6 +20,7 @@ mod embedded;
 pub mod fixtures;
 mod oracle;
 mod sdk;
+mod signing;
 mod streams;
 mod target;
 
@@ -37,6 +38,7 @@ pub use oracle::{
     DynamoDbLocal,
 };
 pub use sdk::{client_for, sdk_config_for};
+pub use signing::{emulator_credentials, Signer, ACCESS_KEY, SECRET_KEY};
 pub use streams::{DeliveryFailed, StartingPosition, StreamConsumer};
 pub use target::{connect, remote_target, TARGET_VARIABLE};
 
@@ -56,7 +58,10 @@ pub struct Emulator {
     remote: Option<target::Remote>,
 }
 
-/// Starts a fresh, empty emulator on an OS-chosen port of 127.0.0.1.
+/// Starts a fresh, empty emulator on an OS-chosen port of 127.0.0.1. It
+/// verifies Signature Version 4 with the harness's credentials
+/// ([`ACCESS_KEY`]/[`SECRET_KEY`], which its clients, [`Signer`] and the
+/// AWS CLI use), so every test exercises signing; [`builder`] turns that off.
 ///
 /// With `HARNESS_TARGET` set (`local`, `aws` or a URL), it points at that
 /// target instead (see [`connect`]); the emulator's own tools then panic,
@@ -67,12 +72,13 @@ pub async fn start() -> Emulator {
     if let Some(remote) = target::from_env().await {
         return remote;
     }
-    start_with_state(Arc::new(State::default())).await
+    builder().start().await
 }
 
-/// Starts a server over existing state (for fixtures prepared in advance).
+/// Starts a server over existing state (for fixtures prepared in advance),
+/// verifying signatures as [`start`] does unless the state already has credentials.
 pub async fn start_with_state(state: Arc<State>) -> Emulator {
-    serve(state, ServerOptions::default()).await
+    builder().state(state).start().await
 }
 
 /// Starts a fresh emulator served as the binary is with `--cors`,
@@ -80,7 +86,46 @@ pub async fn start_with_state(state: Arc<State>) -> Emulator {
 /// answers browsers as DynamoDB does. [`start`] serves as the binary does by default: no CORS, the
 /// Host header checked, the admin API on loopback.
 pub async fn start_with_options(options: ServerOptions) -> Emulator {
-    serve(Arc::new(State::default()), options).await
+    builder().server_options(options).start().await
+}
+
+/// Options for [`start`]: `harness::builder().verify_signatures(false).start().await`.
+pub fn builder() -> Builder {
+    Builder { state: None, verify_signatures: true, options: ServerOptions::default() }
+}
+
+/// See [`builder`].
+pub struct Builder {
+    state: Option<Arc<State>>,
+    verify_signatures: bool,
+    options: ServerOptions,
+}
+
+impl Builder {
+    /// Serve this state rather than a fresh one.
+    pub fn state(self, state: Arc<State>) -> Builder {
+        Builder { state: Some(state), ..self }
+    }
+
+    /// Whether API calls must be signed with the harness's credentials
+    /// (default: yes). Off, the emulator serves unsigned requests as the
+    /// binary does without `--verify-signatures`.
+    pub fn verify_signatures(self, on: bool) -> Builder {
+        Builder { verify_signatures: on, ..self }
+    }
+
+    /// Serve as the binary does with `--cors`, `--allow-host` or `--admin-token`.
+    pub fn server_options(self, options: ServerOptions) -> Builder {
+        Builder { options, ..self }
+    }
+
+    pub async fn start(self) -> Emulator {
+        let state = self.state.unwrap_or_default();
+        if self.verify_signatures {
+            state.verify_signatures(emulator_credentials());
+        }
+        serve(state, self.options).await
+    }
 }
 
 async fn serve(state: Arc<State>, options: ServerOptions) -> Emulator {
@@ -97,7 +142,8 @@ async fn serve(state: Arc<State>, options: ServerOptions) -> Emulator {
         }
     });
     let endpoint = format!("http://{address}");
-    let client = client_for(&endpoint);
+    let http = aws_smithy_http_client::Builder::new().build_http();
+    let client = aws_sdk_dynamodb::Client::new(&sdk::sdk_config_with(&endpoint, http, &state));
     Emulator { address, endpoint, state, client, _shutdown: tx, remote: None }
 }
 
@@ -114,20 +160,22 @@ pub struct Embedded {
 pub const EMBEDDED_ENDPOINT: &str = "http://dynamodb.embedded.invalid";
 
 /// A fresh, empty in-process emulator. Needs a tokio runtime only when its
-/// client is used.
+/// client is used. It does not verify signatures (nothing outside the
+/// process can reach it, and in-process calls stay cheapest); its client
+/// signs all the same, so `state().verify_signatures(...)` turns checking on.
 pub fn embedded() -> Embedded {
     embedded_with_state(Arc::new(State::default()))
 }
 
 /// An in-process emulator over existing state (fixtures, snapshots).
 pub fn embedded_with_state(state: Arc<State>) -> Embedded {
-    let config = sdk::sdk_config_with(EMBEDDED_ENDPOINT, InProcessClient::shared(Arc::clone(&state)));
+    let config = sdk::sdk_config_with(EMBEDDED_ENDPOINT, InProcessClient::shared(Arc::clone(&state)), &state);
     let client = aws_sdk_dynamodb::Client::new(&config);
     Embedded { state, config, client }
 }
 
 impl Embedded {
-    /// A client for this emulator (region us-east-1, dummy credentials).
+    /// A client for this emulator (region us-east-1, the harness's credentials).
     pub fn client(&self) -> aws_sdk_dynamodb::Client {
         self.client.clone()
     }
@@ -157,7 +205,7 @@ impl Emulator {
         self.address
     }
 
-    /// A client for this emulator (region us-east-1, dummy credentials).
+    /// A client for this emulator (region us-east-1, the harness's credentials).
     pub fn client(&self) -> aws_sdk_dynamodb::Client {
         self.client.clone()
     }
@@ -166,7 +214,10 @@ impl Emulator {
     pub fn sdk_config(&self) -> aws_config::SdkConfig {
         match &self.remote {
             Some(remote) => remote.sdk_config(),
-            None => sdk_config_for(&self.endpoint),
+            None => {
+                let http = aws_smithy_http_client::Builder::new().build_http();
+                sdk::sdk_config_with(&self.endpoint, http, &self.state)
+            }
         }
     }
 
