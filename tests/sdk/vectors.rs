@@ -665,6 +665,61 @@ async fn definition_errors() {
     assert!(message.contains("vector indexes"), "{message}");
 }
 
+#[tokio::test]
+async fn update_table_keeps_vector_and_search_schema_attributes_consistent() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_catalog(&client).await;
+    let gsi = |name: &str, attr: &str| {
+        aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+            .create(
+                aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
+                    .index_name(name)
+                    .key_schema(key(attr, KeyType::Hash))
+                    .projection(projection(ProjectionType::All, &[]))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    };
+    // A search schema attribute keeps its type: another definition is refused.
+    let (code, message) = error_of(
+        client
+            .update_table()
+            .table_name("catalog")
+            .attribute_definitions(def("released", ScalarAttributeType::S))
+            .global_secondary_index_updates(gsi("by_released", "released"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ValidationException");
+    assert!(message.contains("Attribute released is already defined with type N"), "{message}");
+    // The vector attribute cannot become a GSI key.
+    let (code, message) = error_of(
+        client
+            .update_table()
+            .table_name("catalog")
+            .attribute_definitions(def("emb", ScalarAttributeType::S))
+            .global_secondary_index_updates(gsi("by_emb", "emb"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ValidationException");
+    assert!(message.contains("Attribute emb is the vector attribute of vector index by_topic"), "{message}");
+    // The same type is fine, and the definition stays while the search schema uses it.
+    client
+        .update_table()
+        .table_name("catalog")
+        .attribute_definitions(def("released", ScalarAttributeType::N))
+        .global_secondary_index_updates(gsi("by_released", "released"))
+        .send()
+        .await
+        .unwrap();
+    let table = client.describe_table().table_name("catalog").send().await.unwrap().table.unwrap();
+    assert_eq!(table.attribute_definitions().len(), 3);
+    assert_eq!(table.global_secondary_indexes().len(), 1);
+}
+
 /// The forum's posts (shared/seeds/004: `postId`, `threadId`, `userId`,
 /// `title`, `content`) with tiny hand-made embeddings over four topics:
 /// [databases, cooking, travel, music].

@@ -236,6 +236,21 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             .step("UpdateTable", json!({"TableName": "$Pu", "VectorIndexUpdates": [{"Delete": {"IndexName": "vidx"}}]}))
             .step("DescribeTable", json!({"TableName": "$Pu"})),
     );
+    let gsi = |name: &str, attr: &str, kind: &str| {
+        json!({"TableName": "$Pc", "AttributeDefinitions": [{"AttributeName": attr, "AttributeType": kind}],
+            "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": name,
+                "KeySchema": [{"AttributeName": attr, "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}]})
+    };
+    out.push(
+        Scenario::new(
+            "SearchVectors/update-table-attribute-conflicts",
+            "A search schema attribute keeps its defined type; a vector attribute cannot become a GSI key",
+        )
+        .step("CreateTable", catalog_table())
+        .step("UpdateTable", gsi("by_released", "released", "S"))
+        .step("UpdateTable", gsi("by_emb", "emb", "S"))
+        .step("UpdateTable", gsi("by_released", "released", "N")),
+    );
     out.push(
         Scenario::new("SearchVectors/update-table-errors", "One vector index update per call, never beside GSI or stream changes; deleting a missing one")
             .step("CreateTable", create("$Pu", ("pk", "S"), None))

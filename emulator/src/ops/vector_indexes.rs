@@ -145,10 +145,7 @@ impl VectorIndexSpec {
             return Err(ApiError::validation("Attempting to create an index which already exists"));
         }
         let attr = &self.attribute;
-        let is_key = |a: &str| {
-            table.key_schema.is_key_attribute(a)
-                || table.global_indexes.iter().chain(&table.local_indexes).any(|i| i.key_schema.is_key_attribute(a))
-        };
+        let is_key = |a: &str| is_index_key(table, a);
         if is_key(attr) {
             return Err(invalid(format!(
                 "The vector attribute '{attr}' of vector index {name} is a key attribute of the table or of a secondary index"
@@ -189,6 +186,12 @@ impl VectorIndexSpec {
             backfilled_at: None,
         })
     }
+}
+
+/// Whether `attr` is a key attribute of the table or of one of its secondary indexes.
+fn is_index_key(table: &TableDef, attr: &str) -> bool {
+    table.key_schema.is_key_attribute(attr)
+        || table.global_indexes.iter().chain(&table.local_indexes).any(|i| i.key_schema.is_key_attribute(attr))
 }
 
 /// The search schema typed by `defs`: one HASH at most, no attribute twice,
@@ -357,6 +360,14 @@ pub fn update_table_indexes(
     stream_change: bool,
 ) -> ApiResult<VectorChange> {
     let mut change = VectorChange::default();
+    // A new GSI may not take a vector attribute as its key (Alternator's
+    // test_updatetable_gsi_key_is_vector_attribute found DynamoDB refusing it).
+    if let Some(index) = def.vector_indexes.iter().find(|v| is_index_key(def, &v.attribute)) {
+        return Err(invalid(format!(
+            "Attribute {} is the vector attribute of vector index {}: it cannot be a key attribute of a secondary index",
+            index.attribute, index.name
+        )));
+    }
     if updates.is_empty() {
         if def.billing_mode == BillingMode::Provisioned && !def.vector_indexes.is_empty() {
             return Err(invalid(
