@@ -40,6 +40,16 @@ pub enum ErrorKind {
     PointInTimeRecoveryUnavailable,
     /// A point in time outside the table's restorable window.
     InvalidRestoreTime,
+    /// DescribeExport of an ARN no export has.
+    ExportNotFound,
+    /// DescribeImport of an ARN no import has.
+    ImportNotFound,
+    /// An ExportTime (or incremental window) outside the point-in-time recovery window.
+    InvalidExportTime,
+    /// A ClientToken reused with other parameters (exports).
+    ExportConflict,
+    /// A ClientToken reused with other parameters (imports).
+    ImportConflict,
     TransactionCanceled,
     TransactionConflict,
     TransactionInProgress,
@@ -85,6 +95,11 @@ impl ErrorKind {
             ErrorKind::TableAlreadyExists => "TableAlreadyExistsException",
             ErrorKind::PointInTimeRecoveryUnavailable => "PointInTimeRecoveryUnavailableException",
             ErrorKind::InvalidRestoreTime => "InvalidRestoreTimeException",
+            ErrorKind::ExportNotFound => "ExportNotFoundException",
+            ErrorKind::ImportNotFound => "ImportNotFoundException",
+            ErrorKind::InvalidExportTime => "InvalidExportTimeException",
+            ErrorKind::ExportConflict => "ExportConflictException",
+            ErrorKind::ImportConflict => "ImportConflictException",
             ErrorKind::TransactionCanceled => "TransactionCanceledException",
             ErrorKind::TransactionConflict => "TransactionConflictException",
             ErrorKind::TransactionInProgress => "TransactionInProgressException",

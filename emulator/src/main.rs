@@ -42,6 +42,8 @@ struct Cli {
     logging: Logging,
     #[command(flatten)]
     seeding: Seeding,
+    #[command(flatten)]
+    exports: Exports,
 }
 
 const AFTER_HELP: &str = "\
@@ -167,6 +169,15 @@ struct Seeding {
     /// (without it, that start is refused, naming the table).
     #[arg(long, requires = "seed")]
     seed_replace: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Exports and imports")]
+struct Exports {
+    /// A directory standing for Amazon S3: ExportTableToPointInTime writes and ImportTable reads
+    /// DIR/<bucket>/<key> (a bucket is a subdirectory). Without it, both answer a ValidationException.
+    #[arg(long, value_name = "DIR")]
+    s3_dir: Option<PathBuf>,
 }
 
 fn seed_file(text: &str) -> Result<SeedFile, String> {
@@ -337,6 +348,7 @@ async fn run(cli: Cli) {
     // Before the status delay (seeded tables are ACTIVE at once) and before anything is journaled.
     seed(&state, &cli.seeding);
     state.status_delay.set(cli.status_delay());
+    state.transfers.set_s3_dir(cli.exports.s3_dir.clone());
     if state.journal.get().is_some() {
         if !commit_journal(&state) {
             std::process::exit(1);

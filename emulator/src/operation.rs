@@ -55,6 +55,12 @@ macro_rules! operation_table {
             DeleteBackup:              DynamoDb, Define, NoTable,      Single,      Json(backups::delete_backup);
             RestoreTableFromBackup:    DynamoDb, Define, NoTable,      Single,      Json(backups::restore_table_from_backup);
             RestoreTableToPointInTime: DynamoDb, Define, NoTable,      Single,      Json(recovery::restore_table_to_point_in_time);
+            ExportTableToPointInTime:  DynamoDb, Define, NoTable,      Single,      Json(exports::export_table_to_point_in_time);
+            DescribeExport:            DynamoDb, Read,   NoTable,      Single,      Json(exports::describe_export);
+            ListExports:               DynamoDb, Read,   NoTable,      Single,      Json(exports::list_exports);
+            ImportTable:               DynamoDb, Define, NoTable,      Single,      Json(imports::import_table);
+            DescribeImport:            DynamoDb, Read,   NoTable,      Single,      Json(imports::describe_import);
+            ListImports:               DynamoDb, Read,   NoTable,      Single,      Json(imports::list_imports);
             PutResourcePolicy:         DynamoDb, Define, ResourceArn,  Single,      Json(integrations::put_resource_policy);
             GetResourcePolicy:         DynamoDb, Read,   ResourceArn,  Single,      Json(integrations::get_resource_policy);
             DeleteResourcePolicy:      DynamoDb, Define, ResourceArn,  Single,      Json(integrations::delete_resource_policy);

@@ -187,6 +187,19 @@ fn templates() -> Vec<(&'static str, Value)> {
             json!({"SourceTableName": "ranged", "TargetTableName": "restored", "RestoreDateTime": 1700000000.5, "BillingModeOverride": "PAY_PER_REQUEST", "LocalSecondaryIndexOverride": [{"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "lsk", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}),
         ),
         (
+            "ExportTableToPointInTime",
+            json!({"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged", "S3Bucket": "bucket", "S3Prefix": "exports/x", "ExportFormat": "ION", "ExportType": "INCREMENTAL_EXPORT", "IncrementalExportSpecification": {"ExportFromTime": 1700000000.5, "ExportToTime": 1700003600, "ExportViewType": "NEW_IMAGE"}, "ClientToken": "token", "S3SseAlgorithm": "AES256"}),
+        ),
+        ("DescribeExport", json!({"ExportArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/export/01796426192945-3ada4103"})),
+        ("ListExports", json!({"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged", "MaxResults": 2, "NextToken": "00"})),
+        (
+            "ImportTable",
+            json!({"S3BucketSource": {"S3Bucket": "bucket", "S3KeyPrefix": "imports/", "S3BucketOwner": "000000000000"}, "InputFormat": "CSV", "InputCompressionType": "ZSTD", "InputFormatOptions": {"Csv": {"Delimiter": ";", "HeaderList": ["pk", "n"]}}, "ClientToken": "token",
+                "TableCreationParameters": {"TableName": "imported", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}}),
+        ),
+        ("DescribeImport", json!({"ImportArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/import/01796426192945-3ada4103"})),
+        ("ListImports", json!({"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged", "PageSize": 2})),
+        (
             "UntagResource",
             json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed", "TagKeys": ["a"]}),
         ),
@@ -241,6 +254,11 @@ fn call(state: &State, operation: &str, body: Vec<u8>) -> (u16, Value) {
 
 fn setup() -> State {
     let state = State::default();
+    // Exports and imports act on a directory standing for S3: one for the whole run.
+    static S3: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let s3 = S3.get_or_init(|| tempfile::tempdir().expect("a temporary directory"));
+    std::fs::create_dir_all(s3.path().join("bucket")).expect("a bucket directory");
+    state.transfers.set_s3_dir(Some(s3.path().to_path_buf()));
     let create = |body: Value| {
         let (status, answer) = call(&state, "CreateTable", body.to_string().into_bytes());
         assert_eq!(status, 200, "{answer}");

@@ -264,6 +264,12 @@ macro_rules! state_tools {
                 self.in_process("set_status_delay()").status_delay.set(delay)
             }
 
+            /// The directory standing for Amazon S3: exports write, imports read
+            /// `dir/<bucket>/<key>` (the binary's `--s3-dir`).
+            pub fn set_s3_dir(&self, dir: impl Into<std::path::PathBuf>) {
+                self.in_process("set_s3_dir()").transfers.set_s3_dir(Some(dir.into()))
+            }
+
             /// Creates the tables of a CloudFormation template (YAML or JSON), a
             /// `CreateTable` input, or a JSON list of inputs; returns their names.
             pub fn create_tables(&self, document: &str) -> Result<Vec<String>, FixtureError> {

@@ -7,6 +7,7 @@ mod cli;
 mod clock;
 mod concurrency;
 mod embedded;
+mod exports;
 mod expressions;
 mod faults;
 mod fixtures;

@@ -45,6 +45,13 @@ pub fn create_table(state: &State, input: Input) -> ApiResult<Value> {
     Ok(json!({ "TableDescription": description }))
 }
 
+/// A new table's definition from CreateTable's parameters, checked as
+/// CreateTable checks them (ImportTable's `TableCreationParameters`).
+pub fn new_table_def(state: &State, input: Input) -> ApiResult<TableDef> {
+    let request = CreateTableRequest::read(input)?;
+    Ok(request.into_def(state, state.clock.now_millis()))
+}
+
 /// A CreateTable request, checked.
 pub struct CreateTableRequest {
     pub table_name: String,

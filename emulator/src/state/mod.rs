@@ -11,6 +11,7 @@ use std::sync::Arc;
 pub mod backups;
 mod streams;
 mod tokens;
+pub mod transfers;
 mod ttl;
 pub use crate::clock::Clock;
 pub use tokens::{TokenClaim, TokenClaimGuard, TransactionTokens, TOKEN_TTL_MILLIS};
@@ -59,6 +60,8 @@ pub struct State {
     pub status_delay: StatusDelay,
     /// On-demand backups (they outlive their tables).
     pub backups: backups::Backups,
+    /// Exports to and imports from the directory standing for S3 (`--s3-dir`).
+    pub transfers: transfers::Transfers,
     /// Set when API calls must carry a valid Signature Version 4 by one of
     /// these keys (`crate::auth`); unset, every request is served.
     pub credentials: std::sync::OnceLock<crate::auth::Credentials>,

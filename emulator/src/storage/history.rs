@@ -89,6 +89,35 @@ impl History {
     }
 }
 
+/// One item's net change over a window of the history.
+pub struct WindowChange {
+    /// When it was last written in the window (clock milliseconds).
+    pub at_millis: i64,
+    /// The item before the window (`None`: there was none).
+    pub old: Option<StoredItem>,
+    /// The item after its last change in the window (`None`: deleted).
+    pub new: Option<StoredItem>,
+}
+
+impl History {
+    /// Every item changed at or after `from` and before `to`, with its
+    /// versions before and after: an incremental export's content.
+    pub fn changes_between(&self, from: i64, to: i64) -> BTreeMap<PrimaryKey, WindowChange> {
+        let before = self.items_at(from - 1);
+        let mut changed: BTreeMap<PrimaryKey, WindowChange> = BTreeMap::new();
+        for (at, key, new) in self.changes.iter().filter(|(at, _, _)| (from..to).contains(at)) {
+            let change = changed.entry(key.clone()).or_insert_with(|| WindowChange {
+                at_millis: *at,
+                old: before.get(key).cloned(),
+                new: None,
+            });
+            change.at_millis = *at;
+            change.new = new.clone();
+        }
+        changed
+    }
+}
+
 fn apply(items: &mut BTreeMap<PrimaryKey, StoredItem>, key: PrimaryKey, new: Option<StoredItem>) {
     match new {
         Some(item) => {
@@ -161,6 +190,15 @@ mod tests {
             // Between two snapshots the table is as at the first.
             if let Some((at, items)) = snapshots.range(earliest..).next() {
                 prop_assert_eq!(decoded(&history.items_at(at + 1)), decoded(snapshots.range(..=at + 1).next_back().map_or(items, |(_, i)| i)));
+            }
+            // A window's changes lead from the items at its start to the items at its end.
+            if let (Some(from), Some(to)) = (snapshots.range(earliest..).next().map(|(at, _)| at + 1), snapshots.keys().next_back().map(|at| at + 1)) {
+                let mut items = history.items_at(from - 1);
+                for (key, change) in history.changes_between(from, to) {
+                    prop_assert_eq!(change.old.map(|o| o.decode()), items.get(&key).map(StoredItem::decode));
+                    apply(&mut items, key, change.new);
+                }
+                prop_assert_eq!(decoded(&items), decoded(&history.items_at(to - 1)));
             }
             prop_assert!(history.changes.iter().all(|(at, _, _)| *at >= clock.now_millis() - history.period_millis));
         }

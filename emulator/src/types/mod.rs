@@ -2,6 +2,7 @@
 //! the wire layer works with these, never with raw JSON.
 
 pub mod codec;
+pub mod ion;
 pub mod key;
 pub mod number;
 pub mod value;
