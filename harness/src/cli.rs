@@ -30,6 +30,11 @@ pub fn aws_cli() -> Option<AwsCli> {
 }
 
 impl AwsCli {
+    /// The directory to put on `PYTHONPATH` for `python3 -m awscli` (and its botocore).
+    pub fn python_path(&self) -> &Path {
+        &self.site
+    }
+
     /// Runs `aws <args> --endpoint-url <endpoint> --output json` with the
     /// harness's credentials: the parsed JSON it prints (`Null` for no
     /// output), or its error output.

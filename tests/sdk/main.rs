@@ -4,10 +4,11 @@
 mod backups;
 mod batch;
 mod cli;
+mod clients;
 mod clock;
 mod concurrency;
+mod console;
 mod embedded;
-mod exports;
 mod expressions;
 mod faults;
 mod fixtures;
