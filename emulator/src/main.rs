@@ -43,6 +43,8 @@ struct Cli {
     #[command(flatten)]
     seeding: Seeding,
     #[command(flatten)]
+    signatures: Signatures,
+    #[command(flatten)]
     exports: Exports,
 }
 
@@ -178,6 +180,48 @@ struct Exports {
     /// DIR/<bucket>/<key> (a bucket is a subdirectory). Without it, both answer a ValidationException.
     #[arg(long, value_name = "DIR")]
     s3_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Signatures")]
+struct Signatures {
+    /// Serve only API calls signed (AWS Signature Version 4) by a key given with --access-key or
+    /// --credentials, answering others with DynamoDB's errors: MissingAuthenticationTokenException,
+    /// UnrecognizedClientException, InvalidSignatureException (also for a request time more than 15
+    /// minutes from the emulator's clock).
+    #[arg(long)]
+    verify_signatures: bool,
+    /// An access key to accept (with --secret-key).
+    #[arg(long, value_name = "KEY", requires_all = ["secret_key", "verify_signatures"])]
+    access_key: Option<String>,
+    /// The secret of --access-key.
+    #[arg(long, value_name = "SECRET", requires = "access_key")]
+    secret_key: Option<String>,
+    /// Access keys to accept from an AWS shared-credentials file (~/.aws/credentials' format): each
+    /// [profile] with aws_access_key_id and aws_secret_access_key; an aws_session_token there must
+    /// then come with every request signed by that key.
+    #[arg(long, value_name = "FILE", requires = "verify_signatures")]
+    credentials: Option<PathBuf>,
+}
+
+impl Signatures {
+    /// The keys to verify signatures with (`None`: verification off), or why they cannot be had.
+    fn keys(&self) -> Result<Option<emulator::auth::Credentials>, String> {
+        if !self.verify_signatures {
+            return Ok(None);
+        }
+        let mut keys = match &self.credentials {
+            Some(path) => emulator::auth::Credentials::load(path)?,
+            None => emulator::auth::Credentials::default(),
+        };
+        if let (Some(key), Some(secret)) = (&self.access_key, &self.secret_key) {
+            keys.insert(key.clone(), emulator::auth::Credential::new(secret.clone()));
+        }
+        if keys.is_empty() {
+            return Err("--verify-signatures needs --access-key and --secret-key, or --credentials FILE".into());
+        }
+        Ok(Some(keys))
+    }
 }
 
 fn seed_file(text: &str) -> Result<SeedFile, String> {
@@ -324,6 +368,14 @@ fn init_logging(log_requests: bool) {
 async fn run(cli: Cli) {
     init_logging(cli.logging.log_requests);
     let state = Arc::new(State::default());
+    let verified = match cli.signatures.keys() {
+        Ok(Some(keys)) => state.verify_signatures(keys),
+        Ok(None) => false,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
     let Listen { host, port, .. } = &cli.listen;
     // The port first: a second start that cannot listen must not touch the data directory.
     let listener = match tokio::net::TcpListener::bind((host.as_str(), *port)).await {
@@ -389,7 +441,7 @@ async fn run(cli: Cli) {
         std::process::exit(1);
     };
     let stop = stop_signal();
-    eprint!("{}", banner(address, cli.storage.db_path.as_deref()));
+    eprint!("{}", banner(address, cli.storage.db_path.as_deref(), verified));
     let (signalled, stopping) = tokio::sync::oneshot::channel();
     let shutdown = async move {
         let name = stop.await;
@@ -507,7 +559,7 @@ fn stop_signal() -> impl std::future::Future<Output = &'static str> {
 
 /// What a person starting the emulator needs to know: where it listens,
 /// where the data lives, and what to paste into a shell.
-fn banner(address: std::net::SocketAddr, db_path: Option<&std::path::Path>) -> String {
+fn banner(address: std::net::SocketAddr, db_path: Option<&std::path::Path>, verified: bool) -> String {
     let local = if address.ip().is_unspecified() {
         std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), address.port())
     } else {
@@ -524,7 +576,11 @@ fn banner(address: std::net::SocketAddr, db_path: Option<&std::path::Path>) -> S
         "DynamoDB emulator {} listening on http://{address}\n  storage: {storage}\n  use it:  export AWS_ENDPOINT_URL=http://{local}\n",
         env!("CARGO_PKG_VERSION"),
     );
-    if !address.ip().is_loopback() {
+    if verified {
+        text.push_str(
+            "  signatures: verified (--verify-signatures): only signed requests by the given keys are served\n",
+        );
+    } else if !address.ip().is_loopback() {
         text.push_str(&format!(
             "  WARNING: {} is not a loopback address: anyone who can reach it can read and write every table\n",
             address.ip()
@@ -650,15 +706,39 @@ mod tests {
     #[test]
     fn the_banner_says_where_the_data_lives() {
         let local: std::net::SocketAddr = "127.0.0.1:8000".parse().unwrap();
-        let memory = banner(local, None);
+        let memory = banner(local, None, false);
         assert!(memory.contains("http://127.0.0.1:8000") && memory.contains("data is lost on exit"), "{memory}");
         assert!(memory.contains("export AWS_ENDPOINT_URL=http://127.0.0.1:8000\n"), "{memory}");
         assert!(!memory.contains("WARNING"));
         let dir = tempfile::tempdir().unwrap();
-        let durable = banner(local, Some(dir.path()));
+        let durable = banner(local, Some(dir.path()), false);
         assert!(durable.contains(&format!("durable at {}", dir.path().canonicalize().unwrap().display())), "{durable}");
-        let everyone = banner("0.0.0.0:8000".parse().unwrap(), None);
+        let everyone = banner("0.0.0.0:8000".parse().unwrap(), None, false);
         assert!(everyone.contains("export AWS_ENDPOINT_URL=http://127.0.0.1:8000"), "{everyone}");
         assert!(everyone.contains("anyone who can reach it can read and write every table"), "{everyone}");
+        let signed = banner("0.0.0.0:8000".parse().unwrap(), None, true);
+        assert!(signed.contains("only signed requests") && !signed.contains("anyone who can reach"), "{signed}");
+    }
+
+    #[test]
+    fn signature_flags() {
+        assert!(cli("").unwrap().signatures.keys().unwrap().is_none(), "off by default");
+        let keys =
+            cli("--verify-signatures --access-key AK --secret-key SK").unwrap().signatures.keys().unwrap().unwrap();
+        assert_eq!(keys.get("AK").unwrap().secret_key, "SK");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("credentials");
+        std::fs::write(&file, "[ci]\naws_access_key_id = AKCI\naws_secret_access_key = ci-secret\n").unwrap();
+        let args = format!("--verify-signatures --credentials {} --access-key AK --secret-key SK", file.display());
+        let keys = cli(&args).unwrap().signatures.keys().unwrap().unwrap();
+        assert_eq!((keys.get("AKCI").unwrap().secret_key.as_str(), keys.get("AK").is_some()), ("ci-secret", true));
+        let without_keys = cli("--verify-signatures").unwrap().signatures.keys().unwrap_err();
+        assert!(without_keys.contains("--access-key"), "{without_keys}");
+        let (kind, _) = error("--access-key AK --secret-key SK");
+        assert_eq!(kind, clap::error::ErrorKind::MissingRequiredArgument, "keys without --verify-signatures");
+        let (kind, _) = error("--verify-signatures --access-key AK");
+        assert_eq!(kind, clap::error::ErrorKind::MissingRequiredArgument);
+        let missing = format!("--verify-signatures --credentials {}", dir.path().join("nope").display());
+        assert!(cli(&missing).unwrap().signatures.keys().unwrap_err().contains("cannot read"));
     }
 }
