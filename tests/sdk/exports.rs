@@ -239,16 +239,17 @@ async fn an_incremental_export_holds_each_items_net_change_with_old_and_new_imag
             .export_view_type(ExportViewType::NewAndOldImages)
             .build()
     };
-    let out = client
-        .export_table_to_point_in_time()
-        .table_arn(format!("{ARN}orders"))
-        .s3_bucket("bucket")
-        .s3_prefix("incremental")
-        .export_type(ExportType::IncrementalExport)
-        .incremental_export_specification(spec(from, to))
-        .send()
-        .await
-        .expect("incremental export");
+    let incremental = |from: i64, to: i64| {
+        client
+            .export_table_to_point_in_time()
+            .table_arn(format!("{ARN}orders"))
+            .s3_bucket("bucket")
+            .s3_prefix("incremental")
+            .export_type(ExportType::IncrementalExport)
+            .incremental_export_specification(spec(from, to))
+            .send()
+    };
+    let out = incremental(from, to).await.expect("incremental export");
     let arn = out.export_description().unwrap().export_arn().unwrap().to_string();
     let described = client.describe_export().export_arn(&arn).send().await.unwrap();
     let described = described.export_description().unwrap().clone();
@@ -271,28 +272,10 @@ async fn an_incremental_export_holds_each_items_net_change_with_old_and_new_imag
     assert!(by_key("c").is_none() && by_key("e").is_none(), "{lines:?}");
 
     // The window's rules: at least 15 minutes, within the recovery window.
-    let (code, message) = error_of(
-        client
-            .export_table_to_point_in_time()
-            .table_arn(format!("{ARN}orders"))
-            .s3_bucket("bucket")
-            .export_type(ExportType::IncrementalExport)
-            .incremental_export_specification(spec(to - 60_000, to))
-            .send()
-            .await,
-    );
+    let (code, message) = error_of(incremental(to - 60_000, to).await);
     assert_eq!(code, "ValidationException", "{message}");
     assert!(message.contains("15 minutes"), "{message}");
-    let (code, _) = error_of(
-        client
-            .export_table_to_point_in_time()
-            .table_arn(format!("{ARN}orders"))
-            .s3_bucket("bucket")
-            .export_type(ExportType::IncrementalExport)
-            .incremental_export_specification(spec(from - 3_600_000, to))
-            .send()
-            .await,
-    );
+    let (code, _) = error_of(incremental(from - 3_600_000, to).await);
     assert_eq!(code, "InvalidExportTimeException");
 }
 

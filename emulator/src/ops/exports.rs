@@ -23,7 +23,6 @@ use crate::input::{Input, Violations};
 use crate::state::transfers::Transfer;
 use crate::state::State;
 use crate::storage::history::WindowChange;
-use crate::storage::lifecycle::{table_status, TableStatus};
 use crate::storage::StoredItem;
 use crate::types::{codec, ion, Item, KeySchema, PrimaryKey};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -141,16 +140,7 @@ pub fn export_table_to_point_in_time(state: &State, input: Input) -> ApiResult<V
     // What the export holds, read under the table's read lock.
     let (content, table_id, export_time) = {
         let guard = table.inner.read();
-        if table_status(&guard.def, now) == TableStatus::Creating {
-            return Err(not_found());
-        }
-        let history = guard.data.history.0.as_deref().filter(|_| guard.def.point_in_time_recovery);
-        let Some(history) = history else {
-            return Err(ApiError::new(
-                ErrorKind::PointInTimeRecoveryUnavailable,
-                format!("Point in time recovery is not enabled for table '{name}'"),
-            ));
-        };
+        let history = super::recovery::readable_history(&guard, name, now, not_found)?;
         let earliest = history.earliest_millis();
         let outside = |what: &str, at: i64| {
             invalid_time(format!(
@@ -429,42 +419,12 @@ fn description(export: &Transfer, now: i64) -> Value {
     Value::Object(shared::describe_transfer(export, now, "ExportStatus"))
 }
 
-fn export_arn<'a>(input: &Input<'a>) -> ApiResult<&'a str> {
-    let arn = input.str("ExportArn")?;
-    let mut v = Violations::new();
-    v.not_null("exportArn", &arn);
-    v.length("exportArn", arn, 37, 1024);
-    v.finish()?;
-    Ok(arn.unwrap_or_default())
-}
-
 pub fn describe_export(state: &State, input: Input) -> ApiResult<Value> {
-    let arn = export_arn(&input)?;
-    let export = state
-        .transfers
-        .exports
-        .get(arn)
-        .ok_or_else(|| ApiError::new(ErrorKind::ExportNotFound, format!("Export not found: {arn}")))?;
+    let export = shared::named(&state.transfers.exports, &input, "ExportArn", "exportArn", ErrorKind::ExportNotFound)?;
     Ok(json!({ "ExportDescription": description(&export, state.clock.now_millis()) }))
 }
 
 pub fn list_exports(state: &State, input: Input) -> ApiResult<Value> {
-    let mut v = Violations::new();
-    let table_arn = input.str("TableArn")?;
-    v.length("tableArn", table_arn, 1, 1024);
-    let max = input.int("MaxResults")?;
-    v.range("maxResults", max, 1, Some(25));
-    v.finish()?;
-    let token = input.str("NextToken")?;
-    let (page, next) = shared::page(&state.transfers.exports, table_arn, token, max.unwrap_or(25) as usize)?;
-    let now = state.clock.now_millis();
-    let summaries: Vec<Value> = page
-        .iter()
-        .map(|e| json!({ "ExportArn": e.arn, "ExportStatus": e.status(now), "ExportType": e.details["ExportType"] }))
-        .collect();
-    let mut out = json!({ "ExportSummaries": summaries });
-    if let Some(next) = next {
-        out["NextToken"] = json!(next);
-    }
-    Ok(out)
+    let summary = |e: &Transfer, now| json!({ "ExportArn": e.arn, "ExportStatus": e.status(now), "ExportType": e.details["ExportType"] });
+    shared::list(state, &input, &state.transfers.exports, ("MaxResults", "maxResults"), "ExportSummaries", summary)
 }

@@ -260,57 +260,26 @@ fn description(import: &Transfer, now: i64) -> Value {
 }
 
 pub fn describe_import(state: &State, input: Input) -> ApiResult<Value> {
-    let arn = input.str("ImportArn")?;
-    let mut v = Violations::new();
-    v.not_null("importArn", &arn);
-    v.length("importArn", arn, 37, 1024);
-    v.finish()?;
-    let arn = arn.unwrap_or_default();
-    let import = state
-        .transfers
-        .imports
-        .get(arn)
-        .ok_or_else(|| ApiError::new(ErrorKind::ImportNotFound, format!("Import not found: {arn}")))?;
+    let import = shared::named(&state.transfers.imports, &input, "ImportArn", "importArn", ErrorKind::ImportNotFound)?;
     Ok(json!({ "ImportTableDescription": description(&import, state.clock.now_millis()) }))
 }
 
+/// ImportSummary's members.
+const SUMMARY: &[&str] = &[
+    "ImportArn",
+    "ImportStatus",
+    "TableArn",
+    "S3BucketSource",
+    "CloudWatchLogGroupArn",
+    "InputFormat",
+    "StartTime",
+    "EndTime",
+];
+
 pub fn list_imports(state: &State, input: Input) -> ApiResult<Value> {
-    let mut v = Violations::new();
-    let table_arn = input.str("TableArn")?;
-    v.length("tableArn", table_arn, 1, 1024);
-    let size = input.int("PageSize")?;
-    v.range("pageSize", size, 1, Some(25));
-    let token = input.str("NextToken")?;
-    v.length("nextToken", token, 112, 1024);
-    v.finish()?;
-    let (page, next) = shared::page(&state.transfers.imports, table_arn, token, size.unwrap_or(25) as usize)?;
-    let now = state.clock.now_millis();
-    let summaries: Vec<Value> = page
-        .iter()
-        .map(|import| {
-            let fields = shared::describe_transfer(import, now, "ImportStatus");
-            let summary: Map<String, Value> = fields
-                .into_iter()
-                .filter(|(k, _)| {
-                    matches!(
-                        k.as_str(),
-                        "ImportArn"
-                            | "ImportStatus"
-                            | "TableArn"
-                            | "S3BucketSource"
-                            | "CloudWatchLogGroupArn"
-                            | "InputFormat"
-                            | "StartTime"
-                            | "EndTime"
-                    )
-                })
-                .collect();
-            Value::Object(summary)
-        })
-        .collect();
-    let mut out = json!({ "ImportSummaryList": summaries });
-    if let Some(next) = next {
-        out["NextToken"] = json!(next);
-    }
-    Ok(out)
+    let summary = |import: &Transfer, now| {
+        let fields = shared::describe_transfer(import, now, "ImportStatus");
+        Value::Object(fields.into_iter().filter(|(k, _)| SUMMARY.contains(&k.as_str())).collect())
+    };
+    shared::list(state, &input, &state.transfers.imports, ("PageSize", "pageSize"), "ImportSummaryList", summary)
 }

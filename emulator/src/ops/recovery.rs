@@ -125,6 +125,26 @@ pub fn update_continuous_backups(state: &State, input: Input) -> ApiResult<Value
     Ok(json!({ "ContinuousBackupsDescription": description }))
 }
 
+/// The change history a restore or an export reads from: a table still
+/// CREATING is not found (`not_found`), one without recovery has none.
+pub fn readable_history<'g>(
+    table: &'g TableState,
+    name: &str,
+    now: i64,
+    not_found: impl Fn() -> ApiError,
+) -> ApiResult<&'g History> {
+    if table_status(&table.def, now) == TableStatus::Creating {
+        return Err(not_found());
+    }
+    let history = table.data.history.0.as_deref().filter(|_| table.def.point_in_time_recovery);
+    history.ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::PointInTimeRecoveryUnavailable,
+            format!("Point in time recovery is not enabled for table '{name}'"),
+        )
+    })
+}
+
 /// When a point-in-time restore restores to.
 enum RestoreTime {
     Latest,
@@ -181,16 +201,7 @@ pub fn restore_table_to_point_in_time(state: &State, input: Input) -> ApiResult<
     // The source as it was: its current definition, its items at that time (under its read lock).
     let (copy, at) = {
         let guard = table.inner.read();
-        if table_status(&guard.def, now) == TableStatus::Creating {
-            return Err(not_found());
-        }
-        let history = guard.data.history.0.as_deref().filter(|_| guard.def.point_in_time_recovery);
-        let Some(history) = history else {
-            return Err(ApiError::new(
-                ErrorKind::PointInTimeRecoveryUnavailable,
-                format!("Point in time recovery is not enabled for table '{source}'"),
-            ));
-        };
+        let history = readable_history(&guard, &source, now, not_found)?;
         let (earliest, latest) = window(history, now);
         let at = match when {
             RestoreTime::Latest => latest,

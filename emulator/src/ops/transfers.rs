@@ -99,7 +99,7 @@ pub fn table_name_of<'a>(state: &State, arn: &'a str) -> Option<&'a str> {
 
 /// A page of `registry` (those whose table is `table_arn`, if given), after
 /// the position `next_token` marks; and the token of the next page.
-pub fn page(
+fn page(
     registry: &Registry,
     table_arn: Option<&str>,
     next_token: Option<&str>,
@@ -117,6 +117,54 @@ pub fn page(
     let page: Vec<Arc<Transfer>> = all.iter().skip(start).take(limit).cloned().collect();
     let next = (start + page.len() < all.len()).then(|| page.last().map(|t| encode_token(&t.arn))).flatten();
     Ok((page, next))
+}
+
+/// The export or import the request's `member` names (`path` in
+/// violations), or `missing` (ExportNotFound, ImportNotFound).
+pub fn named(
+    registry: &Registry,
+    input: &Input,
+    member: &str,
+    path: &str,
+    missing: ErrorKind,
+) -> ApiResult<Arc<Transfer>> {
+    let arn = input.str(member)?;
+    let mut v = Violations::new();
+    v.not_null(path, &arn);
+    v.length(path, arn, 37, 1024);
+    v.finish()?;
+    let arn = arn.unwrap_or_default();
+    let what = if missing == ErrorKind::ExportNotFound { "Export" } else { "Import" };
+    registry.get(arn).ok_or_else(|| ApiError::new(missing, format!("{what} not found: {arn}")))
+}
+
+/// ListExports' and ListImports' answer: `TableArn` filters, `size_member`
+/// (1 to 25, reported as `size_path`) bounds the page, `NextToken` follows on;
+/// each one summarized under `list_member`.
+pub fn list(
+    state: &State,
+    input: &Input,
+    registry: &Registry,
+    (size_member, size_path): (&str, &str),
+    list_member: &str,
+    summary: impl Fn(&Transfer, i64) -> Value,
+) -> ApiResult<Value> {
+    let mut v = Violations::new();
+    let table_arn = input.str("TableArn")?;
+    v.length("tableArn", table_arn, 1, 1024);
+    let size = input.int(size_member)?;
+    v.range(size_path, size, 1, Some(25));
+    v.finish()?;
+    let token = input.str("NextToken")?;
+    let (page, next) = page(registry, table_arn, token, size.unwrap_or(25) as usize)?;
+    let now = state.clock.now_millis();
+    let summaries: Vec<Value> = page.iter().map(|t| summary(t, now)).collect();
+    let mut out = serde_json::Map::new();
+    out.insert(list_member.into(), Value::Array(summaries));
+    if let Some(next) = next {
+        out.insert("NextToken".into(), Value::from(next));
+    }
+    Ok(Value::Object(out))
 }
 
 /// A NextToken: the last ARN of a page in hex, padded to whole 16-digit groups

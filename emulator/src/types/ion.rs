@@ -44,25 +44,22 @@ fn write_value(out: &mut String, value: &AttributeValue) {
         AttributeValue::SS(set) => write_set(out, "SS", set, |out, s| write_string(out, s)),
         AttributeValue::NS(set) => write_set(out, "NS", set, write_decimal),
         AttributeValue::BS(set) => write_set(out, "BS", set, |out, b| write_blob(out, b)),
-        AttributeValue::L(list) => {
-            out.push('[');
-            for (i, v) in list.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, v);
-            }
-            out.push(']');
-        }
+        AttributeValue::L(list) => write_list(out, list, write_value),
         AttributeValue::M(map) => write_item(out, map),
     }
 }
 
+/// A set: a list annotated with its type.
 fn write_set<T>(out: &mut String, kind: &str, set: &[T], write: impl Fn(&mut String, &T)) {
     out.push_str("$dynamodb_");
     out.push_str(kind);
-    out.push_str("::[");
-    for (i, v) in set.iter().enumerate() {
+    out.push_str("::");
+    write_list(out, set, write);
+}
+
+fn write_list<T>(out: &mut String, list: &[T], write: impl Fn(&mut String, &T)) {
+    out.push('[');
+    for (i, v) in list.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
