@@ -1,7 +1,8 @@
 //! The AWS CLI as a client under test: installed from PyPI (a pinned
 //! `awscli` v1, pure Python on the machine's CPython) into the same cache as
 //! DynamoDB Local, under a lock file, on first use; run as `python3 -m awscli`
-//! against an endpoint with the harness's credentials.
+//! against an endpoint with the harness's credentials. Other Python clients
+//! (boto3) install the same way ([`python_package`]).
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -19,14 +20,7 @@ pub struct AwsCli {
 /// The AWS CLI, installing it on first use. `None` (after saying why) when it
 /// cannot be installed on a developer machine; with `CI=true`, a panic.
 pub fn aws_cli() -> Option<AwsCli> {
-    match install() {
-        Ok(site) => Some(AwsCli { site }),
-        Err(e) if crate::oracle::running_in_ci() => panic!("the AWS CLI is required in CI but unavailable: {e}"),
-        Err(e) => {
-            eprintln!("skipping: the AWS CLI is unavailable: {e}");
-            None
-        }
-    }
+    python_package("awscli", AWSCLI_VERSION).map(|site| AwsCli { site })
 }
 
 impl AwsCli {
@@ -70,40 +64,51 @@ impl AwsCli {
     }
 }
 
-fn site_dir() -> PathBuf {
-    crate::oracle::install_dir().with_file_name(format!("awscli-{AWSCLI_VERSION}"))
+/// A Python package pinned to `version`, installed from PyPI on first use
+/// (as the AWS CLI is: into the harness's cache, under a lock): the directory
+/// to put on `PYTHONPATH`. `None` (after saying why) when it cannot be
+/// installed on a developer machine; with `CI=true`, a panic.
+pub fn python_package(name: &str, version: &str) -> Option<PathBuf> {
+    match install(name, version) {
+        Ok(site) => Some(site),
+        Err(e) if crate::oracle::running_in_ci() => panic!("{name} is required in CI but unavailable: {e}"),
+        Err(e) => {
+            eprintln!("skipping: {name} is unavailable: {e}");
+            None
+        }
+    }
 }
 
-fn is_installed(site: &Path) -> bool {
-    site.join("awscli").join("__init__.py").is_file()
+fn is_installed(site: &Path, name: &str) -> bool {
+    site.join(name).join("__init__.py").is_file()
 }
 
 /// `pip install --target` into a staging directory renamed into place, under
 /// a lock so parallel test binaries install once.
-fn install() -> Result<PathBuf, String> {
-    let site = site_dir();
-    if is_installed(&site) {
+fn install(name: &str, version: &str) -> Result<PathBuf, String> {
+    let site = crate::oracle::install_dir().with_file_name(format!("{name}-{version}"));
+    if is_installed(&site, name) {
         return Ok(site);
     }
     let parent = site.parent().ok_or("install directory has no parent")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("create {}: {e}", parent.display()))?;
-    let lock_path = parent.join(format!("awscli-{AWSCLI_VERSION}.lock"));
+    let lock_path = parent.join(format!("{name}-{version}.lock"));
     let lock = std::fs::File::create(&lock_path).map_err(|e| format!("create {}: {e}", lock_path.display()))?;
     lock.lock().map_err(|e| format!("lock {}: {e}", lock_path.display()))?;
-    if is_installed(&site) {
+    if is_installed(&site, name) {
         return Ok(site);
     }
-    let staging = parent.join(format!("awscli-{AWSCLI_VERSION}.tmp-{}", std::process::id()));
+    let staging = parent.join(format!("{name}-{version}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     let output = Command::new("python3")
         .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--target"])
         .arg(&staging)
-        .arg(format!("awscli=={AWSCLI_VERSION}"))
+        .arg(format!("{name}=={version}"))
         .output()
         .map_err(|e| format!("run pip: {e}"))?;
     if !output.status.success() {
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(format!("pip install awscli: {}", String::from_utf8_lossy(&output.stderr).trim()));
+        return Err(format!("pip install {name}: {}", String::from_utf8_lossy(&output.stderr).trim()));
     }
     let _ = std::fs::remove_dir_all(&site);
     std::fs::rename(&staging, &site).map_err(|e| format!("rename into {}: {e}", site.display()))?;

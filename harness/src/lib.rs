@@ -24,7 +24,7 @@ mod signing;
 mod streams;
 mod target;
 
-pub use cli::{aws_cli, AwsCli};
+pub use cli::{aws_cli, python_package, AwsCli};
 pub use embedded::InProcessClient;
 pub use emulator::faults::{FaultAction, FaultRule, Faults, Trigger};
 pub use emulator::protocol::{Cors, Policy};

@@ -76,46 +76,9 @@ pub fn node_packages(dir: &Path) -> Option<PathBuf> {
     }
 }
 
-/// boto3 installed with pip into the harness's cache (`~/.cache/ddb-emulator`), under a lock.
+/// boto3 from PyPI, installed into the harness's cache on first use.
 fn boto3() -> Option<PathBuf> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("ddb-emulator");
-    let site = cache.join(format!("boto3-{BOTO3_VERSION}"));
-    let installed = |site: &Path| site.join("boto3").join("__init__.py").is_file();
-    if installed(&site) {
-        return Some(site);
-    }
-    let install = || -> Result<(), String> {
-        std::fs::create_dir_all(&cache).map_err(|e| format!("create {}: {e}", cache.display()))?;
-        let lock =
-            std::fs::File::create(cache.join(format!("boto3-{BOTO3_VERSION}.lock"))).map_err(|e| e.to_string())?;
-        lock.lock().map_err(|e| e.to_string())?;
-        if installed(&site) {
-            return Ok(());
-        }
-        let staging = cache.join(format!("boto3-{BOTO3_VERSION}.tmp-{}", std::process::id()));
-        let output = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--target"])
-            .arg(&staging)
-            .arg(format!("boto3=={BOTO3_VERSION}"))
-            .output()
-            .map_err(|e| format!("run pip: {e}"))?;
-        if !output.status.success() {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(String::from_utf8_lossy(&output.stderr).trim().to_string());
-        }
-        std::fs::rename(&staging, &site).map_err(|e| format!("rename into {}: {e}", site.display()))
-    };
-    match install() {
-        Ok(()) => Some(site),
-        Err(e) => {
-            required("boto3 (pip install boto3)", &e);
-            None
-        }
-    }
+    harness::python_package("boto3", BOTO3_VERSION)
 }
 
 /// Runs a client program with the environment a user sets up (README's quick

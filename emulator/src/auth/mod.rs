@@ -35,4 +35,5 @@ mod credentials;
 mod sigv4;
 
 pub use credentials::{Credential, Credentials};
+pub(crate) use sigv4::query_pairs;
 pub use sigv4::{verify, Caller};

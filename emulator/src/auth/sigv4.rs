@@ -237,8 +237,9 @@ const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'
 /// The same for a path, whose slashes stay.
 const PATH_ESCAPED: &AsciiSet = &ESCAPED.remove(b'/');
 
-/// Query parameters, decoded (`+` is a space, as `form_urlencoded` reads it).
-fn query_pairs(query: &str) -> Vec<(String, String)> {
+/// Query parameters, decoded (`+` is a space, as `form_urlencoded` reads it);
+/// the web console reads its forms' parameters with it too.
+pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
     let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
     query
         .split('&')

@@ -32,7 +32,6 @@ use crate::operation::Operation;
 use crate::state::State;
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, Response, StatusCode};
-use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use std::net::SocketAddr;
 
@@ -104,17 +103,7 @@ pub struct Query(Vec<(String, String)>);
 
 impl Query {
     fn parse(query: &str) -> Query {
-        let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
-        Query(
-            query
-                .split('&')
-                .filter(|pair| !pair.is_empty())
-                .map(|pair| {
-                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    (decode(name), decode(value))
-                })
-                .collect(),
-        )
+        Query(crate::auth::query_pairs(query))
     }
 
     /// The parameter's value; an empty one counts as absent.
@@ -142,6 +131,24 @@ mod tests {
         assert!(page.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
         assert_eq!(get("/_emulator/settings", None).status(), StatusCode::OK);
         assert_eq!(get("/_emulator/", Some("192.0.2.1:9")).status(), StatusCode::FORBIDDEN);
+    }
+
+    #[test]
+    fn item_values_and_names_are_text() {
+        let state = State::default();
+        let table = serde_json::json!({"TableName": "Forum", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]});
+        call(&state, Operation::CreateTable, table).unwrap();
+        let item = serde_json::json!({"id": {"S": "<script>alert(1)</script>"}, "<b onclick=x>": {"S": "\"'&"}});
+        call(&state, Operation::PutItem, serde_json::json!({"TableName": "Forum", "Item": item})).unwrap();
+        let (status, page) = pages::table(&state, &Query::parse("name=Forum"), "n");
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "{page}");
+        assert!(page.contains("<th>&lt;b onclick=x&gt;</th>") && page.contains("<td>&quot;&#39;&amp;</td>"));
+        assert!(!page.contains("<script>alert") && !page.contains("<b onclick"));
+        assert_eq!(pages::table(&state, &Query::parse("name=Nope"), "n").0, StatusCode::NOT_FOUND);
+        assert_eq!(pages::stream(&state, &Query::parse(""), "n").0, StatusCode::BAD_REQUEST);
     }
 
     #[test]

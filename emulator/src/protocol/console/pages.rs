@@ -115,13 +115,21 @@ fn attribute_type<'a>(definitions: &'a Value, name: &str) -> &'a str {
     found.and_then(|d| d["AttributeType"].as_str()).unwrap_or("S")
 }
 
-pub fn table(state: &State, query: &Query, nonce: &str) -> Page {
+/// The table a page is about (`?name=`) and its description, or the page saying why not.
+fn described<'q>(state: &State, query: &'q Query, title: &str, nonce: &str) -> Result<(&'q str, Value), Page> {
     let Some(name) = query.get("name") else {
-        return failed(StatusCode::BAD_REQUEST, "Table", nonce, "which table? (?name=TABLE)");
+        return Err(failed(StatusCode::BAD_REQUEST, title, nonce, "which table? (?name=TABLE)"));
     };
-    let table = match call(state, Operation::DescribeTable, json!({ "TableName": name })) {
-        Ok(answer) => answer["Table"].clone(),
-        Err(e) => return failed(StatusCode::NOT_FOUND, name, nonce, &e.to_string()),
+    match call(state, Operation::DescribeTable, json!({ "TableName": name })) {
+        Ok(answer) => Ok((name, answer["Table"].clone())),
+        Err(e) => Err(failed(StatusCode::NOT_FOUND, name, nonce, &e.to_string())),
+    }
+}
+
+pub fn table(state: &State, query: &Query, nonce: &str) -> Page {
+    let (name, table) = match described(state, query, "Table", nonce) {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let index = query.get("index");
     let schema = match index {
@@ -328,12 +336,9 @@ fn write_items(h: &mut Html, query: &Query, answer: &Value, table_schema: &Value
 }
 
 pub fn stream(state: &State, query: &Query, nonce: &str) -> Page {
-    let Some(name) = query.get("name") else {
-        return failed(StatusCode::BAD_REQUEST, "Stream", nonce, "which table? (?name=TABLE)");
-    };
-    let table = match call(state, Operation::DescribeTable, json!({ "TableName": name })) {
-        Ok(answer) => answer["Table"].clone(),
-        Err(e) => return failed(StatusCode::NOT_FOUND, name, nonce, &e.to_string()),
+    let (name, table) = match described(state, query, "Stream", nonce) {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let records = state.stream_records_after(name, 0);
     let paused = query.get("paused").is_some();
