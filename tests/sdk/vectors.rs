@@ -191,6 +191,34 @@ async fn writes_keep_the_index_in_step() {
 }
 
 #[tokio::test]
+async fn writes_report_vector_write_bytes_per_index() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_docs(&client, "docs").await;
+    let put = |v: &[f64], other: &str| {
+        client
+            .put_item()
+            .table_name("docs")
+            .item("pk", s("doc"))
+            .item("sk", n(1))
+            .item("v", vector(v))
+            .item("other", s(other))
+            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+            .send()
+    };
+    let out = put(&[1.0, 0.0, 0.0], "x").await.unwrap();
+    let consumed = out.consumed_capacity().unwrap();
+    let vectors = consumed.vector_indexes().unwrap();
+    assert_eq!(vectors.len(), 3);
+    // Three dimensions of 4 bytes each.
+    assert_eq!(vectors["by_dot"].vector_write_request_bytes(), Some(12.0));
+    assert_eq!(consumed.capacity_units(), Some(1.0));
+    // Changing an attribute the KEYS_ONLY indexes do not store writes nothing to them.
+    let out = put(&[1.0, 0.0, 0.0], "y").await.unwrap();
+    assert!(out.consumed_capacity().unwrap().vector_indexes().is_none());
+}
+
+#[tokio::test]
 async fn malformed_vectors_are_refused_naming_the_index() {
     let db = harness::start().await;
     let client = db.client();
