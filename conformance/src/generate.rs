@@ -18,6 +18,7 @@ mod create_table;
 mod delete_item;
 mod delete_table;
 mod describe_table;
+mod exports;
 mod expressions;
 mod get_item;
 mod list_tables;
@@ -64,6 +65,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("PartiQL", partiql::scenarios()),
         ("MultiKeyIndexes", multi_key_indexes::scenarios()),
         ("SearchVectors", search_vectors::scenarios()),
+        ("Exports", exports::scenarios()),
         ("RealDynamoDb", real_dynamodb::scenarios()),
     ]
 }
