@@ -18,6 +18,8 @@ pub mod operation;
 pub(crate) mod ops;
 pub(crate) mod partiql;
 pub mod protocol;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod seed;
 pub mod server;
 pub mod state;

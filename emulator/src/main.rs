@@ -46,6 +46,9 @@ struct Cli {
     signatures: Signatures,
     #[command(flatten)]
     exports: Exports,
+    #[cfg(feature = "remote")]
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
 const AFTER_HELP: &str = "\
@@ -228,6 +231,57 @@ fn seed_file(text: &str) -> Result<SeedFile, String> {
     Ok(SeedFile::parse(text))
 }
 
+/// Moving tables between endpoints and files (the `remote` feature: the AWS SDK).
+#[cfg(feature = "remote")]
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Write a table's definition (DescribeTable) and every item (Scan) to a file that `load` and
+    /// --seed read.
+    Dump(Dump),
+    /// Create a table if missing and write a file's items into it (BatchWriteItem, 25 at a time):
+    /// a file `dump` wrote, or with --table any item file --seed reads.
+    Load(Load),
+}
+
+#[cfg(feature = "remote")]
+#[derive(clap::Args, Debug)]
+struct Endpoint {
+    /// The endpoint: this emulator, DynamoDB Local, any URL; without it, DynamoDB itself. Credentials
+    /// and region come from the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...); an endpoint with
+    /// none anywhere gets dummy ones.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// The region (default: the environment's, else us-east-1).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+}
+
+#[cfg(feature = "remote")]
+#[derive(clap::Args, Debug)]
+struct Dump {
+    #[command(flatten)]
+    endpoint: Endpoint,
+    /// The table to dump.
+    #[arg(long, value_name = "TABLE")]
+    table: String,
+    /// Where to write (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[cfg(feature = "remote")]
+#[derive(clap::Args, Debug)]
+struct Load {
+    #[command(flatten)]
+    endpoint: Endpoint,
+    /// The table to load into (default: the one the file names).
+    #[arg(long, value_name = "TABLE")]
+    table: Option<String>,
+    /// The file: JSON or YAML.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
 /// DynamoDB Local's spellings and ours.
 const DYNAMODB_LOCAL_FLAGS: &[(&str, &str)] = &[
     ("-port", "--port"),
@@ -335,6 +389,10 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    #[cfg(feature = "remote")]
+    if let Some(command) = &cli.command {
+        std::process::exit(run_command(command));
+    }
     // The multi-threaded scheduler even for one thread: measured, it answers a
     // lone client's sequence of requests in a third of the current-thread
     // scheduler's time.
@@ -349,6 +407,57 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// `dump` or `load`: the exit code (1 with the reason on stderr).
+#[cfg(feature = "remote")]
+fn run_command(command: &Command) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    let result: Result<(), String> = runtime.block_on(async {
+        match command {
+            Command::Dump(dump) => {
+                let client = remote_client(&dump.endpoint).await;
+                let mut out: Box<dyn std::io::Write> = match &dump.out {
+                    Some(path) => Box::new(std::io::BufWriter::new(
+                        std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
+                    )),
+                    None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                };
+                let count = emulator::remote::dump(&client, &dump.table, &mut out).await?;
+                let to = dump.out.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
+                eprintln!("dumped table {} ({count} items) to {to}", dump.table);
+                Ok(())
+            }
+            Command::Load(load) => {
+                let fail = |e: String| format!("{}: {e}", load.file.display());
+                let text = std::fs::read_to_string(&load.file).map_err(|e| fail(e.to_string()))?;
+                let document = emulator::fixtures::parse_document(&text).map_err(|e| fail(e.0))?;
+                let client = remote_client(&load.endpoint).await;
+                let loaded = emulator::remote::load(&client, &document, load.table.as_deref()).await.map_err(fail)?;
+                let created = if loaded.created { " (table created)" } else { "" };
+                eprintln!("loaded {} items from {}{created}", loaded.items, load.file.display());
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+#[cfg(feature = "remote")]
+async fn remote_client(endpoint: &Endpoint) -> aws_sdk_dynamodb::Client {
+    emulator::remote::client(endpoint.endpoint.as_deref(), endpoint.region.as_deref()).await
 }
 
 fn init_logging(log_requests: bool) {

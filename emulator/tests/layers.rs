@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "durable",
     "protocol",
     "server",
+    "remote",
 ];
 
 /// Items the crate root re-exports, by the module that defines them.
