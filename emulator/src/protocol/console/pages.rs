@@ -365,7 +365,8 @@ pub fn stream(state: &State, query: &Query, nonce: &str) -> Page {
         for (sequence, record) in records.iter().rev().take(STREAM_RECORDS) {
             let change = &record["dynamodb"];
             let image = |field: &str| change.get(field).map(|m| show(&json!({ "M": m }))).unwrap_or_default();
-            let time = change["ApproximateCreationDateTime"].as_f64().map(|s| state.clock.stream_label(s));
+            let time =
+                change["ApproximateCreationDateTime"].as_f64().map(|s| format!("{} UTC", state.clock.stream_label(s)));
             h.raw("<tr>").cell(&sequence.to_string()).cell(&time.unwrap_or_default());
             h.cell(record["eventName"].as_str().unwrap_or("")).cell(&image("Keys"));
             h.cell(&image("NewImage")).cell(&image("OldImage")).raw("</tr>");
