@@ -504,59 +504,32 @@ async fn the_aws_cli_exports_and_imports_unchanged() {
         client.put_item().table_name("cli-source").set_item(Some(every_type(i))).send().await.expect("put");
     }
     let endpoint = db.endpoint().to_string();
-    let run = move |args: Vec<String>| {
-        let (cli, endpoint) = (cli.clone(), endpoint.clone());
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                cli.run(&endpoint, &args)
-            })
-            .await
-            .expect("cli thread")
-        }
-    };
-    let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let table_arn = format!("{ARN}cli-source");
-    let exported = run(args(&[
-        "dynamodb",
-        "export-table-to-point-in-time",
-        "--table-arn",
-        &table_arn,
-        "--s3-bucket",
-        "bucket",
-        "--s3-prefix",
-        "cli",
-        "--export-format",
-        "ION",
-    ]))
+    // The CLI is a blocking process: the whole runbook runs on one blocking thread.
+    let answers = tokio::task::spawn_blocking(move || {
+        let run = |args: &[&str]| cli.run(&endpoint, args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        let table_arn = format!("{ARN}cli-source");
+        let exported = run(&[
+            "dynamodb", "export-table-to-point-in-time", "--table-arn", &table_arn, "--s3-bucket", "bucket",
+            "--s3-prefix", "cli", "--export-format", "ION",
+        ]);
+        let export_arn = exported["ExportDescription"]["ExportArn"].as_str().expect("export arn").to_string();
+        let export = run(&["dynamodb", "describe-export", "--export-arn", &export_arn]);
+        let parameters = r#"{"TableName":"cli-imported","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"BillingMode":"PAY_PER_REQUEST"}"#;
+        let imported = run(&[
+            "dynamodb", "import-table", "--s3-bucket-source", "S3Bucket=bucket,S3KeyPrefix=cli/", "--input-format",
+            "ION", "--input-compression-type", "GZIP", "--table-creation-parameters", parameters,
+        ]);
+        let import_arn = imported["ImportTableDescription"]["ImportArn"].as_str().expect("import arn").to_string();
+        let import = run(&["dynamodb", "describe-import", "--import-arn", &import_arn]);
+        let listed = run(&["dynamodb", "list-imports", "--table-arn", &format!("{ARN}cli-imported")]);
+        (export, import, listed)
+    })
     .await
-    .expect("export-table-to-point-in-time");
-    let arn = exported["ExportDescription"]["ExportArn"].as_str().expect("export arn").to_string();
-    let described = run(args(&["dynamodb", "describe-export", "--export-arn", &arn])).await.expect("describe-export");
-    assert_eq!(described["ExportDescription"]["ExportStatus"], "COMPLETED");
-    assert_eq!(described["ExportDescription"]["ItemCount"], 3);
-
-    let parameters = r#"{"TableName":"cli-imported","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"BillingMode":"PAY_PER_REQUEST"}"#;
-    let imported = run(args(&[
-        "dynamodb",
-        "import-table",
-        "--s3-bucket-source",
-        "S3Bucket=bucket,S3KeyPrefix=cli/",
-        "--input-format",
-        "ION",
-        "--input-compression-type",
-        "GZIP",
-        "--table-creation-parameters",
-        parameters,
-    ]))
-    .await
-    .expect("import-table");
-    let arn = imported["ImportTableDescription"]["ImportArn"].as_str().expect("import arn").to_string();
-    let described = run(args(&["dynamodb", "describe-import", "--import-arn", &arn])).await.expect("describe-import");
-    assert_eq!(described["ImportTableDescription"]["ImportedItemCount"], 3);
-    let listed = run(args(&["dynamodb", "list-imports", "--table-arn", &format!("{ARN}cli-imported")]))
-        .await
-        .expect("list-imports");
+    .expect("cli thread");
+    let (export, import, listed) = answers;
+    assert_eq!(export["ExportDescription"]["ExportStatus"], "COMPLETED");
+    assert_eq!(export["ExportDescription"]["ItemCount"], 3);
+    assert_eq!(import["ImportTableDescription"]["ImportedItemCount"], 3);
     assert_eq!(listed["ImportSummaryList"].as_array().map(Vec::len), Some(1));
     assert_eq!(scan_all(&client, "cli-imported").await, scan_all(&client, "cli-source").await);
 }
