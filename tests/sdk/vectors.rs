@@ -578,47 +578,22 @@ async fn definition_errors() {
         call.send()
     };
     let keys = || projection(ProjectionType::KeysOnly, &[]);
+    let cosine = VectorDistanceFunction::Cosine;
+    let plain = |name: &str, attr: &str, dims: i64, distance: &VectorDistanceFunction| {
+        vector_index(name, attr, dims, distance.clone(), keys(), &[])
+    };
+    let on_demand = || BillingMode::PayPerRequest;
+    let undefined = [element("x", SearchSchemaElementType::Hash)];
     let cases = [
+        (plain("vidx", "v", 3, &cosine), BillingMode::Provisioned, "PAY_PER_REQUEST"),
+        (plain("vidx", "id", 3, &cosine), on_demand(), "'id'"),
+        (plain("vidx", "v", 4097, &cosine), on_demand(), "Dimensions"),
+        (plain("vidx", "v", 0, &cosine), on_demand(), "dimensions"),
+        (plain("v", "v", 3, &cosine), on_demand(), "indexName"),
+        (plain("vidx", "v", 3, &VectorDistanceFunction::from("cosine")), on_demand(), "distanceFunction"),
         (
-            vector_index("vidx", "v", 3, VectorDistanceFunction::Cosine, keys(), &[]),
-            BillingMode::Provisioned,
-            "PAY_PER_REQUEST",
-        ),
-        (
-            vector_index("vidx", "id", 3, VectorDistanceFunction::Cosine, keys(), &[]),
-            BillingMode::PayPerRequest,
-            "'id'",
-        ),
-        (
-            vector_index("vidx", "v", 4097, VectorDistanceFunction::Cosine, keys(), &[]),
-            BillingMode::PayPerRequest,
-            "Dimensions",
-        ),
-        (
-            vector_index("vidx", "v", 0, VectorDistanceFunction::Cosine, keys(), &[]),
-            BillingMode::PayPerRequest,
-            "dimensions",
-        ),
-        (
-            vector_index("v", "v", 3, VectorDistanceFunction::Cosine, keys(), &[]),
-            BillingMode::PayPerRequest,
-            "indexName",
-        ),
-        (
-            vector_index("vidx", "v", 3, VectorDistanceFunction::from("cosine"), keys(), &[]),
-            BillingMode::PayPerRequest,
-            "distanceFunction",
-        ),
-        (
-            vector_index(
-                "vidx",
-                "v",
-                3,
-                VectorDistanceFunction::Cosine,
-                keys(),
-                &[element("x", SearchSchemaElementType::Hash)],
-            ),
-            BillingMode::PayPerRequest,
+            vector_index("vidx", "v", 3, cosine.clone(), keys(), &undefined),
+            on_demand(),
             "not defined in attribute definitions",
         ),
     ];
@@ -643,19 +618,13 @@ async fn definition_errors() {
                     .build()
                     .unwrap(),
             )
-            .vector_indexes(vector_index("same", "v", 3, VectorDistanceFunction::Cosine, keys(), &[]))
+            .vector_indexes(plain("same", "v", 3, &cosine))
             .send()
             .await,
     );
     assert!(message.contains("Duplicate index name: same"), "{message}");
     // Searching an index the table lacks, or with the wrong dimensions.
-    create(
-        "tvec",
-        vector_index("vidx", "v", 3, VectorDistanceFunction::Cosine, keys(), &[]),
-        BillingMode::PayPerRequest,
-    )
-    .await
-    .unwrap();
+    create("tvec", plain("vidx", "v", 3, &cosine), on_demand()).await.unwrap();
     let search = |index: &str, q: &[f64], k: i32| {
         client
             .search_vectors()
@@ -710,39 +679,24 @@ async fn update_table_keeps_vector_and_search_schema_attributes_consistent() {
             )
             .build()
     };
-    // A search schema attribute keeps its type: another definition is refused.
-    let (code, message) = error_of(
+    let add_gsi = |name: &str, attr: &str, kind: ScalarAttributeType| {
         client
             .update_table()
             .table_name("catalog")
-            .attribute_definitions(def("released", ScalarAttributeType::S))
-            .global_secondary_index_updates(gsi("by_released", "released"))
+            .attribute_definitions(def(attr, kind))
+            .global_secondary_index_updates(gsi(name, attr))
             .send()
-            .await,
-    );
+    };
+    // A search schema attribute keeps its type: another definition is refused.
+    let (code, message) = error_of(add_gsi("by_released", "released", ScalarAttributeType::S).await);
     assert_eq!(code, "ValidationException");
     assert!(message.contains("Attribute released is already defined with type N"), "{message}");
     // The vector attribute cannot become a GSI key.
-    let (code, message) = error_of(
-        client
-            .update_table()
-            .table_name("catalog")
-            .attribute_definitions(def("emb", ScalarAttributeType::S))
-            .global_secondary_index_updates(gsi("by_emb", "emb"))
-            .send()
-            .await,
-    );
+    let (code, message) = error_of(add_gsi("by_emb", "emb", ScalarAttributeType::S).await);
     assert_eq!(code, "ValidationException");
     assert!(message.contains("Attribute emb is the vector attribute of vector index by_topic"), "{message}");
     // The same type is fine, and the definition stays while the search schema uses it.
-    client
-        .update_table()
-        .table_name("catalog")
-        .attribute_definitions(def("released", ScalarAttributeType::N))
-        .global_secondary_index_updates(gsi("by_released", "released"))
-        .send()
-        .await
-        .unwrap();
+    add_gsi("by_released", "released", ScalarAttributeType::N).await.unwrap();
     let table = client.describe_table().table_name("catalog").send().await.unwrap().table.unwrap();
     assert_eq!(table.attribute_definitions().len(), 3);
     assert_eq!(table.global_secondary_indexes().len(), 1);
