@@ -22,6 +22,7 @@ pub mod protocol;
 pub mod remote;
 pub mod seed;
 pub mod server;
+pub mod tls;
 pub mod state;
 pub(crate) mod storage;
 pub(crate) mod types;

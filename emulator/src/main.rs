@@ -39,6 +39,8 @@ struct Cli {
     #[command(flatten)]
     browsers: Browsers,
     #[command(flatten)]
+    tls: TlsFlags,
+    #[command(flatten)]
     logging: Logging,
     #[command(flatten)]
     seeding: Seeding,
@@ -147,6 +149,32 @@ struct Browsers {
     /// `x-emulator-admin-token: TOKEN`). Without it the admin API answers only on loopback.
     #[arg(long, value_name = "TOKEN")]
     admin_token: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "HTTPS")]
+struct TlsFlags {
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Serve HTTPS with a self-signed certificate for localhost, 127.0.0.1 and ::1, made once and
+    /// kept in DIR (cert.pem, key.pem); clients trust it with AWS_CA_BUNDLE=DIR/cert.pem.
+    #[arg(long, value_name = "DIR")]
+    tls_self_signed: Option<std::path::PathBuf>,
+}
+
+impl TlsFlags {
+    /// The TLS configuration asked for, and the certificate clients should trust when self-signed.
+    fn load(&self) -> std::io::Result<Option<(emulator::tls::Tls, Option<std::path::PathBuf>)>> {
+        match (&self.tls_cert, &self.tls_key, &self.tls_self_signed) {
+            (Some(cert), Some(key), _) => Ok(Some((emulator::tls::from_pem_files(cert, key)?, None))),
+            (_, _, Some(dir)) => emulator::tls::self_signed(dir).map(|(tls, cert)| Some((tls, Some(cert)))),
+            _ => Ok(None),
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -380,6 +408,7 @@ impl Cli {
             policy: Policy { cors, admin_token: browsers.admin_token.clone() },
             hosts,
             limits: Default::default(),
+            tls: None,
         }
     }
 }
@@ -550,14 +579,33 @@ async fn run(cli: Cli) {
         std::process::exit(1);
     };
     let stop = stop_signal();
-    eprint!("{}", banner(address, cli.storage.db_path.as_deref(), verified));
+    let mut options = cli.server_options();
+    let trust = match cli.tls.load() {
+        Ok(Some((tls, trust))) => {
+            options.tls = Some(tls);
+            trust
+        }
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!("cannot serve HTTPS: {e}");
+            std::process::exit(1);
+        }
+    };
+    let mut text = banner(address, cli.storage.db_path.as_deref(), verified);
+    if options.tls.is_some() {
+        text = text.replace("http://", "https://");
+    }
+    if let Some(cert) = trust {
+        text.push_str(&format!("  trust:   export AWS_CA_BUNDLE={}\n", cert.display()));
+    }
+    eprint!("{text}");
     let (signalled, stopping) = tokio::sync::oneshot::channel();
     let shutdown = async move {
         let name = stop.await;
         tracing::info!("{name}: finishing the requests in flight, then stopping");
         let _ = signalled.send(());
     };
-    let server = emulator::server::serve_with(listener, Arc::clone(&state), cli.server_options(), shutdown);
+    let server = emulator::server::serve_with(listener, Arc::clone(&state), options, shutdown);
     let drain_limit = async {
         if stopping.await.is_ok() {
             tokio::time::sleep(DRAIN_LIMIT).await;

@@ -33,6 +33,8 @@ pub struct Options {
     pub policy: Policy,
     pub hosts: Hosts,
     pub limits: Limits,
+    /// Serve HTTPS with this configuration (`--tls-cert`/`--tls-key`, `--tls-self-signed`).
+    pub tls: Option<crate::tls::Tls>,
 }
 
 /// What one client may hold of the server.
@@ -270,11 +272,28 @@ pub async fn serve_with(
         });
         let mut builder = http.clone();
         builder.keep_alive(!over_limit);
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            let _ = connection.await;
-            drop(permit);
-        });
+        match &options.tls {
+            None => {
+                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                    drop(permit);
+                });
+            }
+            Some(tls) => {
+                // The handshake runs on the connection's own task, in time, so a
+                // slow one holds up nobody.
+                let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.0));
+                let (handshake_limit, watcher) = (options.limits.header_timeout, graceful.watcher());
+                tokio::spawn(async move {
+                    let Ok(Ok(stream)) = tokio::time::timeout(handshake_limit, acceptor.accept(stream)).await else {
+                        return;
+                    };
+                    let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await;
+                    drop(permit);
+                });
+            }
+        }
     }
     drop(listener);
     graceful.shutdown().await;
