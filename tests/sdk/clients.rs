@@ -1,7 +1,8 @@
 //! Real clients in other languages against the emulator (`tests/clients/`):
 //! the README's quick-start commands as written (the AWS CLI from PyPI, curl),
 //! a boto3 session (`tests/clients/python/session.py`) and a JS SDK v3
-//! session (`tests/clients/js/session.mjs`). boto3 is installed from PyPI into
+//! session (`tests/clients/js/session.mjs`), and dynamodb-admin's pages in headless
+//! Chromium (`tests/console/dynamodb-admin.mjs`). boto3 is installed from PyPI into
 //! the harness's cache, the JS SDK from npm with the committed lockfile.
 //! Required with `CI=true`; elsewhere skipped with a message when a tool is missing.
 
@@ -49,6 +50,10 @@ pub fn required(what: &str, why: &str) {
 /// `npm ci` in `dir` (its committed package-lock.json) unless its packages are
 /// there already; `None` after [`required`] when Node.js or npm is missing.
 pub fn node_packages(dir: &Path) -> Option<PathBuf> {
+    // Tests sharing a directory install it once: the others wait here.
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let lock = std::fs::File::create(std::env::temp_dir().join(format!("ddb-emulator-npm-{name}.lock")));
+    let _held = lock.and_then(|file| file.lock().map(|()| file));
     let modules = dir.join("node_modules");
     let stamp = modules.join(".package-lock.json");
     let lock = std::fs::read(dir.join("package-lock.json")).ok();
@@ -74,6 +79,34 @@ pub fn node_packages(dir: &Path) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// Chromium's path, once the npm packages of `tests/console` (Playwright,
+/// dynamodb-admin) are in place; `None` after [`required`] when either is missing.
+pub async fn browser() -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).is_file() {
+        required("Chromium (apt-get install chromium)", &format!("{chromium} not found"));
+        return None;
+    }
+    let dir = repo_path("tests/console");
+    tokio::task::spawn_blocking(move || node_packages(&dir)).await.expect("npm thread")?;
+    Some(chromium)
+}
+
+/// Runs `tests/console/<script>` with Node.js against `endpoint` (screenshots
+/// to `target/console-screenshots/`) and fails with its log unless it passes.
+pub async fn run_browser_script(script: &str, endpoint: String, chromium: String) {
+    let (script, shots) = (repo_path(&format!("tests/console/{script}")), repo_path("target/console-screenshots"));
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg(script).arg(endpoint).arg(shots).env("CHROMIUM", chromium).output()
+    })
+    .await
+    .expect("node thread")
+    .expect("run node");
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    println!("{log}");
+    assert!(output.status.success(), "the browser checks failed:\n{log}");
 }
 
 /// boto3 from PyPI, installed into the harness's cache on first use.
@@ -224,4 +257,40 @@ async fn js_sdk_v3_session() {
     .expect("node thread");
     println!("{log}");
     assert!(log.contains("JS SDK session passed"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dynamodb_admin_pages_in_headless_chromium() {
+    let Some(chromium) = browser().await else { return };
+    let (endpoint, state, _stop) = serve_as_binary().await;
+    let library = serde_json::json!({
+        "TableName": "Library",
+        "KeySchema": [{"AttributeName": "isbn", "KeyType": "HASH"}],
+        "AttributeDefinitions": [
+            {"AttributeName": "isbn", "AttributeType": "S"},
+            {"AttributeName": "author", "AttributeType": "S"}
+        ],
+        "GlobalSecondaryIndexes": [{
+            "IndexName": "byAuthor",
+            "KeySchema": [{"AttributeName": "author", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}
+        }],
+        "BillingMode": "PAY_PER_REQUEST"
+    });
+    emulator::dispatch(&state, emulator::Operation::CreateTable, &library).expect("create Library");
+    for n in 1..=12 {
+        let item = serde_json::json!({
+            "isbn": {"S": format!("978-{n:04}")},
+            "title": {"S": format!("Book {n}")},
+            "author": {"S": if n % 2 == 0 { "Le Guin" } else { "Lem" }},
+            "pages": {"N": (100 + n).to_string()}
+        });
+        emulator::dispatch(
+            &state,
+            emulator::Operation::PutItem,
+            &serde_json::json!({"TableName": "Library", "Item": item}),
+        )
+        .expect("put");
+    }
+    run_browser_script("dynamodb-admin.mjs", endpoint, chromium).await;
 }

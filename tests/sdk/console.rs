@@ -4,20 +4,13 @@
 //! screenshots under `target/console-screenshots/`. Required with `CI=true`;
 //! elsewhere skipped with a message when Chromium or Node.js is missing.
 
-use crate::clients::{node_packages, repo_path, required, serve_as_binary};
+use crate::clients::{browser, run_browser_script, serve_as_binary};
 use emulator::{dispatch, Operation};
 use serde_json::json;
-use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn console_pages_in_headless_chromium() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !std::path::Path::new(&chromium).is_file() {
-        return required("Chromium (apt-get install chromium)", &format!("{chromium} not found"));
-    }
-    let dir = repo_path("tests/console");
-    let Some(_) = tokio::task::spawn_blocking(move || node_packages(&dir)).await.expect("npm thread") else { return };
-
+    let Some(chromium) = browser().await else { return };
     let (endpoint, state, _stop) = serve_as_binary().await;
     let forum = json!({
         "TableName": "Forum",
@@ -52,17 +45,7 @@ async fn console_pages_in_headless_chromium() {
         dispatch(&state, Operation::PutItem, &json!({"TableName": "Forum", "Item": item})).expect("put");
     }
 
-    let shots = repo_path("target/console-screenshots");
-    let script = repo_path("tests/console/console.mjs");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script).arg(endpoint).arg(&shots).env("CHROMIUM", chromium).output()
-    })
-    .await
-    .expect("node thread")
-    .expect("run node");
-    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    println!("{log}");
-    assert!(output.status.success(), "the console's browser checks failed:\n{log}");
+    run_browser_script("console.mjs", endpoint, chromium).await;
 
     // What the forms did, seen from the emulator's side.
     assert_eq!(state.faults.to_json()["rules"][0]["operation"], "GetItem");
