@@ -71,6 +71,8 @@ struct Inner {
     streams: HashMap<String, KnownStream>,
     /// The backups it holds (a backup never changes: written once, then dropped).
     backups: BTreeSet<String>,
+    /// The exports and imports it holds (written once: they never change).
+    transfers: BTreeSet<String>,
     records: u64,
     /// A commit failed to reach the disk: the next one rewrites the journal whole (a compaction).
     rewrite: bool,
@@ -101,12 +103,15 @@ impl Journal {
         fs::create_dir_all(dir)?;
         let lock = lock_directory(dir)?;
         let path = dir.join(JOURNAL_FILE);
-        let (tables, streams, backups) =
-            if path.exists() { replay(&path, on_damage)? } else { (Vec::new(), Vec::new(), Vec::new()) };
+        let (tables, streams, backups, transfers) =
+            if path.exists() { replay(&path, on_damage)? } else { (Vec::new(), Vec::new(), Vec::new(), Vec::new()) };
         let count = tables.len();
         state.catalog.restore(&tables);
         for backup in backups {
             state.backups.insert(backup);
+        }
+        for (kind, transfer) in transfers {
+            transfer_registry(state, &kind).restore(transfer);
         }
         state.streams.restore(&state.clock, streams);
         // Tables go on with their journaled stream (or a new one, if it is gone);
@@ -122,6 +127,7 @@ impl Journal {
                 known: HashMap::new(),
                 streams: HashMap::new(),
                 backups: BTreeSet::new(),
+                transfers: BTreeSet::new(),
                 records: 0,
                 rewrite: false,
             }),
@@ -146,6 +152,7 @@ impl Journal {
         written += collect_stream_changes(state, &mut inner.streams, &mut out);
         if definitions {
             written += collect_backup_changes(state, &mut inner.backups, &mut out);
+            written += collect_transfer_changes(state, &mut inner.transfers, &mut out);
         }
         if written == 0 {
             return Ok(());
@@ -179,10 +186,12 @@ impl Journal {
         let mut known = HashMap::new();
         let mut streams = HashMap::new();
         let mut backups = BTreeSet::new();
+        let mut transfers = BTreeSet::new();
         let mut out = Vec::new();
         let records = collect_changes(state, &mut known, &mut out, true)
             + collect_stream_changes(state, &mut streams, &mut out)
-            + collect_backup_changes(state, &mut backups, &mut out);
+            + collect_backup_changes(state, &mut backups, &mut out)
+            + collect_transfer_changes(state, &mut transfers, &mut out);
         let records = records + commit_marker(&mut out, records);
         let side = self.dir.join(COMPACTING_FILE);
         {
@@ -197,6 +206,7 @@ impl Journal {
         inner.known = known;
         inner.streams = streams;
         inner.backups = backups;
+        inner.transfers = transfers;
         inner.records = records;
         inner.rewrite = false;
         Ok(())
@@ -336,6 +346,28 @@ fn collect_backup_changes(state: &State, known: &mut BTreeSet<String>, out: &mut
     records
 }
 
+/// The registry of exports (`kind` "export") or imports.
+fn transfer_registry<'a>(state: &'a State, kind: &str) -> &'a crate::state::transfers::Registry {
+    if kind == "export" {
+        &state.transfers.exports
+    } else {
+        &state.transfers.imports
+    }
+}
+
+/// New exports and imports, each written whole once.
+fn collect_transfer_changes(state: &State, known: &mut BTreeSet<String>, out: &mut Vec<u8>) -> u64 {
+    let mut records = 0;
+    for kind in ["export", "import"] {
+        for transfer in transfer_registry(state, kind).all() {
+            if known.insert(transfer.arn.clone()) {
+                records += record(out, json!({"t": "xfer", "kind": kind, "x": &*transfer}));
+            }
+        }
+    }
+    records
+}
+
 fn def_json(def: &TableDef) -> String {
     serde_json::to_string(def).unwrap_or_default()
 }
@@ -385,8 +417,15 @@ fn record(out: &mut Vec<u8>, value: Value) -> u64 {
 /// Backups as replay reads them: name, creation time, definition, items.
 type ReplayedBackups = BTreeMap<String, (String, i64, TableDef, BTreeMap<PrimaryKey, Item>)>;
 
-fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<StreamLog>, Vec<Backup>)> {
+/// Exports and imports as replay reads them: kind ("export" or "import") and record.
+type ReplayedTransfers = Vec<(String, crate::state::transfers::Transfer)>;
+
+/// Everything a journal holds: tables, streams, backups, exports and imports.
+type Replayed = (Vec<TableState>, Vec<StreamLog>, Vec<Backup>, ReplayedTransfers);
+
+fn replay(path: &Path, on_damage: OnDamage) -> io::Result<Replayed> {
     let mut backups: ReplayedBackups = BTreeMap::new();
+    let mut transfers: ReplayedTransfers = Vec::new();
     let mut tables: Tables = HashMap::new();
     let mut streams: Vec<StreamLog> = Vec::new();
     let mut order: Vec<String> = Vec::new();
@@ -424,14 +463,14 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<
         }
         markers += 1;
         for value in pending.drain(..) {
-            apply_record(&mut tables, &mut order, &mut streams, &mut backups, &value)?;
+            apply_record(&mut tables, &mut order, &mut streams, (&mut backups, &mut transfers), &value)?;
         }
     }
     if !pending.is_empty() {
         if markers == 0 {
             // A journal from before commit markers: every record stands alone.
             for value in pending.drain(..) {
-                apply_record(&mut tables, &mut order, &mut streams, &mut backups, &value)?;
+                apply_record(&mut tables, &mut order, &mut streams, (&mut backups, &mut transfers), &value)?;
             }
         } else {
             tracing::warn!(
@@ -467,7 +506,7 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<(Vec<TableState>, Vec<
             Backup { arn, name, created_millis, table: TableState { def, data } }
         })
         .collect();
-    Ok((out, streams, backups))
+    Ok((out, streams, backups, transfers))
 }
 
 fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
@@ -486,12 +525,15 @@ fn apply_record(
     tables: &mut Tables,
     order: &mut Vec<String>,
     streams: &mut Vec<StreamLog>,
-    backups: &mut ReplayedBackups,
+    (backups, transfers): (&mut ReplayedBackups, &mut ReplayedTransfers),
     value: &Value,
 ) -> io::Result<()> {
     let applied = match value["t"].as_str() {
         Some("stream" | "srec") => apply_stream(streams, value),
         Some("backup" | "bitem" | "bdrop") => apply_backup(backups, value),
+        Some("xfer") => serde_json::from_value(value["x"].clone())
+            .map(|transfer| transfers.push((value["kind"].as_str().unwrap_or("import").to_string(), transfer)))
+            .map_err(|e| format!("bad export or import record: {e}")),
         _ => apply(tables, order, value),
     };
     applied.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
@@ -652,9 +694,13 @@ mod tests {
             state.journal.set(Box::new(journal)).ok().unwrap();
             let index = json!({"IndexName": "vidx", "VectorAttribute": {"AttributeName": "v"}, "Dimensions": 2,
                 "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "KEYS_ONLY"}});
-            call(&state, "CreateTable", json!({"TableName": "docs", "BillingMode": "PAY_PER_REQUEST",
+            call(
+                &state,
+                "CreateTable",
+                json!({"TableName": "docs", "BillingMode": "PAY_PER_REQUEST",
                 "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
-                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}], "VectorIndexes": [index]}));
+                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}], "VectorIndexes": [index]}),
+            );
             state.journal.get().unwrap().commit(&state, true).unwrap();
             for (k, x) in [("a", "1"), ("b", "5")] {
                 let v = json!({"L": [{"N": x}, {"N": "0"}]});
@@ -663,8 +709,12 @@ mod tests {
             state.journal.get().unwrap().commit(&state, false).unwrap();
         }
         let state = reopen(dir.path());
-        let found = call(&state, "SearchVectors", json!({"TableName": "docs", "IndexName": "vidx", "TopK": 5,
-            "SearchVector": [{"N": "4"}, {"N": "0"}]}));
+        let found = call(
+            &state,
+            "SearchVectors",
+            json!({"TableName": "docs", "IndexName": "vidx", "TopK": 5,
+            "SearchVector": [{"N": "4"}, {"N": "0"}]}),
+        );
         assert_eq!(found["SearchResults"][0]["Item"]["k"], json!({"S": "b"}));
         assert_eq!(found["SearchResults"][1]["Score"], json!(3.0));
     }
@@ -700,6 +750,49 @@ mod tests {
         call(&state, "RestoreTableFromBackup", json!({"TargetTableName": "restored", "BackupArn": arn}));
         let scanned = call(&state, "Scan", json!({"TableName": "restored"}));
         assert_eq!(scanned["Count"], 2);
+    }
+
+    #[test]
+    fn exports_and_imports_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let s3 = tempfile::tempdir().unwrap();
+        std::fs::create_dir(s3.path().join("bucket")).unwrap();
+        let (export, import) = {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            state.journal.set(Box::new(journal)).ok().unwrap();
+            state.transfers.set_s3_dir(Some(s3.path().to_path_buf()));
+            create_table(&state, "posts");
+            call(
+                &state,
+                "UpdateContinuousBackups",
+                json!({"TableName": "posts", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+            );
+            call(&state, "PutItem", json!({"TableName": "posts", "Item": {"k": {"S": "a"}}}));
+            let arn = state.table_arn("posts");
+            let export = call(
+                &state,
+                "ExportTableToPointInTime",
+                json!({"TableArn": arn, "S3Bucket": "bucket", "S3Prefix": "p"}),
+            );
+            let import = call(
+                &state,
+                "ImportTable",
+                json!({"S3BucketSource": {"S3Bucket": "bucket", "S3KeyPrefix": "p/"},
+                "InputFormat": "DYNAMODB_JSON", "InputCompressionType": "GZIP",
+                "TableCreationParameters": {"TableName": "copy", "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}}),
+            );
+            state.journal.get().unwrap().commit(&state, true).unwrap();
+            let arn_of = |v: &Value, d: &str, a: &str| v[d][a].as_str().unwrap().to_string();
+            (arn_of(&export, "ExportDescription", "ExportArn"), arn_of(&import, "ImportTableDescription", "ImportArn"))
+        };
+        let state = reopen(dir.path());
+        let described = call(&state, "DescribeExport", json!({"ExportArn": export}));
+        assert_eq!(described["ExportDescription"]["ItemCount"], 1);
+        let described = call(&state, "DescribeImport", json!({"ImportArn": import}));
+        assert_eq!(described["ImportTableDescription"]["ImportedItemCount"], 1);
+        assert_eq!(call(&state, "Scan", json!({"TableName": "copy"}))["Count"], 1);
     }
 
     #[test]

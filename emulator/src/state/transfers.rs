@@ -13,7 +13,8 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// One export or import.
+/// One export or import (journaled whole by durable mode: it never changes once made).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Transfer {
     pub arn: String,
     pub table_arn: String,
@@ -60,6 +61,11 @@ impl Registry {
     /// The one started with `token` since `since_millis` (DynamoDB keeps a token for 8 hours).
     pub fn by_token(&self, token: &str, since_millis: i64) -> Option<Arc<Transfer>> {
         self.all.lock().iter().rev().find(|t| t.client_token == token && t.started_millis >= since_millis).cloned()
+    }
+
+    /// Puts back one read from the journal.
+    pub fn restore(&self, transfer: Transfer) {
+        self.insert(transfer);
     }
 
     pub fn all(&self) -> Vec<Arc<Transfer>> {
