@@ -315,17 +315,21 @@ impl VectorData {
             a.0.total_cmp(&b.0).then_with(|| self.entries[a.1 as usize].cmp_key(&self.entries[b.1 as usize].key()))
         };
         let mut chosen: Vec<(f32, u32)> = Vec::with_capacity(k.min(order.len()));
-        // Only the nearest k matter without a filter; a filter may need more.
+        // Only the nearest k matter without a filter; a filter may need more:
+        // each round judges the next nearest candidates, four times as many.
         let mut limit = k.max(1);
+        // The nearest `seen` candidates, already judged, stay in front in order.
+        let mut seen = 0;
         loop {
             let bound = limit.min(order.len());
             if bound < order.len() {
-                order.select_nth_unstable_by(bound - 1, by_nearness);
+                order[seen..].select_nth_unstable_by(bound - seen - 1, by_nearness);
             }
-            order[..bound].sort_unstable_by(by_nearness);
-            chosen.clear();
-            let accepted = order[..bound].iter().filter(|(_, slot)| accept(&self.entries[*slot as usize]));
-            chosen.extend(accepted.take(k));
+            order[seen..bound].sort_unstable_by(by_nearness);
+            let room = k - chosen.len();
+            let accepted = order[seen..bound].iter().filter(|(_, slot)| accept(&self.entries[*slot as usize]));
+            chosen.extend(accepted.take(room));
+            seen = bound;
             if chosen.len() >= k || bound == order.len() {
                 break;
             }
@@ -538,6 +542,7 @@ mod tests {
             query in proptest::array::uniform3(-3i8..4),
             k in 1..15usize,
             which in 0..3usize,
+            filtered in proptest::bool::ANY,
         ) {
             let distance = DistanceFunction::ALL[which];
             let mut data = VectorData::new(&def(distance), schema());
@@ -565,8 +570,14 @@ mod tests {
                 let by_score = if distance == DistanceFunction::DotProduct { b.0.total_cmp(&a.0) } else { a.0.total_cmp(&b.0) };
                 by_score.then_with(|| a.1.cmp(&b.1))
             });
+            // With `filtered`, only the even keys pass (a search condition).
+            let passes = |key: &PrimaryKey| {
+                !filtered || matches!(key.partition(), KeyValue::S(name) if name.ends_with(['0', '2', '4', '6', '8']))
+            };
+            expected.retain(|(_, key)| passes(key));
             expected.truncate(k);
-            let got: Vec<(f64, PrimaryKey)> = data.search(&query, k, |_| true).iter().map(|h| (h.score, h.item.key())).collect();
+            let got: Vec<(f64, PrimaryKey)> =
+                data.search(&query, k, |item| passes(&item.key())).iter().map(|h| (h.score, h.item.key())).collect();
             proptest::prop_assert_eq!(data.item_count() as usize, model.len());
             proptest::prop_assert_eq!(got.len(), expected.len());
             for ((got_score, got_key), (want_score, want_key)) in got.iter().zip(&expected) {
