@@ -23,7 +23,7 @@ const browser = await chromium.launch({
 });
 const problems = [];
 // Polls `test` for up to `ms`, through the page's own reloads.
-const eventually = async (test, ms = 10000) => {
+const eventually = async (test, ms = 20000) => {
   for (const until = Date.now() + ms; Date.now() < until;) {
     try {
       if (await test()) return true;

@@ -152,6 +152,25 @@ mod tests {
     }
 
     #[test]
+    fn other_peers_need_the_admin_token() {
+        let tokened = Policy { admin_token: Some("s3cret".into()), ..Policy::default() };
+        let get = |headers: &[(&str, &str)], method: &str| {
+            let mut request = http::Request::builder().method(method).uri("/_emulator/settings");
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let parts = request.body(()).unwrap().into_parts().0;
+            handle(&State::default(), &tokened, Some("192.0.2.1:9".parse().unwrap()), &parts)
+        };
+        assert_eq!(get(&[], "GET").status(), StatusCode::FORBIDDEN);
+        assert_eq!(get(&[("authorization", "Bearer wrong")], "GET").status(), StatusCode::FORBIDDEN);
+        assert_eq!(get(&[("authorization", "Bearer s3cret")], "GET").status(), StatusCode::OK);
+        let head = get(&[("x-emulator-admin-token", "s3cret")], "HEAD");
+        assert_eq!((head.status(), head.body().len()), (StatusCode::OK, 0));
+        assert_eq!(get(&[("authorization", "Bearer s3cret")], "POST").status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[test]
     fn only_pages_are_the_console() {
         assert!(is_page("/_emulator/") && is_page("/_emulator/table") && is_page("/_emulator/settings"));
         assert!(!is_page("/_emulator/faults") && !is_page("/_emulator/clock") && !is_page("/"));
