@@ -275,7 +275,7 @@ fn canonical_request(parts: &Parts, signed_headers: &str, payload_hash: &str, pr
     for name in signed_headers.split(';') {
         text.push_str(name);
         text.push(':');
-        text.push_str(&header_value(parts, name));
+        write_header_value(&mut text, parts, name);
         text.push('\n');
     }
     text.push('\n');
@@ -288,17 +288,26 @@ fn canonical_request(parts: &Parts, signed_headers: &str, payload_hash: &str, pr
 /// A header's canonical value: every value trimmed, runs of spaces made one,
 /// joined by commas. `host` falls back on the URI's authority (in-process
 /// transports send no Host header; the client signed the endpoint's).
-fn header_value(parts: &Parts, name: &str) -> String {
-    let values: Vec<String> = parts
-        .headers
-        .get_all(name)
-        .iter()
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    if values.is_empty() && name.eq_ignore_ascii_case("host") {
-        return parts.uri.authority().map(|a| a.to_string()).unwrap_or_default();
+/// Written in place: this runs for every signed header of every request.
+fn write_header_value(text: &mut String, parts: &Parts, name: &str) {
+    let mut values = parts.headers.get_all(name).iter().peekable();
+    if values.peek().is_none() && name.eq_ignore_ascii_case("host") {
+        if let Some(authority) = parts.uri.authority() {
+            text.push_str(authority.as_str());
+        }
+        return;
     }
-    values.join(",")
+    for (i, value) in values.enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        for (j, word) in String::from_utf8_lossy(value.as_bytes()).split_whitespace().enumerate() {
+            if j > 0 {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+    }
 }
 
 fn string_to_sign(date: &str, scope: &str, canonical_request: &str) -> String {
