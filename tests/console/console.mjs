@@ -84,6 +84,14 @@ try {
   check(JSON.stringify(queried) === '["5","4","3"]', `Query between 3 and 5 descending: ${queried}`);
   await shot('query');
 
+  // A Query's pages: the whole thread, 25 then 5, the form's values kept.
+  await page.goto(`${base}/table?name=Forum`);
+  await page.fill('input[name=h0]', 't1');
+  await page.click('button:has-text("Query")');
+  check(await rows('table.items') === 25, 'a Query page holds 25 items');
+  await page.click('text=Next page →');
+  check(await rows('table.items') === 5 && (await page.inputValue('input[name=h0]')) === 't1', 'the Query\'s next page');
+
   // A Query on the index.
   await page.click('.tabs >> text=byAuthor');
   await page.fill('input[name=h0]', 'ana');
