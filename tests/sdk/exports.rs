@@ -533,3 +533,31 @@ async fn the_aws_cli_exports_and_imports_unchanged() {
     assert_eq!(listed["ImportSummaryList"].as_array().map(Vec::len), Some(1));
     assert_eq!(scan_all(&client, "cli-imported").await, scan_all(&client, "cli-source").await);
 }
+
+#[tokio::test]
+async fn at_most_fifty_imports_and_three_hundred_exports_run_at_once() {
+    let (db, _dir) = emulator_with_s3();
+    let client = db.client();
+    create(&client, "busy", true).await;
+    db.set_status_delay(Duration::from_secs(60));
+    // Nothing to read: each import fails, after a minute in progress.
+    for i in 0..50 {
+        let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("nothing/").build().unwrap();
+        let table = format!("busy-{i}");
+        let import = client.import_table().s3_bucket_source(source).input_format(InputFormat::Csv);
+        import.table_creation_parameters(creation(&table)).send().await.expect("import");
+    }
+    let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("nothing/").build().unwrap();
+    let one_more = client.import_table().s3_bucket_source(source).input_format(InputFormat::Csv);
+    let (code, _) = error_of(one_more.clone().table_creation_parameters(creation("busy-50")).send().await);
+    assert_eq!(code, "LimitExceededException");
+    // A missing bucket fails each export, after a minute in progress.
+    let export = || client.export_table_to_point_in_time().table_arn(format!("{ARN}busy")).s3_bucket("no-bucket");
+    for _ in 0..300 {
+        export().send().await.expect("export");
+    }
+    assert_eq!(error_of(export().send().await).0, "LimitExceededException");
+    db.clock().advance(Duration::from_secs(61));
+    export().send().await.expect("export once the others are done");
+    one_more.table_creation_parameters(creation("busy-50")).send().await.expect("import once the others are done");
+}

@@ -134,6 +134,7 @@ pub fn export_table_to_point_in_time(state: &State, input: Input) -> ApiResult<V
             return Ok(json!({ "ExportDescription": description(&existing, now) }));
         }
     }
+    shared::check_limit(&state.transfers.exports, now, shared::MAX_EXPORTS_IN_PROGRESS, "exports")?;
     let not_found = || ApiError::new(ErrorKind::TableNotFound, format!("Table not found: {}", request.table_arn));
     let name = shared::table_name_of(state, request.table_arn).ok_or_else(not_found)?;
     let table = state.table(name).ok_or_else(not_found)?;

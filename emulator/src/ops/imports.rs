@@ -125,6 +125,7 @@ pub fn import_table(state: &State, input: Input) -> ApiResult<Value> {
         }
     }
     let def = super::create_table::new_table_def(state, request.creation)?;
+    shared::check_limit(&state.transfers.imports, now, shared::MAX_IMPORTS_IN_PROGRESS, "imports")?;
     let name = def.name.clone();
     let in_use = || ApiError::new(ErrorKind::ResourceInUse, format!("Table already exists: {name}"));
     if state.table(&def.name).is_some() {

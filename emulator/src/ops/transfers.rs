@@ -14,6 +14,22 @@ use std::sync::Arc;
 /// How long a ClientToken names one export or import (API reference: 8 hours).
 pub const TOKEN_MILLIS: i64 = 8 * 60 * 60 * 1000;
 
+/// Exports that may be in progress at once (developer guide, "Requesting a table export": 300 export tasks).
+pub const MAX_EXPORTS_IN_PROGRESS: usize = 300;
+/// Imports that may be in progress at once (developer guide, "Import quotas": 50 import jobs).
+pub const MAX_IMPORTS_IN_PROGRESS: usize = 50;
+
+/// LimitExceededException when `registry` already has `limit` in progress.
+pub fn check_limit(registry: &Registry, now_millis: i64, limit: usize, what: &str) -> ApiResult<()> {
+    if registry.in_progress(now_millis) >= limit {
+        return Err(ApiError::new(
+            ErrorKind::LimitExceeded,
+            format!("There is a limit of {limit} {what} in progress at once: wait for one to complete"),
+        ));
+    }
+    Ok(())
+}
+
 /// The directory standing for S3, or the emulator's answer that there is none.
 pub fn s3_root(state: &State) -> ApiResult<PathBuf> {
     state.transfers.s3_dir().ok_or_else(|| {

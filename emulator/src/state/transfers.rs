@@ -68,6 +68,11 @@ impl Registry {
         self.insert(transfer);
     }
 
+    /// How many are IN_PROGRESS at `now_millis`.
+    pub fn in_progress(&self, now_millis: i64) -> usize {
+        self.all.lock().iter().filter(|t| now_millis < t.done_millis).count()
+    }
+
     pub fn all(&self) -> Vec<Arc<Transfer>> {
         self.all.lock().clone()
     }
