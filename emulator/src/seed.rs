@@ -134,11 +134,10 @@ fn read_all(state: &State, files: &[SeedFile]) -> Result<(Tables, Vec<Items>), S
             tables.extend(defined.into_iter().map(|t| (file.path.clone(), t)));
         } else if let Value::Object(map) = &document {
             for (table, value) in map {
-                let list = fixtures::item_list(table, &Value::Object(map.clone())).map_err(|e| fail(e.0))?;
                 if !value.is_array() {
                     return Err(fail(format!("{table}: expected a list of items")));
                 }
-                lists.push((table.clone(), list));
+                lists.push((table.clone(), fixtures::item_list(table, &document).map_err(|e| fail(e.0))?));
             }
         } else {
             let name = file.path.display();
