@@ -24,6 +24,7 @@ mod get_item;
 mod list_tables;
 mod multi_key_indexes;
 mod partiql;
+mod point_in_time;
 mod projection_expression;
 mod put_item;
 mod query;
@@ -64,6 +65,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("TimeToLive", time_to_live::scenarios()),
         ("PartiQL", partiql::scenarios()),
         ("MultiKeyIndexes", multi_key_indexes::scenarios()),
+        ("PointInTimeRecovery", point_in_time::scenarios()),
         ("SearchVectors", search_vectors::scenarios()),
         ("Exports", exports::scenarios()),
         ("RealDynamoDb", real_dynamodb::scenarios()),

@@ -32,6 +32,9 @@ const TIMESTAMP_FIELDS: &[&str] = &[
     "StreamLabel",
     "CreationRequestDateTime",
     "ApproximateCreationDateTime",
+    "EarliestRestorableDateTime",
+    "LatestRestorableDateTime",
+    "RestoreDateTime",
 ];
 
 /// String fields made up per stream, shard, call or record: only their

@@ -206,14 +206,11 @@ pub fn restore_table_to_point_in_time(state: &State, input: Input) -> ApiResult<
         let at = match when {
             RestoreTime::Latest => latest,
             RestoreTime::At(at) if (earliest..=latest).contains(&at) => at,
+            // The exception's description in the API reference (InvalidRestoreTimeException).
             RestoreTime::At(_) => {
                 return Err(ApiError::new(
                     ErrorKind::InvalidRestoreTime,
-                    format!(
-                        "Invalid restore time specified: RestoreDateTime must be between EarliestRestorableDateTime ({}) and LatestRestorableDateTime ({})",
-                        seconds(earliest),
-                        seconds(latest)
-                    ),
+                    "Invalid restore time specified: RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime",
                 ))
             }
         };
