@@ -340,7 +340,7 @@ pub fn stream(state: &State, query: &Query, nonce: &str) -> Page {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let records = state.stream_records_after(name, 0);
+    let records = newest_records(state, name);
     let paused = query.get("paused").is_some();
     let title = format!("{name}: stream records");
     let body = page(&title, nonce, (!paused).then_some(2), |h| {
@@ -374,6 +374,19 @@ pub fn stream(state: &State, query: &Query, nonce: &str) -> Page {
         h.raw("</tbody></table>");
     });
     (StatusCode::OK, body)
+}
+
+/// The table's newest records (at most [`STREAM_RECORDS`] are shown). Sequence
+/// numbers are shared by every stream, so the last few thousand are read first:
+/// the page reloads every 2 s and should not build every record of a long stream.
+fn newest_records(state: &State, table: &str) -> Vec<(u64, Value)> {
+    const RECENT: u64 = 5_000;
+    let latest = state.latest_stream_sequence();
+    let recent = state.stream_records_after(table, latest.saturating_sub(RECENT));
+    if recent.len() >= STREAM_RECORDS || latest <= RECENT {
+        return recent;
+    }
+    state.stream_records_after(table, 0)
 }
 
 pub fn settings(state: &State, nonce: &str) -> Page {
