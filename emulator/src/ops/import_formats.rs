@@ -239,6 +239,15 @@ mod tests {
         assert!(csv_items("h\n\"open\n", ',', None, &[])[0].1.is_err());
     }
 
+    proptest::proptest! {
+        /// Any text reads to items or errors, never a panic.
+        #[test]
+        fn any_csv_reads_or_fails(text in "[a-z0-9,;\"\r\n ]{0,60}") {
+            let _ = csv_items(&text, ',', None, &[("a".to_string(), ScalarType::N)]);
+            let _ = dynamodb_json_items(&text);
+        }
+    }
+
     #[test]
     fn compressed_objects_read_back() {
         let text = b"{\"Item\":{\"pk\":{\"S\":\"a\"}}}\n".repeat(100);

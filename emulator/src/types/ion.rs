@@ -522,6 +522,14 @@ mod tests {
         assert_eq!(second["Blob"], json!({"B": "AAE="}));
     }
 
+    proptest::proptest! {
+        /// Any text reads to values or an error, never a panic.
+        #[test]
+        fn any_text_reads_or_fails(text in "[\\[\\]{}()'\"\\\\:,._$a-z0-9dDeE+\\- \n/*]{0,60}") {
+            let _ = read_values(&text);
+        }
+    }
+
     #[test]
     fn deep_nesting_and_bad_text_are_errors_not_crashes() {
         let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
