@@ -489,6 +489,16 @@ async fn exports_and_imports_answer_dynamodbs_errors() {
         error_of(client.describe_table().table_name("from-nothing").send().await).0,
         "ResourceNotFoundException"
     );
+    // ClientToken: the same import again is the same import; other parameters conflict.
+    let with_token = |prefix: &str| {
+        let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix(prefix).build().unwrap();
+        let import = client.import_table().s3_bucket_source(source).input_format(InputFormat::DynamodbJson);
+        import.table_creation_parameters(creation("tokened")).client_token("import-token").send()
+    };
+    let first = with_token("a/").await.unwrap().import_table_description().unwrap().import_arn().unwrap().to_string();
+    let again = with_token("a/").await.unwrap().import_table_description().unwrap().import_arn().unwrap().to_string();
+    assert_eq!(first, again);
+    assert_eq!(error_of(with_token("b/").await).0, "ImportConflictException");
 }
 
 #[tokio::test(flavor = "multi_thread")]
