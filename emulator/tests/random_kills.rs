@@ -66,7 +66,7 @@ async fn create(client: &Client, name: &str) -> Result<(), String> {
 }
 
 /// What the clients were told succeeded (and what they may have done without hearing back).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Acknowledged {
     puts: BTreeSet<String>,
     /// Transaction numbers acknowledged (each wrote `tx<N>` to both tables).
@@ -104,7 +104,8 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
     for round in 0..rounds {
         let (mut running, endpoint) = start(dir.path());
         let client = harness::client_for(&endpoint);
-        verify(&client, &acknowledged.lock().unwrap(), round).await;
+        let so_far = acknowledged.lock().unwrap().clone();
+        verify(&client, &so_far, round).await;
 
         // Writers: puts, batches, two-table transactions, counter increments, side tables.
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -214,7 +215,8 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
     }
     let (_running, endpoint) = start(dir.path());
     let client = harness::client_for(&endpoint);
-    verify(&client, &acknowledged.lock().unwrap(), rounds).await;
+    let so_far = acknowledged.lock().unwrap().clone();
+    verify(&client, &so_far, rounds).await;
     let ack = acknowledged.lock().unwrap();
     println!(
         "{rounds} kills survived: {} puts, {} transactions, {} increments acknowledged, none lost, none split",

@@ -144,7 +144,7 @@ async fn a_restore_gives_exactly_the_items_held_at_that_second() {
     assert_eq!(by_group.count(), 1);
     let restored = client.describe_table().table_name("at_t1").send().await.unwrap().table.unwrap();
     let summary = restored.restore_summary().unwrap();
-    assert_eq!(summary.source_table_arn(), Some(format!("{}", source_arn(&client).await).as_str()));
+    assert_eq!(summary.source_table_arn(), Some(source_arn(&client).await.as_str()));
     assert!(summary.source_backup_arn().is_none());
     assert_eq!(summary.restore_date_time().as_secs_f64(), t1);
     assert_eq!(restored.table_status(), Some(&TableStatus::Active));
