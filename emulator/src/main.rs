@@ -820,6 +820,38 @@ mod tests {
     }
 
     #[test]
+    fn seeds_and_subcommands() {
+        let seeded = cli("--seed t.yaml --seed users=u.json --seed-replace").unwrap();
+        let users = SeedFile { path: "u.json".into(), table: Some("users".into()) };
+        assert_eq!(seeded.seeding.seed, [SeedFile::parse("t.yaml"), users]);
+        assert!(seeded.seeding.seed_replace && !cli("--seed t.yaml").unwrap().seeding.seed_replace);
+        let (kind, text) = error("--seed-replace");
+        assert_eq!(kind, clap::error::ErrorKind::MissingRequiredArgument);
+        assert!(text.contains("--seed <PATH>"), "{text}");
+        #[cfg(feature = "remote")]
+        {
+            match cli("dump --endpoint http://127.0.0.1:8000 --table t --out f.json").unwrap().command {
+                Some(Command::Dump(dump)) => {
+                    assert_eq!(dump.endpoint.endpoint.as_deref(), Some("http://127.0.0.1:8000"));
+                    assert_eq!((dump.table.as_str(), dump.out), ("t", Some(PathBuf::from("f.json"))));
+                }
+                other => panic!("{other:?}"),
+            }
+            match cli("load --region eu-west-1 --table t f.json").unwrap().command {
+                Some(Command::Load(load)) => {
+                    assert_eq!((load.endpoint.endpoint, load.endpoint.region.as_deref()), (None, Some("eu-west-1")));
+                    assert_eq!((load.table.as_deref(), load.file), (Some("t"), PathBuf::from("f.json")));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(cli("").unwrap().command.is_none());
+            let (kind, text) = error("dump --endpoint http://x");
+            assert_eq!(kind, clap::error::ErrorKind::MissingRequiredArgument);
+            assert!(text.contains("--table <TABLE>"), "{text}");
+        }
+    }
+
+    #[test]
     fn help_and_version() {
         for args in ["--help", "-h", "-help"] {
             let (kind, text) = error(args);
