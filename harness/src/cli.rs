@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The pinned CLI release (botocore's DynamoDB model comes with it).
-const AWSCLI_VERSION: &str = "1.45.11";
+const AWSCLI_VERSION: &str = "1.45.64";
 
 /// An installed AWS CLI.
 #[derive(Clone, Debug)]

@@ -191,3 +191,66 @@ async fn aws_cli_round_trips_a_multi_attribute_index_key() {
     let ids: Vec<&str> = found.iter().map(|i| i["id"]["S"].as_str().unwrap_or("")).collect();
     assert_eq!(ids, ["u2", "u1"], "one tenant's users with that email, oldest first");
 }
+
+/// A vector index through the CLI (botocore 1.43.64 carries VectorIndexes and
+/// SearchVectors): created, described as given, and searched.
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_cli_round_trips_a_vector_index_and_searches_it() {
+    let Some(cli) = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread") else { return };
+    let db = harness::start().await;
+    let endpoint = db.endpoint().to_string();
+    let run = move |args: Vec<&'static str>| {
+        let (cli, endpoint) = (cli.clone(), endpoint.clone());
+        async move { tokio::task::spawn_blocking(move || cli.run(&endpoint, &args)).await.expect("cli thread") }
+    };
+    let index = r#"[{"IndexName":"by_meaning","VectorAttribute":{"AttributeName":"embedding"},"Dimensions":3,"DistanceFunction":"COSINE","Projection":{"ProjectionType":"KEYS_ONLY"}}]"#;
+    run(vec![
+        "dynamodb",
+        "create-table",
+        "--table-name",
+        "Posts",
+        "--attribute-definitions",
+        "AttributeName=id,AttributeType=S",
+        "--key-schema",
+        "AttributeName=id,KeyType=HASH",
+        "--billing-mode",
+        "PAY_PER_REQUEST",
+        "--vector-indexes",
+        index,
+    ])
+    .await
+    .expect("create-table");
+    let described = run(vec!["dynamodb", "describe-table", "--table-name", "Posts"]).await.expect("describe");
+    let vectors = &described["Table"]["VectorIndexes"][0];
+    assert_eq!(vectors["IndexName"], "by_meaning");
+    assert_eq!(vectors["Dimensions"], 3);
+    assert_eq!(vectors["DistanceFunction"], "COSINE");
+    for item in [
+        r#"{"id":{"S":"cats"},"embedding":{"L":[{"N":"1"},{"N":"0"},{"N":"0"}]}}"#,
+        r#"{"id":{"S":"dogs"},"embedding":{"L":[{"N":"0.9"},{"N":"0.1"},{"N":"0"}]}}"#,
+        r#"{"id":{"S":"taxes"},"embedding":{"L":[{"N":"0"},{"N":"0"},{"N":"1"}]}}"#,
+    ] {
+        run(vec!["dynamodb", "put-item", "--table-name", "Posts", "--item", item]).await.expect("put-item");
+    }
+    let found = run(vec![
+        "dynamodb",
+        "search-vectors",
+        "--table-name",
+        "Posts",
+        "--index-name",
+        "by_meaning",
+        "--search-vector",
+        r#"[{"N":"1"},{"N":"0.05"},{"N":"0"}]"#,
+        "--top-k",
+        "2",
+    ])
+    .await
+    .expect("search-vectors");
+    let ids: Vec<&str> = found["SearchResults"]
+        .as_array()
+        .expect("SearchResults")
+        .iter()
+        .map(|r| r["Item"]["id"]["S"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["cats", "dogs"], "nearest first");
+}
