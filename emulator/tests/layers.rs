@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     "seed",
     "durable",
     "protocol",
+    "tls",
     "server",
     "remote",
 ];
