@@ -375,7 +375,8 @@ impl ExportFiles<'_> {
         items: usize,
     ) -> std::io::Result<()> {
         self.put(&format!("{}/_started", self.export_dir_key), b"")?;
-        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        // The fastest level: 12 times quicker than the default here, files 1.5 times larger (examples/export_import.rs).
+        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(lines)?;
         let data = gz.finish()?;
         let extension = if self.request.format == Format::Ion { "ion.gz" } else { "json.gz" };
