@@ -35,9 +35,9 @@ fn fail<T>(message: impl Into<String>) -> FixtureResult<T> {
 }
 
 /// Runs one operation as an API call would, turning its error into a fixture error.
-pub fn call(state: &State, operation: &str, body: Value) -> FixtureResult<Value> {
+pub fn call(state: &State, operation: &str, body: &Value) -> FixtureResult<Value> {
     let op = Operation::from_name(operation).ok_or_else(|| FixtureError(format!("unknown operation {operation}")))?;
-    crate::ops::dispatch(state, op, &body)
+    crate::ops::dispatch(state, op, body)
         .map_err(|e| FixtureError(format!("{operation}: {}: {}", e.kind.name(), e.message)))
 }
 
@@ -132,11 +132,11 @@ pub struct TableInput {
 impl TableInput {
     /// Creates the table (and applies its follow-up settings); returns its name.
     pub fn create(&self, state: &State) -> FixtureResult<String> {
-        call(state, "CreateTable", self.input.clone())?;
+        call(state, "CreateTable", &self.input)?;
         for (operation, body) in &self.follow_ups {
             let mut body = body.clone();
             body["TableName"] = json!(self.name);
-            call(state, operation, body)?;
+            call(state, operation, &body)?;
         }
         Ok(self.name.clone())
     }
@@ -363,7 +363,7 @@ pub enum ItemFormat {
 /// Returns how many items were written. Items are put one by one: on an
 /// error, the items before the failing one stay written.
 pub fn seed_items(state: &State, table: &str, document: &Value) -> FixtureResult<usize> {
-    let items = item_list(table, document)?;
+    let items = item_list(table, document.clone())?;
     seed_items_as(state, table, &items, item_format(&items))
 }
 
@@ -379,41 +379,41 @@ pub fn item_format(items: &[Value]) -> ItemFormat {
 /// Puts items written in a known format.
 pub fn seed_items_as(state: &State, table: &str, items: &[Value], format: ItemFormat) -> FixtureResult<usize> {
     for (i, item) in items.iter().enumerate() {
-        let wire = to_wire(item, format).map_err(|e| FixtureError(format!("item {i}: {e}")))?;
+        let wire = to_wire(item.clone(), format).map_err(|e| FixtureError(format!("item {i}: {e}")))?;
         put_item(state, table, wire).map_err(|e| FixtureError(format!("item {i}: {e}")))?;
     }
     Ok(items.len())
 }
 
 /// An item as DynamoDB JSON.
-pub fn to_wire(item: &Value, format: ItemFormat) -> Result<Value, String> {
+pub fn to_wire(item: Value, format: ItemFormat) -> Result<Value, String> {
     match format {
-        ItemFormat::DynamoDb => Ok(item.clone()),
-        ItemFormat::Plain => plain_item_to_wire(item),
+        ItemFormat::DynamoDb => Ok(item),
+        ItemFormat::Plain => plain_item_to_wire(&item),
     }
 }
 
 /// PutItem of one DynamoDB JSON item, as an API call would.
 pub fn put_item(state: &State, table: &str, item: Value) -> FixtureResult<()> {
-    call(state, "PutItem", json!({ "TableName": table, "Item": item })).map(drop)
+    call(state, "PutItem", &json!({ "TableName": table, "Item": item })).map(drop)
 }
 
 /// The items of a document for `table`: a list, a one-list object, or
 /// `BatchWriteItem` `RequestItems` (see [`seed_items`]).
-pub fn item_list(table: &str, document: &Value) -> FixtureResult<Vec<Value>> {
+pub fn item_list(table: &str, document: Value) -> FixtureResult<Vec<Value>> {
     match document {
-        Value::Array(items) => Ok(items.clone()),
-        Value::Object(map) => {
+        Value::Array(items) => Ok(items),
+        Value::Object(mut map) => {
             // BatchWriteItem's RequestItems: {"T": [{"PutRequest": {"Item": ...}}]}.
-            if let Some(Value::Array(requests)) = map.get(table) {
+            if let Some(Value::Array(requests)) = map.remove(table) {
                 if requests.iter().all(|r| r.get("PutRequest").is_some()) && !requests.is_empty() {
-                    return Ok(requests.iter().map(|r| r["PutRequest"]["Item"].clone()).collect());
+                    return Ok(requests.into_iter().map(|mut r| r["PutRequest"]["Item"].take()).collect());
                 }
-                return Ok(requests.clone());
+                return Ok(requests);
             }
-            let lists: Vec<&Value> = map.values().filter(|v| v.is_array()).collect();
-            match lists.as_slice() {
-                [Value::Array(items)] => Ok(items.clone()),
+            let mut lists: Vec<Value> = map.into_iter().map(|(_, v)| v).filter(Value::is_array).collect();
+            match lists.pop() {
+                Some(Value::Array(items)) if lists.is_empty() => Ok(items),
                 _ => fail(format!("expected an array of items, or an object with one array or a {table:?} array")),
             }
         }
@@ -474,7 +474,7 @@ pub fn dump_items(state: &State, table: &str, format: ItemFormat) -> FixtureResu
         if let Some(key) = start.take() {
             scan["ExclusiveStartKey"] = key;
         }
-        let mut page = call(state, "Scan", scan)?;
+        let mut page = call(state, "Scan", &scan)?;
         if let Some(Value::Array(found)) = page.get_mut("Items").map(Value::take) {
             items.extend(found.into_iter().map(|item| match format {
                 ItemFormat::DynamoDb => item,

@@ -114,11 +114,11 @@ pub async fn load(client: &Client, document: &Value, table: Option<&str>) -> Res
     };
     let items = match definition {
         Some(_) => document["Items"].as_array().cloned().unwrap_or_default(),
-        None => fixtures::item_list(&name, document).map_err(|e| e.0)?,
+        None => fixtures::item_list(&name, document.clone()).map_err(|e| e.0)?,
     };
     let format = fixtures::item_format(&items);
     let items = items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, item)| {
             let wire = fixtures::to_wire(item, format).map_err(|e| format!("item {i}: {e}"))?;

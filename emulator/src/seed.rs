@@ -12,7 +12,7 @@
 
 use crate::fixtures::{self, FixtureError, TableInput, TemplateOptions};
 use crate::state::State;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -86,18 +86,20 @@ pub fn load(state: &State, files: &[SeedFile], existing: Existing, progress: Pro
     for (path, table) in &tables {
         let fail = |e: FixtureError| SeedError { path: path.clone(), message: format!("table {}: {e}", table.name) };
         if existing == Existing::Replace && state.table(&table.name).is_some() {
-            fixtures::call(state, "DeleteTable", json!({ "TableName": table.name })).map_err(fail)?;
+            fixtures::call(state, "DeleteTable", &json!({ "TableName": table.name })).map_err(fail)?;
         }
         table.create(state).map_err(fail)?;
         loaded.tables += 1;
     }
-    for batch in &items {
+    for batch in items {
         let key_names = key_names(state, &batch.table);
         let total = batch.items.len();
-        for (i, item) in batch.items.iter().enumerate() {
-            fixtures::put_item(state, &batch.table, item.clone()).map_err(|e| SeedError {
+        for (i, item) in batch.items.into_iter().enumerate() {
+            // Moved into the request, not copied; the key is read back from it on a refusal.
+            let body = json!({ "TableName": batch.table, "Item": item });
+            fixtures::call(state, "PutItem", &body).map_err(|e| SeedError {
                 path: batch.path.clone(),
-                message: format!("item {i}{} of table {}: {e}", describe_key(item, &key_names), batch.table),
+                message: format!("item {i}{} of table {}: {e}", describe_key(&body["Item"], &key_names), batch.table),
             })?;
             if (i + 1) % 1000 == 0 || i + 1 == total {
                 progress(&batch.path, i + 1, total);
@@ -116,15 +118,20 @@ fn read_all(state: &State, files: &[SeedFile]) -> Result<(Tables, Vec<Items>), S
     for file in files {
         let fail = |message: String| SeedError { path: file.path.clone(), message };
         let text = std::fs::read_to_string(&file.path).map_err(|e| fail(format!("cannot read: {e}")))?;
-        let document = fixtures::parse_document(&text).map_err(|e| fail(e.0))?;
+        let mut document = fixtures::parse_document(&text).map_err(|e| fail(e.0))?;
+        drop(text);
         let mut lists = Vec::new();
         if let Some(table) = &file.table {
-            lists.push((table.clone(), fixtures::item_list(table, &document).map_err(|e| fail(e.0))?));
-        } else if let (Some(definition), Some(Value::Array(list))) = (document.get("Table"), document.get("Items")) {
+            lists.push((table.clone(), fixtures::item_list(table, document).map_err(|e| fail(e.0))?));
+        } else if let (Some(definition), Some(Value::Array(_))) = (document.get("Table"), document.get("Items")) {
             // A table file, as `emulator dump` writes it.
-            for table in
-                fixtures::table_inputs(state, definition, &TemplateOptions::default()).map_err(|e| fail(e.0))?
-            {
+            let defined =
+                fixtures::table_inputs(state, definition, &TemplateOptions::default()).map_err(|e| fail(e.0))?;
+            let list = match document["Items"].take() {
+                Value::Array(list) => list,
+                _ => Vec::new(),
+            };
+            for table in defined {
                 lists.push((table.name.clone(), list.clone()));
                 tables.push((file.path.clone(), table));
             }
@@ -132,12 +139,14 @@ fn read_all(state: &State, files: &[SeedFile]) -> Result<(Tables, Vec<Items>), S
             let defined =
                 fixtures::table_inputs(state, &document, &TemplateOptions::default()).map_err(|e| fail(e.0))?;
             tables.extend(defined.into_iter().map(|t| (file.path.clone(), t)));
-        } else if let Value::Object(map) = &document {
+        } else if let Value::Object(map) = document {
             for (table, value) in map {
                 if !value.is_array() {
                     return Err(fail(format!("{table}: expected a list of items")));
                 }
-                lists.push((table.clone(), fixtures::item_list(table, &document).map_err(|e| fail(e.0))?));
+                // One table's list on its own, so RequestItems' PutRequests are unwrapped.
+                let one = Value::Object(Map::from_iter([(table.clone(), value)]));
+                lists.push((table.clone(), fixtures::item_list(&table, one).map_err(|e| fail(e.0))?));
             }
         } else {
             let name = file.path.display();
@@ -146,7 +155,7 @@ fn read_all(state: &State, files: &[SeedFile]) -> Result<(Tables, Vec<Items>), S
         for (table, list) in lists {
             let format = fixtures::item_format(&list);
             let wire = list
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, item)| {
                     fixtures::to_wire(item, format).map_err(|e| fail(format!("item {i} of table {table}: {e}")))
@@ -186,7 +195,7 @@ fn check(state: &State, tables: &Tables, items: &[Items], existing: Existing) ->
 
 /// The table's key attribute names, to name a refused item by its key.
 fn key_names(state: &State, table: &str) -> Vec<String> {
-    let described = fixtures::call(state, "DescribeTable", json!({ "TableName": table })).unwrap_or_default();
+    let described = fixtures::call(state, "DescribeTable", &json!({ "TableName": table })).unwrap_or_default();
     let schema = described["Table"]["KeySchema"].as_array().cloned().unwrap_or_default();
     schema.iter().filter_map(|k| k["AttributeName"].as_str().map(str::to_string)).collect()
 }

@@ -49,7 +49,7 @@ fn run_until_listening(args: &[&str]) -> String {
 fn stored(dir: &Path) -> Vec<(String, usize)> {
     let state = State::default();
     drop(emulator::durable::Journal::open(dir, &state).expect("open the journal"));
-    let listed = fixtures::call(&state, "ListTables", serde_json::json!({})).unwrap();
+    let listed = fixtures::call(&state, "ListTables", &serde_json::json!({})).unwrap();
     let names = listed["TableNames"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string());
     names
         .map(|name| {
