@@ -91,7 +91,7 @@ pub async fn start_with_options(options: ServerOptions) -> Emulator {
 
 /// Options for [`start`]: `harness::builder().verify_signatures(false).start().await`.
 pub fn builder() -> Builder {
-    Builder { state: None, verify_signatures: true, options: ServerOptions::default() }
+    Builder { state: None, verify_signatures: true, options: ServerOptions::default(), s3_dir: None }
 }
 
 /// See [`builder`].
@@ -99,6 +99,7 @@ pub struct Builder {
     state: Option<Arc<State>>,
     verify_signatures: bool,
     options: ServerOptions,
+    s3_dir: Option<std::path::PathBuf>,
 }
 
 impl Builder {
@@ -114,6 +115,12 @@ impl Builder {
         Builder { verify_signatures: on, ..self }
     }
 
+    /// The directory standing for Amazon S3 (the binary's `--s3-dir`): exports
+    /// write and imports read `dir/<bucket>/<key>`.
+    pub fn s3_dir(self, dir: impl Into<std::path::PathBuf>) -> Builder {
+        Builder { s3_dir: Some(dir.into()), ..self }
+    }
+
     /// Serve as the binary does with `--cors`, `--allow-host` or `--admin-token`.
     pub fn server_options(self, options: ServerOptions) -> Builder {
         Builder { options, ..self }
@@ -123,6 +130,9 @@ impl Builder {
         let state = self.state.unwrap_or_default();
         if self.verify_signatures {
             state.verify_signatures(emulator_credentials());
+        }
+        if let Some(dir) = self.s3_dir {
+            state.transfers.set_s3_dir(Some(dir));
         }
         serve(state, self.options).await
     }

@@ -504,10 +504,9 @@ async fn exports_and_imports_answer_dynamodbs_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_aws_cli_exports_and_imports_unchanged() {
     let Some(cli) = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread") else { return };
-    let db = harness::start().await;
     let dir = tempfile::tempdir().expect("temporary directory");
     std::fs::create_dir(dir.path().join("bucket")).expect("bucket");
-    db.set_s3_dir(dir.path());
+    let db = harness::builder().s3_dir(dir.path()).start().await;
     let client = db.client();
     create(&client, "cli-source", true).await;
     for i in 0..3 {
