@@ -570,3 +570,58 @@ async fn at_most_fifty_imports_and_three_hundred_exports_run_at_once() {
     export().send().await.expect("export once the others are done");
     one_more.table_creation_parameters(creation("busy-50")).send().await.expect("import once the others are done");
 }
+
+/// The forum's migration runbook: export the users table, import it into a
+/// new table that adds an index, and read the new index at once.
+#[tokio::test]
+async fn a_migration_imports_an_export_into_a_table_with_a_new_index() {
+    use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProjectionType};
+    let (db, _dir) = emulator_with_s3();
+    let client = db.client();
+    db.create_tables(
+        r#"{"TableName": "forum-users", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "userId", "AttributeType": "S"}]}"#,
+    )
+    .expect("users table");
+    let spec = PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(true).build().unwrap();
+    let pitr = client.update_continuous_backups().table_name("forum-users");
+    pitr.point_in_time_recovery_specification(spec).send().await.expect("enable recovery");
+    for (id, email) in [("u1", "ana@example.com"), ("u2", "bo@example.com"), ("u3", "cy@example.com")] {
+        let put = client.put_item().table_name("forum-users").item("userId", s(id)).item("email", s(email));
+        put.send().await.expect("put");
+    }
+    let export = client.export_table_to_point_in_time().table_arn(format!("{ARN}forum-users"));
+    export.s3_bucket("bucket").s3_prefix("migration").send().await.expect("export");
+
+    let index = GlobalSecondaryIndex::builder()
+        .index_name("EmailIndex")
+        .key_schema(KeySchemaElement::builder().attribute_name("email").key_type(KeyType::Hash).build().unwrap())
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()
+        .unwrap();
+    let parameters = TableCreationParameters::builder()
+        .table_name("forum-users-v2")
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(KeySchemaElement::builder().attribute_name("userId").key_type(KeyType::Hash).build().unwrap())
+        .attribute_definitions(attribute("userId", ScalarAttributeType::S))
+        .attribute_definitions(attribute("email", ScalarAttributeType::S))
+        .global_secondary_indexes(index)
+        .build()
+        .unwrap();
+    let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("migration/").build().unwrap();
+    let import = client.import_table().s3_bucket_source(source).input_format(InputFormat::DynamodbJson);
+    let import = import.input_compression_type(InputCompressionType::Gzip).table_creation_parameters(parameters);
+    import.send().await.expect("import");
+    let found = client
+        .query()
+        .table_name("forum-users-v2")
+        .index_name("EmailIndex")
+        .key_condition_expression("email = :e")
+        .expression_attribute_values(":e", s("bo@example.com"))
+        .send()
+        .await
+        .expect("query the new index");
+    assert_eq!(found.items().len(), 1);
+    assert_eq!(found.items()[0]["userId"], s("u2"));
+}
