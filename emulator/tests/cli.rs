@@ -222,3 +222,31 @@ fn a_non_loopback_address_is_warned_about() {
     emulator.wait_for("anyone who can reach it can read and write every table");
     emulator.wait_for("export AWS_ENDPOINT_URL=http://127.0.0.1:");
 }
+
+/// `--s3-dir DIR`: exports write their files under DIR/<bucket>/.
+#[tokio::test]
+async fn s3_dir_is_where_exports_write() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::create_dir(dir.path().join("bucket")).expect("bucket");
+    let s3 = dir.path().to_str().expect("a UTF-8 path");
+    let emulator = start(&["--port", "0", "--s3-dir", s3]);
+    let client = harness::client_for(&emulator.endpoint);
+    create_table(&client).await;
+    let spec = aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+        .point_in_time_recovery_enabled(true)
+        .build()
+        .unwrap();
+    let pitr = client.update_continuous_backups().table_name("orders").point_in_time_recovery_specification(spec);
+    pitr.send().await.expect("enable recovery");
+    let export = client
+        .export_table_to_point_in_time()
+        .table_arn("arn:aws:dynamodb:us-east-1:000000000000:table/orders")
+        .s3_bucket("bucket")
+        .s3_prefix("nightly")
+        .send()
+        .await
+        .expect("export");
+    let arn = export.export_description().and_then(|e| e.export_arn()).expect("export arn");
+    let id = arn.rsplit('/').next().unwrap();
+    assert!(dir.path().join("bucket/nightly/AWSDynamoDB").join(id).join("manifest-summary.json").is_file());
+}
