@@ -354,6 +354,13 @@ async fn statuses_follow_the_clock_and_lists_page() {
         }
     };
     assert_eq!(status(arns[0].clone()).await, ExportStatus::InProgress);
+    let in_progress = client.describe_export().export_arn(&arns[0]).send().await.unwrap();
+    let in_progress = in_progress.export_description().unwrap();
+    assert!(
+        in_progress.item_count().is_none()
+            && in_progress.export_manifest().is_none()
+            && in_progress.end_time().is_none()
+    );
     let mut listed = Vec::new();
     let mut token = None;
     loop {

@@ -417,8 +417,15 @@ impl ExportFiles<'_> {
     }
 }
 
+/// ExportDescription at `now`: what the export wrote is reported once it is done.
 fn description(export: &Transfer, now: i64) -> Value {
-    Value::Object(shared::describe_transfer(export, now, "ExportStatus"))
+    let mut fields = shared::describe_transfer(export, now, "ExportStatus");
+    if export.status(now) == "IN_PROGRESS" {
+        for member in ["ItemCount", "BilledSizeBytes", "ExportManifest"] {
+            fields.remove(member);
+        }
+    }
+    Value::Object(fields)
 }
 
 pub fn describe_export(state: &State, input: Input) -> ApiResult<Value> {
