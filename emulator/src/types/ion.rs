@@ -522,6 +522,45 @@ mod tests {
         assert_eq!(second["Blob"], json!({"B": "AAE="}));
     }
 
+    /// Wire JSON of attribute values of every type, nested up to four levels.
+    fn wire_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let number = "-?[0-9]{1,6}(\\.[0-9]{1,4})?([eE][+-]?[0-9]{1,2})?";
+        let blob = proptest::collection::vec(any::<u8>(), 0..6).prop_map(|b| BASE64.encode(b));
+        let leaf = prop_oneof![
+            any::<String>().prop_map(|s| json!({ "S": s })),
+            number.prop_map(|n| json!({ "N": n })),
+            blob.clone().prop_map(|b| json!({ "B": b })),
+            any::<bool>().prop_map(|b| json!({ "BOOL": b })),
+            Just(json!({ "NULL": true })),
+            proptest::collection::btree_set("[a-z\"\\\\ü]{0,4}", 1..4).prop_map(|s| json!({ "SS": s })),
+            proptest::collection::btree_set("[1-9][0-9]{0,3}(\\.[0-9]{1,2})?", 1..4).prop_map(|s| json!({ "NS": s })),
+            proptest::collection::btree_set(blob, 1..3).prop_map(|s| json!({ "BS": s })),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(|l| json!({ "L": l })),
+                proptest::collection::btree_map("[a-zA-Z_ '$.-]{0,5}", inner, 0..4).prop_map(|m| json!({ "M": m })),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Any item written as Ion reads back as the same item.
+        #[test]
+        fn any_item_survives_writing_and_reading(
+            fields in proptest::collection::btree_map("[a-zA-Z_ '$.-]{1,5}", wire_value(), 1..6)
+        ) {
+            let Ok(item) = item_from_json(&json!(fields)) else { return Ok(()) };
+            let mut text = String::from("$ion_1_0 {Item:");
+            write_item(&mut text, &item);
+            text.push('}');
+            let values = read_values(&text).map_err(proptest::test_runner::TestCaseError::fail)?;
+            let back = item_from_json(&Value::Object(item_of(&values[0].1).cloned().unwrap_or_default()));
+            proptest::prop_assert_eq!(back.ok(), Some(item), "{}", text);
+        }
+    }
+
     proptest::proptest! {
         /// Any text reads to values or an error, never a panic.
         #[test]
