@@ -90,8 +90,9 @@ struct Storage {
     /// (the journal as it was is copied beside it first).
     #[arg(long)]
     db_repair: bool,
-    /// One set of tables whatever the client's access key and region (also -sharedDb, --shared).
-    /// The emulator keeps one set of tables in any case.
+    /// One set of tables whatever the client's account and region (also -sharedDb, --shared).
+    /// Without it each (account, region) a request is signed for has its own tables, as in
+    /// DynamoDB; with --db-path there is one set in any case.
     #[arg(long, alias = "shared")]
     shared_db: bool,
     /// Accepted for DynamoDB Local's -optimizeDbBeforeStartup: the journal is compacted at every start.
@@ -506,6 +507,8 @@ fn init_logging(log_requests: bool) {
 async fn run(cli: Cli) {
     init_logging(cli.logging.log_requests);
     let state = Arc::new(State::default());
+    // Durable mode journals one namespace: it serves every account and region from it.
+    state.namespaces.set_shared(cli.storage.shared_db || cli.storage.db_path.is_some());
     let verified = match cli.signatures.keys() {
         Ok(Some(keys)) => state.verify_signatures(keys),
         Ok(None) => false,

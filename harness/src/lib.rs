@@ -220,6 +220,19 @@ impl Emulator {
         self.client.clone()
     }
 
+    /// A client signing for `region` with these credentials: a call is served by
+    /// the tables of the (account, region) it is signed for (see
+    /// `emulator::state::namespaces`), so this client sees another region's or
+    /// account's tables than [`Emulator::client`]'s.
+    pub fn client_for(&self, region: &str, access_key: &str, secret_key: &str) -> aws_sdk_dynamodb::Client {
+        let credentials = aws_sdk_dynamodb::config::Credentials::new(access_key, secret_key, None, None, "harness");
+        let config = aws_sdk_dynamodb::config::Builder::from(&self.sdk_config())
+            .region(aws_sdk_dynamodb::config::Region::new(region.to_string()))
+            .credentials_provider(credentials)
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
     /// Shared configuration pointing at this emulator, for building other clients.
     pub fn sdk_config(&self) -> aws_config::SdkConfig {
         match &self.remote {

@@ -37,6 +37,30 @@ struct Signed {
     presigned: bool,
 }
 
+/// Who a request says signed it (access key and the credential scope's
+/// region), read without verifying anything: what picks a call's namespace
+/// when signatures are not verified.
+pub fn claimed_caller(parts: &Parts) -> Option<Caller> {
+    let from_query = || {
+        query_pairs(parts.uri.query().unwrap_or(""))
+            .into_iter()
+            .find(|(name, _)| name == "X-Amz-Credential")
+            .map(|(_, value)| value)
+    };
+    let from_header = || {
+        let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+        let at = value.find("Credential=")? + "Credential=".len();
+        let rest = &value[at..];
+        Some(rest[..rest.find([',', ' ']).unwrap_or(rest.len())].to_string())
+    };
+    let credential = from_header().or_else(from_query)?;
+    // AKID/DATE/REGION/SERVICE/aws4_request
+    let mut scope = credential.split('/');
+    let access_key = scope.next()?.to_string();
+    let region = scope.nth(1)?.to_string();
+    (!access_key.is_empty() && !region.is_empty()).then_some(Caller { access_key, region })
+}
+
 /// Checks `parts` and the body as received (`body`, before any decompression)
 /// against `credentials`, at `now_millis` on the emulator's clock.
 pub fn verify(credentials: &Credentials, now_millis: i64, parts: &Parts, body: &[u8]) -> Result<Caller, ApiError> {

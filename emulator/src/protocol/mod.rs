@@ -188,7 +188,9 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Op
         Stage::Other(response) => response,
         Stage::Api(prepared) => {
             let logged = started.map(|at| (at, Logged::new(parts, &prepared)));
-            let result = prepared.and_then(|p| run(state, p));
+            // The (account, region) the call was signed for, unless everything is shared.
+            let namespace = state.namespace(crate::auth::claimed_caller(parts).as_ref());
+            let result = prepared.and_then(|p| run(namespace.as_deref().unwrap_or(state), p));
             let error = result.as_ref().err().map(|e| e.kind.name());
             let response = api_response(&parts.headers, result);
             if let Some((at, logged)) = logged {

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub mod backups;
+pub mod namespaces;
 mod streams;
 mod tokens;
 pub mod transfers;
@@ -65,6 +66,8 @@ pub struct State {
     /// Set when API calls must carry a valid Signature Version 4 by one of
     /// these keys (`crate::auth`); unset, every request is served.
     pub credentials: std::sync::OnceLock<crate::auth::Credentials>,
+    /// The other (account, region) namespaces' states, unless everything is shared. See `namespaces`.
+    pub namespaces: namespaces::Namespaces,
 }
 
 /// A copy of an emulator's tables and items at one moment. Restoring or

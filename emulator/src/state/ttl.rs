@@ -20,6 +20,12 @@ const IGNORED_AFTER_SECONDS: i64 = 5 * 365 * 24 * 60 * 60;
 impl State {
     /// Deletes every item whose Time to Live has passed; returns how many.
     pub fn sweep_expired(&self) -> usize {
+        // Every namespace expires its items on the one clock.
+        let others: usize = self.other_namespaces().iter().map(|other| other.sweep_expired()).sum();
+        others + self.sweep_own()
+    }
+
+    fn sweep_own(&self) -> usize {
         let now_ms = self.clock.now_millis();
         self.ttl_swept_offset.store(self.clock.offset_millis(), Ordering::Relaxed);
         let (now, oldest) = (seconds(now_ms), seconds(now_ms - IGNORED_AFTER_SECONDS * 1000));
