@@ -90,9 +90,8 @@ struct Storage {
     /// (the journal as it was is copied beside it first).
     #[arg(long)]
     db_repair: bool,
-    /// One set of tables whatever the client's account and region (also -sharedDb, --shared).
-    /// Without it each (account, region) a request is signed for has its own tables, as in
-    /// DynamoDB; with --db-path there is one set in any case.
+    /// One set of tables whatever the client's access key and region (also -sharedDb, --shared).
+    /// The emulator keeps one set of tables in any case.
     #[arg(long, alias = "shared")]
     shared_db: bool,
     /// Accepted for DynamoDB Local's -optimizeDbBeforeStartup: the journal is compacted at every start.
@@ -459,7 +458,16 @@ fn run_command(command: &Command) -> i32 {
                     )),
                     None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
                 };
-                let count = emulator::remote::dump(&client, &dump.table, &mut out).await?;
+                let bar = item_bar(&format!("dumping {}", dump.table), None);
+                let mut progress = |done: usize| {
+                    if let Some(bar) = &bar {
+                        advance(bar, done, None);
+                    }
+                };
+                let count = emulator::remote::dump(&client, &dump.table, &mut out, &mut progress).await?;
+                if let Some(bar) = &bar {
+                    bar.finish_and_clear();
+                }
                 let to = dump.out.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
                 eprintln!("dumped table {} ({count} items) to {to}", dump.table);
                 Ok(())
@@ -469,7 +477,17 @@ fn run_command(command: &Command) -> i32 {
                 let text = std::fs::read_to_string(&load.file).map_err(|e| fail(e.to_string()))?;
                 let document = emulator::fixtures::parse_document(&text).map_err(|e| fail(e.0))?;
                 let client = remote_client(&load.endpoint).await;
-                let loaded = emulator::remote::load(&client, &document, load.table.as_deref()).await.map_err(fail)?;
+                let mut bar = None;
+                let mut progress = |done: usize, total: usize| {
+                    let bar =
+                        bar.get_or_insert_with(|| item_bar(&format!("loading {}", load.file.display()), Some(total)));
+                    if let Some(bar) = bar {
+                        advance(bar, done, Some(total));
+                    }
+                };
+                let loaded = emulator::remote::load(&client, &document, load.table.as_deref(), &mut progress)
+                    .await
+                    .map_err(fail)?;
                 let created = if loaded.created { " (table created)" } else { "" };
                 eprintln!("loaded {} items from {}{created}", loaded.items, load.file.display());
                 Ok(())
@@ -507,8 +525,6 @@ fn init_logging(log_requests: bool) {
 async fn run(cli: Cli) {
     init_logging(cli.logging.log_requests);
     let state = Arc::new(State::default());
-    // Durable mode journals one namespace: it serves every account and region from it.
-    state.namespaces.set_shared(cli.storage.shared_db || cli.storage.db_path.is_some());
     let verified = match cli.signatures.keys() {
         Ok(Some(keys)) => state.verify_signatures(keys),
         Ok(None) => false,
@@ -633,35 +649,55 @@ async fn run(cli: Cli) {
     tracing::info!("stopped");
 }
 
-/// Item files at least this long get a progress bar (on a terminal).
+/// Jobs of at least this many items get a progress bar (on a terminal).
 const LARGE_SEED: usize = 10_000;
+
+/// A progress bar on stderr for `total` items (a counter when unknown), only
+/// on a terminal and only for large jobs.
+fn item_bar(what: &str, total: Option<usize>) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if total.is_some_and(|total| total < LARGE_SEED) || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let (template, bar) = match total {
+        Some(total) => {
+            ("{msg} [{bar:40}] {human_pos}/{human_len} items ({eta})", indicatif::ProgressBar::new(total as u64))
+        }
+        None => ("{msg} {human_pos} items ({elapsed})", indicatif::ProgressBar::new_spinner()),
+    };
+    let style =
+        indicatif::ProgressStyle::with_template(template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let bar = bar.with_style(style.progress_chars("=> "));
+    bar.set_message(what.to_string());
+    Some(bar)
+}
+
+/// Moves a bar to `done`, clearing it once `total` is reached.
+fn advance(bar: &indicatif::ProgressBar, done: usize, total: Option<usize>) {
+    if let Some(total) = total {
+        bar.set_length(total as u64);
+    }
+    bar.set_position(done as u64);
+    if Some(done) == total {
+        bar.finish_and_clear();
+    }
+}
 
 /// Loads `--seed` files, or exits 1 naming what is wrong (nothing served, nothing journaled).
 fn seed(state: &State, seeding: &Seeding) {
-    use std::io::IsTerminal;
     if seeding.seed.is_empty() {
         return;
     }
     let started = std::time::Instant::now();
     let existing = if seeding.seed_replace { Existing::Replace } else { Existing::Refuse };
-    let terminal = std::io::stderr().is_terminal();
-    let mut bar: Option<indicatif::ProgressBar> = None;
+    // One bar per file (none for small ones).
+    let mut current: Option<(PathBuf, Option<indicatif::ProgressBar>)> = None;
     let mut progress = |path: &std::path::Path, done: usize, total: usize| {
-        if !terminal || total < LARGE_SEED {
-            return;
+        if current.as_ref().is_none_or(|(seen, _)| seen != path) {
+            current = Some((path.to_path_buf(), item_bar(&path.display().to_string(), Some(total))));
         }
-        let bar = bar.get_or_insert_with(|| {
-            let style =
-                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} items ({eta})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-            let bar = indicatif::ProgressBar::new(total as u64).with_style(style.progress_chars("=> "));
-            bar.set_message(path.display().to_string());
-            bar
-        });
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-        if done == total {
-            bar.finish_and_clear();
+        if let Some((_, Some(bar))) = &current {
+            advance(bar, done, Some(total));
         }
     };
     match emulator::seed::load(state, &seeding.seed, existing, &mut progress) {

@@ -64,8 +64,14 @@ fn sdk_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> S
     format!("{what}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e))
 }
 
-/// Writes `table`'s definition and every item (Scan, page by page) to `out`; returns how many items.
-pub async fn dump(client: &Client, table: &str, out: &mut dyn Write) -> Result<usize, String> {
+/// Writes `table`'s definition and every item (Scan, page by page) to `out`,
+/// telling `progress` the count after each page; returns how many items.
+pub async fn dump(
+    client: &Client,
+    table: &str,
+    out: &mut dyn Write,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<usize, String> {
     let described =
         client.describe_table().table_name(table).send().await.map_err(|e| sdk_error("DescribeTable", e))?;
     let description = described.table().ok_or("DescribeTable answered no table")?;
@@ -85,6 +91,7 @@ pub async fn dump(client: &Client, table: &str, out: &mut dyn Write) -> Result<u
             write!(out, "{separator}{}", item_json(item)).map_err(io)?;
             count += 1;
         }
+        progress(count);
         match page.last_evaluated_key() {
             Some(key) if !key.is_empty() => start = Some(key.clone()),
             _ => break,
@@ -106,7 +113,12 @@ pub struct Loaded {
 /// reads) into `table` (default: the name in the file): creates the table
 /// when missing, waits until it is ACTIVE, then BatchWriteItems the items, 25
 /// at a time, retrying unprocessed items with backoff.
-pub async fn load(client: &Client, document: &Value, table: Option<&str>) -> Result<Loaded, String> {
+pub async fn load(
+    client: &Client,
+    document: &Value,
+    table: Option<&str>,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Loaded, String> {
     let definition = document.get("Table").filter(|_| document.get("Items").is_some());
     let name = match (table, definition.and_then(|d| d["TableName"].as_str())) {
         (Some(name), _) | (None, Some(name)) => name.to_string(),
@@ -139,8 +151,9 @@ pub async fn load(client: &Client, document: &Value, table: Option<&str>) -> Res
         }
         (Err(e), _) => return Err(sdk_error("DescribeTable", e)),
     };
-    for chunk in items.chunks(BATCH) {
+    for (i, chunk) in items.chunks(BATCH).enumerate() {
         write_batch(client, &name, chunk).await?;
+        progress((i * BATCH + chunk.len()).min(items.len()), items.len());
     }
     Ok(Loaded { created, items: items.len() })
 }
