@@ -4,6 +4,8 @@
 //! imports, statuses on the clock, and the errors DynamoDB answers.
 
 use crate::error_of;
+use aws_sdk_dynamodb::operation::export_table_to_point_in_time::builders::ExportTableToPointInTimeFluentBuilder;
+use aws_sdk_dynamodb::operation::import_table::builders::ImportTableFluentBuilder;
 use aws_sdk_dynamodb::primitives::{Blob, DateTime};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BillingMode, CsvOptions, ExportFormat, ExportStatus, ExportType,
@@ -67,6 +69,17 @@ fn creation(name: &str) -> TableCreationParameters {
         .attribute_definitions(attribute("sk", ScalarAttributeType::N))
         .build()
         .unwrap()
+}
+
+/// An export of `table` to `s3://bucket/prefix`.
+fn export_to(client: &Client, table: &str, prefix: &str) -> ExportTableToPointInTimeFluentBuilder {
+    client.export_table_to_point_in_time().table_arn(format!("{ARN}{table}")).s3_bucket("bucket").s3_prefix(prefix)
+}
+
+/// An import of `s3://bucket/prefix` in `format` into the new table `table` (keys `pk` S, `sk` N).
+fn import_from(client: &Client, prefix: &str, format: InputFormat, table: &str) -> ImportTableFluentBuilder {
+    let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix(prefix).build().unwrap();
+    client.import_table().s3_bucket_source(source).input_format(format).table_creation_parameters(creation(table))
 }
 
 fn n(v: &str) -> Av {
@@ -148,15 +161,7 @@ async fn a_table_exported_in_dynamodb_json_and_ion_imports_back_item_for_item() 
     for (format, prefix, table) in
         [(ExportFormat::DynamodbJson, "exports/json", "from-json"), (ExportFormat::Ion, "exports/ion", "from-ion")]
     {
-        let out = client
-            .export_table_to_point_in_time()
-            .table_arn(format!("{ARN}source"))
-            .s3_bucket("bucket")
-            .s3_prefix(prefix)
-            .export_format(format.clone())
-            .send()
-            .await
-            .expect("export");
+        let out = export_to(&client, "source", prefix).export_format(format.clone()).send().await.expect("export");
         let export = out.export_description().unwrap();
         assert_eq!(export.export_status(), Some(&ExportStatus::InProgress));
         let described = client.describe_export().export_arn(export.export_arn().unwrap()).send().await.unwrap();
@@ -182,17 +187,9 @@ async fn a_table_exported_in_dynamodb_json_and_ion_imports_back_item_for_item() 
             assert!(text.lines().all(|l| l.starts_with("{\"Item\":{")));
         }
 
-        let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix(format!("{prefix}/")).build().unwrap();
         let format = if format == ExportFormat::Ion { InputFormat::Ion } else { InputFormat::DynamodbJson };
-        let import = client
-            .import_table()
-            .s3_bucket_source(source)
-            .input_format(format)
-            .input_compression_type(InputCompressionType::Gzip)
-            .table_creation_parameters(creation(table))
-            .send()
-            .await
-            .expect("import");
+        let import = import_from(&client, &format!("{prefix}/"), format, table);
+        let import = import.input_compression_type(InputCompressionType::Gzip).send().await.expect("import");
         let import = import.import_table_description().unwrap();
         assert_eq!(import.import_status(), Some(&ImportStatus::InProgress));
         let described = client.describe_import().import_arn(import.import_arn().unwrap()).send().await.unwrap();
@@ -240,14 +237,8 @@ async fn an_incremental_export_holds_each_items_net_change_with_old_and_new_imag
             .build()
     };
     let incremental = |from: i64, to: i64| {
-        client
-            .export_table_to_point_in_time()
-            .table_arn(format!("{ARN}orders"))
-            .s3_bucket("bucket")
-            .s3_prefix("incremental")
-            .export_type(ExportType::IncrementalExport)
-            .incremental_export_specification(spec(from, to))
-            .send()
+        let export = export_to(&client, "orders", "incremental").export_type(ExportType::IncrementalExport);
+        export.incremental_export_specification(spec(from, to)).send()
     };
     let out = incremental(from, to).await.expect("incremental export");
     let arn = out.export_description().unwrap().export_arn().unwrap().to_string();
@@ -288,16 +279,8 @@ async fn csv_and_zstd_imports_type_key_attributes_and_count_bad_lines() {
     std::fs::create_dir_all(dir.path().join("bucket/csv/part")).unwrap();
     std::fs::write(dir.path().join("bucket/csv/part/one.csv.zst"), compressed).unwrap();
     let options = InputFormatOptions::builder().csv(CsvOptions::builder().delimiter(";").build()).build();
-    let out = client
-        .import_table()
-        .s3_bucket_source(S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("csv/").build().unwrap())
-        .input_format(InputFormat::Csv)
-        .input_format_options(options)
-        .input_compression_type(InputCompressionType::Zstd)
-        .table_creation_parameters(creation("from-csv"))
-        .send()
-        .await
-        .expect("import");
+    let import = import_from(&client, "csv/", InputFormat::Csv, "from-csv").input_format_options(options);
+    let out = import.input_compression_type(InputCompressionType::Zstd).send().await.expect("import");
     let arn = out.import_table_description().unwrap().import_arn().unwrap().to_string();
     let described = client.describe_import().import_arn(&arn).send().await.unwrap();
     let described = described.import_table_description().unwrap().clone();
@@ -314,15 +297,8 @@ async fn csv_and_zstd_imports_type_key_attributes_and_count_bad_lines() {
     let options = InputFormatOptions::builder()
         .csv(CsvOptions::builder().header_list("pk").header_list("sk").header_list("greeting").build())
         .build();
-    client
-        .import_table()
-        .s3_bucket_source(S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("plain.csv").build().unwrap())
-        .input_format(InputFormat::Csv)
-        .input_format_options(options)
-        .table_creation_parameters(creation("from-header-list"))
-        .send()
-        .await
-        .expect("import");
+    let import = import_from(&client, "plain.csv", InputFormat::Csv, "from-header-list");
+    import.input_format_options(options).send().await.expect("import");
     let items = scan_all(&client, "from-header-list").await;
     assert_eq!((items[0]["sk"].clone(), items[0]["greeting"].clone()), (n("7"), s("hello")));
 }
@@ -336,14 +312,7 @@ async fn statuses_follow_the_clock_and_lists_page() {
     db.set_status_delay(Duration::from_secs(30));
     let mut arns = Vec::new();
     for prefix in ["one", "two", "three"] {
-        let out = client
-            .export_table_to_point_in_time()
-            .table_arn(format!("{ARN}paged"))
-            .s3_bucket("bucket")
-            .s3_prefix(prefix)
-            .send()
-            .await
-            .unwrap();
+        let out = export_to(&client, "paged", prefix).send().await.unwrap();
         arns.push(out.export_description().unwrap().export_arn().unwrap().to_string());
     }
     let status = |arn: String| {
@@ -381,16 +350,8 @@ async fn statuses_follow_the_clock_and_lists_page() {
     }
     assert_eq!(listed, arns);
 
-    let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("one/").build().unwrap();
-    let import = client
-        .import_table()
-        .s3_bucket_source(source)
-        .input_format(InputFormat::DynamodbJson)
-        .input_compression_type(InputCompressionType::Gzip)
-        .table_creation_parameters(creation("imported"))
-        .send()
-        .await
-        .unwrap();
+    let import = import_from(&client, "one/", InputFormat::DynamodbJson, "imported");
+    let import = import.input_compression_type(InputCompressionType::Gzip).send().await.unwrap();
     let import_arn = import.import_table_description().unwrap().import_arn().unwrap().to_string();
     let table = client.describe_table().table_name("imported").send().await.unwrap();
     assert_eq!(table.table().unwrap().table_status(), Some(&TableStatus::Creating));
@@ -443,15 +404,7 @@ async fn exports_and_imports_answer_dynamodbs_errors() {
     assert_eq!((failed.export_status(), failed.failure_code()), (Some(&ExportStatus::Failed), Some("S3NoSuchBucket")));
 
     // ClientToken: the same request is the same export; other parameters conflict.
-    let with_token = |prefix: &str| {
-        client
-            .export_table_to_point_in_time()
-            .table_arn(format!("{ARN}recovered"))
-            .s3_bucket("bucket")
-            .s3_prefix(prefix)
-            .client_token("token-1")
-            .send()
-    };
+    let with_token = |prefix: &str| export_to(&client, "recovered", prefix).client_token("token-1").send();
     let first = with_token("a").await.unwrap().export_description().unwrap().export_arn().unwrap().to_string();
     let again = with_token("a").await.unwrap().export_description().unwrap().export_arn().unwrap().to_string();
     assert_eq!(first, again);
@@ -463,14 +416,7 @@ async fn exports_and_imports_answer_dynamodbs_errors() {
     assert_eq!(error_of(client.describe_import().import_arn(unknown).send().await).0, "ImportNotFoundException");
     assert_eq!(error_of(client.list_exports().max_results(26).send().await).0, "ValidationException");
 
-    let import = |table: &str, prefix: &str| {
-        client
-            .import_table()
-            .s3_bucket_source(S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix(prefix).build().unwrap())
-            .input_format(InputFormat::DynamodbJson)
-            .table_creation_parameters(creation(table))
-            .send()
-    };
+    let import = |table: &str, prefix: &str| import_from(&client, prefix, InputFormat::DynamodbJson, table).send();
     assert_eq!(error_of(import("recovered", "a/").await).0, "ResourceInUseException");
     // Checked as CreateTable checks it.
     let bad = TableCreationParameters::builder()
@@ -479,13 +425,7 @@ async fn exports_and_imports_answer_dynamodbs_errors() {
         .attribute_definitions(attribute("other", ScalarAttributeType::S))
         .build()
         .unwrap();
-    let bad = client
-        .import_table()
-        .s3_bucket_source(S3BucketSource::builder().s3_bucket("bucket").build().unwrap())
-        .input_format(InputFormat::DynamodbJson)
-        .table_creation_parameters(bad)
-        .send()
-        .await;
+    let bad = import_from(&client, "", InputFormat::DynamodbJson, "unused").table_creation_parameters(bad).send().await;
     assert_eq!(error_of(bad).0, "ValidationException");
     // Nothing under the prefix: the import fails and creates no table.
     let empty = import("from-nothing", "nothing/").await.unwrap();
@@ -498,9 +438,7 @@ async fn exports_and_imports_answer_dynamodbs_errors() {
     );
     // ClientToken: the same import again is the same import; other parameters conflict.
     let with_token = |prefix: &str| {
-        let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix(prefix).build().unwrap();
-        let import = client.import_table().s3_bucket_source(source).input_format(InputFormat::DynamodbJson);
-        import.table_creation_parameters(creation("tokened")).client_token("import-token").send()
+        import_from(&client, prefix, InputFormat::DynamodbJson, "tokened").client_token("import-token").send()
     };
     let first = with_token("a/").await.unwrap().import_table_description().unwrap().import_arn().unwrap().to_string();
     let again = with_token("a/").await.unwrap().import_table_description().unwrap().import_arn().unwrap().to_string();
@@ -558,14 +496,10 @@ async fn at_most_fifty_imports_and_three_hundred_exports_run_at_once() {
     db.set_status_delay(Duration::from_secs(60));
     // Nothing to read: each import fails, after a minute in progress.
     for i in 0..50 {
-        let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("nothing/").build().unwrap();
-        let table = format!("busy-{i}");
-        let import = client.import_table().s3_bucket_source(source).input_format(InputFormat::Csv);
-        import.table_creation_parameters(creation(&table)).send().await.expect("import");
+        import_from(&client, "nothing/", InputFormat::Csv, &format!("busy-{i}")).send().await.expect("import");
     }
-    let source = S3BucketSource::builder().s3_bucket("bucket").s3_key_prefix("nothing/").build().unwrap();
-    let one_more = client.import_table().s3_bucket_source(source).input_format(InputFormat::Csv);
-    let (code, _) = error_of(one_more.clone().table_creation_parameters(creation("busy-50")).send().await);
+    let one_more = import_from(&client, "nothing/", InputFormat::Csv, "busy-50");
+    let (code, _) = error_of(one_more.clone().send().await);
     assert_eq!(code, "LimitExceededException");
     // A missing bucket fails each export, after a minute in progress.
     let export = || client.export_table_to_point_in_time().table_arn(format!("{ARN}busy")).s3_bucket("no-bucket");
@@ -575,7 +509,7 @@ async fn at_most_fifty_imports_and_three_hundred_exports_run_at_once() {
     assert_eq!(error_of(export().send().await).0, "LimitExceededException");
     db.clock().advance(Duration::from_secs(61));
     export().send().await.expect("export once the others are done");
-    one_more.table_creation_parameters(creation("busy-50")).send().await.expect("import once the others are done");
+    one_more.send().await.expect("import once the others are done");
 }
 
 /// The forum's migration runbook: export the users table, import it into a
