@@ -74,6 +74,12 @@ struct Listen {
     /// takes microseconds.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = whole_number::<usize>)]
     threads: usize,
+    /// The region of the tables a call signed for no other region reaches, named in their ARNs.
+    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
+    region: String,
+    /// The account of those tables (and of access keys the credentials file maps to none), named in ARNs.
+    #[arg(long, value_name = "ID", default_value = "000000000000")]
+    account_id: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -524,7 +530,8 @@ fn init_logging(log_requests: bool) {
 
 async fn run(cli: Cli) {
     init_logging(cli.logging.log_requests);
-    let state = Arc::new(State::default());
+    let config = emulator::state::Config { region: cli.listen.region.clone(), account_id: cli.listen.account_id.clone() };
+    let state = Arc::new(State { config, ..State::default() });
     let verified = match cli.signatures.keys() {
         Ok(Some(keys)) => state.verify_signatures(keys),
         Ok(None) => false,
