@@ -31,28 +31,21 @@ fn emulator_with_s3() -> (harness::Embedded, tempfile::TempDir) {
     (db, dir)
 }
 
+/// The table `name` as `creation` defines it, with point-in-time recovery if `pitr`.
 async fn create(client: &Client, name: &str, pitr: bool) {
-    client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
-        .key_schema(KeySchemaElement::builder().attribute_name("sk").key_type(KeyType::Range).build().unwrap())
-        .attribute_definitions(attribute("pk", ScalarAttributeType::S))
-        .attribute_definitions(attribute("sk", ScalarAttributeType::N))
-        .send()
-        .await
-        .expect("create table");
+    let definition = creation(name);
+    let create = client.create_table().table_name(name).billing_mode(BillingMode::PayPerRequest);
+    let create = create.set_key_schema(Some(definition.key_schema().to_vec()));
+    create.set_attribute_definitions(Some(definition.attribute_definitions)).send().await.expect("create table");
     if pitr {
-        let spec = PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(true).build().unwrap();
-        client
-            .update_continuous_backups()
-            .table_name(name)
-            .point_in_time_recovery_specification(spec)
-            .send()
-            .await
-            .expect("enable recovery");
+        enable_recovery(client, name).await;
     }
+}
+
+async fn enable_recovery(client: &Client, name: &str) {
+    let spec = PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(true).build().unwrap();
+    let update = client.update_continuous_backups().table_name(name);
+    update.point_in_time_recovery_specification(spec).send().await.expect("enable recovery");
 }
 
 fn attribute(name: &str, kind: ScalarAttributeType) -> AttributeDefinition {
@@ -525,9 +518,7 @@ async fn a_migration_imports_an_export_into_a_table_with_a_new_index() {
             "AttributeDefinitions": [{"AttributeName": "userId", "AttributeType": "S"}]}"#,
     )
     .expect("users table");
-    let spec = PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(true).build().unwrap();
-    let pitr = client.update_continuous_backups().table_name("forum-users");
-    pitr.point_in_time_recovery_specification(spec).send().await.expect("enable recovery");
+    enable_recovery(&client, "forum-users").await;
     for (id, email) in [("u1", "ana@example.com"), ("u2", "bo@example.com"), ("u3", "cy@example.com")] {
         let put = client.put_item().table_name("forum-users").item("userId", s(id)).item("email", s(email));
         put.send().await.expect("put");
