@@ -40,7 +40,7 @@ pub use oracle::{
 pub use sdk::{client_for, sdk_config_for};
 pub use signing::{emulator_credentials, Signer, ACCESS_KEY, SECRET_KEY};
 pub use streams::{DeliveryFailed, StartingPosition, StreamConsumer};
-pub use target::{connect, remote_target, TARGET_VARIABLE};
+pub use target::{connect, remote_target, skip_on_remote, TARGET_VARIABLE};
 
 use emulator::State;
 use std::net::SocketAddr;

@@ -35,6 +35,16 @@ pub fn remote_target() -> Option<String> {
     std::env::var(TARGET_VARIABLE).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// For a test that needs the emulator itself (`what`: its clock, fault
+/// rules, stream consumer...): true, after saying so on stderr, when
+/// `HARNESS_TARGET` points the harness elsewhere, so the test returns early
+/// (skipped) instead of failing there.
+pub fn skip_on_remote(what: &str) -> bool {
+    let Some(target) = remote_target() else { return false };
+    eprintln!("skipped: this test needs {what}, which {TARGET_VARIABLE}={target} does not have");
+    true
+}
+
 /// What a handle on another target keeps: how to reach it, and the tables
 /// its client created (deleted on drop).
 pub(crate) struct Remote {

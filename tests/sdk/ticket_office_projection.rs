@@ -97,6 +97,9 @@ const EVENTS: [&str; 4] = ["concert-1", "concert-2", "theatre-7", "opera-9"];
 
 #[tokio::test]
 async fn sales_updates_and_cancellations_reach_the_per_event_totals() {
+    if harness::skip_on_remote("the emulator's stream consumer") {
+        return;
+    }
     let office = office().await;
     let mut trigger = office.db.stream_consumer(&office.sales_table, StartingPosition::TrimHorizon, 4);
     let projection = &office.projection;
@@ -157,6 +160,9 @@ async fn sales_updates_and_cancellations_reach_the_per_event_totals() {
 
 #[tokio::test]
 async fn a_batch_failing_midway_is_delivered_again_and_counts_nothing_twice() {
+    if harness::skip_on_remote("the emulator's stream consumer") {
+        return;
+    }
     let office = office().await;
     let mut trigger = office.db.stream_consumer(&office.sales_table, StartingPosition::TrimHorizon, 6);
     let projection = &office.projection;
@@ -230,6 +236,9 @@ async fn a_batch_failing_midway_is_delivered_again_and_counts_nothing_twice() {
 
 #[tokio::test]
 async fn an_outage_longer_than_the_retries_leaves_the_batch_for_the_next_delivery() {
+    if harness::skip_on_remote("the emulator's stream consumer") {
+        return;
+    }
     let office = office().await;
     let mut trigger = office.db.stream_consumer(&office.sales_table, StartingPosition::TrimHorizon, 2);
     let projection = &office.projection;
@@ -258,6 +267,9 @@ async fn an_outage_longer_than_the_retries_leaves_the_batch_for_the_next_deliver
 
 #[tokio::test]
 async fn replaying_the_stream_with_the_streams_api_rebuilds_the_same_read_model() {
+    if harness::skip_on_remote("the emulator's stream consumer") {
+        return;
+    }
     let office = office().await;
     // Shards roll over every hour: the replay follows the shards' lineage.
     office.db.state().streams.set_shard_period_millis(3_600_000);
