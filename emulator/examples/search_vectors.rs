@@ -67,9 +67,7 @@ fn main() {
             call(&state, "BatchWriteItem", &json!({"RequestItems": {"vectors": batch}}));
         }
         println!("{items} items loaded in {:.1} s", loading.elapsed().as_secs_f64());
-        for (name, filtered) in
-            [("cosine", false), ("euclidean", false), ("dot", false), ("cosine", true)]
-        {
+        for (name, filtered) in [("cosine", false), ("euclidean", false), ("dot", false), ("cosine", true)] {
             let mut body = json!({"TableName": "vectors", "IndexName": name, "TopK": 10});
             if filtered {
                 body["SearchConditionExpression"] = json!("#s = :s");

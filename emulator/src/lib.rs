@@ -22,9 +22,9 @@ pub mod protocol;
 pub mod remote;
 pub mod seed;
 pub mod server;
-pub mod tls;
 pub mod state;
 pub(crate) mod storage;
+pub mod tls;
 pub(crate) mod types;
 
 pub use error::{ApiError, ApiResult, ErrorKind};

@@ -530,7 +530,8 @@ fn init_logging(log_requests: bool) {
 
 async fn run(cli: Cli) {
     init_logging(cli.logging.log_requests);
-    let config = emulator::state::Config { region: cli.listen.region.clone(), account_id: cli.listen.account_id.clone() };
+    let config =
+        emulator::state::Config { region: cli.listen.region.clone(), account_id: cli.listen.account_id.clone() };
     let state = Arc::new(State { config, ..State::default() });
     let verified = match cli.signatures.keys() {
         Ok(Some(keys)) => state.verify_signatures(keys),

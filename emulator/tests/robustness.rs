@@ -190,14 +190,23 @@ fn templates() -> Vec<(&'static str, Value)> {
             "ExportTableToPointInTime",
             json!({"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged", "S3Bucket": "bucket", "S3Prefix": "exports/x", "ExportFormat": "ION", "ExportType": "INCREMENTAL_EXPORT", "IncrementalExportSpecification": {"ExportFromTime": 1700000000.5, "ExportToTime": 1700003600, "ExportViewType": "NEW_IMAGE"}, "ClientToken": "token", "S3SseAlgorithm": "AES256"}),
         ),
-        ("DescribeExport", json!({"ExportArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/export/01796426192945-3ada4103"})),
-        ("ListExports", json!({"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged", "MaxResults": 2, "NextToken": "00"})),
+        (
+            "DescribeExport",
+            json!({"ExportArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/export/01796426192945-3ada4103"}),
+        ),
+        (
+            "ListExports",
+            json!({"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged", "MaxResults": 2, "NextToken": "00"}),
+        ),
         (
             "ImportTable",
             json!({"S3BucketSource": {"S3Bucket": "bucket", "S3KeyPrefix": "imports/", "S3BucketOwner": "000000000000"}, "InputFormat": "CSV", "InputCompressionType": "ZSTD", "InputFormatOptions": {"Csv": {"Delimiter": ";", "HeaderList": ["pk", "n"]}}, "ClientToken": "token",
                 "TableCreationParameters": {"TableName": "imported", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}}),
         ),
-        ("DescribeImport", json!({"ImportArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/import/01796426192945-3ada4103"})),
+        (
+            "DescribeImport",
+            json!({"ImportArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged/import/01796426192945-3ada4103"}),
+        ),
         ("ListImports", json!({"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ranged", "PageSize": 2})),
         (
             "UntagResource",

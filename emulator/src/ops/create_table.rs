@@ -4,8 +4,8 @@
 
 use super::table_description::describe;
 use super::table_request::{
-    read_attribute_definitions, too_many_global_indexes, wire_enum, AttributeDefinitions, IndexSpec, KeyNames, KeyShape, Owner,
-    ResolvedIndex, StreamSetting, TableClass, ThroughputParam, WireEnum, MAX_GLOBAL_INDEXES,
+    read_attribute_definitions, too_many_global_indexes, wire_enum, AttributeDefinitions, IndexSpec, KeyNames,
+    KeyShape, Owner, ResolvedIndex, StreamSetting, TableClass, ThroughputParam, WireEnum, MAX_GLOBAL_INDEXES,
 };
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};

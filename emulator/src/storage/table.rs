@@ -3,9 +3,9 @@
 //! Every write goes through [`TableData::put`] and [`TableData::remove`], so
 //! item counts, sizes (and secondary indexes) stay in step with the items.
 
+use super::history::HistorySlot;
 use super::index::IndexData;
 use super::stored::StoredItem;
-use super::history::HistorySlot;
 use super::stream::{Change, StreamSink, StreamViewType};
 use super::vector::{VectorData, VectorIndexDef};
 use crate::types::{Item, KeySchema, PrimaryKey, ScalarType};
