@@ -36,4 +36,4 @@ mod sigv4;
 
 pub use credentials::{Credential, Credentials};
 pub(crate) use sigv4::query_pairs;
-pub use sigv4::{claimed_caller, verify, Caller};
+pub use sigv4::{claimed_scope, verify, Caller, ClaimedScope};

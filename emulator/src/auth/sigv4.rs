@@ -37,28 +37,43 @@ struct Signed {
     presigned: bool,
 }
 
-/// Who a request says signed it (access key and the credential scope's
+/// Who a request says signed it (access key, and the credential scope's
 /// region), read without verifying anything: what picks a call's namespace
-/// when signatures are not verified.
-pub fn claimed_caller(parts: &Parts) -> Option<Caller> {
-    let from_query = || {
-        query_pairs(parts.uri.query().unwrap_or(""))
-            .into_iter()
-            .find(|(name, _)| name == "X-Amz-Credential")
-            .map(|(_, value)| value)
-    };
-    let from_header = || {
-        let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-        let at = value.find("Credential=")? + "Credential=".len();
-        let rest = &value[at..];
-        Some(rest[..rest.find([',', ' ']).unwrap_or(rest.len())].to_string())
-    };
-    let credential = from_header().or_else(from_query)?;
-    // AKID/DATE/REGION/SERVICE/aws4_request
+/// whether or not signatures are verified. Borrowed from the `Authorization`
+/// header when it has one (every request pays this, so it allocates nothing);
+/// a presigned request's `X-Amz-Credential` is copied out of the query.
+pub fn claimed_scope(parts: &Parts) -> Option<ClaimedScope<'_>> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let value = value.to_str().ok()?;
+        let rest = &value[value.find("Credential=")? + "Credential=".len()..];
+        return scope_parts(&rest[..rest.find([',', ' ']).unwrap_or(rest.len())]).map(ClaimedScope::Borrowed);
+    }
+    let (_, credential) = query_pairs(parts.uri.query()?).into_iter().find(|(name, _)| name == "X-Amz-Credential")?;
+    let (key, region) = scope_parts(&credential)?;
+    Some(ClaimedScope::Owned(key.to_string(), region.to_string()))
+}
+
+/// `AKID/DATE/REGION/SERVICE/aws4_request`: the access key and the region.
+fn scope_parts(credential: &str) -> Option<(&str, &str)> {
     let mut scope = credential.split('/');
-    let access_key = scope.next()?.to_string();
-    let region = scope.nth(1)?.to_string();
-    (!access_key.is_empty() && !region.is_empty()).then_some(Caller { access_key, region })
+    let (key, region) = (scope.next()?, scope.nth(1)?);
+    (!key.is_empty() && !region.is_empty()).then_some((key, region))
+}
+
+/// See [`claimed_scope`].
+pub enum ClaimedScope<'a> {
+    Borrowed((&'a str, &'a str)),
+    Owned(String, String),
+}
+
+impl ClaimedScope<'_> {
+    /// The access key and the region.
+    pub fn parts(&self) -> (&str, &str) {
+        match self {
+            ClaimedScope::Borrowed(parts) => *parts,
+            ClaimedScope::Owned(key, region) => (key, region),
+        }
+    }
 }
 
 /// Checks `parts` and the body as received (`body`, before any decompression)

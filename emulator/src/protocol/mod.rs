@@ -189,7 +189,8 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Op
         Stage::Api(prepared) => {
             let logged = started.map(|at| (at, Logged::new(parts, &prepared)));
             // The (account, region) the call was signed for, unless everything is shared.
-            let namespace = state.namespace(crate::auth::claimed_caller(parts).as_ref());
+            let scope = crate::auth::claimed_scope(parts);
+            let namespace = state.namespace(scope.as_ref().map(|s| s.parts()));
             let result = prepared.and_then(|p| run(namespace.as_deref().unwrap_or(state), p));
             let error = result.as_ref().err().map(|e| e.kind.name());
             let response = api_response(&parts.headers, result);
@@ -201,15 +202,33 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Op
     };
     response.headers_mut().insert(header::SERVER, HeaderValue::from_static("Server"));
     // The emulator's time, moved or not: SDKs correct their signing clock by it.
-    if let Ok(date) = HeaderValue::from_str(&state.clock.http_date()) {
-        response.headers_mut().insert(header::DATE, date);
-    }
+    response.headers_mut().insert(header::DATE, date_header(&state.clock));
     // The admin API never answers browsers' cross-origin requests, whatever the policy.
     let (policy, _) = served(parts);
     if !parts.uri.path().starts_with(admin::PREFIX) {
         policy.cors.decorate(&mut response, policy.cors.allowed(&parts.headers));
     }
     response
+}
+
+/// The `Date` header for now on `clock`: formatted once a second (per thread
+/// and clock), not for every response.
+fn date_header(clock: &crate::clock::Clock) -> HeaderValue {
+    thread_local! {
+        static CACHED: std::cell::RefCell<Option<(usize, i64, HeaderValue)>> = const { std::cell::RefCell::new(None) };
+    }
+    let (which, second) = (clock as *const _ as usize, clock.now_millis().div_euclid(1000));
+    CACHED.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        match &*cached {
+            Some((w, s, value)) if *w == which && *s == second => value.clone(),
+            _ => {
+                let value = HeaderValue::from_str(&clock.http_date()).unwrap_or_else(|_| HeaderValue::from_static("-"));
+                *cached = Some((which, second, value.clone()));
+                value
+            }
+        }
+    })
 }
 
 /// What the request log says of a call besides its outcome.

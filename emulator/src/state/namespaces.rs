@@ -11,7 +11,6 @@
 //! state, as does durable mode for now (its journal records one namespace).
 
 use super::{Config, State};
-use crate::auth::Caller;
 use dashmap::DashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -34,22 +33,20 @@ impl Namespaces {
 }
 
 impl State {
-    /// The state serving a call signed by `caller`, when it is not this one.
-    pub fn namespace(&self, caller: Option<&Caller>) -> Option<Arc<State>> {
+    /// The state serving a call signed by `key` for `region` (see
+    /// `auth::claimed_scope`), when it is not this one.
+    pub fn namespace(&self, scope: Option<(&str, &str)>) -> Option<Arc<State>> {
         if self.namespaces.is_shared() {
             return None;
         }
-        let caller = caller?;
-        let account = self
-            .credentials
-            .get()
-            .and_then(|c| c.get(&caller.access_key))
-            .and_then(|c| c.account_id.clone())
-            .unwrap_or_else(|| self.config.account_id.clone());
-        if account == self.config.account_id && caller.region == self.config.region {
+        let (key, region) = scope?;
+        let mapped = self.credentials.get().and_then(|c| c.get(key)).and_then(|c| c.account_id.as_deref());
+        let account = mapped.unwrap_or(&self.config.account_id);
+        // Most calls are this state's: nothing is allocated for them.
+        if account == self.config.account_id && region == self.config.region {
             return None;
         }
-        let key = (account, caller.region.clone());
+        let key = (account.to_string(), region.to_string());
         let other = self.namespaces.others.entry(key.clone()).or_insert_with(|| Arc::new(self.other(key))).clone();
         // Settings the admin API changes on this state hold for every namespace.
         other.status_delay.set(self.status_delay.get());

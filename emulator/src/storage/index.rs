@@ -360,7 +360,9 @@ impl KeyRange {
             encoding::put(&mut base, value);
         }
         let at = |value: Option<&KeyValue>, after: bool| {
-            let mut bytes = base.clone();
+            // One allocation, sized for the value's encoding and the AFTER byte.
+            let mut bytes = Vec::with_capacity(base.len() + value.map_or(0, |v| v.size() + 8) + 1);
+            bytes.extend_from_slice(&base);
             if let Some(value) = value {
                 encoding::put(&mut bytes, value);
             }
