@@ -5,59 +5,25 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BillingMode, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     Projection, ProjectionType, Put, PutRequest, ScalarAttributeType, TransactWriteItem, WriteRequest,
 };
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The emulator process; killed (SIGKILL) when dropped, so a failing test leaves nothing behind.
-struct Running(Child);
+mod binary;
 
-impl Running {
-    fn kill_9(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use binary::Running;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.kill_9();
-    }
-}
-
-/// Starts the emulator binary on a free port over `dir`; returns it and its endpoint.
+/// Starts the emulator binary on a free port over `dir`; returns it, its endpoint and how long it took.
 fn start(dir: &Path) -> (Running, String, Duration) {
     start_with(&["-dbPath".as_ref(), dir.as_os_str()])
 }
 
-/// Starts the emulator binary on a free port with `args`; returns it and its endpoint.
+/// Starts the emulator binary on a free port with `args`; returns it, its endpoint and how long it took.
 fn start_with(args: &[&std::ffi::OsStr]) -> (Running, String, Duration) {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
-        .args(["--port", "0"])
-        .args(args)
-        .env("RUST_LOG", "emulator=info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the emulator binary");
-    // The banner and the log are on stderr.
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let endpoint = loop {
-        let line = lines.next().expect("the emulator announces its address").expect("read stdout");
-        if let Some(at) = line.find("http://") {
-            let address: String =
-                line[at + 7..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
-            break format!("http://{address}");
-        }
-    };
-    let ready = started.elapsed();
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Running(child), endpoint, ready)
+    let (running, mut found) = binary::start(args, &[binary::ENDPOINT]);
+    (running, found.remove(0), started.elapsed())
 }
 
 async fn create_table(client: &aws_sdk_dynamodb::Client) {

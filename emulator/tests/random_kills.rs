@@ -12,42 +12,17 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-struct Running(Child);
+mod binary;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use binary::Running;
 
 fn start(dir: &Path) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
-        .args(["--port", "0", "--db-path"])
-        .arg(dir)
-        .env("RUST_LOG", "emulator=warn")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the emulator binary");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let endpoint = loop {
-        let line = lines.next().expect("the emulator announces its address").expect("read stderr");
-        if let Some(at) = line.find("http://") {
-            let address: String =
-                line[at + 7..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
-            break format!("http://{address}");
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Running(child), endpoint)
+    let (running, mut found) = binary::start(&["--db-path".as_ref(), dir.as_os_str()], &[binary::ENDPOINT]);
+    (running, found.remove(0))
 }
 
 async fn create(client: &Client, name: &str) -> Result<(), String> {
@@ -205,8 +180,7 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
         }
         // Kill at a random moment: often mid-write, sometimes mid-compaction after many writes.
         tokio::time::sleep(Duration::from_millis(rng.u64(5..250))).await;
-        let _ = running.0.kill();
-        let _ = running.0.wait();
+        running.kill_9();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         for task in tasks {
             task.await.unwrap();

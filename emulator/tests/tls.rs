@@ -2,41 +2,15 @@
 //! answers the real SDK once the SDK trusts that certificate, and refuses a
 //! client that does not.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod binary;
 
-struct Running(Child);
+use binary::Running;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the binary with `args`; returns it and the banner's endpoint and trust lines.
+/// Starts the binary with `args`; returns it and the banner's endpoint and certificate to trust.
 fn start(args: &[&std::ffi::OsStr]) -> (Running, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
-        .args(["--port", "0"])
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the emulator binary");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let (mut endpoint, mut trust) = (String::new(), String::new());
-    while endpoint.is_empty() || trust.is_empty() {
-        let line = lines.next().expect("the banner").expect("read stderr");
-        if let Some(at) = line.find("export AWS_ENDPOINT_URL=") {
-            endpoint = line[at + "export AWS_ENDPOINT_URL=".len()..].trim().to_string();
-        }
-        if let Some(at) = line.find("export AWS_CA_BUNDLE=") {
-            trust = line[at + "export AWS_CA_BUNDLE=".len()..].trim().to_string();
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    (Running(child), endpoint, trust)
+    let (running, found) = binary::start(args, &[binary::ENDPOINT, "export AWS_CA_BUNDLE="]);
+    let [endpoint, trust] = <[String; 2]>::try_from(found).expect("both banner lines");
+    (running, endpoint, trust)
 }
 
 fn client(endpoint: &str, trusted_pem: Option<&[u8]>) -> aws_sdk_dynamodb::Client {

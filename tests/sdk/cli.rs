@@ -4,29 +4,43 @@
 
 use serde_json::{json, Value};
 
+/// The AWS CLI pointed at one emulator.
+struct Cli {
+    cli: harness::AwsCli,
+    endpoint: String,
+    _db: harness::Emulator,
+}
+
+impl Cli {
+    /// The CLI (installed on first use) and a fresh emulator; `None` where the
+    /// CLI cannot be installed (outside CI).
+    async fn start() -> Option<Cli> {
+        let cli = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread")?;
+        let db = harness::start().await;
+        Some(Cli { cli, endpoint: db.endpoint().to_string(), _db: db })
+    }
+
+    /// `aws ARGS` against the emulator, on a blocking thread (the CLI is a subprocess).
+    async fn run(&self, args: &[&str]) -> Result<Value, String> {
+        let (cli, endpoint) = (self.cli.clone(), self.endpoint.clone());
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            cli.run(&endpoint, &args)
+        })
+        .await
+        .expect("cli thread")
+    }
+}
+
 fn items(answer: &Value) -> Vec<Value> {
     answer["Items"].as_array().cloned().unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_runs_partiql_and_round_trips_table_definitions() {
-    let Some(cli) = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread") else { return };
-    let db = harness::start().await;
-    let endpoint = db.endpoint().to_string();
-    let run = move |args: Vec<String>| {
-        let (cli, endpoint) = (cli.clone(), endpoint.clone());
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                cli.run(&endpoint, &args)
-            })
-            .await
-            .expect("cli thread")
-        }
-    };
-    let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-
-    let created = run(args(&[
+    let Some(cli) = Cli::start().await else { return };
+    let created = cli.run(&[
         "dynamodb",
         "create-table",
         "--table-name",
@@ -42,12 +56,12 @@ async fn aws_cli_runs_partiql_and_round_trips_table_definitions() {
         r#"[{"IndexName":"byAuthor","KeySchema":[{"AttributeName":"author","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]"#,
         "--billing-mode",
         "PAY_PER_REQUEST",
-    ]))
+    ])
     .await
     .expect("create-table");
     assert_eq!(created["TableDescription"]["TableName"], "Posts");
 
-    let described = run(args(&["dynamodb", "describe-table", "--table-name", "Posts"])).await.expect("describe-table");
+    let described = cli.run(&["dynamodb", "describe-table", "--table-name", "Posts"]).await.expect("describe-table");
     let table = &described["Table"];
     assert_eq!(table["KeySchema"][1], json!({"AttributeName": "createdAt", "KeyType": "RANGE"}));
     assert_eq!(table["GlobalSecondaryIndexes"][0]["IndexName"], "byAuthor");
@@ -57,23 +71,24 @@ async fn aws_cli_runs_partiql_and_round_trips_table_definitions() {
         let statement = format!(
             "INSERT INTO \"Posts\" VALUE {{'threadId': 't1', 'createdAt': {created_at}, 'author': '{author}'}}"
         );
-        let answer = run(args(&["dynamodb", "execute-statement", "--statement", &statement])).await.expect("insert");
+        let answer = cli.run(&["dynamodb", "execute-statement", "--statement", &statement]).await.expect("insert");
         assert_eq!(items(&answer), Vec::<Value>::new());
     }
     let duplicate = "INSERT INTO \"Posts\" VALUE {'threadId': 't1', 'createdAt': 1}";
-    let error = run(args(&["dynamodb", "execute-statement", "--statement", duplicate])).await.unwrap_err();
+    let error = cli.run(&["dynamodb", "execute-statement", "--statement", duplicate]).await.unwrap_err();
     assert!(error.contains("DuplicateItemException"), "{error}");
 
-    let newest_first = run(args(&[
-        "dynamodb",
-        "execute-statement",
-        "--statement",
-        "SELECT createdAt FROM \"Posts\" WHERE threadId = ? ORDER BY createdAt DESC",
-        "--parameters",
-        r#"[{"S": "t1"}]"#,
-    ]))
-    .await
-    .expect("select");
+    let newest_first = cli
+        .run(&[
+            "dynamodb",
+            "execute-statement",
+            "--statement",
+            "SELECT createdAt FROM \"Posts\" WHERE threadId = ? ORDER BY createdAt DESC",
+            "--parameters",
+            r#"[{"S": "t1"}]"#,
+        ])
+        .await
+        .expect("select");
     let order: Vec<&str> = newest_first["Items"]
         .as_array()
         .expect("Items")
@@ -82,52 +97,53 @@ async fn aws_cli_runs_partiql_and_round_trips_table_definitions() {
         .collect();
     assert_eq!(order, ["3", "2", "1"]);
 
-    let batch = run(args(&[
+    let batch = cli.run(&[
         "dynamodb",
         "batch-execute-statement",
         "--statements",
         r#"[{"Statement": "SELECT author FROM \"Posts\" WHERE threadId = 't1' AND createdAt = 2"}, {"Statement": "SELECT * FROM \"Posts\" WHERE threadId = 't1'"}]"#,
-    ]))
+    ])
     .await
     .expect("batch-execute-statement");
     assert_eq!(batch["Responses"][0]["Item"], json!({"author": {"S": "bo"}}));
     assert_eq!(batch["Responses"][1]["Error"]["Code"], "ValidationError");
 
-    let cancelled = run(args(&[
+    let cancelled = cli.run(&[
         "dynamodb",
         "execute-transaction",
         "--transact-statements",
         r#"[{"Statement": "UPDATE \"Posts\" SET edited = true WHERE threadId = 't1' AND createdAt = 1"}, {"Statement": "UPDATE \"Posts\" SET edited = true WHERE threadId = 't1' AND createdAt = 9"}]"#,
-    ]))
+    ])
     .await
     .unwrap_err();
     assert!(cancelled.contains("TransactionCanceledException"), "{cancelled}");
-    run(args(&[
+    cli.run(&[
         "dynamodb",
         "execute-transaction",
         "--transact-statements",
         r#"[{"Statement": "UPDATE \"Posts\" SET edited = true WHERE threadId = 't1' AND createdAt = 1"}, {"Statement": "DELETE FROM \"Posts\" WHERE threadId = 't1' AND createdAt = 2"}]"#,
         "--client-request-token",
         "cli-token-1",
-    ]))
+    ])
     .await
     .expect("execute-transaction");
 
-    let by_author = run(args(&[
-        "dynamodb",
-        "execute-statement",
-        "--statement",
-        "SELECT createdAt, edited FROM \"Posts\".\"byAuthor\" WHERE author = 'ana'",
-    ]))
-    .await
-    .expect("select on the index");
+    let by_author = cli
+        .run(&[
+            "dynamodb",
+            "execute-statement",
+            "--statement",
+            "SELECT createdAt, edited FROM \"Posts\".\"byAuthor\" WHERE author = 'ana'",
+        ])
+        .await
+        .expect("select on the index");
     let mut found: Vec<(String, bool)> = items(&by_author)
         .iter()
         .map(|i| (i["createdAt"]["N"].as_str().unwrap_or("").to_string(), i["edited"]["BOOL"] == true))
         .collect();
     found.sort();
     assert_eq!(found, [("1".to_string(), true), ("3".to_string(), false)]);
-    let remaining = run(args(&["dynamodb", "scan", "--table-name", "Posts", "--select", "COUNT"])).await.expect("scan");
+    let remaining = cli.run(&["dynamodb", "scan", "--table-name", "Posts", "--select", "COUNT"]).await.expect("scan");
     assert_eq!(remaining["Count"], 2);
 }
 
@@ -136,15 +152,9 @@ async fn aws_cli_runs_partiql_and_round_trips_table_definitions() {
 /// a Query binds both HASH attributes.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_round_trips_a_multi_attribute_index_key() {
-    let Some(cli) = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread") else { return };
-    let db = harness::start().await;
-    let endpoint = db.endpoint().to_string();
-    let run = move |args: Vec<&'static str>| {
-        let (cli, endpoint) = (cli.clone(), endpoint.clone());
-        async move { tokio::task::spawn_blocking(move || cli.run(&endpoint, &args)).await.expect("cli thread") }
-    };
+    let Some(cli) = Cli::start().await else { return };
     let index = r#"[{"IndexName":"TenantEmailIndex","KeySchema":[{"AttributeName":"tenantId","KeyType":"HASH"},{"AttributeName":"email","KeyType":"HASH"},{"AttributeName":"createdAt","KeyType":"RANGE"},{"AttributeName":"id","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]"#;
-    run(vec![
+    cli.run(&[
         "dynamodb",
         "create-table",
         "--table-name",
@@ -163,7 +173,7 @@ async fn aws_cli_round_trips_a_multi_attribute_index_key() {
     ])
     .await
     .expect("create-table");
-    let described = run(vec!["dynamodb", "describe-table", "--table-name", "TenantUsers"]).await.expect("describe");
+    let described = cli.run(&["dynamodb", "describe-table", "--table-name", "TenantUsers"]).await.expect("describe");
     let given: Value = serde_json::from_str(index).unwrap();
     assert_eq!(described["Table"]["GlobalSecondaryIndexes"][0]["KeySchema"], given[0]["KeySchema"]);
     for item in [
@@ -171,22 +181,23 @@ async fn aws_cli_round_trips_a_multi_attribute_index_key() {
         r#"{"id":{"S":"u2"},"tenantId":{"S":"acme"},"email":{"S":"ana@x.io"},"createdAt":{"N":"1"}}"#,
         r#"{"id":{"S":"u3"},"tenantId":{"S":"initech"},"email":{"S":"ana@x.io"},"createdAt":{"N":"3"}}"#,
     ] {
-        run(vec!["dynamodb", "put-item", "--table-name", "TenantUsers", "--item", item]).await.expect("put-item");
+        cli.run(&["dynamodb", "put-item", "--table-name", "TenantUsers", "--item", item]).await.expect("put-item");
     }
-    let found = run(vec![
-        "dynamodb",
-        "query",
-        "--table-name",
-        "TenantUsers",
-        "--index-name",
-        "TenantEmailIndex",
-        "--key-condition-expression",
-        "tenantId = :t AND email = :e",
-        "--expression-attribute-values",
-        r#"{":t":{"S":"acme"},":e":{"S":"ana@x.io"}}"#,
-    ])
-    .await
-    .expect("query");
+    let found = cli
+        .run(&[
+            "dynamodb",
+            "query",
+            "--table-name",
+            "TenantUsers",
+            "--index-name",
+            "TenantEmailIndex",
+            "--key-condition-expression",
+            "tenantId = :t AND email = :e",
+            "--expression-attribute-values",
+            r#"{":t":{"S":"acme"},":e":{"S":"ana@x.io"}}"#,
+        ])
+        .await
+        .expect("query");
     let found = items(&found);
     let ids: Vec<&str> = found.iter().map(|i| i["id"]["S"].as_str().unwrap_or("")).collect();
     assert_eq!(ids, ["u2", "u1"], "one tenant's users with that email, oldest first");
@@ -196,15 +207,9 @@ async fn aws_cli_round_trips_a_multi_attribute_index_key() {
 /// SearchVectors): created, described as given, and searched.
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_round_trips_a_vector_index_and_searches_it() {
-    let Some(cli) = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread") else { return };
-    let db = harness::start().await;
-    let endpoint = db.endpoint().to_string();
-    let run = move |args: Vec<&'static str>| {
-        let (cli, endpoint) = (cli.clone(), endpoint.clone());
-        async move { tokio::task::spawn_blocking(move || cli.run(&endpoint, &args)).await.expect("cli thread") }
-    };
+    let Some(cli) = Cli::start().await else { return };
     let index = r#"[{"IndexName":"by_meaning","VectorAttribute":{"AttributeName":"embedding"},"Dimensions":3,"DistanceFunction":"COSINE","Projection":{"ProjectionType":"KEYS_ONLY"}}]"#;
-    run(vec![
+    cli.run(&[
         "dynamodb",
         "create-table",
         "--table-name",
@@ -220,7 +225,7 @@ async fn aws_cli_round_trips_a_vector_index_and_searches_it() {
     ])
     .await
     .expect("create-table");
-    let described = run(vec!["dynamodb", "describe-table", "--table-name", "Posts"]).await.expect("describe");
+    let described = cli.run(&["dynamodb", "describe-table", "--table-name", "Posts"]).await.expect("describe");
     let vectors = &described["Table"]["VectorIndexes"][0];
     assert_eq!(vectors["IndexName"], "by_meaning");
     assert_eq!(vectors["Dimensions"], 3);
@@ -230,22 +235,23 @@ async fn aws_cli_round_trips_a_vector_index_and_searches_it() {
         r#"{"id":{"S":"dogs"},"embedding":{"L":[{"N":"0.9"},{"N":"0.1"},{"N":"0"}]}}"#,
         r#"{"id":{"S":"taxes"},"embedding":{"L":[{"N":"0"},{"N":"0"},{"N":"1"}]}}"#,
     ] {
-        run(vec!["dynamodb", "put-item", "--table-name", "Posts", "--item", item]).await.expect("put-item");
+        cli.run(&["dynamodb", "put-item", "--table-name", "Posts", "--item", item]).await.expect("put-item");
     }
-    let found = run(vec![
-        "dynamodb",
-        "search-vectors",
-        "--table-name",
-        "Posts",
-        "--index-name",
-        "by_meaning",
-        "--search-vector",
-        r#"[{"N":"1"},{"N":"0.05"},{"N":"0"}]"#,
-        "--top-k",
-        "2",
-    ])
-    .await
-    .expect("search-vectors");
+    let found = cli
+        .run(&[
+            "dynamodb",
+            "search-vectors",
+            "--table-name",
+            "Posts",
+            "--index-name",
+            "by_meaning",
+            "--search-vector",
+            r#"[{"N":"1"},{"N":"0.05"},{"N":"0"}]"#,
+            "--top-k",
+            "2",
+        ])
+        .await
+        .expect("search-vectors");
     let ids: Vec<&str> = found["SearchResults"]
         .as_array()
         .expect("SearchResults")

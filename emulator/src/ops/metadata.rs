@@ -4,7 +4,7 @@
 //! DynamoDB Local answers UnknownOperationException for several of these;
 //! we answer as DynamoDB does, since SDK helpers and infrastructure tools call them.
 
-use super::table_request::{read_table_name, table_not_found};
+use super::table_request::{named_table, read_table_name};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
 use crate::state::State;
@@ -279,11 +279,6 @@ fn ttl_description(def: &TableDef, now_millis: i64) -> Value {
         (None, Some(change)) => json!({ "TimeToLiveStatus": "DISABLING", "AttributeName": change.attribute }),
         (None, None) => json!({ "TimeToLiveStatus": "DISABLED" }),
     }
-}
-
-/// The table `name` names.
-fn named_table(state: &State, name: &str) -> ApiResult<Arc<Table>> {
-    state.table(name).ok_or_else(|| table_not_found(name))
 }
 
 /// The table an ARN names; tags can only be attached to tables here.

@@ -15,7 +15,7 @@
 //! the request's overrides (API_RestoreTableToPointInTime).
 
 use super::backups::{restore_into, time_bound, RestoreOverrides};
-use super::table_request::{read_table_name, table_not_found};
+use super::table_request::{named_table, read_table_name};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
 use crate::state::backups::DEFAULT_RECOVERY_PERIOD_DAYS;
@@ -23,7 +23,7 @@ use crate::state::State;
 use crate::storage::history::History;
 use crate::storage::integrations::RestoredFrom;
 use crate::storage::lifecycle::{table_status, TableStatus};
-use crate::storage::{Table, TableDef, TableState};
+use crate::storage::{TableDef, TableState};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -54,11 +54,6 @@ fn description(def: &TableDef, history: Option<&History>, now: i64) -> Value {
         }
     }
     json!({ "ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": pitr })
-}
-
-/// The table `name` names, for the continuous-backups calls.
-fn named_table(state: &State, name: &str) -> ApiResult<Arc<Table>> {
-    state.table(name).ok_or_else(|| table_not_found(name))
 }
 
 pub fn describe_continuous_backups(state: &State, input: Input) -> ApiResult<Value> {

@@ -162,6 +162,11 @@ pub fn table_not_found(name: &str) -> ApiError {
     ApiError::new(ErrorKind::ResourceNotFound, format!("Requested resource not found: Table: {name} not found"))
 }
 
+/// The table `name` names, or DynamoDB's not-found error for it (metadata calls).
+pub fn named_table(state: &crate::state::State, name: &str) -> ApiResult<std::sync::Arc<crate::storage::Table>> {
+    state.table(name).ok_or_else(|| table_not_found(name))
+}
+
 pub fn too_many_global_indexes() -> ApiError {
     ApiError::new(
         ErrorKind::LimitExceeded,

@@ -8,7 +8,7 @@
 //! ALL-projected index costs no copy of the data.
 
 use crate::types::key::{encoded_partition, encoding};
-use crate::types::{item_size, Item, KeyAttribute, KeySchema, KeyValue, PrimaryKey, ScalarType};
+use crate::types::{item_size, Item, KeySchema, KeyValue, PrimaryKey, ScalarType};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
@@ -46,23 +46,11 @@ impl IndexData {
     /// it lacks an index key attribute, or (for items written before the index
     /// was created) the attribute has another type, which a backfill skips.
     pub fn key_of(&self, item: &Item) -> Option<PrimaryKey> {
-        let value = |attr: &KeyAttribute| {
+        // With a multi-attribute key, the item is indexed only with every one of them.
+        self.key_schema.key_with(|attr| {
             KeyValue::from_attribute(item.get(&attr.name)?)
                 .filter(|k| k.scalar_type() == attr.kind && (k.scalar_type() == ScalarType::N || k.size() > 0))
-        };
-        let schema = &self.key_schema;
-        if schema.is_composite() {
-            // A multi-attribute key: the item is indexed only with every one of them.
-            let partition = schema.partition_attributes().map(value).collect::<Option<Vec<_>>>()?;
-            let sort = schema.sort_attributes().map(value).collect::<Option<Vec<_>>>()?;
-            return Some(PrimaryKey::compose(&partition, &sort));
-        }
-        let partition = value(&schema.partition)?;
-        let sort = match &schema.sort {
-            Some(attr) => Some(value(attr)?),
-            None => None,
-        };
-        Some(PrimaryKey::new(partition, sort))
+        })
     }
 
     /// Whether an attribute is stored in this index.

@@ -495,7 +495,13 @@ impl KeySchema {
 
     /// The key of an item already known to be valid (read from storage).
     pub fn key_of_stored(&self, item: &Item) -> Option<PrimaryKey> {
-        let value = |attr: &KeyAttribute| KeyValue::from_attribute(item.get(&attr.name)?);
+        self.key_with(|attr| KeyValue::from_attribute(item.get(&attr.name)?))
+    }
+
+    /// The key made of `value(attribute)` for every key attribute, or `None`
+    /// when one has none: a single-attribute key as [`PrimaryKey::new`] makes
+    /// it, a multi-attribute one as [`PrimaryKey::compose`] does.
+    pub fn key_with(&self, value: impl Fn(&KeyAttribute) -> Option<KeyValue>) -> Option<PrimaryKey> {
         if !self.is_composite() {
             let sort = match &self.sort {
                 Some(s) => Some(value(s)?),
@@ -503,8 +509,8 @@ impl KeySchema {
             };
             return Some(PrimaryKey::new(value(&self.partition)?, sort));
         }
-        let partition = self.partition_attributes().map(value).collect::<Option<Vec<_>>>()?;
-        let sort = self.sort_attributes().map(value).collect::<Option<Vec<_>>>()?;
+        let partition = self.partition_attributes().map(&value).collect::<Option<Vec<_>>>()?;
+        let sort = self.sort_attributes().map(&value).collect::<Option<Vec<_>>>()?;
         Some(PrimaryKey::compose(&partition, &sort))
     }
 

@@ -1,0 +1,56 @@
+//! Starting the emulator binary in integration tests (`mod binary;`): on a
+//! free port, its banner read for the values a test needs, killed (SIGKILL)
+//! when dropped so a failing test leaves nothing behind.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// The emulator process.
+pub struct Running(pub Child);
+
+impl Running {
+    /// `kill -9`, and wait for it to be gone.
+    pub fn kill_9(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
+/// Starts the binary with `--port 0` and `args`, reads its banner (on stderr)
+/// until a line has shown each of `prefixes`, and returns the word that
+/// follows each one, in order (`export AWS_ENDPOINT_URL=` gives the endpoint).
+/// Its later output is drained so it never blocks on a full pipe.
+pub fn start(args: &[&OsStr], prefixes: &[&str]) -> (Running, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .args(["--port", "0"])
+        .args(args)
+        .env("RUST_LOG", "emulator=info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the emulator binary");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut found: Vec<Option<String>> = vec![None; prefixes.len()];
+    while found.iter().any(Option::is_none) {
+        let line = lines.next().expect("the emulator's banner").expect("read stderr");
+        for (prefix, value) in prefixes.iter().zip(&mut found) {
+            if let Some(at) = line.find(prefix) {
+                let rest = &line[at + prefix.len()..];
+                *value = Some(rest.split_whitespace().next().unwrap_or_default().to_string());
+            }
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    (Running(child), found.into_iter().flatten().collect())
+}
+
+/// The banner's line to paste: where the emulator answers.
+pub const ENDPOINT: &str = "export AWS_ENDPOINT_URL=";
