@@ -136,7 +136,10 @@ async fn backups_are_listed_filtered_paged_and_outlive_their_table() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(inverted.message(), Some("Time range lower bound must be less than or equal to upper bound"));
+    assert_eq!(
+        inverted.message(),
+        Some("One or more parameter values were invalid: Time range lower bound must be less than or equal to upper bound")
+    );
 
     client.delete_table().table_name("forum-users").send().await.expect("delete table");
     let kept = client.list_backups().table_name("forum-users").send().await.expect("list after delete");
@@ -173,4 +176,97 @@ async fn backups_are_listed_filtered_paged_and_outlive_their_table() {
     let not_an_arn =
         client.describe_backup().backup_arn("arn:aws:dynamodb:us-east-1:000000000000:table/forum-users").send().await;
     assert_eq!(not_an_arn.unwrap_err().message(), Some("Invalid Backup ARN"));
+}
+
+/// Deleting a table with point-in-time recovery on leaves DynamoDB's SYSTEM
+/// backup `<table>$DeletedTableBackup`: listed only when asked for, kept 35
+/// days, restorable, not deletable; a table without recovery leaves none.
+#[tokio::test]
+async fn deleting_a_table_with_recovery_on_leaves_a_system_backup_for_35_days() {
+    let db = harness::embedded();
+    let client = db.client();
+    db.create_tables(USERS).expect("create users");
+    crate::point_in_time::enable(&client, "forum-users", None).await;
+    for id in ["u1", "u2"] {
+        let put =
+            client.put_item().table_name("forum-users").item("userId", s(id)).item("email", s(&format!("{id}@x.io")));
+        put.send().await.expect("put");
+    }
+    client.create_backup().table_name("forum-users").backup_name("nightly").send().await.expect("user backup");
+    let before = db.clock().now_millis() as f64 / 1000.0;
+    client.delete_table().table_name("forum-users").send().await.expect("delete table");
+    let after = db.clock().now_millis() as f64 / 1000.0;
+
+    let default = client.list_backups().table_name("forum-users").send().await.expect("list");
+    let names: Vec<Option<&str>> = default.backup_summaries().iter().map(|b| b.backup_name()).collect();
+    assert_eq!(names, [Some("nightly")], "ListBackups shows USER backups unless asked otherwise");
+    let system = client.list_backups().backup_type(BackupTypeFilter::System).send().await.expect("system");
+    let [summary] = system.backup_summaries() else { panic!("one system backup: {system:?}") };
+    assert_eq!(summary.backup_name(), Some("forum-users$DeletedTableBackup"));
+    assert_eq!(summary.backup_type(), Some(&aws_sdk_dynamodb::types::BackupType::System));
+    assert_eq!(summary.table_name(), Some("forum-users"));
+    let arn = summary.backup_arn().expect("arn").to_string();
+    assert!(arn.ends_with("-00000000"), "{arn}");
+    let created = summary.backup_creation_date_time().expect("created").as_secs_f64();
+    assert!((before..=after).contains(&created), "taken as the table is deleted");
+    let expiry = summary.backup_expiry_date_time().expect("expiry").as_secs_f64();
+    assert_eq!(expiry - created, 35.0 * 24.0 * 3600.0);
+    let all = client.list_backups().backup_type(BackupTypeFilter::All).send().await.expect("all");
+    assert_eq!(all.backup_summaries().len(), 2);
+    let aws_backup = client.list_backups().backup_type(BackupTypeFilter::AwsBackup).send().await.expect("aws");
+    assert!(aws_backup.backup_summaries().is_empty());
+
+    let described = client.describe_backup().backup_arn(&arn).send().await.expect("describe");
+    let description = described.backup_description().expect("description");
+    let details = description.backup_details().expect("details");
+    assert_eq!(details.backup_type(), &aws_sdk_dynamodb::types::BackupType::System);
+    assert_eq!(details.backup_expiry_date_time().map(|t| t.as_secs_f64()), Some(expiry));
+    assert_eq!(description.source_table_details().and_then(|t| t.item_count()), Some(2));
+    let features = description.source_table_feature_details().expect("features");
+    assert!(features.global_secondary_indexes().is_empty() && features.stream_description().is_none());
+
+    let refused = client.delete_backup().backup_arn(&arn).send().await.unwrap_err();
+    assert_eq!(refused.code(), Some("ValidationException"));
+    let message = refused.message().unwrap_or_default();
+    let expected = format!(
+        "Invalid Request: User is not allowed to delete the system backup with arn {arn}. It will automatically expire on "
+    );
+    assert!(message.starts_with(&expected), "{message}");
+
+    // The deleted table, as it was just before deletion, back under its name.
+    client
+        .restore_table_from_backup()
+        .target_table_name("forum-users")
+        .backup_arn(&arn)
+        .send()
+        .await
+        .expect("restore the system backup");
+    let back = client.scan().table_name("forum-users").send().await.expect("scan");
+    assert_eq!(back.count(), 2);
+    let by_email = client
+        .query()
+        .table_name("forum-users")
+        .index_name("EmailIndex")
+        .key_condition_expression("email = :e")
+        .expression_attribute_values(":e", s("u2@x.io"))
+        .send()
+        .await
+        .expect("the index came back too");
+    assert_eq!(by_email.count(), 1);
+
+    // The restored table has no recovery of its own: deleting it leaves nothing new.
+    client.delete_table().table_name("forum-users").send().await.expect("delete the restored table");
+    let still = client.list_backups().backup_type(BackupTypeFilter::System).send().await.expect("system");
+    assert_eq!(still.backup_summaries().len(), 1);
+
+    // 35 days on, the system backup is gone; the user's backup stays.
+    db.clock().advance(Duration::from_secs(35 * 24 * 3600 + 1));
+    let expired = client.describe_backup().backup_arn(&arn).send().await.unwrap_err();
+    assert_eq!(
+        (expired.code(), expired.message()),
+        (Some("BackupNotFoundException"), Some(format!("Backup not found: {arn}").as_str()))
+    );
+    let left = client.list_backups().backup_type(BackupTypeFilter::All).send().await.expect("all");
+    let names: Vec<Option<&str>> = left.backup_summaries().iter().map(|b| b.backup_name()).collect();
+    assert_eq!(names, [Some("nightly")]);
 }

@@ -23,7 +23,7 @@ fn score(pk: &str, sk: i64, group: &str, value: i64) -> HashMap<String, Av> {
     ])
 }
 
-async fn enable(client: &Client, table: &str, days: Option<i32>) {
+pub(crate) async fn enable(client: &Client, table: &str, days: Option<i32>) {
     let spec = PointInTimeRecoverySpecification::builder()
         .point_in_time_recovery_enabled(true)
         .set_recovery_period_in_days(days)

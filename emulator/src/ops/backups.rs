@@ -11,11 +11,18 @@
 //! range is [lower, upper); a restore carries over keys, indexes, billing and
 //! throughput and SSE, not streams, Time to Live, tags, PITR or deletion
 //! protection (the developer guide's list of settings to set up again).
+//!
+//! Deleting a table with point-in-time recovery on takes a SYSTEM backup,
+//! `<table>$DeletedTableBackup` (developer guide, "Delete a table with PITR
+//! enabled"; ack-api-quirks DDB-BACKUP-015): ARN id `<ms>-00000000`,
+//! `BackupExpiryDateTime` 35 days on, `SourceTableFeatureDetails` `{}`,
+//! listed only for `BackupType` SYSTEM or ALL, restorable, and not deletable
+//! (ValidationException); it goes when it expires on the clock.
 
 use super::table_description::{describe, key_schema_json, projection_json, sse_description};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
-use crate::state::backups::Backup;
+use crate::state::backups::{Backup, SYSTEM_BACKUP_SUFFIX};
 use crate::state::State;
 use crate::storage::integrations::{Integrations, RestoredFrom};
 use crate::storage::lifecycle::{table_status, Phase, TableStatus};
@@ -30,8 +37,15 @@ fn seconds(millis: i64) -> f64 {
     millis as f64 / 1000.0
 }
 
+/// DynamoDB's words for a backup that is not there (ack-api-quirks DDB-BACKUP-005).
 fn backup_not_found(arn: &str) -> ApiError {
-    ApiError::new(ErrorKind::BackupNotFound, format!("Backup not found for the given BackupARN: {arn}"))
+    ApiError::new(ErrorKind::BackupNotFound, format!("Backup not found: {arn}"))
+}
+
+/// The backup `arn` names, unless missing or expired.
+fn find_backup(state: &State, arn: &str) -> ApiResult<std::sync::Arc<Backup>> {
+    state.backups.drop_expired(state.clock.now_millis());
+    state.backups.get(arn).ok_or_else(|| backup_not_found(arn))
 }
 
 /// `BackupArn` of a request: present, of the length the model allows, and
@@ -61,15 +75,27 @@ fn feeding_restore(state: &State, backup: &Backup) -> bool {
         && table_status(def, state.clock.now_millis()) == TableStatus::Creating
 }
 
+fn type_of(backup: &Backup) -> &'static str {
+    if backup.is_system() {
+        "SYSTEM"
+    } else {
+        "USER"
+    }
+}
+
 fn details(backup: &Backup, status: &str) -> Value {
-    json!({
+    let mut details = json!({
         "BackupArn": backup.arn,
         "BackupName": backup.name,
         "BackupSizeBytes": backup.table.data.size_bytes,
         "BackupStatus": status,
-        "BackupType": "USER",
+        "BackupType": type_of(backup),
         "BackupCreationDateTime": seconds(backup.created_millis),
-    })
+    });
+    if let Some(expiry) = backup.expires_millis() {
+        details["BackupExpiryDateTime"] = json!(seconds(expiry));
+    }
+    details
 }
 
 fn throughput_json(t: Throughput) -> Value {
@@ -100,7 +126,17 @@ fn description(state: &State, backup: &Backup, status: &str) -> Value {
         "ItemCount": backup.table.data.item_count(),
         "BillingMode": if def.billing_mode == BillingMode::PayPerRequest { "PAY_PER_REQUEST" } else { "PROVISIONED" },
     });
-    // Only what the table has: a plain table's features are `{}`.
+    // A SYSTEM backup's features are `{}`, as recorded.
+    let features = if backup.is_system() { Map::new() } else { feature_details(state, def) };
+    json!({
+        "BackupDetails": details(backup, status),
+        "SourceTableDetails": source,
+        "SourceTableFeatureDetails": Value::Object(features),
+    })
+}
+
+/// `SourceTableFeatureDetails`: only what the table has (a plain table's are `{}`).
+fn feature_details(state: &State, def: &TableDef) -> Map<String, Value> {
     let mut features = Map::new();
     if !def.local_indexes.is_empty() {
         let list: Vec<Value> = def.local_indexes.iter().map(|i| index_info(i, def.billing_mode)).collect();
@@ -125,11 +161,7 @@ fn description(state: &State, backup: &Backup, status: &str) -> Value {
     if let Some(sse) = sse_description(state, def) {
         features.insert("SSEDescription".into(), sse);
     }
-    json!({
-        "BackupDetails": details(backup, status),
-        "SourceTableDetails": source,
-        "SourceTableFeatureDetails": Value::Object(features),
-    })
+    features
 }
 
 pub fn create_backup(state: &State, input: Input) -> ApiResult<Value> {
@@ -155,22 +187,43 @@ pub fn create_backup(state: &State, input: Input) -> ApiResult<Value> {
         }
         guard.clone()
     };
-    let arn = format!("{}/backup/{now:013}-{:08x}", copy.def.arn, fastrand::u32(..));
+    let arn = format!("{}/backup/{}", copy.def.arn, super::transfers::new_id(now));
     let backup = Backup { arn, name: backup_name.to_string(), created_millis: now, table: copy };
     let answer = json!({ "BackupDetails": details(&backup, "CREATING") });
     state.backups.insert(backup);
     Ok(answer)
 }
 
+/// The SYSTEM backup DynamoDB takes of a table with point-in-time recovery
+/// on as it is deleted: the table just before deletion, kept 35 days.
+pub fn take_system_backup(state: &State, table: &TableState) {
+    if !table.def.point_in_time_recovery {
+        return;
+    }
+    let now = state.clock.now_millis();
+    state.backups.insert(Backup {
+        arn: format!("{}/backup/{now:014}-00000000", table.def.arn),
+        name: format!("{}{SYSTEM_BACKUP_SUFFIX}", table.def.name),
+        created_millis: now,
+        table: table.clone(),
+    });
+}
+
 pub fn describe_backup(state: &State, input: Input) -> ApiResult<Value> {
     let arn = backup_arn(&input, "BackupArn", "backupArn", true)?.unwrap_or_default();
-    let backup = state.backups.get(arn).ok_or_else(|| backup_not_found(arn))?;
+    let backup = find_backup(state, arn)?;
     Ok(json!({ "BackupDescription": description(state, &backup, "AVAILABLE") }))
 }
 
 pub fn delete_backup(state: &State, input: Input) -> ApiResult<Value> {
     let arn = backup_arn(&input, "BackupArn", "backupArn", true)?.unwrap_or_default();
-    let backup = state.backups.get(arn).ok_or_else(|| backup_not_found(arn))?;
+    let backup = find_backup(state, arn)?;
+    if let Some(expiry) = backup.expires_millis() {
+        return Err(validation(format!(
+            "Invalid Request: User is not allowed to delete the system backup with arn {arn}. It will automatically expire on {}",
+            super::transfers::iso(state, expiry)
+        )));
+    }
     if feeding_restore(state, &backup) {
         return Err(ApiError::new(ErrorKind::BackupInUse, format!("Backup is being used to restore table: {arn}")));
     }
@@ -202,16 +255,20 @@ pub fn list_backups(state: &State, input: Input) -> ApiResult<Value> {
     let (lower, upper) = (time_bound(&input, "TimeRangeLowerBound")?, time_bound(&input, "TimeRangeUpperBound")?);
     if let (Some(l), Some(u)) = (lower, upper) {
         if l > u {
-            return Err(validation("Time range lower bound must be less than or equal to upper bound"));
+            return Err(validation(
+                "One or more parameter values were invalid: Time range lower bound must be less than or equal to upper bound",
+            ));
         }
     }
-    // Every backup here is a USER backup.
-    let wanted = matches!(backup_type.unwrap_or("USER"), "USER" | "ALL");
+    // USER unless asked otherwise; no backup here is an AWS_BACKUP one.
+    let wanted = backup_type.unwrap_or("USER");
+    state.backups.drop_expired(state.clock.now_millis());
     let all = state.backups.all();
     let matching: Vec<&Backup> = all
         .iter()
         .map(|b| &**b)
-        .filter(|b| wanted && table_name.is_none_or(|t| b.table.def.name == t))
+        .filter(|b| wanted == "ALL" || wanted == type_of(b))
+        .filter(|b| table_name.is_none_or(|t| b.table.def.name == t))
         .filter(|b| lower.is_none_or(|l| b.created_millis >= l) && upper.is_none_or(|u| b.created_millis < u))
         .collect();
     // The start ARN is a cursor: a backup deleted since still marks a position.
@@ -267,7 +324,7 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
     v.finish()?;
     let target = target.unwrap_or_default();
     let arn = backup_arn(&input, "BackupArn", "backupArn", true)?.unwrap_or_default();
-    let backup = state.backups.get(arn).ok_or_else(|| backup_not_found(arn))?;
+    let backup = find_backup(state, arn)?;
     if feeding_restore(state, &backup) {
         return Err(ApiError::new(
             ErrorKind::BackupInUse,
@@ -283,7 +340,7 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
         table_arn: backup.table.def.arn.clone(),
         at: state.clock.now_seconds(),
     };
-    let answer = restore_into(state, target, backup.table.clone(), overrides, from, "The backup")?;
+    let answer = restore_into(state, target, backup.table.clone(), overrides, from)?;
     state.backups.set_restoring(arn, target.to_string());
     Ok(answer)
 }
@@ -320,15 +377,13 @@ impl<'a> RestoreOverrides<'a> {
 
 /// Creates the table `target` from `source` (a backup's copy, or a table's
 /// items at a point in time with its current definition), CREATING on the
-/// clock, and answers its description. `source_name` names the source in
-/// the message for an index override it does not have.
+/// clock, and answers its description.
 pub fn restore_into(
     state: &State,
     target: &str,
     source: TableState,
     overrides: RestoreOverrides,
     from: RestoredFrom,
-    source_name: &str,
 ) -> ApiResult<Value> {
     let now = state.clock.now_millis();
     let TableState { def: source, mut data } = source;
@@ -366,9 +421,11 @@ pub fn restore_into(
     let kept = [(overrides.keep_global, &mut def.global_indexes), (overrides.keep_local, &mut def.local_indexes)];
     for (keep, indexes) in kept {
         let Some(keep) = keep else { continue };
+        // DynamoDB's words (ack-api-quirks DDB-TABLE-442's message catalogue).
         if let Some(unknown) = keep.iter().find(|name| !indexes.iter().any(|i| &i.name == *name)) {
             return Err(validation(format!(
-                "One or more parameter values were invalid: {source_name} does not contain the index: {unknown}"
+                "Invalid Request: Index {unknown} does not match a secondary index that existed in the source table \
+                 and cannot be created during the restore operation"
             )));
         }
         let dropped: Vec<String> = indexes.iter().filter(|i| !keep.contains(&i.name)).map(|i| i.name.clone()).collect();

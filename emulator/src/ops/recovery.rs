@@ -216,5 +216,5 @@ pub fn restore_table_to_point_in_time(state: &State, input: Input) -> ApiResult<
         (TableState { def: guard.def.clone(), data }, at)
     };
     let from = RestoredFrom { backup_arn: None, table_arn: copy.def.arn.clone(), at: seconds(at) };
-    restore_into(state, target, copy, overrides, from, "The source table")
+    restore_into(state, target, copy, overrides, from)
 }

@@ -42,6 +42,7 @@ pub fn delete_table(state: &State, input: Input) -> ApiResult<Value> {
     }
     let description = describe(state, &guard.def, &guard.data, TableStatus::Deleting);
     if !already_deleting {
+        super::backups::take_system_backup(state, &guard);
         // The stream outlives the table by 24 hours, readable but closed.
         if guard.def.stream_view.is_some() {
             state.disable_stream(&mut guard);

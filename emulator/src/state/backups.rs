@@ -11,6 +11,14 @@ use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The name suffix of the backup DynamoDB takes when a table with
+/// point-in-time recovery on is deleted (`<table>$DeletedTableBackup`); a
+/// user's backup name cannot hold a `$`, so the name tells the two apart.
+pub const SYSTEM_BACKUP_SUFFIX: &str = "$DeletedTableBackup";
+
+/// How long a SYSTEM backup is kept: 35 days from its creation.
+pub const SYSTEM_BACKUP_RETENTION_MILLIS: i64 = 35 * 24 * 3600 * 1000;
+
 /// One backup.
 pub struct Backup {
     pub arn: String,
@@ -19,6 +27,18 @@ pub struct Backup {
     pub created_millis: i64,
     /// The table as it was: definition and items.
     pub table: TableState,
+}
+
+impl Backup {
+    /// Whether DynamoDB took it on deleting the table (`BackupType: SYSTEM`).
+    pub fn is_system(&self) -> bool {
+        self.name.ends_with(SYSTEM_BACKUP_SUFFIX)
+    }
+
+    /// When a SYSTEM backup expires (clock milliseconds); a USER backup never does.
+    pub fn expires_millis(&self) -> Option<i64> {
+        self.is_system().then_some(self.created_millis + SYSTEM_BACKUP_RETENTION_MILLIS)
+    }
 }
 
 #[derive(Default)]
@@ -57,6 +77,12 @@ impl Backups {
     /// The table the last restore from `arn` created.
     pub fn restoring(&self, arn: &str) -> Option<String> {
         self.inner.lock().restoring.get(arn).cloned()
+    }
+
+    /// Drops the SYSTEM backups expired at `now_millis` (clock milliseconds).
+    pub fn drop_expired(&self, now_millis: i64) {
+        let mut inner = self.inner.lock();
+        inner.backups.retain(|_, b| b.expires_millis().is_none_or(|at| at > now_millis));
     }
 
     /// Every backup, oldest first (ties by ARN).
