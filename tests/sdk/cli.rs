@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 struct Cli {
     cli: harness::AwsCli,
     endpoint: String,
-    _db: harness::Emulator,
+    db: harness::Emulator,
 }
 
 impl Cli {
@@ -17,7 +17,7 @@ impl Cli {
     async fn start() -> Option<Cli> {
         let cli = tokio::task::spawn_blocking(harness::aws_cli).await.expect("install thread")?;
         let db = harness::start().await;
-        Some(Cli { cli, endpoint: db.endpoint().to_string(), _db: db })
+        Some(Cli { cli, endpoint: db.endpoint().to_string(), db })
     }
 
     /// `aws ARGS` against the emulator, on a blocking thread (the CLI is a subprocess).
@@ -30,6 +30,18 @@ impl Cli {
         })
         .await
         .expect("cli thread")
+    }
+}
+
+impl Cli {
+    /// `aws dynamodb create-table`: an on-demand table with a string partition key.
+    async fn create_on_demand(&self, table: &str, key: &str) {
+        let definition = format!("AttributeName={key},AttributeType=S");
+        let schema = format!("AttributeName={key},KeyType=HASH");
+        let args = ["dynamodb", "create-table", "--table-name", table, "--billing-mode", "PAY_PER_REQUEST"];
+        let mut args = args.to_vec();
+        args.extend(["--attribute-definitions", &definition, "--key-schema", &schema]);
+        self.run(&args).await.expect("create-table");
     }
 }
 
@@ -259,4 +271,175 @@ async fn aws_cli_round_trips_a_vector_index_and_searches_it() {
         .map(|r| r["Item"]["id"]["S"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(ids, ["cats", "dogs"], "nearest first");
+}
+
+/// Global tables as the AWS CLI makes them: `update-table --replica-updates`,
+/// then the replica read in its own region with `--region`.
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_cli_adds_a_replica_in_another_region() {
+    let Some(cli) = Cli::start().await else { return };
+    cli.create_on_demand("Users", "userId").await;
+    let updated = cli
+        .run(&[
+            "dynamodb",
+            "update-table",
+            "--table-name",
+            "Users",
+            "--replica-updates",
+            "Create={RegionName=eu-west-1}",
+        ])
+        .await
+        .expect("update-table --replica-updates");
+    assert_eq!(updated["TableDescription"]["GlobalTableVersion"], "2019.11.21");
+    assert_eq!(
+        updated["TableDescription"]["Replicas"],
+        json!([{ "RegionName": "eu-west-1", "ReplicaStatus": "ACTIVE" }])
+    );
+    let item = r#"{"userId":{"S":"u1"},"name":{"S":"Ada"}}"#;
+    cli.run(&["dynamodb", "put-item", "--table-name", "Users", "--item", item]).await.expect("put-item");
+    let replica = cli
+        .run(&["dynamodb", "describe-table", "--table-name", "Users", "--region", "eu-west-1"])
+        .await
+        .expect("describe-table in eu-west-1");
+    assert_eq!(replica["Table"]["Replicas"], json!([{ "RegionName": "us-east-1", "ReplicaStatus": "ACTIVE" }]));
+    let got = cli
+        .run(&[
+            "dynamodb",
+            "get-item",
+            "--table-name",
+            "Users",
+            "--key",
+            r#"{"userId":{"S":"u1"}}"#,
+            "--region",
+            "eu-west-1",
+        ])
+        .await
+        .expect("get-item in eu-west-1");
+    assert_eq!(got["Item"]["name"]["S"], "Ada");
+}
+
+/// The backup runbooks through the CLI, unchanged: back a table up, lose an
+/// item, restore the backup into a new table; restore to a second before the
+/// accident and to the latest restorable time; attach a resource policy.
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_cli_runs_the_backup_restore_and_policy_runbooks() {
+    let Some(cli) = Cli::start().await else { return };
+    cli.run(&[
+        "dynamodb",
+        "create-table",
+        "--table-name",
+        "Users",
+        "--attribute-definitions",
+        "AttributeName=userId,AttributeType=S",
+        "--key-schema",
+        "AttributeName=userId,KeyType=HASH",
+        "--billing-mode",
+        "PAY_PER_REQUEST",
+    ])
+    .await
+    .expect("create-table");
+    let recovery = cli
+        .run(&[
+            "dynamodb",
+            "update-continuous-backups",
+            "--table-name",
+            "Users",
+            "--point-in-time-recovery-specification",
+            "PointInTimeRecoveryEnabled=true",
+        ])
+        .await
+        .expect("update-continuous-backups");
+    let pitr = &recovery["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
+    assert_eq!(pitr["PointInTimeRecoveryStatus"], "ENABLED");
+    for id in ["u1", "u2"] {
+        let item = format!(r#"{{"userId":{{"S":"{id}"}}}}"#);
+        cli.run(&["dynamodb", "put-item", "--table-name", "Users", "--item", &item]).await.expect("put-item");
+    }
+
+    let created = cli
+        .run(&["dynamodb", "create-backup", "--table-name", "Users", "--backup-name", "before-cleanup"])
+        .await
+        .expect("create-backup");
+    assert_eq!(created["BackupDetails"]["BackupStatus"], "CREATING");
+    let backup_arn = created["BackupDetails"]["BackupArn"].as_str().expect("BackupArn").to_string();
+    let described = cli.run(&["dynamodb", "describe-backup", "--backup-arn", &backup_arn]).await.expect("describe");
+    assert_eq!(described["BackupDescription"]["BackupDetails"]["BackupStatus"], "AVAILABLE");
+    let listed = cli.run(&["dynamodb", "list-backups", "--table-name", "Users"]).await.expect("list-backups");
+    assert_eq!(listed["BackupSummaries"][0]["BackupArn"], backup_arn.as_str());
+
+    // A minute on, the accident; then six minutes, so the minute before it is restorable.
+    cli.db.clock().advance(std::time::Duration::from_secs(60));
+    let before_accident = (cli.db.clock().now_millis() / 1000 - 1).to_string();
+    cli.run(&["dynamodb", "delete-item", "--table-name", "Users", "--key", r#"{"userId":{"S":"u1"}}"#])
+        .await
+        .expect("delete-item");
+    cli.db.clock().advance(std::time::Duration::from_secs(360));
+
+    let restored = cli
+        .run(&[
+            "dynamodb",
+            "restore-table-from-backup",
+            "--target-table-name",
+            "Users-from-backup",
+            "--backup-arn",
+            &backup_arn,
+        ])
+        .await
+        .expect("restore-table-from-backup");
+    assert_eq!(restored["TableDescription"]["RestoreSummary"]["SourceBackupArn"], backup_arn.as_str());
+    let at_second = cli
+        .run(&[
+            "dynamodb",
+            "restore-table-to-point-in-time",
+            "--source-table-name",
+            "Users",
+            "--target-table-name",
+            "Users-before-accident",
+            "--restore-date-time",
+            &before_accident,
+        ])
+        .await
+        .expect("restore-table-to-point-in-time");
+    assert_eq!(at_second["TableDescription"]["TableName"], "Users-before-accident");
+    cli.run(&[
+        "dynamodb",
+        "restore-table-to-point-in-time",
+        "--source-table-name",
+        "Users",
+        "--target-table-name",
+        "Users-latest",
+        "--use-latest-restorable-time",
+    ])
+    .await
+    .expect("restore-table-to-point-in-time --use-latest-restorable-time");
+    for (table, count) in [("Users-from-backup", 2), ("Users-before-accident", 2), ("Users-latest", 1)] {
+        let scanned = cli.run(&["dynamodb", "scan", "--table-name", table, "--select", "COUNT"]).await.expect("scan");
+        assert_eq!(scanned["Count"], count, "{table}");
+    }
+
+    let table_arn = described["BackupDescription"]["SourceTableDetails"]["TableArn"].as_str().expect("TableArn");
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::000000000000:root"}},"Action":"dynamodb:GetItem","Resource":"{table_arn}"}}]}}"#
+    );
+    let put = cli
+        .run(&["dynamodb", "put-resource-policy", "--resource-arn", table_arn, "--policy", &policy])
+        .await
+        .expect("put-resource-policy");
+    let revision = put["RevisionId"].as_str().expect("RevisionId");
+    let got = cli.run(&["dynamodb", "get-resource-policy", "--resource-arn", table_arn]).await.expect("get");
+    assert_eq!((got["Policy"].as_str(), got["RevisionId"].as_str()), (Some(policy.as_str()), Some(revision)));
+    let stale = cli
+        .run(&[
+            "dynamodb",
+            "put-resource-policy",
+            "--resource-arn",
+            table_arn,
+            "--policy",
+            &policy,
+            "--expected-revision-id",
+            "1234",
+        ])
+        .await
+        .unwrap_err();
+    assert!(stale.contains("PolicyNotFoundException"), "{stale}");
 }
