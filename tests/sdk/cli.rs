@@ -328,7 +328,7 @@ async fn aws_cli_runs_the_backup_restore_and_policy_runbooks() {
         "dynamodb",
         "create-table",
         "--table-name",
-        "Users",
+        "forum-microservices-users-dev",
         "--attribute-definitions",
         "AttributeName=userId,AttributeType=S",
         "--key-schema",
@@ -343,7 +343,7 @@ async fn aws_cli_runs_the_backup_restore_and_policy_runbooks() {
             "dynamodb",
             "update-continuous-backups",
             "--table-name",
-            "Users",
+            "forum-microservices-users-dev",
             "--point-in-time-recovery-specification",
             "PointInTimeRecoveryEnabled=true",
         ])
@@ -353,26 +353,47 @@ async fn aws_cli_runs_the_backup_restore_and_policy_runbooks() {
     assert_eq!(pitr["PointInTimeRecoveryStatus"], "ENABLED");
     for id in ["u1", "u2"] {
         let item = format!(r#"{{"userId":{{"S":"{id}"}}}}"#);
-        cli.run(&["dynamodb", "put-item", "--table-name", "Users", "--item", &item]).await.expect("put-item");
+        cli.run(&["dynamodb", "put-item", "--table-name", "forum-microservices-users-dev", "--item", &item])
+            .await
+            .expect("put-item");
     }
 
     let created = cli
-        .run(&["dynamodb", "create-backup", "--table-name", "Users", "--backup-name", "before-cleanup"])
+        .run(&[
+            "dynamodb",
+            "create-backup",
+            "--table-name",
+            "forum-microservices-users-dev",
+            "--backup-name",
+            "before-cleanup",
+        ])
         .await
         .expect("create-backup");
     assert_eq!(created["BackupDetails"]["BackupStatus"], "CREATING");
     let backup_arn = created["BackupDetails"]["BackupArn"].as_str().expect("BackupArn").to_string();
     let described = cli.run(&["dynamodb", "describe-backup", "--backup-arn", &backup_arn]).await.expect("describe");
     assert_eq!(described["BackupDescription"]["BackupDetails"]["BackupStatus"], "AVAILABLE");
-    let listed = cli.run(&["dynamodb", "list-backups", "--table-name", "Users"]).await.expect("list-backups");
+    let listed = cli
+        .run(&["dynamodb", "list-backups", "--table-name", "forum-microservices-users-dev"])
+        .await
+        .expect("list-backups");
     assert_eq!(listed["BackupSummaries"][0]["BackupArn"], backup_arn.as_str());
 
     // A minute on, the accident; then six minutes, so the minute before it is restorable.
     cli.db.clock().advance(std::time::Duration::from_secs(60));
-    let before_accident = (cli.db.clock().now_millis() / 1000 - 1).to_string();
-    cli.run(&["dynamodb", "delete-item", "--table-name", "Users", "--key", r#"{"userId":{"S":"u1"}}"#])
-        .await
-        .expect("delete-item");
+    // As the forum's README writes it: --restore-date-time 2024-11-23T10:00:00Z.
+    let second = (cli.db.clock().now_millis() / 1000 - 1) as f64;
+    let before_accident = format!("{}Z", cli.db.clock().stream_label(second).trim_end_matches(".000"));
+    cli.run(&[
+        "dynamodb",
+        "delete-item",
+        "--table-name",
+        "forum-microservices-users-dev",
+        "--key",
+        r#"{"userId":{"S":"u1"}}"#,
+    ])
+    .await
+    .expect("delete-item");
     cli.db.clock().advance(std::time::Duration::from_secs(360));
 
     let restored = cli
@@ -380,7 +401,7 @@ async fn aws_cli_runs_the_backup_restore_and_policy_runbooks() {
             "dynamodb",
             "restore-table-from-backup",
             "--target-table-name",
-            "Users-from-backup",
+            "forum-microservices-users-from-backup",
             "--backup-arn",
             &backup_arn,
         ])
@@ -392,27 +413,33 @@ async fn aws_cli_runs_the_backup_restore_and_policy_runbooks() {
             "dynamodb",
             "restore-table-to-point-in-time",
             "--source-table-name",
-            "Users",
+            "forum-microservices-users-dev",
             "--target-table-name",
-            "Users-before-accident",
+            "forum-microservices-users-restored",
             "--restore-date-time",
             &before_accident,
+            "--region",
+            "us-east-1",
         ])
         .await
         .expect("restore-table-to-point-in-time");
-    assert_eq!(at_second["TableDescription"]["TableName"], "Users-before-accident");
+    assert_eq!(at_second["TableDescription"]["TableName"], "forum-microservices-users-restored");
     cli.run(&[
         "dynamodb",
         "restore-table-to-point-in-time",
         "--source-table-name",
-        "Users",
+        "forum-microservices-users-dev",
         "--target-table-name",
-        "Users-latest",
+        "forum-microservices-users-latest",
         "--use-latest-restorable-time",
     ])
     .await
     .expect("restore-table-to-point-in-time --use-latest-restorable-time");
-    for (table, count) in [("Users-from-backup", 2), ("Users-before-accident", 2), ("Users-latest", 1)] {
+    for (table, count) in [
+        ("forum-microservices-users-from-backup", 2),
+        ("forum-microservices-users-restored", 2),
+        ("forum-microservices-users-latest", 1),
+    ] {
         let scanned = cli.run(&["dynamodb", "scan", "--table-name", table, "--select", "COUNT"]).await.expect("scan");
         assert_eq!(scanned["Count"], count, "{table}");
     }

@@ -556,4 +556,13 @@ async fn a_migration_imports_an_export_into_a_table_with_a_new_index() {
         .expect("query the new index");
     assert_eq!(found.items().len(), 1);
     assert_eq!(found.items()[0]["userId"], s("u2"));
+    // The new table holds exactly the old one's items.
+    let by_id = |mut items: Vec<HashMap<String, Av>>| {
+        items.sort_by(|a, b| a["userId"].as_s().unwrap().cmp(b["userId"].as_s().unwrap()));
+        items
+    };
+    let old = client.scan().table_name("forum-users").send().await.expect("scan the old table");
+    let new = client.scan().table_name("forum-users-v2").send().await.expect("scan the new table");
+    assert_eq!(by_id(new.items().to_vec()), by_id(old.items().to_vec()));
+    assert_eq!(new.count(), 3);
 }
