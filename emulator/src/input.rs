@@ -63,16 +63,35 @@ impl<'a> Input<'a> {
         }
     }
 
-    /// An integer field (`Limit`, capacity units, `Segment`).
+    /// An `Integer` member of the API model (`Limit`, `Segment`,
+    /// `TotalSegments`, `TopK`, ...): 32 bits.
     pub fn int(&self, field: &str) -> ApiResult<Option<i64>> {
-        match self.raw(field) {
-            None => Ok(None),
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(i) => Ok(Some(i)),
-                // Fractions are truncated by DynamoDB's deserializer; huge values saturate.
-                None => Ok(Some(n.as_f64().map(|f| f as i64).unwrap_or(i64::MAX))),
-            },
-            Some(other) => Err(unexpected(other, "Long")),
+        self.whole_number(field, "Integer", i32::MIN.into(), i32::MAX.into())
+    }
+
+    /// A `Long` member (capacity units): 64 bits.
+    pub fn long(&self, field: &str) -> ApiResult<Option<i64>> {
+        self.whole_number(field, "Long", i64::MIN, i64::MAX)
+    }
+
+    /// A number member of the model type `kind`. A fraction is truncated, as
+    /// DynamoDB's deserializer does (DynamoDB Local reads `Limit: 1.5` as 1);
+    /// a string is refused in DynamoDB's words ("STRING_VALUE cannot be
+    /// converted to Integer" for `Limit: "5"`,
+    /// https://github.com/dynamodb-toolbox/dynamodb-toolbox/issues/502). A
+    /// number the type cannot hold (`Limit: 1e23`) is refused in the same
+    /// form: DynamoDB Local fails with InternalFailure there and nothing
+    /// records DynamoDB's answer, but it must not read as "no limit".
+    fn whole_number(&self, field: &str, kind: &str, min: i64, max: i64) -> ApiResult<Option<i64>> {
+        let Some(raw) = self.raw(field) else { return Ok(None) };
+        let Value::Number(n) = raw else { return Err(unexpected(raw, kind)) };
+        let whole = match n.as_i64() {
+            Some(i) => Some(i),
+            None => n.as_f64().map(f64::trunc).filter(|f| *f >= min as f64 && *f <= max as f64).map(|f| f as i64),
+        };
+        match whole {
+            Some(i) if (min..=max).contains(&i) => Ok(Some(i)),
+            _ => Err(unexpected(raw, kind)),
         }
     }
 
@@ -130,6 +149,13 @@ impl<'a> Input<'a> {
 
     pub fn fields(&self) -> impl Iterator<Item = (&'a String, &'a Value)> {
         self.obj.iter().filter(|(_, v)| !v.is_null())
+    }
+
+    /// The first member set to JSON `null`: in a map of the request's own
+    /// (`Expected`, `ScanFilter`, ...) DynamoDB refuses it rather than
+    /// treating it as absent.
+    pub fn null_member(&self) -> Option<&'a String> {
+        self.obj.iter().find(|(_, v)| v.is_null()).map(|(k, _)| k)
     }
 }
 

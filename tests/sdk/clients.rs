@@ -245,6 +245,32 @@ async fn boto3_session() {
     assert!(log.contains("boto3 session passed"), "{log}");
 }
 
+/// boto3 against an emulator verifying signatures (`harness::start()`): served
+/// with the right credentials, DynamoDB's errors with a wrong secret or key.
+#[tokio::test(flavor = "multi_thread")]
+async fn boto3_with_verified_signatures() {
+    let Some(site) = tokio::task::spawn_blocking(boto3).await.expect("install thread") else { return };
+    let db = harness::start().await;
+    let endpoint = db.endpoint().to_string();
+    let log = tokio::task::spawn_blocking(move || {
+        let script = repo_path("tests/clients/python/signatures.py");
+        let credentials = [
+            ("AWS_ACCESS_KEY_ID", Path::new(harness::ACCESS_KEY)),
+            ("AWS_SECRET_ACCESS_KEY", Path::new(harness::SECRET_KEY)),
+        ];
+        run_client(
+            "python3",
+            &[&script],
+            &endpoint,
+            &[&[("PYTHONPATH", site.as_path())][..], &credentials[..]].concat(),
+        )
+    })
+    .await
+    .expect("python thread");
+    println!("{log}");
+    assert!(log.contains("boto3 signatures passed"), "{log}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn js_sdk_v3_session() {
     let dir = repo_path("tests/clients/js");

@@ -526,3 +526,118 @@ async fn inflated_bodies_over_the_limit_are_refused() {
     .await;
     assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
 }
+
+/// A `null` where DynamoDB expects an attribute value or a map entry is
+/// refused with DynamoDB Local's words (probed 2026-12-05), never dropped:
+/// before, `{"v": null}` stored the item without `v`.
+#[tokio::test]
+async fn null_members_are_refused_not_dropped() {
+    let db = harness::start().await;
+    sdk_tests::create_table(&db.client(), "nulls", "pk", None).await;
+    let refused = [
+        (r#"{"TableName":"nulls","Item":{"pk":{"S":"a"},"v":null}}"#, "The supplied Item contains a null AttributeValue: v is null"),
+        (r#"{"TableName":"nulls","Item":{"pk":{"S":"a"},"v":{"M":{"k":null}}}}"#, "The supplied Item contains a null AttributeValue: k is null"),
+        (r#"{"TableName":"nulls","Item":{"pk":{"S":"a"},"v":{"L":[null]}}}"#, "The supplied Item contains a null AttributeValue"),
+        (r#"{"TableName":"nulls","Item":{"pk":{"S":"a"}},"Expected":{"v":null}}"#, "One or more parameter values were invalid: ExpectedAttributeValue must not be null for Attribute: v"),
+        (
+            r#"{"TableName":"nulls","Item":{"pk":{"S":"a"}},"ConditionExpression":"attribute_not_exists(pk)","ExpressionAttributeValues":{":v":null}}"#,
+            "ExpressionAttributeValues contains invalid value: The supplied Item contains a null AttributeValue for key :v",
+        ),
+        (
+            r##"{"TableName":"nulls","Item":{"pk":{"S":"a"}},"ConditionExpression":"attribute_not_exists(#p)","ExpressionAttributeNames":{"#p":"pk","#q":null}}"##,
+            "ExpressionAttributeNames contains invalid value: null for key #q",
+        ),
+    ];
+    for (body, message) in refused {
+        let answer = api_call(db.address(), "PutItem", body).await;
+        assert_eq!(answer.status, 400, "{body}");
+        assert_eq!(answer.json()["message"], message, "{body}");
+    }
+    let write = api_call(db.address(), "BatchWriteItem", r#"{"RequestItems":{"nulls":null}}"#).await;
+    assert_eq!(write.json()["message"], "The batch write request list for a table cannot be null or empty: nulls");
+    // Nothing was written; a null top-level member is still absent, as in DynamoDB.
+    let scan = api_call(db.address(), "Scan", r#"{"TableName":"nulls","Limit":null}"#).await;
+    assert_eq!(scan.json()["Count"], 0);
+}
+
+/// Integer members (`Limit`, `Segment`, ...) are 32-bit in DynamoDB's model: a
+/// string is "STRING_VALUE cannot be converted to Integer" (recorded from
+/// DynamoDB in dynamodb-toolbox#502), a number the type cannot hold is refused
+/// the same way (it used to mean "no limit"), a fraction is truncated.
+#[tokio::test]
+async fn integer_members_hold_32_bits() {
+    let db = harness::start().await;
+    let client = db.client();
+    sdk_tests::create_table(&client, "limits", "pk", None).await;
+    for pk in ["a", "b"] {
+        client
+            .put_item()
+            .table_name("limits")
+            .item("pk", aws_sdk_dynamodb::types::AttributeValue::S(pk.into()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let scan = |extra: &str| format!(r#"{{"TableName":"limits",{extra}}}"#);
+    for (extra, message) in [
+        (r#""Limit":1e23"#, "NUMBER_VALUE cannot be converted to Integer"),
+        (r#""Limit":2147483648"#, "NUMBER_VALUE cannot be converted to Integer"),
+        (r#""Limit":-1e23"#, "NUMBER_VALUE cannot be converted to Integer"),
+        (r#""Limit":"5""#, "STRING_VALUE cannot be converted to Integer"),
+        (r#""Segment":0,"TotalSegments":1e10"#, "NUMBER_VALUE cannot be converted to Integer"),
+    ] {
+        let answer = api_call(db.address(), "Scan", &scan(extra)).await;
+        assert_eq!(answer.status, 400, "{extra}");
+        assert_eq!(answer.json()["__type"], "com.amazon.coral.service#SerializationException", "{extra}");
+        assert_eq!(answer.json()["message"], message, "{extra}");
+    }
+    assert_eq!(api_call(db.address(), "Scan", &scan(r#""Limit":2147483647"#)).await.json()["Count"], 2);
+    assert_eq!(api_call(db.address(), "Scan", &scan(r#""Limit":1.5"#)).await.json()["Count"], 1);
+}
+
+/// Attribute names up to 65,535 bytes are stored; one byte more is refused
+/// at any depth, as DynamoDB answers (measured in ExtendDB/extenddb#365), and
+/// in ExpressionAttributeNames with DynamoDB Local's words.
+#[tokio::test]
+async fn attribute_names_hold_64_kb_less_one_byte() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let db = harness::start().await;
+    let client = db.client();
+    sdk_tests::create_table(&client, "names", "pk", None).await;
+    let longest = "n".repeat(65_535);
+    let too_long = "n".repeat(65_536);
+    let put = |name: &str, nested: bool| {
+        let value = AttributeValue::S("v".into());
+        let value = if nested { AttributeValue::M([(name.to_string(), value)].into()) } else { value };
+        let attribute = if nested { "doc" } else { name };
+        client.put_item().table_name("names").item("pk", AttributeValue::S("a".into())).item(attribute, value).send()
+    };
+    put(&longest, false).await.expect("65,535 bytes");
+    put(&longest, true).await.expect("65,535 bytes nested");
+    for nested in [false, true] {
+        let error = put(&too_long, nested).await.expect_err("65,536 bytes");
+        let error = error.into_service_error();
+        assert_eq!(error.meta().code(), Some("ValidationException"));
+        assert_eq!(
+            error.meta().message(),
+            Some("1 validation error detected: Attribute name is too large, must be less than 65536 bytes")
+        );
+    }
+    let update = client
+        .update_item()
+        .table_name("names")
+        .key("pk", AttributeValue::S("a".into()))
+        .update_expression("SET #n = :v")
+        .expression_attribute_names("#n", &too_long)
+        .expression_attribute_values(":v", AttributeValue::S("v".into()))
+        .send()
+        .await
+        .expect_err("65,536 bytes through a placeholder");
+    assert_eq!(
+        update.into_service_error().meta().message(),
+        Some("ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 bytes for key #n")
+    );
+    let item = client.get_item().table_name("names").key("pk", AttributeValue::S("a".into())).send().await.unwrap();
+    let item = item.item().expect("the item");
+    assert!(item.contains_key("doc") && !item.contains_key(&too_long));
+}

@@ -194,5 +194,50 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             )
             .step("GetItem", get(key("a", 1))),
     );
+    out.extend(null_members());
     out
+}
+
+/// A `null` where an attribute value or a map entry belongs is refused, not
+/// dropped: in items, keys, nested maps and lists, sets, expression maps,
+/// legacy conditions and batch tables. Nothing is written.
+fn null_members() -> Vec<Scenario> {
+    let with_value = |value: Value| put(item_with(value));
+    let cases: Vec<(&str, &str, Value)> = vec![
+        ("item-member", "PutItem", json!({"TableName": "$Pt", "Item": with(key("a", 1), json!({"v": null}))})),
+        ("map-member", "PutItem", with_value(json!({"M": {"k": {"M": {"j": null}}}}))),
+        ("list-element", "PutItem", with_value(json!({"L": [{"S": "x"}, null]}))),
+        ("string-set-member", "PutItem", with_value(json!({"SS": ["a", null]}))),
+        ("number-set-member", "PutItem", with_value(json!({"NS": [null]}))),
+        ("expected-entry", "PutItem", with(put(key("a", 1)), json!({"Expected": {"v": null}}))),
+        (
+            "expression-attribute-value",
+            "PutItem",
+            with(
+                put(key("a", 1)),
+                json!({"ConditionExpression": "attribute_not_exists(v) OR v = :v", "ExpressionAttributeValues": {":v": {"S": "x"}, ":w": null}}),
+            ),
+        ),
+        (
+            "expression-attribute-name",
+            "PutItem",
+            with(
+                put(key("a", 1)),
+                json!({"ConditionExpression": "attribute_not_exists(#v)", "ExpressionAttributeNames": {"#v": "v", "#w": null}}),
+            ),
+        ),
+        ("key-member", "DeleteItem", json!({"TableName": "$Pt", "Key": with(key("a", 1), json!({"zz": null}))})),
+        ("scan-filter-entry", "Scan", json!({"TableName": "$Pt", "ScanFilter": {"v": null}})),
+        ("batch-get-table", "BatchGetItem", json!({"RequestItems": {"$Pt": null}})),
+        ("batch-write-table", "BatchWriteItem", json!({"RequestItems": {"$Pt": null}})),
+    ];
+    cases
+        .into_iter()
+        .map(|(case, op, body)| {
+            Scenario::new(format!("PutItem/null-{case}"), format!("{op} refuses a null {case} and writes nothing"))
+                .step("CreateTable", usual())
+                .step(op, body)
+                .step("Scan", json!({"TableName": "$Pt"}))
+        })
+        .collect()
 }

@@ -97,6 +97,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     out.extend(table_operations());
     out.extend(update_item());
     out.extend(resource_policies());
+    out.extend(member_limits());
     out.push(one(
         "create-table-on-demand-with-throughput",
         localstack("test_dynamodb", "TestDynamoDB::test_dynamodb_pay_per_request"),
@@ -1333,4 +1334,44 @@ fn update_item() -> Vec<Scenario> {
             one(&format!("update-{name}"), src(test), "UpdateItem", body, invalid(&message))
         })
         .collect()
+}
+
+/// Members at the edge of their type and size: a string in an Integer
+/// member, attribute names of 64 KB.
+fn member_limits() -> Vec<Scenario> {
+    const TOOLBOX: &str = "https://github.com/dynamodb-toolbox/dynamodb-toolbox/issues/502 (a Limit sent as a string: DynamoDB answered \"SerializationException: STRING_VALUE cannot be converted to Integer\")";
+    const NAMES: &str = "https://github.com/ExtendDB/extenddb/issues/365 (measured against DynamoDB, 2026-09-16: a 65,536-byte name refused at the top level and nested, 65,535 bytes accepted)";
+    let not_integer = || Expect::error("SerializationException", "STRING_VALUE cannot be converted to Integer");
+    let too_large =
+        || invalid("1 validation error detected: Attribute name is too large, must be less than 65536 bytes");
+    let long = "n".repeat(65_536);
+    let longest = "n".repeat(65_535);
+    vec![
+        on(HASH, "query-limit-string", TOOLBOX.into()).expect(
+            "Query",
+            json!({"TableName": HASH, "KeyConditionExpression": "a = :a", "ExpressionAttributeValues": {":a": {"S": "x"}}, "Limit": "5"}),
+            not_integer(),
+        ),
+        on(HASH, "scan-limit-string", TOOLBOX.into()).expect("Scan", json!({"TableName": HASH, "Limit": "5"}), not_integer()),
+        on(HASH, "put-attribute-name-too-large", NAMES.into()).expect(
+            "PutItem",
+            json!({"TableName": HASH, "Item": {"a": {"S": "x"}, long.clone(): {"S": "v"}}}),
+            too_large(),
+        ),
+        on(HASH, "put-nested-attribute-name-too-large", NAMES.into()).expect(
+            "PutItem",
+            json!({"TableName": HASH, "Item": {"a": {"S": "x"}, "doc": {"M": {long.clone(): {"S": "v"}}}}}),
+            too_large(),
+        ),
+        on(HASH, "put-nested-attribute-name-longest", NAMES.into()).expect(
+            "PutItem",
+            json!({"TableName": HASH, "Item": {"a": {"S": "x"}, "doc": {"M": {longest: {"S": "v"}}}}}),
+            ok_empty(),
+        ),
+        on(HASH, "update-value-attribute-name-too-large", NAMES.into()).expect(
+            "UpdateItem",
+            json!({"TableName": HASH, "Key": {"a": {"S": "x"}}, "UpdateExpression": "SET doc = :v", "ExpressionAttributeValues": {":v": {"M": {long: {"S": "v"}}}}}),
+            too_large(),
+        ),
+    ]
 }

@@ -11,6 +11,7 @@ use super::ast::{Comparator, Condition, DocPath, Operand, UpdateAction, UpdateEx
 use super::eval::compare_values;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Input, Violations};
+use crate::types::value::check_attribute_name;
 use crate::types::AttributeValue;
 use std::cmp::Ordering;
 
@@ -61,6 +62,10 @@ pub fn expected(input: &Input) -> ApiResult<Option<Condition>> {
 /// A map of legacy conditions (attribute name → condition), joined with
 /// AND (`all`) or OR. `with_exists` allows `Exists` / `Value` (Expected only).
 pub fn conditions(map: &Input, all: bool, with_exists: bool) -> ApiResult<Option<Condition>> {
+    if let Some(name) = map.null_member() {
+        // DynamoDB Local's words (probed 2026-12-05).
+        return Err(invalid(format!("ExpectedAttributeValue must not be null for Attribute: {name}")));
+    }
     let mut parts = Vec::new();
     for (name, raw) in map.fields() {
         let entry = Input::new(raw)?;
@@ -232,6 +237,7 @@ pub fn attribute_updates(input: &Input) -> ApiResult<Option<UpdateExpression>> {
     let Some(map) = input.object("AttributeUpdates")? else { return Ok(None) };
     let mut actions = Vec::new();
     for (name, raw) in map.fields() {
+        check_attribute_name(name)?;
         let entry = Input::new(raw)?;
         let action = entry.str("Action")?.unwrap_or("PUT");
         if !matches!(action, "PUT" | "ADD" | "DELETE") {
@@ -289,6 +295,10 @@ pub struct FilterCondition {
 /// `ScanFilter`); an empty map counts as absent, as in DynamoDB.
 pub fn filter_conditions(input: &Input, field: &str) -> ApiResult<Option<Vec<FilterCondition>>> {
     let Some(map) = input.object(field)? else { return Ok(None) };
+    if let Some(name) = map.null_member() {
+        // DynamoDB Local's words (probed 2026-12-05).
+        return Err(ApiError::validation(format!("The filter condition for an attribute cannot be null: {name}")));
+    }
     let mut out = Vec::new();
     for (name, raw) in map.fields() {
         let condition = Input::new(raw)?;

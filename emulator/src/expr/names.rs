@@ -3,6 +3,7 @@
 //! defines an entry no expression uses.
 
 use crate::error::{ApiError, ApiResult};
+use crate::types::value::{ATTRIBUTE_NAME_TOO_LARGE, MAX_ATTRIBUTE_NAME_BYTES};
 use crate::types::{AttributeValue, Item};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,6 +53,12 @@ impl ExpressionAttributes {
                 if value.is_empty() {
                     return Err(ApiError::validation(format!(
                         "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
+                    )));
+                }
+                // DynamoDB Local's words (probed 2026-12-05), in the family of the empty name's.
+                if value.len() > MAX_ATTRIBUTE_NAME_BYTES {
+                    return Err(ApiError::validation(format!(
+                        "ExpressionAttributeNames contains invalid value: {ATTRIBUTE_NAME_TOO_LARGE} for key {key}"
                     )));
                 }
             }

@@ -7,6 +7,7 @@ use super::names::ExpressionAttributes;
 use super::{parse_condition, parse_projection, parse_update, ExpressionKind};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::Input;
+use crate::types::value::NULL_ATTRIBUTE_VALUE;
 use crate::types::{item_to_json, AttributeValue, Item};
 use serde_json::json;
 
@@ -34,7 +35,7 @@ pub fn check_parameter_styles(input: &Input, legacy: &[&str], expressions: &[&st
 /// `["UpdateExpression", "ConditionExpression"]`).
 pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -> ApiResult<ExpressionAttributes> {
     let uses = expressions.iter().any(|e| input.has(e));
-    let names = input.string_map("ExpressionAttributeNames")?;
+    let names = read_names(input)?;
     let values = if with_values { read_values(input)? } else { None };
     if !uses {
         if names.is_some() {
@@ -53,13 +54,33 @@ pub fn read_attributes(input: &Input, expressions: &[&str], with_values: bool) -
     Ok(attrs)
 }
 
+/// `ExpressionAttributeNames`; a `null` name is refused with its key, as
+/// DynamoDB Local answers it (probed 2026-12-05), not dropped.
+fn read_names(input: &Input) -> ApiResult<Option<std::collections::BTreeMap<String, String>>> {
+    if let Some(serde_json::Value::Object(map)) = input.raw("ExpressionAttributeNames") {
+        if let Some((key, _)) = map.iter().find(|(_, v)| v.is_null()) {
+            return Err(ApiError::validation(format!(
+                "ExpressionAttributeNames contains invalid value: null for key {key}"
+            )));
+        }
+    }
+    input.string_map("ExpressionAttributeNames")
+}
+
 /// `ExpressionAttributeValues`; an invalid value is reported with its key.
 fn read_values(input: &Input) -> ApiResult<Option<Item>> {
     let Some(raw) = input.raw("ExpressionAttributeValues") else { return Ok(None) };
     let serde_json::Value::Object(map) = raw else { return input.item("ExpressionAttributeValues") };
     let mut values = Item::new();
-    for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
+    for (key, value) in map {
+        if value.is_null() {
+            return Err(ApiError::validation(format!(
+                "ExpressionAttributeValues contains invalid value: {NULL_ATTRIBUTE_VALUE} for key {key}"
+            )));
+        }
         let decoded = AttributeValue::from_json(value).map_err(|e| match e.kind {
+            // A constraint violation (a name over 64 KB) is reported as such, unwrapped (ExtendDB#365).
+            ErrorKind::Validation if e.message.starts_with("1 validation error detected") => e,
             ErrorKind::Validation => ApiError::validation(format!(
                 "ExpressionAttributeValues contains invalid value: {} for key {key}",
                 e.message

@@ -90,11 +90,17 @@ fn list_reads<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<Vec<Listed
         v.not_null("requestItems", &request_items);
         return Ok(Vec::new());
     };
-    if items.fields().next().is_none() {
+    if items.fields().next().is_none() && items.null_member().is_none() {
         v.add_unechoed("RequestItems", "Member must have length greater than or equal to 1");
         return Ok(Vec::new());
     }
     check_table_names(input, &items, v);
+    if let Some(name) = items.null_member() {
+        // DynamoDB Local's words (probed 2026-12-05): a table given `null` is not dropped.
+        return Err(ApiError::validation(format!(
+            "The list of keys in RequestItems for BatchGetItem is required: {name} has empty list"
+        )));
+    }
     let mut listed = Vec::new();
     for (name, raw) in items.fields() {
         let request = Input::new(raw)?;
@@ -229,12 +235,20 @@ impl<'a> BatchWriteRequest<'a> {
         let capacity = ReturnConsumedCapacity::read(&input, &mut v)?.unwrap_or_default();
         let collection_metrics = ReturnItemCollectionMetrics::read(&input, &mut v)?.unwrap_or_default();
         v.finish()?;
-        let Some(items) = request_items.filter(|items| items.fields().next().is_some()) else {
+        let Some(items) =
+            request_items.filter(|items| items.fields().next().is_some() || items.null_member().is_some())
+        else {
             return Err(ApiError::validation("The requestItems parameter is required for BatchWriteItem"));
         };
         // A second round of violations: DynamoDB checks the map only once it is known to be there.
         let mut v = Violations::new();
         check_table_names(&input, &items, &mut v);
+        if let Some(name) = items.null_member() {
+            // DynamoDB Local's words (probed 2026-12-05): a table given `null` is not dropped.
+            return Err(ApiError::validation(format!(
+                "The batch write request list for a table cannot be null or empty: {name}"
+            )));
+        }
         let mut tables = Vec::new();
         for (name, raw) in items.fields() {
             tables.push((name.as_str(), table_writes(name, raw, &mut v)?));

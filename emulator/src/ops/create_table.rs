@@ -91,7 +91,7 @@ impl CreateTableRequest {
             for (field, path) in
                 [("WriteCapacityUnits", "writeCapacityUnits"), ("ReadCapacityUnits", "readCapacityUnits")]
             {
-                let value = units.int(field)?;
+                let value = units.long(field)?;
                 let path = format!("provisionedThroughput.{path}");
                 v.not_null(&path, &value);
                 v.range(&path, value, 1, None);
@@ -192,7 +192,7 @@ fn dynamodb_schema_checks(input: &Input) -> ApiResult<()> {
     let invalid = |m: String| Err(ApiError::validation(format!("One or more parameter values were invalid: {m}")));
     if let Some(units) = input.object("ProvisionedThroughput")? {
         for field in ["ReadCapacityUnits", "WriteCapacityUnits"] {
-            if let Some(n) = units.int(field)?.filter(|&n| n > 1_000_000_000_000) {
+            if let Some(n) = units.long(field)?.filter(|&n| n > 1_000_000_000_000) {
                 return Err(ApiError::validation(format!("Given value {n} for {field} is out of bounds")));
             }
         }

@@ -391,8 +391,8 @@ impl ThroughputParam {
 }
 
 fn read_capacity_units(raw: Input, owner: Owner) -> ApiResult<Throughput> {
-    let read = raw.int("ReadCapacityUnits")?;
-    let write = raw.int("WriteCapacityUnits")?;
+    let read = raw.long("ReadCapacityUnits")?;
+    let write = raw.long("WriteCapacityUnits")?;
     let mut v = Violations::new();
     v.not_null("provisionedThroughput.readCapacityUnits", &read);
     v.not_null("provisionedThroughput.writeCapacityUnits", &write);

@@ -74,7 +74,7 @@ fn request_checks(input: Input) -> ApiResult<()> {
         for (field, path) in [("WriteCapacityUnits", "writeCapacityUnits"), ("ReadCapacityUnits", "readCapacityUnits")]
         {
             let path = format!("{prefix}provisionedThroughput.{path}");
-            match raw.int(field)? {
+            match raw.long(field)? {
                 None => v.add("null".into(), &path, "Member must not be null"),
                 Some(n) if n < 1 => v.add(format!("'{n}'"), &path, "Member must have value greater than or equal to 1"),
                 Some(_) => {}
@@ -103,7 +103,7 @@ fn request_checks(input: Input) -> ApiResult<()> {
     v.finish()?;
     if let Some(raw) = &table_units {
         for field in ["ReadCapacityUnits", "WriteCapacityUnits"] {
-            if let Some(n) = raw.int(field)?.filter(|&n| n > 1_000_000_000_000) {
+            if let Some(n) = raw.long(field)?.filter(|&n| n > 1_000_000_000_000) {
                 return Err(ApiError::validation(format!("Given value {n} for {field} is out of bounds")));
             }
         }

@@ -121,13 +121,34 @@ fn decode_map(value: &Value, depth: usize) -> ApiResult<Item> {
     };
     let mut item = Item::new();
     for (name, v) in obj {
+        check_attribute_name(name)?;
         if v.is_null() {
-            continue;
+            return Err(ApiError::validation(format!("{NULL_ATTRIBUTE_VALUE}: {name} is null")));
         }
         item.insert(name.clone(), decode_value(v, depth)?);
     }
     Ok(item)
 }
+
+/// DynamoDB's word for a `null` where an attribute value belongs (a map's
+/// member, a list's element), as DynamoDB Local answers it (probed
+/// 2026-12-05; conformance scenarios `PutItem/null-*`).
+pub const NULL_ATTRIBUTE_VALUE: &str = "The supplied Item contains a null AttributeValue";
+
+/// The longest attribute name DynamoDB stores: 64 KB less one byte.
+pub const MAX_ATTRIBUTE_NAME_BYTES: usize = 65_535;
+
+/// A name over 65,535 bytes, at any depth, refused as DynamoDB answered
+/// PutItem and UpdateItem values (measured against the service,
+/// https://github.com/ExtendDB/extenddb/issues/365).
+pub fn check_attribute_name(name: &str) -> ApiResult<()> {
+    if name.len() > MAX_ATTRIBUTE_NAME_BYTES {
+        return Err(ApiError::validation(format!("1 validation error detected: {ATTRIBUTE_NAME_TOO_LARGE}")));
+    }
+    Ok(())
+}
+
+pub const ATTRIBUTE_NAME_TOO_LARGE: &str = "Attribute name is too large, must be less than 65536 bytes";
 
 const TYPE_TAGS: [&str; 10] = ["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"];
 
@@ -140,6 +161,7 @@ fn nesting_too_deep() -> ApiError {
 fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
     let obj = match value {
         Value::Object(obj) => obj,
+        Value::Null => return Err(ApiError::validation(NULL_ATTRIBUTE_VALUE)),
         other => return Err(unexpected(other, "AttributeValue")),
     };
     if depth > MAX_NESTING_DEPTH {
@@ -178,7 +200,12 @@ fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
         "SS" => {
             let items = expect_list(v)?
                 .iter()
-                .map(|e| expect_str(e, "String").map(str::to_string))
+                .map(|e| match e {
+                    Value::Null => Err(ApiError::validation(
+                        "One or more parameter values were invalid: An string set may not have a null string as a member",
+                    )),
+                    e => expect_str(e, "String").map(str::to_string),
+                })
                 .collect::<ApiResult<Vec<_>>>()?;
             if items.is_empty() {
                 return Err(ApiError::validation(
@@ -196,7 +223,10 @@ fn decode_value(value: &Value, depth: usize) -> ApiResult<AttributeValue> {
         "NS" => {
             let items = expect_list(v)?
                 .iter()
-                .map(|e| parse_number(expect_str(e, "String")?))
+                .map(|e| match e {
+                    Value::Null => Err(ApiError::validation("A value provided cannot be converted into a number")),
+                    e => parse_number(expect_str(e, "String")?),
+                })
                 .collect::<ApiResult<Vec<_>>>()?;
             if items.is_empty() {
                 return Err(ApiError::validation(

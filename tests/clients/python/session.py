@@ -11,16 +11,8 @@ import boto3
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-checks = 0
-
-
-def check(ok, what):
-    global checks
-    if not ok:
-        raise AssertionError(what)
-    checks += 1
-    print(f"ok   {what}")
-
+import checks
+from checks import check
 
 dynamodb = boto3.resource("dynamodb")
 client = boto3.client("dynamodb")  # the low-level client: typed attribute values
@@ -157,4 +149,4 @@ check(len(statement["Items"]) == 1, "execute_statement (PartiQL)")
 table.delete()
 client.get_waiter("table_not_exists").wait(TableName="Orders", WaiterConfig=fast)
 check(list(dynamodb.tables.all()) == [], "the table_not_exists waiter waits for the deletion")
-print(f"boto3 session passed: {checks} checks")
+print(f"boto3 session passed: {checks.passed} checks")
