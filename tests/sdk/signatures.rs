@@ -167,6 +167,32 @@ async fn a_presigned_request_is_served() {
     );
 }
 
+/// `X-Amz-Expires` is signed but, as in AWS's SigV4 services other than S3,
+/// does not change the 15-minute window (see `emulator::auth`).
+#[tokio::test]
+async fn a_presigned_request_lives_fifteen_minutes_whatever_its_expiry() {
+    let db = harness::start().await;
+    let host = db.address().to_string();
+    let headers = [("host", host.as_str()), ("x-amz-target", "DynamoDB_20120810.ListTables")];
+    let query =
+        harness::Signer::default().presign("POST", &format!("http://{host}/"), &headers, b"{}", Duration::from_secs(1));
+    assert!(query.contains("X-Amz-Expires=1&") || query.ends_with("X-Amz-Expires=1"), "{query}");
+    let address = db.address();
+    let send = |query: String| async move {
+        unsigned_request_to(address, "POST", &format!("/?{query}"), &headers[1..], b"{}").await
+    };
+    db.clock().advance(Duration::from_secs(5 * 60));
+    let later = send(query.clone()).await;
+    assert_eq!(later.status, 200, "{}", String::from_utf8_lossy(&later.body));
+    let stretched = send(query.replace("X-Amz-Expires=1", "X-Amz-Expires=604800")).await;
+    assert_eq!(stretched.json()["message"], WRONG_SECRET, "the expiry is part of what was signed");
+    db.clock().advance(Duration::from_secs(11 * 60));
+    let expired = send(query).await;
+    assert!(expired.json()["__type"].as_str().is_some_and(|t| t.ends_with("#InvalidSignatureException")));
+    let message = expired.json()["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.starts_with("Signature expired: ") && message.ends_with(" - 15 min.)"), "{message}");
+}
+
 /// A compressed body is signed as sent: the signature covers the gzip bytes.
 #[tokio::test]
 async fn a_gzip_body_is_verified_as_sent() {

@@ -29,7 +29,12 @@
 //! `x-amz-content-sha256` header must carry that hash. A signed header the
 //! request lacks is canonicalized empty, so the signature does not match.
 //! Presigned requests (`X-Amz-Signature` in the query) get the same
-//! 15-minute window; `X-Amz-Expires` is not read.
+//! 15-minute window: `X-Amz-Expires` is signed (it is part of the canonical
+//! query, so changing it breaks the signature) but does not shorten or
+//! lengthen the window. Only S3 honours it; AWS's other SigV4 services keep
+//! presigned requests valid for 15 minutes whatever it says
+//! (aws/aws-sdk-go#2167, kubernetes-sigs/aws-iam-authenticator#160 and #753
+//! for STS), and nothing records DynamoDB doing otherwise.
 
 mod credentials;
 mod sigv4;
