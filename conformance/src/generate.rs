@@ -21,6 +21,7 @@ mod describe_table;
 mod exports;
 mod expressions;
 mod get_item;
+mod global_tables;
 mod list_tables;
 mod multi_key_indexes;
 mod partiql;
@@ -68,6 +69,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("PointInTimeRecovery", point_in_time::scenarios()),
         ("SearchVectors", search_vectors::scenarios()),
         ("Exports", exports::scenarios()),
+        ("GlobalTables", global_tables::scenarios()),
         ("RealDynamoDb", real_dynamodb::scenarios()),
     ]
 }

@@ -76,6 +76,8 @@ pub enum ErrorKind {
     ExpiredIterator,
     /// Streams: records before the trim horizon asked for.
     TrimmedDataAccess,
+    /// Global tables version 2017.11.29 (Legacy): no such global table.
+    GlobalTableNotFound,
 }
 
 impl ErrorKind {
@@ -119,6 +121,7 @@ impl ErrorKind {
             ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
             ErrorKind::ExpiredIterator => "ExpiredIteratorException",
             ErrorKind::TrimmedDataAccess => "TrimmedDataAccessException",
+            ErrorKind::GlobalTableNotFound => "GlobalTableNotFoundException",
         }
     }
 

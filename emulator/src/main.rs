@@ -119,6 +119,10 @@ struct Simulation {
     /// tables and indexes alike, so it is shorter.)
     #[arg(long)]
     delay_transient_statuses: bool,
+    /// Global tables: deliver a write to the other replicas N ms after it was made, on the
+    /// emulator's clock (default 0: right after the call that made it).
+    #[arg(long, value_name = "N", value_parser = whole_number::<u64>)]
+    replication_delay_ms: Option<u64>,
     /// Add a fault rule, e.g. '{"operation":"PutItem","fault":"ThrottlingException","probability":0.1}'
     /// (fields: operation, table, fault | latencyMs, probability | count | every); repeatable. Rules
     /// can also be managed at runtime: GET/POST/DELETE /_emulator/faults.
@@ -565,6 +569,7 @@ async fn run(cli: Cli) {
     // Before the status delay (seeded tables are ACTIVE at once) and before anything is journaled.
     seed(&state, &cli.seeding);
     state.status_delay.set(cli.status_delay());
+    state.replication.set_delay(Duration::from_millis(cli.simulation.replication_delay_ms.unwrap_or(0)));
     state.transfers.set_s3_dir(cli.exports.s3_dir.clone());
     if state.journal.get().is_some() {
         if !commit_journal(&state) {

@@ -71,6 +71,12 @@ macro_rules! operation_table {
             UpdateContributorInsights:   DynamoDb, Define, TableName, Single,    Json(integrations::update_contributor_insights);
             DescribeContributorInsights: DynamoDb, Read,   TableName, Single,    Json(integrations::describe_contributor_insights);
             ListContributorInsights:     DynamoDb, Read,   TableName, Single,    Json(integrations::list_contributor_insights);
+            CreateGlobalTable:           DynamoDb, Define, NoTable,   Single,    Json(legacy_global_tables::create_global_table);
+            UpdateGlobalTable:           DynamoDb, Define, NoTable,   Single,    Json(legacy_global_tables::update_global_table);
+            DescribeGlobalTable:         DynamoDb, Read,   NoTable,   Single,    Json(legacy_global_tables::describe_global_table);
+            ListGlobalTables:            DynamoDb, Read,   NoTable,   Single,    Json(legacy_global_tables::list_global_tables);
+            DescribeGlobalTableSettings: DynamoDb, Read,   NoTable,   Single,    Json(legacy_global_tables::describe_global_table_settings);
+            UpdateGlobalTableSettings:   DynamoDb, Define, NoTable,   Single,    Json(legacy_global_tables::update_global_table_settings);
             ListStreams:               DynamoDbStreams, Read, TableName, Single,  Json(streams::list_streams);
             DescribeStream:            DynamoDbStreams, Read, StreamArn, Single,  Json(streams::describe_stream);
             GetShardIterator:          DynamoDbStreams, Read, StreamArn, Single,  Json(streams::get_shard_iterator);

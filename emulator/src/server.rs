@@ -238,6 +238,8 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
+    // Other regions' namespaces (global tables' replicas) are reached through this state.
+    state.serve_regions();
     let app = router(state, &options);
     let connections = Arc::new(Semaphore::new(options.limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

@@ -213,6 +213,22 @@ fn templates() -> Vec<(&'static str, Value)> {
             json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed", "TagKeys": ["a"]}),
         ),
         ("ListTagsOfResource", json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/hashed"})),
+        (
+            "UpdateTable",
+            json!({"TableName": "hashed", "ReplicaUpdates": [{"Create": {"RegionName": "eu-west-1", "KMSMasterKeyId": "k", "GlobalSecondaryIndexes": [{"IndexName": "gsi"}], "TableClassOverride": "STANDARD"}}]}),
+        ),
+        ("CreateGlobalTable", json!({"GlobalTableName": "hashed", "ReplicationGroup": [{"RegionName": "us-east-1"}]})),
+        (
+            "UpdateGlobalTable",
+            json!({"GlobalTableName": "hashed", "ReplicaUpdates": [{"Delete": {"RegionName": "eu-west-1"}}]}),
+        ),
+        ("DescribeGlobalTable", json!({"GlobalTableName": "hashed"})),
+        ("ListGlobalTables", json!({"ExclusiveStartGlobalTableName": "hashed", "Limit": 5, "RegionName": "us-east-1"})),
+        ("DescribeGlobalTableSettings", json!({"GlobalTableName": "hashed"})),
+        (
+            "UpdateGlobalTableSettings",
+            json!({"GlobalTableName": "hashed", "GlobalTableBillingMode": "PAY_PER_REQUEST"}),
+        ),
         ("DescribeTimeToLive", json!({"TableName": "hashed"})),
         ("DescribeContinuousBackups", json!({"TableName": "hashed"})),
         ("DescribeEndpoints", json!({})),

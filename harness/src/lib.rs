@@ -91,7 +91,13 @@ pub async fn start_with_options(options: ServerOptions) -> Emulator {
 
 /// Options for [`start`]: `harness::builder().verify_signatures(false).start().await`.
 pub fn builder() -> Builder {
-    Builder { state: None, verify_signatures: true, options: ServerOptions::default(), s3_dir: None }
+    Builder {
+        state: None,
+        verify_signatures: true,
+        options: ServerOptions::default(),
+        s3_dir: None,
+        replication_delay: None,
+    }
 }
 
 /// See [`builder`].
@@ -100,6 +106,7 @@ pub struct Builder {
     verify_signatures: bool,
     options: ServerOptions,
     s3_dir: Option<std::path::PathBuf>,
+    replication_delay: Option<std::time::Duration>,
 }
 
 impl Builder {
@@ -121,6 +128,13 @@ impl Builder {
         Builder { s3_dir: Some(dir.into()), ..self }
     }
 
+    /// Global tables: how long a write takes to reach the other replicas, on
+    /// the emulator's clock (the binary's `--replication-delay-ms`; default:
+    /// delivered right after the call that made it).
+    pub fn replication_delay(self, delay: std::time::Duration) -> Builder {
+        Builder { replication_delay: Some(delay), ..self }
+    }
+
     /// Serve as the binary does with `--cors`, `--allow-host` or `--admin-token`.
     pub fn server_options(self, options: ServerOptions) -> Builder {
         Builder { options, ..self }
@@ -133,6 +147,9 @@ impl Builder {
         }
         if let Some(dir) = self.s3_dir {
             state.transfers.set_s3_dir(Some(dir));
+        }
+        if let Some(delay) = self.replication_delay {
+            state.replication.set_delay(delay);
         }
         serve(state, self.options).await
     }
@@ -179,6 +196,7 @@ pub fn embedded() -> Embedded {
 
 /// An in-process emulator over existing state (fixtures, snapshots).
 pub fn embedded_with_state(state: Arc<State>) -> Embedded {
+    state.serve_regions();
     let config = sdk::sdk_config_with(EMBEDDED_ENDPOINT, InProcessClient::shared(Arc::clone(&state)), &state);
     let client = aws_sdk_dynamodb::Client::new(&config);
     Embedded { state, config, client }

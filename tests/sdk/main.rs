@@ -13,6 +13,7 @@ mod exports;
 mod expressions;
 mod faults;
 mod fixtures;
+mod global_tables;
 mod indexes;
 mod integrations;
 mod items;

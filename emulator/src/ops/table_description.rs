@@ -26,6 +26,10 @@ pub fn describe(state: &State, def: &TableDef, data: &TableData, status: TableSt
     out.insert("ItemCount".into(), json!(data.item_count()));
     out.insert("TableArn".into(), json!(def.arn));
     out.insert("TableId".into(), json!(def.id));
+    if let Some(replicas) = super::replicas::describe_replicas(state, def) {
+        out.insert("GlobalTableVersion".into(), json!(super::replicas::GLOBAL_TABLE_VERSION));
+        out.insert("Replicas".into(), replicas);
+    }
     if def.billing_mode == BillingMode::PayPerRequest {
         out.insert(
             "BillingModeSummary".into(),

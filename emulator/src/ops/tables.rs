@@ -7,7 +7,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::input::{Input, Violations};
 use crate::state::State;
 use crate::storage::lifecycle::{table_status, Phase, TableStatus};
+use crate::storage::{Table, TableWriteGuard};
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 /// Table names a ListTables page holds, at most and by default.
 const MAX_LIST_TABLES_LIMIT: i64 = 100;
@@ -40,22 +42,33 @@ pub fn delete_table(state: &State, input: Input) -> ApiResult<Value> {
             return Err(error);
         }
     }
+    if !already_deleting {
+        super::replicas::check_delete(state, &guard.def)?;
+    }
     let description = describe(state, &guard.def, &guard.data, TableStatus::Deleting);
     if !already_deleting {
         super::backups::take_system_backup(state, &guard);
-        // The stream outlives the table by 24 hours, readable but closed.
-        if guard.def.stream_view.is_some() {
-            state.disable_stream(&mut guard);
-        }
-        match state.status_delay.begin(Phase::Deleting, now) {
-            Some(transition) => guard.def.transition = Some(transition),
-            None => {
-                drop(guard);
-                state.catalog.remove_if_same(name, &table);
-            }
-        }
+        let until = state.status_delay.begin(Phase::Deleting, now).map_or(now, |t| t.until_millis);
+        super::replicas::leave(state, &mut guard, until);
+        retire(state, &table, guard, now);
     }
     Ok(json!({ "TableDescription": description }))
+}
+
+/// Takes a table out of service: its stream closes (readable for 24 hours
+/// more), and it is DELETING for the status delay, or gone at once.
+pub fn retire(state: &State, table: &Arc<Table>, mut guard: TableWriteGuard, now: i64) {
+    if guard.def.stream_view.is_some() {
+        state.disable_stream(&mut guard);
+    }
+    match state.status_delay.begin(Phase::Deleting, now) {
+        Some(transition) => guard.def.transition = Some(transition),
+        None => {
+            let name = guard.def.name.clone();
+            drop(guard);
+            state.catalog.remove_if_same(&name, table);
+        }
+    }
 }
 
 /// A ListTables request, checked.

@@ -23,8 +23,11 @@ use crate::storage::{BillingMode, IndexDef, IndexKind, TableDef, TableState, Thr
 use serde_json::{json, Value};
 
 pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
-    let request = UpdateTableRequest::read(input)?;
+    let mut request = UpdateTableRequest::read(input)?;
     let name = request.table_name.clone();
+    if let Some(actions) = request.replica_updates.take() {
+        return super::replicas::update_replicas(state, &name, actions);
+    }
     let Some(table) = state.table(&name) else {
         // DynamoDB checks the request itself before it looks for the table.
         request_checks(input)?;
@@ -34,6 +37,9 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     let now = state.clock.now_millis();
     if let Some(error) = table_status(&guard.def, now).in_use_error(&name) {
         return Err(error);
+    }
+    if matches!(request.stream, Some(Ok(StreamSetting::Disabled))) && super::replicas::is_global(state, &guard.def) {
+        return Err(ApiError::validation("Disabling Stream is not allowed for a Global Table replica."));
     }
     let NewDefinition { mut def, created, deleted, vectors } = request.new_definition(&guard.def)?;
 
@@ -144,6 +150,8 @@ pub struct UpdateTableRequest {
     pub deletion_protection: Option<bool>,
     /// Kept as given: only `Enabled` is ever read back (DescribeTable).
     pub sse_specification: Option<Value>,
+    /// `ReplicaUpdates` (global tables, `super::replicas`): the only change of its call.
+    pub replica_updates: Option<Vec<super::replicas::ReplicaAction>>,
 }
 
 /// One entry of `GlobalSecondaryIndexUpdates`, as read.
@@ -201,7 +209,14 @@ impl UpdateTableRequest {
             stream: input.object("StreamSpecification")?.map(|spec| StreamSetting::read(&spec, false)),
             deletion_protection: input.bool("DeletionProtectionEnabled")?,
             sse_specification: input.raw("SSESpecification").cloned(),
+            replica_updates: super::replicas::ReplicaAction::read_all(&input)?,
         };
+        if request.replica_updates.is_some() {
+            if !request.changes_nothing() {
+                return Err(super::replicas::not_alone());
+            }
+            return Ok(request);
+        }
         if request.changes_nothing() {
             // DynamoDB's words (dynalite's updateTable.js, asserted against DynamoDB).
             return Err(ApiError::validation(

@@ -191,7 +191,11 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Op
             // The (account, region) the call was signed for, unless everything is shared.
             let scope = crate::auth::claimed_scope(parts);
             let namespace = state.namespace(scope.as_ref().map(|s| s.parts()));
+            // Global tables' writes due at this moment reach their replicas before the
+            // call is served, and a call's own writes before it is answered.
+            state.deliver_replication();
             let result = prepared.and_then(|p| run(namespace.as_deref().unwrap_or(state), p));
+            state.deliver_replication();
             let error = result.as_ref().err().map(|e| e.kind.name());
             let response = api_response(&parts.headers, result);
             if let Some((at, logged)) = logged {

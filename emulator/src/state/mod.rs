@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 pub mod backups;
 pub mod namespaces;
+pub mod replication;
 mod streams;
 mod tokens;
 pub mod transfers;
@@ -68,6 +69,8 @@ pub struct State {
     pub credentials: std::sync::OnceLock<crate::auth::Credentials>,
     /// The other (account, region) namespaces' states, unless everything is shared. See `namespaces`.
     pub namespaces: namespaces::Namespaces,
+    /// Global tables: replicas and the delivery of their writes, shared by every namespace. See `replication`.
+    pub replication: Arc<replication::Replication>,
 }
 
 /// A copy of an emulator's tables and items at one moment. Restoring or

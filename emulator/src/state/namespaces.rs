@@ -46,15 +46,25 @@ impl State {
         if account == self.config.account_id && region == self.config.region {
             return None;
         }
+        Some(self.namespace_of(account, region))
+    }
+
+    /// The state of another (account, region), made on first use.
+    pub fn namespace_of(&self, account: &str, region: &str) -> Arc<State> {
         let key = (account.to_string(), region.to_string());
         let other = self.namespaces.others.entry(key.clone()).or_insert_with(|| Arc::new(self.other(key))).clone();
         // Settings the admin API changes on this state hold for every namespace.
         other.status_delay.set(self.status_delay.get());
-        Some(other)
+        other
     }
 
     fn other(&self, (account_id, region): (String, String)) -> State {
-        let other = State { config: Config { region, account_id }, clock: Arc::clone(&self.clock), ..State::default() };
+        let other = State {
+            config: Config { region, account_id },
+            clock: Arc::clone(&self.clock),
+            replication: Arc::clone(&self.replication),
+            ..State::default()
+        };
         other.transfers.set_s3_dir(self.transfers.s3_dir());
         // A namespace's own calls are its own: it has none nested.
         other.namespaces.set_shared(true);

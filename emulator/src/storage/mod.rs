@@ -8,6 +8,7 @@ mod index;
 pub mod integrations;
 pub mod lifecycle;
 mod locks;
+pub mod replica;
 mod stored;
 pub mod stream;
 mod table;

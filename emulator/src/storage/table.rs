@@ -156,6 +156,8 @@ pub struct TableData {
     pub stream: StreamSink,
     /// The change history point-in-time recovery restores from, while it is on. See `history`.
     pub history: HistorySlot,
+    /// The table's link to the other replicas of its global table, if any. See `replica`.
+    pub replica: super::replica::ReplicaSlot,
 }
 
 impl TableData {
@@ -172,12 +174,13 @@ impl TableData {
             changed: None,
             stream: StreamSink::default(),
             history: HistorySlot::default(),
+            replica: Default::default(),
         }
     }
 
     /// Whether a change must be noted (for the journal, a stream or the history).
     fn watched(&self) -> bool {
-        self.changed.is_some() || self.stream.is_attached() || self.history.0.is_some()
+        self.changed.is_some() || self.stream.is_attached() || self.history.0.is_some() || self.replica.0.is_some()
     }
 
     /// Stores `item` under `key`, returning the item it replaced.
@@ -205,7 +208,8 @@ impl TableData {
         // was is no change for a stream.
         let noted_key = self.watched().then(|| key.clone());
         let unchanged = self.stream.is_attached() && old_item == Some(&item);
-        let new = (self.stream.is_attached() || self.history.0.is_some()).then(|| stored.clone());
+        let new =
+            (self.stream.is_attached() || self.history.0.is_some() || self.replica.0.is_some()).then(|| stored.clone());
         let old = self.items.insert(key, stored);
         if let Some(old) = &old {
             self.size_bytes -= old.size() as u64;
@@ -225,6 +229,9 @@ impl TableData {
         }
         if let Some(history) = &mut self.history.0 {
             history.record(key.clone(), new.clone());
+        }
+        if let Some(link) = &mut self.replica.0 {
+            link.note(&key, new.as_ref());
         }
         if self.stream.is_attached() {
             self.stream.push(Change { key, old, new, by_ttl });
@@ -390,5 +397,8 @@ impl std::ops::DerefMut for TableWriteGuard<'_> {
 impl Drop for TableWriteGuard<'_> {
     fn drop(&mut self) {
         self.0.data.stream.flush();
+        if let Some(link) = &mut self.0.data.replica.0 {
+            link.flush();
+        }
     }
 }

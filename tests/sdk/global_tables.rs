@@ -1,0 +1,440 @@
+//! Global tables (version 2019.11.21): UpdateTable's `ReplicaUpdates` makes
+//! the table of the same name in another region a replica; writes in any
+//! replica reach the others on the emulator's clock, the last writer wins.
+
+use crate::error_of;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CreateReplicationGroupMemberAction, DeleteReplicationGroupMemberAction, ReplicaStatus,
+    ReplicationGroupUpdate, StreamSpecification, UpdateReplicationGroupMemberAction,
+};
+use aws_sdk_dynamodb::Client;
+use sdk_tests::create_table;
+use std::time::Duration;
+
+const HOME: &str = "us-east-1";
+const DR: &str = "us-west-2";
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn create(region: &str) -> ReplicationGroupUpdate {
+    let action = CreateReplicationGroupMemberAction::builder().region_name(region).build().unwrap();
+    ReplicationGroupUpdate::builder().create(action).build()
+}
+
+fn delete(region: &str) -> ReplicationGroupUpdate {
+    let action = DeleteReplicationGroupMemberAction::builder().region_name(region).build().unwrap();
+    ReplicationGroupUpdate::builder().delete(action).build()
+}
+
+async fn add_replica(client: &Client, table: &str, region: &str) {
+    client.update_table().table_name(table).replica_updates(create(region)).send().await.expect("add a replica");
+}
+
+/// The clients of both regions, and an on-demand table `name` in us-east-1 with its replica in us-west-2.
+async fn global_table(db: &harness::Emulator, name: &str) -> (Client, Client) {
+    let home = db.client();
+    create_table(&home, name, "pk", None).await;
+    add_replica(&home, name, DR).await;
+    (home, db.client_for(DR, harness::ACCESS_KEY, harness::SECRET_KEY))
+}
+
+/// The `(region, status)` of every replica DescribeTable lists, and its GlobalTableVersion.
+async fn replicas(client: &Client, table: &str) -> (Vec<(String, String)>, Option<String>) {
+    let table = client.describe_table().table_name(table).send().await.unwrap().table.unwrap();
+    let listed = table
+        .replicas()
+        .iter()
+        .map(|r| (r.region_name().unwrap().to_string(), r.replica_status().unwrap().as_str().to_string()))
+        .collect();
+    (listed, table.global_table_version().map(str::to_string))
+}
+
+async fn get(
+    client: &Client,
+    table: &str,
+    key: (&str, &str),
+) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    let out = client.get_item().table_name(table).key(key.0, s(key.1)).consistent_read(true).send().await.unwrap();
+    out.item().cloned()
+}
+
+/// The forum's runbook: its three tables (on-demand, with their GSIs) in
+/// us-east-1 get replicas in us-west-2; a post written in one region is read
+/// in the other, through the table and its indexes.
+#[tokio::test]
+async fn forum_tables_replicate_between_two_regions() {
+    let db = harness::start().await;
+    let home = db.client();
+    let dr = db.client_for(DR, harness::ACCESS_KEY, harness::SECRET_KEY);
+    db.create_tables(
+        r#"[
+        {"TableName": "forum-users", "BillingMode": "PAY_PER_REQUEST",
+         "AttributeDefinitions": [{"AttributeName": "userId", "AttributeType": "S"}, {"AttributeName": "email", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}],
+         "GlobalSecondaryIndexes": [{"IndexName": "EmailIndex", "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]},
+        {"TableName": "forum-threads", "BillingMode": "PAY_PER_REQUEST",
+         "AttributeDefinitions": [{"AttributeName": "threadId", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "threadId", "KeyType": "HASH"}]},
+        {"TableName": "forum-posts", "BillingMode": "PAY_PER_REQUEST",
+         "AttributeDefinitions": [{"AttributeName": "postId", "AttributeType": "S"}, {"AttributeName": "threadId", "AttributeType": "S"}, {"AttributeName": "createdAt", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "postId", "KeyType": "HASH"}, {"AttributeName": "threadId", "KeyType": "RANGE"}],
+         "GlobalSecondaryIndexes": [{"IndexName": "ThreadIndex", "KeySchema": [{"AttributeName": "threadId", "KeyType": "HASH"}, {"AttributeName": "createdAt", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}
+        ]"#,
+    )
+    .unwrap();
+    // An item written before the replica exists is copied into it.
+    home.put_item()
+        .table_name("forum-users")
+        .item("userId", s("u1"))
+        .item("email", s("ada@example.com"))
+        .send()
+        .await
+        .unwrap();
+    for table in ["forum-users", "forum-threads", "forum-posts"] {
+        add_replica(&home, table, DR).await;
+    }
+
+    let (listed, version) = replicas(&home, "forum-users").await;
+    assert_eq!(listed, vec![(DR.to_string(), "ACTIVE".to_string())]);
+    assert_eq!(version.as_deref(), Some("2019.11.21"));
+    let replica = dr.describe_table().table_name("forum-users").send().await.unwrap().table.unwrap();
+    assert_eq!(replica.table_arn(), Some("arn:aws:dynamodb:us-west-2:000000000000:table/forum-users"));
+    assert_eq!(replica.replicas()[0].region_name(), Some(HOME));
+    assert_eq!(replica.global_table_version(), Some("2019.11.21"));
+    assert_eq!(replica.global_secondary_indexes()[0].index_name(), Some("EmailIndex"));
+    assert!(replica.latest_stream_arn().is_some(), "the replica has a stream of its own");
+    assert_eq!(get(&dr, "forum-users", ("userId", "u1")).await.unwrap()["email"], s("ada@example.com"));
+
+    // A post written in us-east-1 is read in us-west-2, by key and by index.
+    home.put_item()
+        .table_name("forum-posts")
+        .item("postId", s("p1"))
+        .item("threadId", s("t1"))
+        .item("createdAt", s("2024-05-01T10:00:00Z"))
+        .item("body", s("hello from the east"))
+        .send()
+        .await
+        .unwrap();
+    let by_thread = dr
+        .query()
+        .table_name("forum-posts")
+        .index_name("ThreadIndex")
+        .key_condition_expression("threadId = :t")
+        .expression_attribute_values(":t", s("t1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_thread.count(), 1);
+    assert_eq!(by_thread.items()[0]["body"], s("hello from the east"));
+    // And back: a thread opened in us-west-2 is read in us-east-1.
+    dr.put_item()
+        .table_name("forum-threads")
+        .item("threadId", s("t2"))
+        .item("title", s("DR drill"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&home, "forum-threads", ("threadId", "t2")).await.unwrap()["title"], s("DR drill"));
+}
+
+#[tokio::test]
+async fn every_kind_of_write_replicates_deletes_included() {
+    let db = harness::start().await;
+    let (home, dr) = global_table(&db, "accounts").await;
+
+    home.put_item().table_name("accounts").item("pk", s("put")).send().await.unwrap();
+    home.update_item()
+        .table_name("accounts")
+        .key("pk", s("put"))
+        .update_expression("SET n = :n")
+        .expression_attribute_values(":n", AttributeValue::N("7".into()))
+        .send()
+        .await
+        .unwrap();
+    let put = |pk: &str| {
+        aws_sdk_dynamodb::types::WriteRequest::builder()
+            .put_request(aws_sdk_dynamodb::types::PutRequest::builder().item("pk", s(pk)).build().unwrap())
+            .build()
+    };
+    home.batch_write_item().request_items("accounts", vec![put("batch-1"), put("batch-2")]).send().await.unwrap();
+    let transact_put = aws_sdk_dynamodb::types::TransactWriteItem::builder()
+        .put(aws_sdk_dynamodb::types::Put::builder().table_name("accounts").item("pk", s("txn")).build().unwrap())
+        .build();
+    home.transact_write_items().transact_items(transact_put).send().await.unwrap();
+    home.execute_statement().statement("INSERT INTO \"accounts\" VALUE {'pk': 'partiql'}").send().await.unwrap();
+
+    let scan = dr.scan().table_name("accounts").send().await.unwrap();
+    let mut keys: Vec<String> = scan.items().iter().map(|i| i["pk"].as_s().unwrap().clone()).collect();
+    keys.sort();
+    assert_eq!(keys, ["batch-1", "batch-2", "partiql", "put", "txn"]);
+    assert_eq!(get(&dr, "accounts", ("pk", "put")).await.unwrap()["n"], AttributeValue::N("7".into()));
+
+    // Deletes replicate, from either side.
+    dr.delete_item().table_name("accounts").key("pk", s("batch-1")).send().await.unwrap();
+    home.delete_item().table_name("accounts").key("pk", s("txn")).send().await.unwrap();
+    assert!(get(&home, "accounts", ("pk", "batch-1")).await.is_none());
+    assert!(get(&dr, "accounts", ("pk", "txn")).await.is_none());
+    assert_eq!(home.scan().table_name("accounts").send().await.unwrap().count(), 3);
+    assert_eq!(dr.scan().table_name("accounts").send().await.unwrap().count(), 3);
+}
+
+#[tokio::test]
+async fn time_to_live_deletes_replicate() {
+    let db = harness::start().await;
+    let (home, dr) = global_table(&db, "sessions").await;
+    // Time to Live on in the home region only: the replica's copy goes by replication alone.
+    let ttl = aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+        .attribute_name("expires")
+        .enabled(true)
+        .build()
+        .unwrap();
+    home.update_time_to_live().table_name("sessions").time_to_live_specification(ttl).send().await.unwrap();
+    let past = (db.clock().now_millis() / 1000 - 60).to_string();
+    home.put_item()
+        .table_name("sessions")
+        .item("pk", s("old"))
+        .item("expires", AttributeValue::N(past))
+        .send()
+        .await
+        .unwrap();
+    assert!(get(&dr, "sessions", ("pk", "old")).await.is_some());
+    assert_eq!(db.state().sweep_expired(), 1, "the home region's copy expired");
+    assert!(get(&dr, "sessions", ("pk", "old")).await.is_none(), "the TTL delete reached the replica");
+}
+
+#[tokio::test]
+async fn replication_waits_for_its_delay_on_the_clock() {
+    let db = harness::builder().replication_delay(Duration::from_secs(5)).start().await;
+    let (home, dr) = global_table(&db, "orders").await;
+    home.put_item().table_name("orders").item("pk", s("o1")).send().await.unwrap();
+    assert!(get(&dr, "orders", ("pk", "o1")).await.is_none(), "not there before the delay");
+    db.clock().advance(Duration::from_millis(4_900));
+    assert!(get(&dr, "orders", ("pk", "o1")).await.is_none());
+    db.clock().advance(Duration::from_millis(100));
+    assert!(get(&dr, "orders", ("pk", "o1")).await.is_some(), "delivered once the delay has passed");
+}
+
+#[tokio::test]
+async fn the_last_writer_wins_by_timestamp() {
+    let db = harness::builder().replication_delay(Duration::from_secs(1)).start().await;
+    let (home, dr) = global_table(&db, "profiles").await;
+    // Both regions write the same item before either write has crossed over.
+    home.put_item().table_name("profiles").item("pk", s("p")).item("name", s("east")).send().await.unwrap();
+    db.clock().advance(Duration::from_millis(10));
+    dr.put_item().table_name("profiles").item("pk", s("p")).item("name", s("west")).send().await.unwrap();
+    db.clock().advance(Duration::from_secs(2));
+    // The east's write reached the west later but is older: it lost there; the west's won in the east.
+    assert_eq!(get(&dr, "profiles", ("pk", "p")).await.unwrap()["name"], s("west"));
+    assert_eq!(get(&home, "profiles", ("pk", "p")).await.unwrap()["name"], s("west"));
+    // A delete is a write like any other: a later put wins over it, an earlier one does not.
+    dr.delete_item().table_name("profiles").key("pk", s("p")).send().await.unwrap();
+    db.clock().advance(Duration::from_millis(10));
+    home.put_item().table_name("profiles").item("pk", s("p")).item("name", s("again")).send().await.unwrap();
+    db.clock().advance(Duration::from_secs(2));
+    assert_eq!(get(&dr, "profiles", ("pk", "p")).await.unwrap()["name"], s("again"));
+    assert_eq!(get(&home, "profiles", ("pk", "p")).await.unwrap()["name"], s("again"));
+}
+
+#[tokio::test]
+async fn replicated_writes_appear_in_the_replicas_stream_without_replication_attributes() {
+    let db = harness::start().await;
+    let home = db.client();
+    let dr = db.client_for(DR, harness::ACCESS_KEY, harness::SECRET_KEY);
+    create_table(&home, "events", "pk", None).await;
+    // No stream before: adding a replica turns on NEW_AND_OLD_IMAGES (DynamoDB does the same).
+    let answer = home.update_table().table_name("events").replica_updates(create(DR)).send().await.unwrap();
+    let spec = answer.table_description().unwrap().stream_specification().unwrap();
+    assert_eq!(spec.stream_view_type().map(|v| v.as_str()), Some("NEW_AND_OLD_IMAGES"));
+    home.put_item().table_name("events").item("pk", s("e1")).item("kind", s("signup")).send().await.unwrap();
+    home.delete_item().table_name("events").key("pk", s("e1")).send().await.unwrap();
+
+    let arn = dr.describe_table().table_name("events").send().await.unwrap().table.unwrap().latest_stream_arn.unwrap();
+    assert!(arn.starts_with("arn:aws:dynamodb:us-west-2:000000000000:table/events/stream/"));
+    let streams_config = aws_sdk_dynamodbstreams::config::Builder::from(&db.sdk_config())
+        .region(aws_sdk_dynamodbstreams::config::Region::new(DR))
+        .build();
+    let streams = aws_sdk_dynamodbstreams::Client::from_conf(streams_config);
+    let records = sdk_tests::stream_records(&streams, &arn).await;
+    let names: Vec<&str> = records.iter().map(|r| r.event_name().unwrap().as_str()).collect();
+    assert_eq!(names, ["INSERT", "REMOVE"]);
+    let image = records[0].dynamodb().unwrap().new_image().unwrap();
+    assert_eq!(image.len(), 2, "no aws:rep:* attributes in version 2019.11.21: {image:?}");
+    assert_eq!(records[0].aws_region(), Some(DR));
+}
+
+#[tokio::test]
+async fn replicas_are_created_and_removed_on_the_clock() {
+    let db = harness::start().await;
+    db.set_status_delay(Duration::from_secs(10));
+    let home = db.client();
+    let dr = db.client_for(DR, harness::ACCESS_KEY, harness::SECRET_KEY);
+    create_table(&home, "carts", "pk", None).await;
+    db.clock().advance(Duration::from_secs(10));
+    let answer = home.update_table().table_name("carts").replica_updates(create(DR)).send().await.unwrap();
+    assert_eq!(answer.table_description().unwrap().table_status().unwrap().as_str(), "UPDATING");
+    let (listed, _) = replicas(&home, "carts").await;
+    assert_eq!(listed, vec![(DR.to_string(), "CREATING".to_string())]);
+    let replica = dr.describe_table().table_name("carts").send().await.unwrap().table.unwrap();
+    assert_eq!(replica.table_status().unwrap().as_str(), "CREATING");
+    // Another replica change waits for this one.
+    let busy = home.update_table().table_name("carts").replica_updates(create("eu-west-1")).send().await;
+    assert_eq!(error_of(busy).0, "ResourceInUseException");
+    db.clock().advance(Duration::from_secs(10));
+    assert_eq!(replicas(&home, "carts").await.0, vec![(DR.to_string(), "ACTIVE".to_string())]);
+
+    home.update_table().table_name("carts").replica_updates(delete(DR)).send().await.unwrap();
+    assert_eq!(replicas(&home, "carts").await.0, vec![(DR.to_string(), "DELETING".to_string())]);
+    db.clock().advance(Duration::from_secs(10));
+    let (listed, version) = replicas(&home, "carts").await;
+    assert!(listed.is_empty() && version.is_none(), "a table without replicas is no global table: {listed:?}");
+    assert_eq!(error_of(dr.describe_table().table_name("carts").send().await).0, "ResourceNotFoundException");
+    // Writes stay home now.
+    home.put_item().table_name("carts").item("pk", s("c1")).send().await.unwrap();
+    create_table(&dr, "carts", "pk", None).await;
+    db.clock().advance(Duration::from_secs(10));
+    assert!(get(&dr, "carts", ("pk", "c1")).await.is_none());
+}
+
+#[tokio::test]
+async fn a_replica_deleted_in_its_region_leaves_the_group_and_the_source_waits_24_hours() {
+    let db = harness::start().await;
+    let (home, dr) = global_table(&db, "ledger").await;
+    // The table that added a replica cannot be deleted for 24 hours (while the replica exists).
+    let (code, message) = error_of(home.delete_table().table_name("ledger").send().await);
+    assert_eq!(code, "ValidationException");
+    assert_eq!(message, "Replica cannot be deleted because it has acted as a source region for new replica(s) being added to the table in the last 24 hours.");
+    // The replica itself can go.
+    dr.delete_table().table_name("ledger").send().await.unwrap();
+    assert!(replicas(&home, "ledger").await.0.is_empty());
+    home.put_item().table_name("ledger").item("pk", s("l1")).send().await.unwrap();
+    home.delete_table().table_name("ledger").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn replica_updates_are_checked_as_dynamodb_checks_them() {
+    let db = harness::start().await;
+    let home = db.client();
+    let dr = db.client_for(DR, harness::ACCESS_KEY, harness::SECRET_KEY);
+    create_table(&home, "tickets", "pk", None).await;
+    let update = || home.update_table().table_name("tickets");
+
+    let (code, message) = error_of(update().replica_updates(create(HOME)).send().await);
+    assert_eq!(code, "ValidationException");
+    assert_eq!(message, "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or UpdateTable as required.");
+    let (_, message) = error_of(update().replica_updates(create("us-fake-1")).send().await);
+    assert!(message.starts_with("Region us-fake-1 is not supported. The latest version of global tables are only supported in the following regions: ["), "{message}");
+    let (_, message) = error_of(update().replica_updates(create(DR)).deletion_protection_enabled(true).send().await);
+    assert_eq!(
+        message,
+        "One or more parameter values were invalid: Replica modification must be the only operation in the request"
+    );
+    let (_, message) = error_of(update().replica_updates(create(DR)).replica_updates(create("eu-west-1")).send().await);
+    assert_eq!(message, "Update table operation with more than one create or delete replica actions not allowed");
+    let both = ReplicationGroupUpdate::builder()
+        .create(CreateReplicationGroupMemberAction::builder().region_name(DR).build().unwrap())
+        .delete(DeleteReplicationGroupMemberAction::builder().region_name(DR).build().unwrap())
+        .build();
+    let (_, message) = error_of(update().replica_updates(both).send().await);
+    assert_eq!(message, "Update table operation with more than one type of replica actions not allowed.");
+    let bare = ReplicationGroupUpdate::builder()
+        .update(UpdateReplicationGroupMemberAction::builder().region_name(DR).build().unwrap())
+        .build();
+    let (_, message) = error_of(update().replica_updates(bare).send().await);
+    assert_eq!(message, "There are no actions specified in the Replica Update Action of the request.");
+    let (_, message) = error_of(update().replica_updates(delete(DR)).send().await);
+    assert_eq!(message, "Update global table operation failed because one or more replicas were not part of the global table. Please retry the request without these replicas: [us-west-2].");
+    let missing = home.update_table().table_name("nope").replica_updates(create(DR)).send().await;
+    assert_eq!(error_of(missing).0, "ResourceNotFoundException");
+
+    // A table of that name in the other region already: no replica there.
+    create_table(&dr, "tickets", "pk", None).await;
+    let (_, message) = error_of(update().replica_updates(create(DR)).send().await);
+    assert_eq!(message, "Failed to create a the new replica of table with name: \u{2018}tickets\u{2019} because one or more replicas already existed as tables.");
+    dr.delete_table().table_name("tickets").send().await.unwrap();
+    add_replica(&home, "tickets", DR).await;
+    let (_, message) = error_of(update().replica_updates(create(DR)).send().await);
+    assert!(message.contains("already existed as tables"), "{message}");
+
+    // Once a replica exists, the stream stays.
+    let off = StreamSpecification::builder().stream_enabled(false).build().unwrap();
+    let (_, message) = error_of(update().stream_specification(off).send().await);
+    assert_eq!(message, "Disabling Stream is not allowed for a Global Table replica.");
+
+    // Provisioned tables need write auto scaling, which the emulator has not.
+    let provisioned = aws_sdk_dynamodb::types::ProvisionedThroughput::builder()
+        .read_capacity_units(5)
+        .write_capacity_units(5)
+        .build()
+        .unwrap();
+    home.create_table()
+        .table_name("fixed")
+        .key_schema(
+            aws_sdk_dynamodb::types::KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .attribute_definitions(
+            aws_sdk_dynamodb::types::AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .provisioned_throughput(provisioned)
+        .send()
+        .await
+        .unwrap();
+    let (_, message) = error_of(home.update_table().table_name("fixed").replica_updates(create(DR)).send().await);
+    assert_eq!(message, "Table write capacity should either be Pay-Per-Request or AutoScaled.");
+    let _ = ReplicaStatus::Active;
+}
+
+#[tokio::test]
+async fn a_shared_namespace_has_no_other_region_to_hold_a_replica() {
+    let db = harness::start().await;
+    db.state().namespaces.set_shared(true);
+    let home = db.client();
+    create_table(&home, "solo", "pk", None).await;
+    let (code, message) = error_of(home.update_table().table_name("solo").replica_updates(create(DR)).send().await);
+    assert_eq!(code, "ValidationException");
+    assert!(message.contains("shared namespace"), "{message}");
+}
+
+/// The legacy 2017.11.29 operations answer as DynamoDB does today: no legacy
+/// global table can be made, so there is none to list, describe or update,
+/// and they do not see 2019.11.21 tables.
+#[tokio::test]
+async fn legacy_global_table_operations_answer_as_dynamodb_does_today() {
+    let db = harness::start().await;
+    let (home, _) = global_table(&db, "legacy").await;
+    let replica = aws_sdk_dynamodb::types::Replica::builder().region_name(HOME).build();
+    let (code, message) =
+        error_of(home.create_global_table().global_table_name("legacy").replication_group(replica).send().await);
+    assert_eq!(code, "ValidationException");
+    assert_eq!(message, "One or more parameter values were invalid: DynamoDB global tables version 2017.11.29 is not supported. We recommend using DynamoDB global tables version 2019.11.21, instead of version 2017.11.29 (Legacy).");
+    let listed = home.list_global_tables().send().await.unwrap();
+    assert!(listed.global_tables().is_empty());
+    let (code, message) = error_of(home.describe_global_table().global_table_name("legacy").send().await);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("GlobalTableNotFoundException", "Global table with name: 'legacy' does not exist.")
+    );
+    let settings = home.describe_global_table_settings().global_table_name("legacy").send().await;
+    assert_eq!(error_of(settings).0, "GlobalTableNotFoundException");
+    let remove = aws_sdk_dynamodb::types::ReplicaUpdate::builder()
+        .delete(aws_sdk_dynamodb::types::DeleteReplicaAction::builder().region_name(DR).build().unwrap())
+        .build();
+    let update = home.update_global_table().global_table_name("legacy").replica_updates(remove).send().await;
+    assert_eq!(error_of(update).0, "GlobalTableNotFoundException");
+    let add = aws_sdk_dynamodb::types::ReplicaUpdate::builder()
+        .create(aws_sdk_dynamodb::types::CreateReplicaAction::builder().region_name("eu-west-1").build().unwrap())
+        .build();
+    let update = home.update_global_table().global_table_name("nothing").replica_updates(add).send().await;
+    assert_eq!(error_of(update).0, "ValidationException");
+    let bad_name = home.describe_global_table().global_table_name("x").send().await;
+    assert!(error_of(bad_name).1.contains("Member must have length greater than or equal to 3"));
+}
