@@ -2,7 +2,8 @@
 //! RestoreTableToPointInTime restores from.
 //!
 //! The history is the table's items as they were at one instant (`base`,
-//! sharing the items' allocations, so it costs the map, not the items) and
+//! sharing the table's map until the table's next write copies it, and the
+//! items' allocations always, so it costs at most the map, not the items) and
 //! every change since, in order, each stamped with the emulator's clock.
 //! The items at any time from `base_millis` on are the base with the changes
 //! up to that time applied. Changes older than the recovery period are
@@ -13,6 +14,7 @@
 //! history: like a stream, a table's history starts again where its data is
 //! put back (`State::attach_histories`).
 
+use super::shared::Shared;
 use super::stored::StoredItem;
 use crate::clock::Clock;
 use crate::types::PrimaryKey;
@@ -28,7 +30,8 @@ pub struct History {
     pub enabled_millis: i64,
     /// How far back restores may go.
     period_millis: i64,
-    base: BTreeMap<PrimaryKey, StoredItem>,
+    /// Shared with the table's items when the history starts (copied at the table's next write).
+    base: Shared<BTreeMap<PrimaryKey, StoredItem>>,
     /// The instant `base` shows.
     base_millis: i64,
     changes: VecDeque<Change>,
@@ -36,7 +39,7 @@ pub struct History {
 
 impl History {
     /// The history of a table holding `items` now, kept for `period_days`.
-    pub fn start(clock: Arc<Clock>, items: &BTreeMap<PrimaryKey, StoredItem>, period_days: u32) -> History {
+    pub fn start(clock: Arc<Clock>, items: &Shared<BTreeMap<PrimaryKey, StoredItem>>, period_days: u32) -> History {
         let now = clock.now_millis();
         History {
             clock,
@@ -64,7 +67,7 @@ impl History {
     fn forget_before(&mut self, horizon: i64) {
         while self.changes.front().is_some_and(|(at, _, _)| *at < horizon) {
             let Some((at, key, new)) = self.changes.pop_front() else { break };
-            apply(&mut self.base, key, new);
+            apply(self.base.make_mut(), key, new);
             self.base_millis = at;
         }
     }
@@ -78,7 +81,7 @@ impl History {
     /// The table's items as they were at `millis` (at or after
     /// [`History::earliest_millis`]), every change made at that millisecond included.
     pub fn items_at(&self, millis: i64) -> BTreeMap<PrimaryKey, StoredItem> {
-        let mut items = self.base.clone();
+        let mut items = BTreeMap::clone(&self.base);
         for (at, key, new) in &self.changes {
             if *at > millis {
                 break;
@@ -172,7 +175,7 @@ mod tests {
             let clock = Arc::new(Clock::default());
             let mut table: BTreeMap<PrimaryKey, StoredItem> = BTreeMap::new();
             table.insert(key(0), item(0, 0));
-            let mut history = History::start(Arc::clone(&clock), &table, period_days);
+            let mut history = History::start(Arc::clone(&clock), &Shared::new(table.clone()), period_days);
             // The table at each instant: the last snapshot taken then.
             let mut snapshots = BTreeMap::from([(clock.now_millis(), table.clone())]);
             for (k, value, wait) in ops {

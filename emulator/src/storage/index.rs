@@ -12,6 +12,7 @@ use crate::types::{item_size, Item, KeySchema, KeyValue, PrimaryKey, ScalarType}
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
+use super::shared::Shared;
 use super::stored::StoredItem;
 use super::table::{IndexDef, ProjectionType};
 
@@ -23,7 +24,8 @@ pub struct IndexData {
     pub projection: ProjectionType,
     /// The table's key schema: its attributes are projected into every index.
     pub table_key: KeySchema,
-    pub entries: BTreeMap<PrimaryKey, Group>,
+    /// Shared copy on write, like the table's items (a fork shares them until it writes).
+    pub entries: Shared<BTreeMap<PrimaryKey, Group>>,
     pub item_count: u64,
     /// Sum of the projected items' sizes (what DescribeTable's IndexSizeBytes reports).
     pub size_bytes: u64,
@@ -36,7 +38,7 @@ impl IndexData {
             key_schema: def.key_schema.clone(),
             projection: def.projection.clone(),
             table_key: table_key.clone(),
-            entries: BTreeMap::new(),
+            entries: Shared::default(),
             item_count: 0,
             size_bytes: 0,
         }
@@ -100,7 +102,7 @@ impl IndexData {
     /// Adds `stored` (whose decoded form is `item`) when it carries the index key.
     pub fn insert(&mut self, stored: &StoredItem, item: &Item) {
         let Some(index_key) = self.key_of(item) else { return };
-        if self.entries.entry(index_key).or_insert_with(Group::new).insert(stored.clone()) {
+        if self.entries.make_mut().entry(index_key).or_insert_with(Group::new).insert(stored.clone()) {
             self.item_count += 1;
             self.size_bytes += self.projected_size(item) as u64;
         }
@@ -112,7 +114,7 @@ impl IndexData {
             let new_key = self.key_of(new);
             if let Some(index_key) = new_key.as_ref().filter(|k| Some(*k) == self.key_of(old).as_ref()) {
                 // Same index key (the common update): the entry stays, pointing at the new version.
-                if let Some(group) = self.entries.get_mut(index_key) {
+                if let Some(group) = self.entries.make_mut().get_mut(index_key) {
                     group.swap(stored.clone());
                 }
                 self.size_bytes -= self.projected_size(old) as u64;
@@ -127,13 +129,14 @@ impl IndexData {
     pub fn remove(&mut self, table_key: &PrimaryKey, item: &Item) {
         let Some(index_key) = self.key_of(item) else { return };
         let size = self.projected_size(item) as u64;
-        let Some(group) = self.entries.get_mut(&index_key) else { return };
+        let entries = self.entries.make_mut();
+        let Some(group) = entries.get_mut(&index_key) else { return };
         if group.remove(table_key) {
             self.item_count -= 1;
             self.size_bytes -= size;
         }
         if group.is_empty() {
-            self.entries.remove(&index_key);
+            entries.remove(&index_key);
         }
     }
 

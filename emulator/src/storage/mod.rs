@@ -9,6 +9,7 @@ pub mod integrations;
 pub mod lifecycle;
 mod locks;
 pub mod replica;
+mod shared;
 mod stored;
 pub mod stream;
 mod table;

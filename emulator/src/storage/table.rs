@@ -5,6 +5,7 @@
 
 use super::history::HistorySlot;
 use super::index::IndexData;
+use super::shared::Shared;
 use super::stored::StoredItem;
 use super::stream::{Change, StreamSink, StreamViewType};
 use super::vector::{VectorData, VectorIndexDef};
@@ -142,7 +143,8 @@ impl TableDef {
 #[derive(Default, Clone)]
 pub struct TableData {
     /// Items encoded ([`StoredItem`]): read them with [`TableData::get`] or `StoredItem::decode`.
-    pub items: BTreeMap<PrimaryKey, StoredItem>,
+    /// Shared copy on write with every copy of the data (snapshot, fork, backup): see `shared`.
+    pub items: Shared<BTreeMap<PrimaryKey, StoredItem>>,
     pub size_bytes: u64,
     /// One per GSI and LSI of the definition, kept in step by `put` and `remove`.
     pub indexes: Vec<IndexData>,
@@ -167,7 +169,7 @@ impl TableData {
             def.global_indexes.iter().chain(&def.local_indexes).map(|i| IndexData::new(i, &def.key_schema)).collect();
         let vectors = def.vector_indexes.iter().map(|v| VectorData::new(v, key_attributes(&def.key_schema))).collect();
         TableData {
-            items: BTreeMap::new(),
+            items: Shared::default(),
             size_bytes: 0,
             indexes,
             vectors,
@@ -210,7 +212,7 @@ impl TableData {
         let unchanged = self.stream.is_attached() && old_item == Some(&item);
         let new =
             (self.stream.is_attached() || self.history.0.is_some() || self.replica.0.is_some()).then(|| stored.clone());
-        let old = self.items.insert(key, stored);
+        let old = self.items.make_mut().insert(key, stored);
         if let Some(old) = &old {
             self.size_bytes -= old.size() as u64;
         }
@@ -261,7 +263,7 @@ impl TableData {
     }
 
     fn remove_noted(&mut self, key: &PrimaryKey, old_item: Option<&Item>, by_ttl: bool) {
-        let old = self.items.remove(key);
+        let old = self.items.make_mut().remove(key);
         debug_assert_eq!(old.as_ref().map(StoredItem::decode).as_ref(), old_item);
         // Deleting a missing item changes nothing.
         let (Some(old), Some(old_item)) = (old, old_item) else { return };
