@@ -11,6 +11,7 @@
 //! builders, the usual tables and their items. `generate/expressions.rs` holds
 //! what the three expression families share.
 
+mod backups;
 mod batch_get_item;
 mod batch_write_item;
 mod condition_expression;
@@ -67,6 +68,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("PartiQL", partiql::scenarios()),
         ("MultiKeyIndexes", multi_key_indexes::scenarios()),
         ("PointInTimeRecovery", point_in_time::scenarios()),
+        ("Backups", backups::scenarios()),
         ("SearchVectors", search_vectors::scenarios()),
         ("Exports", exports::scenarios()),
         ("GlobalTables", global_tables::scenarios()),

@@ -35,6 +35,9 @@ const TIMESTAMP_FIELDS: &[&str] = &[
     "EarliestRestorableDateTime",
     "LatestRestorableDateTime",
     "RestoreDateTime",
+    "BackupCreationDateTime",
+    "BackupExpiryDateTime",
+    "TableCreationDateTime",
 ];
 
 /// String fields made up per stream, shard, call or record: only their
@@ -165,6 +168,9 @@ fn normalize_object(map: &mut Map<String, Value>) {
             if let Some(arn) = normalize_arn(s) {
                 *s = arn;
             }
+            if s.contains(BACKUP_ID_AFTER) {
+                *s = normalize_backup_ids(s);
+            }
         }
     }
     // Set members have no order.
@@ -187,6 +193,35 @@ fn normalize_arn(s: &str) -> Option<String> {
         None => tail.to_string(),
     };
     Some(format!("arn:aws:dynamodb:<region>:<account>:{tail}"))
+}
+
+/// What precedes a backup's id in its ARN.
+const BACKUP_ID_AFTER: &str = "/backup/";
+
+/// Every backup id (`<14 digits>-<8 hex>`, made up per backup) after
+/// `/backup/` in `s`, ARN or message, → `<id>`.
+fn normalize_backup_ids(s: &str) -> String {
+    let is_id = |id: &[u8]| {
+        id.len() == 23
+            && id[..14].iter().all(u8::is_ascii_digit)
+            && id[14] == b'-'
+            && id[15..].iter().all(u8::is_ascii_hexdigit)
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(BACKUP_ID_AFTER) {
+        let (before, after) = rest.split_at(at + BACKUP_ID_AFTER.len());
+        out.push_str(before);
+        match after.as_bytes().get(..23).filter(|id| is_id(id)) {
+            Some(_) => {
+                out.push_str("<id>");
+                rest = &after[23..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A sequence number's shape: 21 to 40 decimal digits.
@@ -284,6 +319,21 @@ mod tests {
         assert_eq!(response("GetItem", "p", item), json!({"Item": {"s": {"SS": ["a", "b"]}, "n": {"NS": ["1", "2"]}}}));
         let scanned = json!({"Items": [{"k": {"S": "b"}}, {"k": {"S": "a"}}]});
         assert_eq!(response("Scan", "p", scanned), json!({"Items": [{"k": {"S": "a"}}, {"k": {"S": "b"}}]}));
+    }
+
+    #[test]
+    fn normalizes_backup_ids_in_arns_and_messages() {
+        let arn = "arn:aws:dynamodb:us-east-1:000000000000:table/cfABC_t/backup/01791504762511-2779fadd";
+        let raw = json!({"__type": "BackupNotFoundException", "message": format!("Backup not found: {arn}")});
+        let expected = "arn:aws:dynamodb:us-east-1:000000000000:table/$Pt/backup/<id>";
+        assert_eq!(response("DescribeBackup", "cfABC_", raw)["message"], format!("Backup not found: {expected}"));
+        let details = json!({"BackupDetails": {"BackupArn": arn, "BackupCreationDateTime": 1.7e9}});
+        assert_eq!(
+            response("CreateBackup", "cfABC_", details),
+            json!({"BackupDetails": {"BackupArn": "arn:aws:dynamodb:<region>:<account>:table/$Pt/backup/<id>", "BackupCreationDateTime": "<time>"}})
+        );
+        // Not an id: left alone.
+        assert_eq!(normalize_backup_ids("table/t/backup/123-x and /backup/"), "table/t/backup/123-x and /backup/");
     }
 
     #[test]

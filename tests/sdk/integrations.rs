@@ -84,8 +84,24 @@ async fn resource_policies_keep_revisions_as_dynamodb_does() {
     let unknown = client.put_resource_policy().resource_arn(format!("{arn}_")).policy(POLICY).send().await.unwrap_err();
     assert_eq!(unknown.code(), Some("ResourceNotFoundException"));
     assert_eq!(unknown.message(), Some("Requested resource not found: Table: Orders_ not found"));
+    // DynamoDB's words for a document that is not JSON and one too large
+    // (ack-api-quirks DDB-TABLE-442's message catalogue).
     let not_json = client.put_resource_policy().resource_arn(&arn).policy("not json").send().await.unwrap_err();
-    assert_eq!(not_json.code(), Some("ValidationException"));
+    assert_eq!(
+        (not_json.code(), not_json.message()),
+        (
+            Some("ValidationException"),
+            Some(
+                "One or more parameter values were invalid: Invalid policy document: This policy contains invalid Json"
+            )
+        )
+    );
+    let large = format!(r#"{{"Version":"2012-10-17","Sid":"{}"}}"#, "x".repeat(20 * 1024));
+    let too_large = client.put_resource_policy().resource_arn(&arn).policy(large).send().await.unwrap_err();
+    assert_eq!(
+        too_large.message(),
+        Some("One or more parameter values were invalid: Maximum policy size of 20480 bytes exceeded")
+    );
 }
 
 #[tokio::test]

@@ -117,14 +117,16 @@ pub fn put_resource_policy(state: &State, input: Input) -> ApiResult<Value> {
     input.bool("ConfirmRemoveSelfResourceAccess")?;
     v.finish()?;
     let document = policy.unwrap_or_default();
+    // DynamoDB's words (ack-api-quirks DDB-TABLE-442's message catalogue).
     if document.len() > MAX_POLICY_BYTES {
         return Err(validation(format!(
-            "Resource-based policy size exceeds the maximum allowed size of {MAX_POLICY_BYTES} bytes: policy size {} bytes",
-            document.len()
+            "One or more parameter values were invalid: Maximum policy size of {MAX_POLICY_BYTES} bytes exceeded"
         )));
     }
     if !matches!(serde_json::from_str::<Value>(document), Ok(Value::Object(_))) {
-        return Err(validation("Invalid policy document: the policy must be a JSON object"));
+        return Err(validation(
+            "One or more parameter values were invalid: Invalid policy document: This policy contains invalid Json",
+        ));
     }
     let (table, name) = policy_target(state, arn)?;
     let mut guard = table.inner.write();

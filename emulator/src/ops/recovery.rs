@@ -30,6 +30,12 @@ use std::sync::Arc;
 /// LatestRestorableDateTime trails the clock by this much.
 const LATEST_RESTORABLE_LAG_MILLIS: i64 = 5 * 60 * 1000;
 
+/// DynamoDB's words for a restore naming both or neither of its times, and
+/// of its sources (ack-api-quirks DDB-TABLE-442's message catalogue).
+const BOTH_OR_NEITHER_TIME: &str =
+    "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both";
+const BOTH_OR_NEITHER_SOURCE: &str = "Invalid Request: Must provide exactly one of: sourceTableArn, sourceTableName";
+
 fn seconds(millis: i64) -> f64 {
     millis as f64 / 1000.0
 }
@@ -88,7 +94,7 @@ impl<'a> UpdateContinuousBackupsRequest<'a> {
         let enabled = enabled.unwrap_or(false);
         if period.is_some() && !enabled {
             return Err(ApiError::validation(
-                "One or more parameter values were invalid: RecoveryPeriodInDays can only be set when PointInTimeRecoveryEnabled is true",
+                "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.",
             ));
         }
         Ok(UpdateContinuousBackupsRequest {
@@ -163,19 +169,13 @@ pub fn restore_table_to_point_in_time(state: &State, input: Input) -> ApiResult<
     let use_latest = input.bool("UseLatestRestorableTime")?.unwrap_or(false);
     let at = time_bound(&input, "RestoreDateTime")?;
     let when = match (use_latest, at) {
-        (true, Some(_)) => {
-            return Err(ApiError::validation("Only one of RestoreDateTime or UseLatestRestorableTime can be specified"))
-        }
+        (true, Some(_)) => return Err(ApiError::validation(BOTH_OR_NEITHER_TIME)),
         (true, None) => RestoreTime::Latest,
         (false, Some(at)) => RestoreTime::At(at),
-        (false, None) => {
-            return Err(ApiError::validation("Either RestoreDateTime or UseLatestRestorableTime must be specified"))
-        }
+        (false, None) => return Err(ApiError::validation(BOTH_OR_NEITHER_TIME)),
     };
     let source = match (source_name, source_arn) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::validation("Only one of SourceTableName or SourceTableArn can be specified"))
-        }
+        (Some(_), Some(_)) => return Err(ApiError::validation(BOTH_OR_NEITHER_SOURCE)),
         (Some(name), None) => name.to_string(),
         (None, Some(arn)) => {
             let prefix = state.table_arn("");
@@ -184,7 +184,7 @@ pub fn restore_table_to_point_in_time(state: &State, input: Input) -> ApiResult<
                 .map(str::to_string)
                 .ok_or_else(|| ApiError::new(ErrorKind::TableNotFound, format!("Table not found: {arn}")))?
         }
-        (None, None) => return Err(ApiError::validation("Either SourceTableName or SourceTableArn must be specified")),
+        (None, None) => return Err(ApiError::validation(BOTH_OR_NEITHER_SOURCE)),
     };
     let not_found = || ApiError::new(ErrorKind::TableNotFound, format!("Table not found: {source}"));
     let table = state.table(&source).ok_or_else(not_found)?;
