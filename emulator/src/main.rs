@@ -855,6 +855,13 @@ mod tests {
     }
 
     #[test]
+    fn replication_delay_is_whole_milliseconds() {
+        assert_eq!(cli("--replication-delay-ms 250").unwrap().simulation.replication_delay_ms, Some(250));
+        assert_eq!(cli("").unwrap().simulation.replication_delay_ms, None);
+        assert!(cli("--replication-delay-ms -5").is_err());
+    }
+
+    #[test]
     fn equals_forms_and_values_that_look_like_flags() {
         assert_eq!(cli("--port=9000").unwrap().listen.port, 9000);
         assert_eq!(cli("-port=9001").unwrap().listen.port, 9001);

@@ -263,6 +263,13 @@ pub fn update_time_to_live(state: &State, input: Input) -> ApiResult<Value> {
         until_millis: (delay > 0).then_some(now + delay),
     });
     guard.def.ttl_attribute = enabled.then(|| attribute.to_string());
+    // Time to Live is one setting for every replica of a global table.
+    let (change, ttl, id) = (guard.def.ttl_change.clone(), guard.def.ttl_attribute.clone(), guard.def.id.clone());
+    drop(guard);
+    super::replicas::share_setting(state, request.table_name, &id, |def| {
+        def.ttl_change = change.clone();
+        def.ttl_attribute = ttl.clone();
+    });
     Ok(json!({ "TimeToLiveSpecification": { "Enabled": enabled, "AttributeName": attribute } }))
 }
 

@@ -17,7 +17,7 @@
 use super::table_request::table_not_found;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::input::{Input, Violations};
-use crate::state::replication::Member;
+use crate::state::replication::{Group, Member};
 use crate::state::State;
 use crate::storage::lifecycle::{table_status, Phase};
 use crate::storage::replica::{ReplicaLink, Stamp};
@@ -213,7 +213,7 @@ pub fn update_replicas(state: &State, name: &str, actions: Vec<ReplicaAction>) -
     }
     let account = state.config.account_id.clone();
     let group = state.replication.group(&account, name);
-    let me = group.as_ref().and_then(|g| g.live_member(&state.config.region, &guard.def.id));
+    let me = group.as_ref().and_then(|g| own_member(state, g, &guard.def));
     if let Some(group) = &group {
         // A replica still being added or removed holds the group (DDB-TABLE-227, 228).
         if group.members(now).iter().any(|m| m.status(now) != Some(crate::state::replication::ReplicaStatus::Active)) {
@@ -320,7 +320,7 @@ fn add_replica(
 
     let account = state.config.account_id.clone();
     let group = match state.replication.group(&account, &name) {
-        Some(group) if group.live_member(&state.config.region, &source.def.id).is_some() => group,
+        Some(group) if own_member(state, &group, &source.def).is_some() => group,
         _ => {
             state.replication.forget_if_empty(&account, &name, now);
             let group = state.replication.group_or_new(&account, &name);
@@ -392,7 +392,7 @@ fn replica_definition(source: &TableDef, target: &State, now: i64) -> TableDef {
 /// table with their status, when it has any.
 pub fn describe_replicas(state: &State, def: &TableDef) -> Option<Value> {
     let group = state.replication.group(&state.config.account_id, &def.name)?;
-    group.live_member(&state.config.region, &def.id)?;
+    own_member(state, &group, def)?;
     let now = state.clock.now_millis();
     let others: Vec<Value> = group
         .members(now)
@@ -401,6 +401,34 @@ pub fn describe_replicas(state: &State, def: &TableDef) -> Option<Value> {
         .filter_map(|m| Some(json!({ "RegionName": m.region, "ReplicaStatus": m.status(now)?.as_str() })))
         .collect();
     (!others.is_empty()).then_some(Value::Array(others))
+}
+
+/// The group's member for table `def` of this state's region: the very
+/// table in the catalog (one put back from a snapshot is no replica: it has
+/// no link).
+fn own_member(state: &State, group: &Group, def: &TableDef) -> Option<Member> {
+    member_for(state, group, &def.name, &def.id)
+}
+
+fn member_for(state: &State, group: &Group, name: &str, id: &str) -> Option<Member> {
+    let member = group.live_member(&state.config.region, id)?;
+    let current = state.catalog.get(name)?;
+    Arc::ptr_eq(&current, &member.table).then_some(member)
+}
+
+/// Applies a setting DynamoDB keeps the same in every replica (Time to
+/// Live) to the other replicas of table `name` (`id`), once the caller has
+/// released its own table's lock.
+pub fn share_setting(state: &State, name: &str, id: &str, apply: impl Fn(&mut TableDef)) {
+    let Some(group) = state.replication.group(&state.config.account_id, name) else { return };
+    if member_for(state, &group, name, id).is_none() {
+        return;
+    }
+    let now = state.clock.now_millis();
+    let others = group.members(now).into_iter().filter(|m| m.region != state.config.region);
+    for member in others.filter(|m| m.status(now) != Some(crate::state::replication::ReplicaStatus::Deleting)) {
+        apply(&mut member.table.inner.write().def);
+    }
 }
 
 /// Whether `def` is a replica of a global table with other replicas.
@@ -412,7 +440,7 @@ pub fn is_global(state: &State, def: &TableDef) -> bool {
 /// added less than 24 hours ago (DDB-TABLE-266).
 pub fn check_delete(state: &State, def: &TableDef) -> ApiResult<()> {
     let Some(group) = state.replication.group(&state.config.account_id, &def.name) else { return Ok(()) };
-    if group.live_member(&state.config.region, &def.id).is_some()
+    if own_member(state, &group, def).is_some()
         && group.is_recent_source(&state.config.region, state.clock.now_millis())
     {
         return Err(recent_source());
@@ -426,7 +454,7 @@ pub fn leave(state: &State, table: &mut TableState, until: i64) {
     table.data.replica.0 = None;
     let account = &state.config.account_id;
     let Some(group) = state.replication.group(account, &table.def.name) else { return };
-    if group.live_member(&state.config.region, &table.def.id).is_some() {
+    if own_member(state, &group, &table.def).is_some() {
         group.remove(&state.config.region, until);
     }
     state.replication.forget_if_empty(account, &table.def.name, state.clock.now_millis());

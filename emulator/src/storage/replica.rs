@@ -167,3 +167,89 @@ impl TableData {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Table, TableDef};
+    use crate::types::AttributeValue;
+
+    fn def() -> TableDef {
+        use crate::types::{KeyAttribute, KeySchema, ScalarType};
+        TableDef {
+            name: "t".into(),
+            id: String::new(),
+            arn: String::new(),
+            key_schema: KeySchema::simple(KeyAttribute { name: "pk".into(), kind: ScalarType::S }, None),
+            attribute_definitions: vec![],
+            billing_mode: crate::storage::BillingMode::PayPerRequest,
+            throughput: Default::default(),
+            global_indexes: vec![],
+            local_indexes: vec![],
+            stream_view: None,
+            latest_stream: None,
+            sse_specification: None,
+            table_class: None,
+            tags: vec![],
+            deletion_protection: false,
+            ttl_attribute: None,
+            ttl_change: None,
+            point_in_time_recovery: false,
+            created_at: 0.0,
+            transition: None,
+            integrations: Default::default(),
+            vector_indexes: Vec::new(),
+        }
+    }
+
+    fn table(region: &str, outbox: &Arc<Outbox>, clock: &Arc<Clock>) -> Table {
+        let table = Table::new(def());
+        let link = ReplicaLink::new(region, Arc::clone(clock), Arc::clone(outbox), HashMap::new());
+        table.inner.write().data.replica.0 = Some(link);
+        table
+    }
+
+    fn item(pk: &str, v: &str) -> (PrimaryKey, crate::types::Item) {
+        let mut item = crate::types::Item::new();
+        item.insert("pk".into(), AttributeValue::S(pk.into()));
+        item.insert("v".into(), AttributeValue::S(v.into()));
+        (def().key_schema.key_from_item(&item).unwrap(), item)
+    }
+
+    #[test]
+    fn every_write_is_posted_when_the_lock_is_released_and_expiry_counts() {
+        let (clock, outbox) = (Arc::new(Clock::default()), Arc::new(Outbox::default()));
+        let east = table("us-east-1", &outbox, &clock);
+        let (key, value) = item("a", "1");
+        {
+            let mut guard = east.inner.write();
+            guard.data.put(key.clone(), value);
+            guard.data.remove_expired(&key);
+            assert!(outbox.take_due(i64::MAX).is_empty(), "nothing leaves before the lock is released");
+        }
+        let posted = outbox.take_due(i64::MAX);
+        assert_eq!(posted.len(), 2);
+        assert!(posted[0].item.is_some() && posted[1].item.is_none());
+        assert!(posted[0].stamp < posted[1].stamp);
+    }
+
+    #[test]
+    fn the_last_writer_wins_and_applied_changes_are_not_sent_back() {
+        let (clock, outbox) = (Arc::new(Clock::default()), Arc::new(Outbox::default()));
+        let (east, west) = (table("us-east-1", &outbox, &clock), table("us-west-2", &outbox, &clock));
+        let (key, older) = item("a", "east");
+        east.inner.write().data.put(key.clone(), older);
+        let from_east = outbox.take_due(i64::MAX).remove(0);
+        let (_, newer) = item("a", "west");
+        west.inner.write().data.put(key.clone(), newer);
+        let from_west = outbox.take_due(i64::MAX).remove(0);
+
+        assert!(!west.inner.write().data.apply_replicated(&from_east), "older than the west's own write");
+        assert!(east.inner.write().data.apply_replicated(&from_west));
+        for side in [&east, &west] {
+            let v = side.inner.read().data.get(&key).unwrap()["v"].clone();
+            assert_eq!(v, AttributeValue::S("west".into()));
+        }
+        assert!(outbox.take_due(i64::MAX).is_empty(), "a replicated write is not replicated again");
+    }
+}
