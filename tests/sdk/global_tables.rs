@@ -444,3 +444,66 @@ async fn legacy_global_table_operations_answer_as_dynamodb_does_today() {
     let bad_name = home.describe_global_table().global_table_name("x").send().await;
     assert!(error_of(bad_name).1.contains("Member must have length greater than or equal to 3"));
 }
+
+/// An index created in one replica's region exists in every replica,
+/// backfilled from its items; deleted, it goes everywhere.
+#[tokio::test]
+async fn indexes_are_created_and_deleted_in_every_replica() {
+    let db = harness::start().await;
+    let (home, dr) = global_table(&db, "people").await;
+    home.put_item().table_name("people").item("pk", s("p1")).item("city", s("Lyon")).send().await.unwrap();
+    let index = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+        .create(
+            aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
+                .index_name("byCity")
+                .key_schema(
+                    aws_sdk_dynamodb::types::KeySchemaElement::builder()
+                        .attribute_name("city")
+                        .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
+                        .build()
+                        .unwrap(),
+                )
+                .projection(
+                    aws_sdk_dynamodb::types::Projection::builder()
+                        .projection_type(aws_sdk_dynamodb::types::ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .build();
+    let city = aws_sdk_dynamodb::types::AttributeDefinition::builder()
+        .attribute_name("city")
+        .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
+        .build()
+        .unwrap();
+    dr.update_table()
+        .table_name("people")
+        .attribute_definitions(city)
+        .global_secondary_index_updates(index)
+        .send()
+        .await
+        .unwrap();
+    let by_city = |client: Client| async move {
+        client
+            .query()
+            .table_name("people")
+            .index_name("byCity")
+            .key_condition_expression("city = :c")
+            .expression_attribute_values(":c", s("Lyon"))
+            .send()
+            .await
+    };
+    assert_eq!(by_city(home.clone()).await.unwrap().count(), 1, "the home region has the index, backfilled");
+    let described = home.describe_table().table_name("people").send().await.unwrap().table.unwrap();
+    let arn = described.global_secondary_indexes()[0].index_arn().unwrap().to_string();
+    assert_eq!(arn, "arn:aws:dynamodb:us-east-1:000000000000:table/people/index/byCity");
+
+    let drop = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+        .delete(
+            aws_sdk_dynamodb::types::DeleteGlobalSecondaryIndexAction::builder().index_name("byCity").build().unwrap(),
+        )
+        .build();
+    home.update_table().table_name("people").global_secondary_index_updates(drop).send().await.unwrap();
+    assert!(by_city(dr).await.is_err(), "deleted in the other replica too");
+}

@@ -420,14 +420,47 @@ fn member_for(state: &State, group: &Group, name: &str, id: &str) -> Option<Memb
 /// Live) to the other replicas of table `name` (`id`), once the caller has
 /// released its own table's lock.
 pub fn share_setting(state: &State, name: &str, id: &str, apply: impl Fn(&mut TableDef)) {
-    let Some(group) = state.replication.group(&state.config.account_id, name) else { return };
+    for member in other_replicas(state, name, id) {
+        apply(&mut member.table.inner.write().def);
+    }
+}
+
+/// The other replicas (not being removed) of table `name` (`id`), if it is one.
+fn other_replicas(state: &State, name: &str, id: &str) -> Vec<Member> {
+    let Some(group) = state.replication.group(&state.config.account_id, name) else { return Vec::new() };
     if member_for(state, &group, name, id).is_none() {
-        return;
+        return Vec::new();
     }
     let now = state.clock.now_millis();
-    let others = group.members(now).into_iter().filter(|m| m.region != state.config.region);
-    for member in others.filter(|m| m.status(now) != Some(crate::state::replication::ReplicaStatus::Deleting)) {
-        apply(&mut member.table.inner.write().def);
+    let deleting = Some(crate::state::replication::ReplicaStatus::Deleting);
+    group.members(now).into_iter().filter(|m| m.region != state.config.region && m.status(now) != deleting).collect()
+}
+
+/// A global secondary index created or deleted by UpdateTable, for the other replicas.
+pub struct IndexChange {
+    pub created: Option<crate::storage::IndexDef>,
+    pub deleted: Option<String>,
+    pub definitions: Vec<(String, crate::types::ScalarType)>,
+}
+
+/// Creates (with backfill) or deletes the index in the other replicas of
+/// table `name` (`id`), as DynamoDB does for a global table; the caller has
+/// released its own table's lock.
+pub fn share_index_change(state: &State, name: &str, id: &str, change: &IndexChange) {
+    for member in other_replicas(state, name, id) {
+        let mut guard = member.table.inner.write();
+        let table = &mut *guard;
+        if let Some(deleted) = &change.deleted {
+            table.def.global_indexes.retain(|i| i.name != *deleted);
+            table.data.remove_index(deleted);
+        }
+        if let Some(index) = change.created.as_ref().filter(|i| table.def.index(&i.name).is_none()) {
+            let mut index = index.clone();
+            index.arn = format!("{}/index/{}", table.def.arn, index.name);
+            table.data.add_index(&index, &table.def.key_schema);
+            table.def.global_indexes.push(index);
+        }
+        table.def.attribute_definitions = change.definitions.clone();
     }
 }
 

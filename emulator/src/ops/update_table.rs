@@ -62,8 +62,19 @@ pub fn update_table(state: &State, input: Input) -> ApiResult<Value> {
     def.latest_stream = guard.def.latest_stream.clone();
     guard.def = def;
     apply_stream_change(state, &mut guard, new_view);
+    // A global table's indexes are the same in every replica: the change is theirs too.
+    let shared = (created.is_some() || deleted.is_some()).then(|| super::replicas::IndexChange {
+        created: created.as_ref().and_then(|name| guard.def.index(name)).cloned(),
+        deleted: deleted.as_ref().map(|index| index.name.clone()),
+        definitions: guard.def.attribute_definitions.clone(),
+    });
     let mut description = describe_update(state, &guard, created.as_deref(), deleted);
     super::vector_indexes::describe_update(&mut description, &vectors);
+    if let Some(change) = shared {
+        let id = guard.def.id.clone();
+        drop(guard);
+        super::replicas::share_index_change(state, &name, &id, &change);
+    }
     Ok(json!({ "TableDescription": description }))
 }
 
