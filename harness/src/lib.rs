@@ -17,6 +17,7 @@
 
 mod cli;
 mod embedded;
+mod fixture;
 pub mod fixtures;
 mod oracle;
 mod sdk;
@@ -32,6 +33,7 @@ pub use emulator::server::{Hosts, Options as ServerOptions};
 pub use emulator::state::Clock;
 pub use emulator::state::Snapshot;
 pub use emulator::ErrorKind;
+pub use fixture::Fixture;
 pub use fixtures::{FixtureError, ItemFormat, TemplateOptions};
 pub use oracle::{
     dynamodb_local, ensure_installed as install_dynamodb_local, install_dir as dynamodb_local_dir, try_dynamodb_local,

@@ -12,6 +12,7 @@ mod embedded;
 mod exports;
 mod expressions;
 mod faults;
+mod fixture_forks;
 mod fixtures;
 mod global_tables;
 mod indexes;
