@@ -12,8 +12,11 @@
 //!
 //! static SALES: LazyLock<harness::Fixture> = LazyLock::new(|| {
 //!     harness::Fixture::new(|db| {
-//!         db.create_tables(include_str!("../tests/data/tables.yaml")).unwrap();
-//!         db.seed("sales", include_str!("../tests/data/sales.json")).unwrap();
+//!         db.create_tables(r#"{"TableName": "sales", "BillingMode": "PAY_PER_REQUEST",
+//!             "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+//!             "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}"#)
+//!             .unwrap();
+//!         db.seed("sales", r#"[{"id": "s1", "quantity": 2}, {"id": "s2", "quantity": 5}]"#).unwrap();
 //!     })
 //! });
 //!
