@@ -270,3 +270,78 @@ async fn deleting_a_table_with_recovery_on_leaves_a_system_backup_for_35_days() 
     let names: Vec<Option<&str>> = left.backup_summaries().iter().map(|b| b.backup_name()).collect();
     assert_eq!(names, [Some("nightly")]);
 }
+
+/// The edges of ListBackups' paging (a cursor that names a deleted backup,
+/// or backups made in the same millisecond; another region's cursor) and of
+/// a restore's billing overrides, in DynamoDB's words.
+#[tokio::test]
+async fn list_cursors_and_restore_overrides_at_their_edges() {
+    let db = harness::embedded();
+    let client = db.client();
+    db.create_tables(USERS).expect("create users");
+    let backup = |name: &'static str| client.create_backup().table_name("forum-users").backup_name(name).send();
+    let mut arns = Vec::new();
+    for name in ["one", "two", "three"] {
+        arns.push(backup(name).await.expect("backup").backup_details().expect("details").backup_arn().to_string());
+        db.clock().advance(Duration::from_secs(1));
+    }
+    client.delete_backup().backup_arn(&arns[0]).send().await.expect("delete the first");
+    let after_deleted = client.list_backups().exclusive_start_backup_arn(&arns[0]).send().await.expect("list");
+    let names: Vec<Option<&str>> = after_deleted.backup_summaries().iter().map(|b| b.backup_name()).collect();
+    assert_eq!(names, [Some("two"), Some("three")], "a deleted backup's ARN still marks its place");
+
+    // Backups made back to back (often in one millisecond, ordered then by
+    // ARN): each page goes on after the one before, none twice, none left out.
+    db.clock().advance(Duration::from_secs(1));
+    for name in ["same-a", "same-b", "same-c"] {
+        backup(name).await.expect("backup");
+    }
+    let mut seen = Vec::new();
+    let mut start = Some(arns[2].clone());
+    for _ in 0..5 {
+        let Some(cursor) = start.take() else { break };
+        let page = client.list_backups().exclusive_start_backup_arn(cursor).limit(1).send().await.expect("page");
+        seen.extend(page.backup_summaries().iter().filter_map(|b| b.backup_name()).map(str::to_string));
+        start = page.last_evaluated_backup_arn().map(str::to_string);
+    }
+    seen.sort();
+    assert_eq!(seen, ["same-a", "same-b", "same-c"]);
+
+    let other_region = arns[1].replace(":us-east-1:", ":eu-west-1:");
+    let refused = client.list_backups().exclusive_start_backup_arn(other_region).send().await.unwrap_err();
+    assert_eq!(
+        refused.message(),
+        Some("Invalid Request: The supplied ExclusiveStartBackupArn does not match the region")
+    );
+
+    let throughput = aws_sdk_dynamodb::types::ProvisionedThroughput::builder()
+        .read_capacity_units(5)
+        .write_capacity_units(5)
+        .build();
+    let throughput = throughput.expect("throughput");
+    let restore = || client.restore_table_from_backup().target_table_name("restored").backup_arn(&arns[1]);
+    let cases = [
+        (
+            restore()
+                .billing_mode_override(BillingMode::PayPerRequest)
+                .provisioned_throughput_override(throughput.clone()),
+            "Invalid Request: Cannot override ProvisionedThroughput if BillingMode is overridden to PAY_PER_REQUEST",
+        ),
+        (
+            restore().billing_mode_override(BillingMode::Provisioned),
+            "Invalid Request: Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED",
+        ),
+        (
+            restore().provisioned_throughput_override(throughput.clone()),
+            "Invalid Request: Cannot override ProvisionedThroughput unless BillingMode is PROVISIONED",
+        ),
+    ];
+    for (request, message) in cases {
+        let error = request.send().await.unwrap_err();
+        assert_eq!((error.code(), error.message()), (Some("ValidationException"), Some(message)));
+    }
+    assert!(client.describe_table().table_name("restored").send().await.is_err(), "nothing was restored");
+
+    let bad_token = client.list_exports().next_token("zz").send().await.unwrap_err();
+    assert_eq!(bad_token.message(), Some("Invalid Request: Provided nextToken is invalid: zz"));
+}

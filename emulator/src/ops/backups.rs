@@ -271,15 +271,22 @@ pub fn list_backups(state: &State, input: Input) -> ApiResult<Value> {
         .filter(|b| table_name.is_none_or(|t| b.table.def.name == t))
         .filter(|b| lower.is_none_or(|l| b.created_millis >= l) && upper.is_none_or(|u| b.created_millis < u))
         .collect();
-    // The start ARN is a cursor: a backup deleted since still marks a position.
+    // The start ARN is a cursor: a backup deleted since still marks a
+    // position, the backups after it in (creation time, ARN) order.
     let after = match start {
         None => 0,
         Some(arn) => {
+            if arn.split(':').nth(3) != Some(state.config.region.as_str()) {
+                return Err(validation(
+                    "Invalid Request: The supplied ExclusiveStartBackupArn does not match the region",
+                ));
+            }
             let millis = arn.rsplit('/').next().and_then(|id| id.split('-').next()).and_then(|m| m.parse::<i64>().ok());
-            matching
-                .iter()
-                .position(|b| b.arn == arn || millis.is_some_and(|m| b.created_millis > m))
-                .map_or(matching.len(), |i| if matching[i].arn == arn { i + 1 } else { i })
+            match millis {
+                Some(m) => matching.iter().position(|b| (b.created_millis, b.arn.as_str()) > (m, arn)),
+                None => matching.iter().position(|b| b.arn == arn).map(|i| i + 1),
+            }
+            .unwrap_or(matching.len())
         }
     };
     let limit = limit.map_or(usize::MAX, |l| l as usize);
@@ -387,6 +394,7 @@ pub fn restore_into(
 ) -> ApiResult<Value> {
     let now = state.clock.now_millis();
     let TableState { def: source, mut data } = source;
+    check_billing_overrides(&overrides, source.billing_mode)?;
     let table_arn = state.table_arn(target);
     let mut def: TableDef = source;
     def.name = target.to_string();
@@ -449,6 +457,23 @@ pub fn restore_into(
     let guard = table.inner.read();
     let status = table_status(&guard.def, now);
     Ok(json!({ "TableDescription": describe(state, &guard.def, &guard.data, status) }))
+}
+
+/// A restore's billing and throughput overrides, as DynamoDB allows them
+/// (its words: ack-api-quirks DDB-TABLE-442's message catalogue).
+fn check_billing_overrides(overrides: &RestoreOverrides, source: BillingMode) -> ApiResult<()> {
+    let on_demand_source = source == BillingMode::PayPerRequest;
+    let refusal = match (overrides.billing, overrides.throughput.is_some()) {
+        (Some("PAY_PER_REQUEST"), true) => {
+            "Cannot override ProvisionedThroughput if BillingMode is overridden to PAY_PER_REQUEST"
+        }
+        (Some("PROVISIONED"), false) if on_demand_source => {
+            "Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED"
+        }
+        (None, true) if on_demand_source => "Cannot override ProvisionedThroughput unless BillingMode is PROVISIONED",
+        _ => return Ok(()),
+    };
+    Err(validation(format!("Invalid Request: {refusal}")))
 }
 
 /// DescribeTable's `RestoreSummary` of a restored table.

@@ -126,7 +126,9 @@ fn page(
     let start = match next_token {
         None => 0,
         Some(token) => {
-            let arn = decode_token(token).ok_or_else(|| ApiError::validation("Invalid NextToken"))?;
+            // DynamoDB's words (ack-api-quirks DDB-TABLE-442's message catalogue).
+            let invalid = || ApiError::validation(format!("Invalid Request: Provided nextToken is invalid: {token}"));
+            let arn = decode_token(token).ok_or_else(invalid)?;
             all.iter().position(|t| t.arn == arn).map_or(all.len(), |i| i + 1)
         }
     };
