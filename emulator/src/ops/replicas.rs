@@ -206,6 +206,15 @@ pub fn update_replicas(state: &State, name: &str, actions: Vec<ReplicaAction>) -
             )));
         }
     }
+    // The Create's region, looked at before this table is locked: no other
+    // table's lock is ever taken while holding this one's (`State::table`
+    // reads the table it finds), so two regions adding each other cannot deadlock.
+    let taken: Vec<String> = actions
+        .iter()
+        .filter(|a| matches!(a, ReplicaAction::Create { .. }))
+        .filter(|a| state.region_state(a.region()).is_some_and(|s| s.table(name).is_some()))
+        .map(|a| a.region().to_string())
+        .collect();
     let mut guard = table.inner.write();
     let now = state.clock.now_millis();
     if table_status(&guard.def, now).in_use_error(name).is_some() {
@@ -231,9 +240,8 @@ pub fn update_replicas(state: &State, name: &str, actions: Vec<ReplicaAction>) -
                         "Table write capacity should either be Pay-Per-Request or AutoScaled.",
                     ));
                 }
-                let elsewhere = state.region_state(region).and_then(|s| s.table(name));
                 if member.is_some()
-                    || elsewhere.is_some()
+                    || taken.iter().any(|r| r == region)
                     || (me.is_none() && group.as_ref().is_some_and(|g| !g.members(now).is_empty()))
                 {
                     return Err(already_replica(name));
@@ -313,36 +321,16 @@ fn add_replica(
         ApiError::new(ErrorKind::InternalServerError, "Internal server error: no state serves the other regions")
     })?;
     // No stream prerequisite: DynamoDB turns on NEW_AND_OLD_IMAGES when there is none (DDB-TABLE-221).
-    if source.def.stream_view.is_none() {
-        state.enable_stream(source, StreamViewType::NewAndOldImages);
-    }
     let view = source.def.stream_view.unwrap_or(StreamViewType::NewAndOldImages);
-
     let account = state.config.account_id.clone();
-    let group = match state.replication.group(&account, &name) {
-        Some(group) if own_member(state, &group, &source.def).is_some() => group,
-        _ => {
-            state.replication.forget_if_empty(&account, &name, now);
-            let group = state.replication.group_or_new(&account, &name);
-            source.data.replica.0 = Some(ReplicaLink::new(
-                &state.config.region,
-                Arc::clone(&state.clock),
-                Arc::clone(&group.outbox),
-                HashMap::new(),
-            ));
-            group.add(Member {
-                region: state.config.region.clone(),
-                table_id: source.def.id.clone(),
-                table: Arc::clone(source_table),
-                source: None,
-                added_millis: now,
-                creating_until: None,
-                deleting_until: None,
-            });
-            group
-        }
-    };
+    let existing = state.replication.group(&account, &name).filter(|g| own_member(state, g, &source.def).is_some());
+    let joined = existing.is_some();
+    let group = existing.unwrap_or_else(|| {
+        state.replication.forget_if_empty(&account, &name, now);
+        state.replication.group_or_new(&account, &name)
+    });
 
+    // The replica first: the source changes only once it exists.
     let def = replica_definition(&source.def, &target, now);
     let mut data = TableData::new(&def);
     for (key, item) in source.data.items.iter() {
@@ -355,16 +343,38 @@ fn add_replica(
     target.enable_stream(&mut replica, view);
     let (id, creating_until) = (replica.def.id.clone(), replica.def.transition.map(|t| t.until_millis));
     let table = target.catalog.create_from(replica).ok_or_else(|| already_replica(&name))?;
-    group.add(Member {
+
+    if source.def.stream_view.is_none() {
+        state.enable_stream(source, view);
+    }
+    if !joined {
+        let link =
+            ReplicaLink::new(&state.config.region, Arc::clone(&state.clock), Arc::clone(&group.outbox), HashMap::new());
+        source.data.replica.0 = Some(link);
+        group.add(member(&state.config.region, &source.def.id, Arc::clone(source_table), None, now, None));
+    }
+    let added_by = Some(state.config.region.clone());
+    group.add(member(region, &id, table, added_by, now, creating_until));
+    Ok(())
+}
+
+fn member(
+    region: &str,
+    table_id: &str,
+    table: Arc<Table>,
+    source: Option<String>,
+    now: i64,
+    creating_until: Option<i64>,
+) -> Member {
+    Member {
         region: region.to_string(),
-        table_id: id,
+        table_id: table_id.to_string(),
         table,
-        source: Some(state.config.region.clone()),
+        source,
         added_millis: now,
         creating_until,
         deleting_until: None,
-    });
-    Ok(())
+    }
 }
 
 /// The replica's definition in `target`: the source's schema, indexes,
