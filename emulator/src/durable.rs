@@ -6,34 +6,53 @@
 //! `TableData::put` / `remove` note the keys they touch (only when
 //! journaling: the in-memory default pays one branch). Before the protocol
 //! layer answers a call that may have written, [`Journal::commit`] walks the
-//! catalog, appends the current version of every noted key (a put or a
-//! delete), new/dropped tables and, after a call that may change table
-//! definitions (the operation table says which), changed definitions, and
-//! fsyncs. Records
-//! carry current values read under the table's lock, so the last record of a
-//! key is always its latest state, whatever order concurrent requests
-//! commit in. At start the journal is replayed, then compacted (rewritten
-//! as one create per table plus its items, atomically by rename); it is
-//! compacted again when it has grown well past the live data.
+//! catalog of every namespace (account and region), appends the current
+//! version of every noted key (a put or a delete), new/dropped tables, the
+//! changes of point-in-time recovery's histories with their clock stamps and,
+//! after a call that may change table definitions (the operation table says
+//! which), changed definitions, and fsyncs. Records carry current values
+//! read under the table's lock, so the last record of a key is always its
+//! latest state, whatever order concurrent requests commit in. Commits are
+//! grouped: a caller whose writes an earlier caller's commit already carried
+//! to the disk returns without writing.
 //!
-//! File format: one record per line, `CRC32(hex) JSON`; each commit's
-//! records end with a `commit` marker, and replay applies a commit only once
-//! it has read its marker. A commit torn by a crash (it was never
-//! acknowledged) is dropped whole, so no transaction is half applied. A
-//! damaged record before the end refuses to start (see [`OnDamage`]).
+//! Compaction (when the journal has grown well past the live data, run by
+//! [`Journal::upkeep`] off the request path) writes the current state to a
+//! side file without the journal's lock, reading each table in short chunks
+//! under its read lock, while commits go on appending to the journal; the
+//! journal's tail since the compaction began is then copied after it, and
+//! the side file is synced and renamed over the journal under the lock
+//! (the only moment commits wait: one copy of the last few commits, two
+//! fsyncs). A fuzzy read of a table is sound because every key written
+//! after the compaction began is recorded again in that tail, with its value
+//! at the end.
+//!
+//! File format: one record per line, `CRC32(hex) TEXT`: TEXT is JSON, or
+//! for the bulk (items and history entries) `P|B|H namespace table ...`
+//! with the item codec's stored bytes in base64 (no JSON to parse at
+//! start-up; journals of JSON puts still replay). Each commit's records end
+//! with a `commit` marker, and replay applies a commit only once it has
+//! read its marker. A commit torn by a crash (it was never acknowledged) is
+//! dropped whole, so no transaction is half applied. A damaged record before
+//! the end refuses to start (see [`OnDamage`]). Records without a namespace
+//! (older journals) belong to the emulator's own (account, region).
 
 use crate::state::backups::Backup;
 use crate::state::{self, State};
+use crate::storage::history::{History, SavedHistory};
 use crate::storage::stream::{EventName, StreamHeader, StreamLog, StreamRecord};
-use crate::storage::{StoredItem, TableData, TableDef, TableState};
-use crate::types::codec::json;
-use crate::types::{item_from_json, item_to_json, Item, KeySchema, PrimaryKey};
+use crate::storage::{StoredItem, Table, TableData, TableDef, TableState};
+use crate::types::{item_from_json, item_to_json, KeySchema, PrimaryKey};
+use base64::Engine;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 const JOURNAL_FILE: &str = "emulator-journal.log";
 /// Locked (exclusively, for the life of the process) by the one emulator using the directory.
@@ -41,6 +60,13 @@ const LOCK_FILE: &str = "emulator.lock";
 const COMPACTING_FILE: &str = "emulator-journal.compacting";
 /// Compact when the journal holds this many more records than live items.
 const COMPACT_SLACK: u64 = 50_000;
+/// Items a compaction copies per hold of a table's read lock: writers never wait long.
+const SCAN_CHUNK: usize = 1_024;
+/// A compaction copies the journal's new tail without the lock until it is this small.
+const TAIL_UNDER_LOCK: u64 = 256 * 1024;
+/// A compaction syncs its side file every this many bytes written.
+const SYNC_EVERY: usize = 4 << 20;
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD_NO_PAD;
 
 /// What to do at start-up with a damaged record in the middle of the journal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,14 +85,28 @@ pub struct Journal {
     /// would rewrite the journal under this one and lose its writes.
     _lock: File,
     inner: Mutex<Inner>,
-    /// Records beyond twice the live items that trigger a compaction.
+    /// Held by the one compaction running.
+    compaction: Mutex<()>,
+    /// Commit tickets handed out: a caller's writes were made before it took its ticket.
+    tickets: AtomicU64,
+    /// The journal has grown well past the live data: [`Journal::upkeep`] compacts it.
+    compaction_due: AtomicBool,
+    /// Records beyond twice the live items that make a compaction due.
     compact_slack: u64,
+    /// How long the last compaction held the journal's lock to switch files (microseconds):
+    /// the longest any commit waited for it.
+    switch_micros: AtomicU64,
 }
+
+/// A table as the journal names it: (namespace, table name).
+type TableId = (String, String);
 
 struct Inner {
     file: File,
-    /// What the journal last recorded of each table: its `Table::serial` and definition.
-    known: HashMap<String, Known>,
+    /// The journal's length: everything before it is whole commits, on disk.
+    len: u64,
+    /// What the journal last recorded of each table.
+    known: HashMap<TableId, Known>,
     /// What it last recorded of each stream: its log's version and its last record.
     streams: HashMap<String, KnownStream>,
     /// The backups it holds (a backup never changes: written once, then dropped).
@@ -74,8 +114,14 @@ struct Inner {
     /// The exports and imports it holds (written once: they never change).
     transfers: BTreeSet<String>,
     records: u64,
+    /// Live records when last counted (at start or the last compaction).
+    live: u64,
+    /// Every commit ticket up to this one is on disk.
+    durable: u64,
     /// A commit failed to reach the disk: the next one rewrites the journal whole (a compaction).
     rewrite: bool,
+    /// Failed commits so far: a compaction running across one gives up (what it copies lacks that commit).
+    failures: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -84,14 +130,16 @@ struct KnownStream {
     last_sequence: u64,
 }
 
+/// A table as last recorded: its `Table::serial`, definition and history (id, last change recorded).
 struct Known {
     serial: u64,
     def: String,
+    history: Option<(u64, u64)>,
 }
 
 impl Journal {
-    /// Opens (creating if needed) the journal in `dir`, loads what it holds
-    /// into `state`, and compacts it. `state` should be empty.
+    /// Opens (creating if needed) the journal in `dir` and loads what it
+    /// holds into `state` (and the namespaces it names). `state` should be empty.
     pub fn open(dir: &Path, state: &State) -> io::Result<Journal> {
         Journal::open_with(dir, state, OnDamage::Refuse)
     }
@@ -103,37 +151,50 @@ impl Journal {
         fs::create_dir_all(dir)?;
         let lock = lock_directory(dir)?;
         let path = dir.join(JOURNAL_FILE);
-        let (tables, streams, backups, transfers) =
-            if path.exists() { replay(&path, on_damage)? } else { (Vec::new(), Vec::new(), Vec::new(), Vec::new()) };
-        let count = tables.len();
-        state.catalog.restore(&tables);
-        for backup in backups {
-            state.backups.insert(backup);
+        // A compaction a crash interrupted: the journal it was replacing is whole.
+        let _ = fs::remove_file(dir.join(COMPACTING_FILE));
+        let root = namespace_key(state);
+        let replayed = if path.exists() { replay(&path, on_damage, &root)? } else { Replayed::default() };
+        let count: usize = replayed.namespaces.values().map(|n| n.tables.len()).sum();
+        let mut restored = BTreeSet::new();
+        for (ns, namespace) in replayed.namespaces {
+            let target = namespace_state(state, &ns, &root);
+            restored.extend(namespace.install(target.as_deref().unwrap_or(state)));
         }
-        for (kind, transfer) in transfers {
-            transfer_registry(state, &kind).restore(transfer);
-        }
-        state.streams.restore(&state.clock, streams);
-        // Tables go on with their journaled stream (or a new one, if it is gone);
-        // point-in-time recovery's history is not journaled: it starts again here.
-        state.attach_streams();
-        state.attach_histories();
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let len = file.metadata()?.len();
         let journal = Journal {
             dir: dir.to_path_buf(),
             _lock: lock,
             inner: Mutex::new(Inner {
                 file,
+                len,
                 known: HashMap::new(),
                 streams: HashMap::new(),
                 backups: BTreeSet::new(),
                 transfers: BTreeSet::new(),
-                records: 0,
+                records: replayed.records,
+                live: 0,
+                durable: 0,
                 rewrite: false,
+                failures: 0,
             }),
+            compaction: Mutex::new(()),
+            tickets: AtomicU64::new(0),
+            compaction_due: AtomicBool::new(false),
             compact_slack: COMPACT_SLACK,
+            switch_micros: AtomicU64::new(0),
         };
-        journal.compact(state)?;
+        {
+            let mut inner = journal.inner.lock();
+            inner.live = learn(state, &mut inner, &restored);
+        }
+        if replayed.dropped > 0 {
+            // Torn or skipped records must not stay in the journal: rewritten now.
+            journal.compact(state)?;
+        } else {
+            journal.note_growth(&journal.inner.lock());
+        }
         tracing::info!(tables = count, dir = %dir.display(), "durable data loaded");
         Ok(journal)
     }
@@ -142,75 +203,202 @@ impl Journal {
     /// disk. Called before answering any call that may have written;
     /// `definitions`: the call may have changed a table definition.
     pub fn commit(&self, state: &State, definitions: bool) -> io::Result<()> {
+        // Taken after this caller's writes: a commit that starts later carries them.
+        let ticket = self.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         let mut inner = self.inner.lock();
         if inner.rewrite {
             drop(inner);
             return self.compact(state);
         }
-        let mut out = Vec::new();
-        let mut written = collect_changes(state, &mut inner.known, &mut out, definitions);
-        written += collect_stream_changes(state, &mut inner.streams, &mut out);
-        if definitions {
-            written += collect_backup_changes(state, &mut inner.backups, &mut out);
-            written += collect_transfer_changes(state, &mut inner.transfers, &mut out);
-        }
-        if written == 0 {
+        if !definitions && inner.durable >= ticket {
             return Ok(());
         }
-        let written = written + commit_marker(&mut out, written);
-        // A failed write (a full disk) must not leave half a commit for later
-        // commits to follow: the journal is cut back to where it was.
-        let before = inner.file.metadata()?.len();
-        if let Err(error) = inner.file.write_all(&out).and_then(|()| inner.file.sync_data()) {
-            let _ = inner.file.set_len(before);
-            // What this commit drained is not on disk: the next commit rewrites the whole journal.
-            inner.rewrite = true;
-            return Err(error);
+        self.write_commit(&mut inner, state, definitions)?;
+        self.note_growth(&inner);
+        Ok(())
+    }
+
+    /// Appends every change since the last commit to the journal and syncs it.
+    fn write_commit(&self, inner: &mut Inner, state: &State, definitions: bool) -> io::Result<()> {
+        let covered = self.tickets.load(Ordering::SeqCst);
+        let mut out = Vec::new();
+        let written = collect_all(state, inner, &mut out, definitions);
+        if written > 0 {
+            let before = inner.len;
+            // A failed write (a full disk) must not leave half a commit for later
+            // commits to follow: the journal is cut back to where it was.
+            if let Err(error) = inner.file.write_all(&out).and_then(|()| inner.file.sync_data()) {
+                let _ = inner.file.set_len(before);
+                // What this commit drained is not on disk: the next commit rewrites the whole journal.
+                inner.rewrite = true;
+                inner.failures += 1;
+                return Err(error);
+            }
+            inner.len += out.len() as u64;
+            inner.records += written;
         }
-        inner.records += written;
-        // Live records: each table and its items, and the stream records kept (a compaction rewrites those too).
-        let live: u64 = state.catalog.entries().iter().map(|(_, t)| t.inner.read().data.item_count() + 1).sum::<u64>()
-            + state.streams.record_count(state.clock.now_millis())
-            + state.backups.all().iter().map(|b| b.table.data.item_count() + 1).sum::<u64>();
-        if inner.records > live.saturating_mul(2) + self.compact_slack {
-            drop(inner);
+        inner.durable = inner.durable.max(covered);
+        Ok(())
+    }
+
+    /// Marks a compaction due once the journal holds well over twice the live records.
+    fn note_growth(&self, inner: &Inner) {
+        if inner.records > inner.live.saturating_mul(2) + self.compact_slack {
+            self.compaction_due.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Work kept off the request path: commits what background work
+    /// changed, and compacts the journal when it is due. Called about once
+    /// a second (the binary runs it on a thread of its own).
+    pub fn upkeep(&self, state: &State) -> io::Result<()> {
+        self.commit(state, true)?;
+        if self.compaction_due.swap(false, Ordering::Relaxed) {
             self.compact(state)?;
         }
         Ok(())
     }
 
-    /// Rewrites the journal as the current state: written to a side file,
-    /// synced, then renamed over the journal.
-    pub fn compact(&self, state: &State) -> io::Result<()> {
-        let mut inner = self.inner.lock();
-        let mut known = HashMap::new();
-        let mut streams = HashMap::new();
-        let mut backups = BTreeSet::new();
-        let mut transfers = BTreeSet::new();
-        let mut out = Vec::new();
-        let records = collect_changes(state, &mut known, &mut out, true)
-            + collect_stream_changes(state, &mut streams, &mut out)
-            + collect_backup_changes(state, &mut backups, &mut out)
-            + collect_transfer_changes(state, &mut transfers, &mut out);
-        let records = records + commit_marker(&mut out, records);
-        let side = self.dir.join(COMPACTING_FILE);
-        {
-            let mut file = File::create(&side)?;
-            file.write_all(&out)?;
-            file.sync_all()?;
-        }
-        fs::rename(&side, self.dir.join(JOURNAL_FILE))?;
-        // The rename itself must reach the disk before the old journal is forgotten.
-        File::open(&self.dir)?.sync_all()?;
-        inner.file = OpenOptions::new().append(true).open(self.dir.join(JOURNAL_FILE))?;
-        inner.known = known;
-        inner.streams = streams;
-        inner.backups = backups;
-        inner.transfers = transfers;
-        inner.records = records;
-        inner.rewrite = false;
-        Ok(())
+    /// How long the last compaction held the journal's lock (the only time commits wait for it).
+    pub fn last_switch(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.switch_micros.load(Ordering::Relaxed))
     }
+
+    /// Rewrites the journal as the current state: written to a side file
+    /// while commits go on, then renamed over the journal (see the module doc).
+    pub fn compact(&self, state: &State) -> io::Result<()> {
+        let _one = self.compaction.lock();
+        let path = self.dir.join(JOURNAL_FILE);
+        let side_path = self.dir.join(COMPACTING_FILE);
+        // Everything so far on disk in the journal; the copy starts here.
+        let (start, records_at_start, failures) = {
+            let mut inner = self.inner.lock();
+            self.write_commit(&mut inner, state, true)?;
+            (inner.len, inner.records, inner.failures)
+        };
+        let result = self.write_side_file(state, &path, &side_path, (start, records_at_start, failures));
+        if result.is_err() {
+            let _ = fs::remove_file(&side_path);
+        }
+        result
+    }
+
+    fn write_side_file(&self, state: &State, path: &Path, side_path: &Path, at: (u64, u64, u64)) -> io::Result<()> {
+        let (start, records_at_start, failures) = at;
+        let mut side = io::BufWriter::with_capacity(1 << 20, Syncing { file: File::create(side_path)?, unsynced: 0 });
+        let snapshot = write_snapshot(state, &mut side)?;
+        // The journal's tail since the copy began, while commits go on.
+        let mut journal = File::open(path)?;
+        journal.seek(SeekFrom::Start(start))?;
+        let mut copied = start;
+        loop {
+            let end = self.inner.lock().len;
+            copy_range(&mut journal, &mut side, end - copied)?;
+            let step = end - copied;
+            copied = end;
+            if step < TAIL_UNDER_LOCK {
+                break;
+            }
+        }
+        let mut side = side.into_inner().map_err(|e| e.into_error())?.file;
+        side.sync_data()?;
+        // The switch: the last commits' tail, then what is not yet committed, synced and renamed.
+        let mut inner = self.inner.lock();
+        let held = std::time::Instant::now();
+        if inner.failures != failures {
+            // A commit failed meanwhile: the next one rewrites the journal.
+            let _ = fs::remove_file(side_path);
+            return Ok(());
+        }
+        let mut tail = Vec::new();
+        journal.read_to_end(&mut tail)?;
+        tail.truncate((inner.len - copied) as usize);
+        let covered = self.tickets.load(Ordering::SeqCst);
+        let mut out = Vec::new();
+        let written = collect_all(state, &mut inner, &mut out, true);
+        let switched = side
+            .write_all(&tail)
+            .and_then(|()| side.write_all(&out))
+            .and_then(|()| side.sync_data())
+            .and_then(|()| fs::rename(side_path, path))
+            // The rename itself must reach the disk before the old journal is forgotten.
+            .and_then(|()| File::open(&self.dir)?.sync_all())
+            .and_then(|()| OpenOptions::new().append(true).open(path));
+        match switched {
+            Ok(file) => {
+                inner.len = file.metadata()?.len();
+                inner.file = file;
+                inner.records = snapshot + (inner.records - records_at_start) + written;
+                inner.live = snapshot;
+                inner.rewrite = false;
+                inner.durable = inner.durable.max(covered);
+                self.switch_micros.store(held.elapsed().as_micros() as u64, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(error) => {
+                if written > 0 {
+                    // What was drained reached neither file: the next commit rewrites the journal.
+                    inner.rewrite = true;
+                    inner.failures += 1;
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+/// A side file synced every few megabytes as it is written: the disk never
+/// holds a backlog whose flush would hold up the journal's own fsyncs.
+struct Syncing {
+    file: File,
+    unsynced: usize,
+}
+
+impl Write for Syncing {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.file.write(bytes)?;
+        self.unsynced += written;
+        if self.unsynced >= SYNC_EVERY {
+            self.file.sync_data()?;
+            self.unsynced = 0;
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Copies `len` bytes from `from` to `to`.
+fn copy_range(from: &mut File, to: &mut impl Write, len: u64) -> io::Result<()> {
+    let copied = io::copy(&mut from.take(len), to)?;
+    if copied != len {
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the journal is shorter than written"));
+    }
+    Ok(())
+}
+
+/// The namespace key of a state: `account:region`.
+fn namespace_key(state: &State) -> String {
+    format!("{}:{}", state.config.account_id, state.config.region)
+}
+
+/// The state of namespace `ns` (`None`: `state` itself, the emulator's own).
+fn namespace_state(state: &State, ns: &str, root: &str) -> Option<Arc<State>> {
+    if ns == root {
+        return None;
+    }
+    let (account, region) = ns.split_once(':').unwrap_or((ns, &state.config.region));
+    Some(state.namespace_of(account, region))
+}
+
+/// Every namespace's state with its key, the emulator's own first; `others` keeps the rest alive.
+fn namespaces<'a>(state: &'a State, others: &'a [Arc<State>]) -> Vec<(String, &'a State)> {
+    let mut all: Vec<(String, &State)> = others.iter().map(|s| (namespace_key(s), &**s)).collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.insert(0, (namespace_key(state), state));
+    all
 }
 
 /// Takes the directory's exclusive lock before anything in it is read or
@@ -238,67 +426,178 @@ fn lock_directory(dir: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Takes what the journal holds as known (just replayed): every table and
+/// stream, backup and transfer, so the next commit records only changes.
+/// Histories not among `restored` (started at this start) are not in the
+/// journal yet: the next commit writes them whole. Returns the live records
+/// (tables, items, stream records, backups).
+fn learn(state: &State, inner: &mut Inner, restored: &BTreeSet<u64>) -> u64 {
+    let others = state.other_namespaces();
+    let mut live = 0;
+    for (ns, st) in namespaces(state, &others) {
+        for (name, table) in st.catalog.entries() {
+            let mut guard = table.inner.write();
+            guard.data.changed = Some(BTreeSet::new());
+            let history =
+                guard.data.history.0.as_ref().filter(|h| restored.contains(&h.id)).map(|h| (h.id, h.recorded()));
+            live += guard.data.item_count() + 1;
+            inner.known.insert((ns.clone(), name), Known { serial: table.serial, def: def_json(&guard.def), history });
+        }
+        live += collect_stream_changes(&ns, st, &mut inner.streams, &mut Vec::new());
+        for backup in st.backups.all() {
+            live += backup.table.data.item_count() + 1;
+            inner.backups.insert(backup.arn.clone());
+        }
+        for kind in ["export", "import"] {
+            inner.transfers.extend(transfer_registry(st, kind).all().iter().map(|t| t.arn.clone()));
+        }
+    }
+    live
+}
+
+/// Every change since the last commit, in every namespace, with its commit
+/// marker; the number of records (0: nothing changed, nothing to write).
+fn collect_all(state: &State, inner: &mut Inner, out: &mut Vec<u8>, definitions: bool) -> u64 {
+    let others = state.other_namespaces();
+    let all = namespaces(state, &others);
+    let Inner { known, streams, backups, transfers, .. } = inner;
+    let mut written = collect_changes(&all, known, streams, out, definitions);
+    if definitions {
+        for (ns, st) in &all {
+            written += collect_backup_changes(ns, st, backups, out);
+            written += collect_transfer_changes(ns, st, transfers, out);
+        }
+        // Backups and exports deleted with a namespace's state are never: namespaces live as long as the process.
+    }
+    if written == 0 {
+        return 0;
+    }
+    written + commit_marker(out, written)
+}
+
 /// Appends records for what changed since `known` was last updated, and
 /// updates it. Definitions are compared (serialised) only when `definitions`
-/// is set: an item write cannot change one. Returns the number of records.
-fn collect_changes(state: &State, known: &mut HashMap<String, Known>, out: &mut Vec<u8>, definitions: bool) -> u64 {
+/// is set: an item write cannot change one. Streams are read while the
+/// tables are still locked, so their records match the items recorded.
+/// Returns the number of records.
+fn collect_changes(
+    namespaces: &[(String, &State)],
+    known: &mut HashMap<TableId, Known>,
+    known_streams: &mut HashMap<String, KnownStream>,
+    out: &mut Vec<u8>,
+    definitions: bool,
+) -> u64 {
     let mut records = 0;
-    let mut tables = state.catalog.entries();
+    let mut tables: Vec<(TableId, Arc<Table>)> = namespaces
+        .iter()
+        .flat_map(|(ns, st)| st.catalog.entries().into_iter().map(move |(name, t)| ((ns.clone(), name), t)))
+        .collect();
     tables.sort_by(|a, b| a.0.cmp(&b.0));
-    let live: BTreeSet<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
-    let dropped: Vec<String> = known.keys().filter(|n| !live.contains(n.as_str())).cloned().collect();
-    for name in dropped {
-        known.remove(&name);
-        records += record(out, json!({"t": "drop", "table": name}));
+    let live: BTreeSet<&TableId> = tables.iter().map(|(id, _)| id).collect();
+    let dropped: Vec<TableId> = known.keys().filter(|id| !live.contains(id)).cloned().collect();
+    for (ns, name) in dropped {
+        records += record(out, json!({"t": "drop", "ns": ns, "table": name}));
+        known.remove(&(ns, name));
     }
-    // Every table locked at once, in the global name order batches and
-    // transactions lock in: a transaction applies under all its tables'
-    // locks, so the journal records all of it or none of it, never one
-    // table's half (which a crash could otherwise leave behind).
-    let mut guards: Vec<_> = tables.iter().map(|(name, table)| (name, table.serial, table.inner.write())).collect();
-    for (name, serial, guard) in &mut guards {
-        let name: &String = name;
+    // Every table locked at once, in the global order batches and
+    // transactions lock in (one namespace's tables by name): a transaction
+    // applies under all its tables' locks, so the journal records all of it
+    // or none of it, never one table's half (which a crash could otherwise
+    // leave behind).
+    let mut guards: Vec<_> = tables.iter().map(|(id, table)| (id, table.serial, table.inner.write())).collect();
+    for ((ns, name), serial, guard) in &mut guards {
+        let id = (ns.clone(), name.clone());
         // Data replaced wholesale by a fresh `TableData` (not tracking) is
         // treated like a new table: written out whole.
-        let same_table = known.get(name).is_some_and(|k| k.serial == *serial) && guard.data.changed.is_some();
+        let same_table = known.get(&id).is_some_and(|k| k.serial == *serial) && guard.data.changed.is_some();
+        let TableState { def, data } = &mut **guard;
         if same_table {
-            let pending = guard.data.changed.as_ref().is_some_and(|c| !c.is_empty())
-                || (definitions && known.get(name).is_some_and(|k| k.def != def_json(&guard.def)));
-            if !pending {
-                continue;
+            let Some(k) = known.get_mut(&id) else { continue };
+            if data.changed.as_ref().is_some_and(|c| !c.is_empty()) {
+                let changed = data.changed.replace(BTreeSet::new()).unwrap_or_default();
+                for key in changed {
+                    records += match data.items.get(&key) {
+                        Some(item) => item_line(out, 'P', ns, name, item),
+                        None => record(
+                            out,
+                            json!({"t": "del", "ns": ns, "table": name, "key": key_json(&def.key_schema, &key)}),
+                        ),
+                    };
+                }
             }
-            let TableState { def, data } = &mut **guard;
-            let changed = data.changed.replace(BTreeSet::new()).unwrap_or_default();
-            for key in changed {
-                records += match data.items.get(&key) {
-                    Some(item) => put_record(out, name, item),
-                    None => record(out, json!({"t": "del", "table": name, "key": key_json(&def.key_schema, &key)})),
-                };
-            }
-            let def_text = if definitions { def_json(def) } else { continue };
-            if let Some(k) = known.get_mut(name) {
+            if definitions {
+                let def_text = def_json(def);
                 if k.def != def_text {
-                    records += record(out, json!({"t": "def", "table": name, "def": raw(&def_text)}));
+                    records += record(out, json!({"t": "def", "ns": ns, "table": name, "def": raw(&def_text)}));
                     k.def = def_text;
                 }
             }
+            records += collect_history(out, ns, name, data.history.0.as_deref(), &mut k.history);
         } else {
             // New to the journal (created, re-created, restored or replaced): all of it.
-            guard.data.changed = Some(BTreeSet::new());
-            let def_text = def_json(&guard.def);
-            records += record(out, json!({"t": "create", "table": name, "def": raw(&def_text)}));
-            for item in guard.data.items.values() {
-                records += put_record(out, name, item);
+            data.changed = Some(BTreeSet::new());
+            let def_text = def_json(def);
+            records += record(out, json!({"t": "create", "ns": ns, "table": name, "def": raw(&def_text)}));
+            for item in data.items.values() {
+                records += item_line(out, 'P', ns, name, item);
             }
-            known.insert(name.clone(), Known { serial: *serial, def: def_text });
+            let mut history = None;
+            records += collect_history(out, ns, name, data.history.0.as_deref(), &mut history);
+            known.insert(id, Known { serial: *serial, def: def_text, history });
         }
+    }
+    for (ns, st) in namespaces {
+        records += collect_stream_changes(ns, st, known_streams, out);
+    }
+    drop(guards);
+    records
+}
+
+/// A table's point-in-time history: its new changes since `known` (id,
+/// last change recorded), or the whole of it when it is new to the journal
+/// (or its unrecorded changes were already folded into its base).
+fn collect_history(
+    out: &mut Vec<u8>,
+    ns: &str,
+    table: &str,
+    history: Option<&History>,
+    known: &mut Option<(u64, u64)>,
+) -> u64 {
+    let Some(history) = history else {
+        *known = None;
+        return 0;
+    };
+    let new = match *known {
+        Some((id, recorded)) if id == history.id => history.changes_since(recorded),
+        _ => None,
+    };
+    *known = Some((history.id, history.recorded()));
+    match new {
+        Some(changes) => changes.iter().map(|(seq, change)| change_line(out, ns, table, *seq, change)).sum(),
+        None => saved_history_lines(out, ns, table, &history.saved()),
+    }
+}
+
+/// A whole history: its header, its base's items, its changes.
+fn saved_history_lines(out: &mut Vec<u8>, ns: &str, table: &str, saved: &SavedHistory) -> u64 {
+    let mut records = record(
+        out,
+        json!({"t": "hist", "ns": ns, "table": table, "enabled": saved.enabled_millis,
+            "period": saved.period_millis, "base_at": saved.base_millis,
+            "base_seq": saved.recorded - saved.changes.len() as u64}),
+    );
+    for item in saved.base.values() {
+        records += item_line(out, 'B', ns, table, item);
+    }
+    for (seq, change) in &saved.changes {
+        records += change_line(out, ns, table, *seq, change);
     }
     records
 }
 
-/// Appends what changed in the streams since `known`: a stream's header
-/// when it is new or its shards or status changed, then its new records.
-fn collect_stream_changes(state: &State, known: &mut HashMap<String, KnownStream>, out: &mut Vec<u8>) -> u64 {
+/// Appends what changed in a namespace's streams since `known`: a stream's
+/// header when it is new or its shards or status changed, then its new records.
+fn collect_stream_changes(ns: &str, state: &State, known: &mut HashMap<String, KnownStream>, out: &mut Vec<u8>) -> u64 {
     let mut records = 0;
     for stream in state.streams.all(state.clock.now_millis()).into_iter().rev() {
         let arn = stream.arn();
@@ -306,7 +605,7 @@ fn collect_stream_changes(state: &State, known: &mut HashMap<String, KnownStream
         let mut last = seen.map_or(0, |k| k.last_sequence);
         let changes = stream.changes_since(last, seen.map(|k| k.version));
         if let Some(header) = &changes.header {
-            records += record(out, json!({"t": "stream", "header": header}));
+            records += record(out, json!({"t": "stream", "ns": ns, "header": header}));
         }
         for (shard, r) in &changes.records {
             let keys = changes.key_schema.key_item(&r.key);
@@ -325,24 +624,34 @@ fn collect_stream_changes(state: &State, known: &mut HashMap<String, KnownStream
 }
 
 /// New backups written whole (definition, then items), deleted ones dropped.
-fn collect_backup_changes(state: &State, known: &mut BTreeSet<String>, out: &mut Vec<u8>) -> u64 {
+fn collect_backup_changes(ns: &str, state: &State, known: &mut BTreeSet<String>, out: &mut Vec<u8>) -> u64 {
     let mut records = 0;
     let all = state.backups.all();
-    let live: BTreeSet<String> = all.iter().map(|b| b.arn.clone()).collect();
-    for gone in known.difference(&live) {
-        records += record(out, json!({"t": "bdrop", "arn": gone}));
+    let arns: Vec<&str> = all.iter().map(|b| b.arn.as_str()).collect();
+    // A backup's ARN names its namespace's account and region.
+    let ours = |arn: &str| ns.split_once(':').is_some_and(|(a, r)| arn.contains(&format!(":{r}:{a}:")));
+    let gone: Vec<String> = known.iter().filter(|a| ours(a) && !arns.contains(&a.as_str())).cloned().collect();
+    for arn in gone {
+        records += record(out, json!({"t": "bdrop", "arn": arn}));
+        known.remove(&arn);
     }
-    for backup in all.iter().filter(|b| !known.contains(&b.arn)) {
-        records += record(
-            out,
-            json!({"t": "backup", "arn": backup.arn, "name": backup.name, "created": backup.created_millis,
-                "def": raw(&def_json(&backup.table.def))}),
-        );
-        for item in backup.table.data.items.values() {
-            records += record(out, json!({"t": "bitem", "arn": backup.arn, "item": item_to_json(&item.decode())}));
+    for backup in &all {
+        if known.insert(backup.arn.clone()) {
+            records += backup_lines(out, ns, backup);
         }
     }
-    *known = live;
+    records
+}
+
+fn backup_lines(out: &mut Vec<u8>, ns: &str, backup: &Backup) -> u64 {
+    let mut records = record(
+        out,
+        json!({"t": "backup", "ns": ns, "arn": backup.arn, "name": backup.name, "created": backup.created_millis,
+            "def": raw(&def_json(&backup.table.def))}),
+    );
+    for item in backup.table.data.items.values() {
+        records += record(out, json!({"t": "bitem", "arn": backup.arn, "item": item_to_json(&item.decode())}));
+    }
     records
 }
 
@@ -356,16 +665,67 @@ fn transfer_registry<'a>(state: &'a State, kind: &str) -> &'a crate::state::tran
 }
 
 /// New exports and imports, each written whole once.
-fn collect_transfer_changes(state: &State, known: &mut BTreeSet<String>, out: &mut Vec<u8>) -> u64 {
+fn collect_transfer_changes(ns: &str, state: &State, known: &mut BTreeSet<String>, out: &mut Vec<u8>) -> u64 {
     let mut records = 0;
     for kind in ["export", "import"] {
         for transfer in transfer_registry(state, kind).all() {
             if known.insert(transfer.arn.clone()) {
-                records += record(out, json!({"t": "xfer", "kind": kind, "x": &*transfer}));
+                records += record(out, json!({"t": "xfer", "ns": ns, "kind": kind, "x": &*transfer}));
             }
         }
     }
     records
+}
+
+/// Writes the whole state of every namespace (tables read in chunks, each
+/// under its read lock for a moment) as one commit; returns its records.
+fn write_snapshot(state: &State, out: &mut impl Write) -> io::Result<u64> {
+    let others = state.other_namespaces();
+    let mut records = 0;
+    let mut buffer = Vec::with_capacity(1 << 20);
+    for (ns, st) in namespaces(state, &others) {
+        let mut tables = st.catalog.entries();
+        tables.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, table) in tables {
+            let (def, history) = {
+                let guard = table.inner.read();
+                (def_json(&guard.def), guard.data.history.0.as_ref().map(|h| h.saved()))
+            };
+            records += record(&mut buffer, json!({"t": "create", "ns": ns, "table": name, "def": raw(&def)}));
+            let mut after: Option<PrimaryKey> = None;
+            loop {
+                let chunk: Vec<StoredItem> = {
+                    let guard = table.inner.read();
+                    let items = &guard.data.items;
+                    let range = match &after {
+                        None => items.range::<PrimaryKey, _>(..),
+                        Some(last) => items.range::<PrimaryKey, _>((Bound::Excluded(last), Bound::Unbounded)),
+                    };
+                    range.take(SCAN_CHUNK).map(|(_, item)| item.clone()).collect()
+                };
+                let Some(last) = chunk.last() else { break };
+                after = Some(last.key());
+                for item in &chunk {
+                    records += item_line(&mut buffer, 'P', &ns, &name, item);
+                }
+                out.write_all(&buffer)?;
+                buffer.clear();
+            }
+            if let Some(saved) = &history {
+                records += saved_history_lines(&mut buffer, &ns, &name, saved);
+            }
+        }
+        records += collect_stream_changes(&ns, st, &mut HashMap::new(), &mut buffer);
+        for backup in st.backups.all() {
+            records += backup_lines(&mut buffer, &ns, &backup);
+            out.write_all(&buffer)?;
+            buffer.clear();
+        }
+        records += collect_transfer_changes(&ns, st, &mut BTreeSet::new(), &mut buffer);
+    }
+    records += commit_marker(&mut buffer, records);
+    out.write_all(&buffer)?;
+    Ok(records)
 }
 
 fn def_json(def: &TableDef) -> String {
@@ -385,18 +745,54 @@ fn key_json(schema: &KeySchema, key: &PrimaryKey) -> Value {
     Value::Object(out)
 }
 
-/// A put record, its item written straight from the stored bytes.
-fn put_record(out: &mut Vec<u8>, table: &str, item: &StoredItem) -> u64 {
-    let mut text = Vec::with_capacity(48 + table.len() + 2 * item.size());
-    text.extend_from_slice(br#"{"t":"put","table":"#);
-    json::write_str(&mut text, table);
-    text.extend_from_slice(br#","item":"#);
-    item.write_json(&mut text);
-    text.push(b'}');
-    let _ = write!(out, "{:08x} ", crc32fast::hash(&text));
-    out.extend_from_slice(&text);
+/// An item record (`P`: a put; `B`: an item of a history's base), the
+/// stored bytes in base64: `CRC P ns table BYTES`.
+fn item_line(out: &mut Vec<u8>, kind: char, ns: &str, table: &str, item: &StoredItem) -> u64 {
+    let start = out.len();
+    out.extend_from_slice(b"00000000 ");
+    let text = out.len();
+    let _ = write!(out, "{kind} {ns} {table} ");
+    push_base64(out, item.as_bytes());
+    finish_line(out, start, text)
+}
+
+/// A history's change: `CRC H ns table SEQ AT BYTES` (a put) or `... AT -KEY` (a delete).
+fn change_line(
+    out: &mut Vec<u8>,
+    ns: &str,
+    table: &str,
+    seq: u64,
+    change: &(i64, PrimaryKey, Option<StoredItem>),
+) -> u64 {
+    let (at, key, new) = change;
+    let start = out.len();
+    out.extend_from_slice(b"00000000 ");
+    let text = out.len();
+    let _ = write!(out, "H {ns} {table} {seq} {at} ");
+    match new {
+        Some(item) => push_base64(out, item.as_bytes()),
+        None => {
+            out.push(b'-');
+            push_base64(out, key.bytes());
+        }
+    }
+    finish_line(out, start, text)
+}
+
+/// Fills in the CRC of the line begun at `start` (its text at `text`) and ends it.
+fn finish_line(out: &mut Vec<u8>, start: usize, text: usize) -> u64 {
+    let crc = format!("{:08x}", crc32fast::hash(&out[text..]));
+    out[start..start + 8].copy_from_slice(crc.as_bytes());
     out.push(b'\n');
     1
+}
+
+/// Appends `bytes` in base64, encoded straight into the output buffer.
+fn push_base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    let start = out.len();
+    out.resize(start + base64::encoded_len(bytes.len(), false).unwrap_or(0), 0);
+    let written = BASE64.encode_slice(bytes, &mut out[start..]).unwrap_or(0);
+    out.truncate(start + written);
 }
 
 /// Ends a commit's records: replay applies a commit's records only once it
@@ -412,27 +808,106 @@ fn record(out: &mut Vec<u8>, value: Value) -> u64 {
     1
 }
 
-/// Reads the journal into tables. Stops at the first damaged record (a torn
-/// tail) and cuts the file there.
 /// Backups as replay reads them: name, creation time, definition, items.
-type ReplayedBackups = BTreeMap<String, (String, i64, TableDef, BTreeMap<PrimaryKey, Item>)>;
+type ReplayedBackups = BTreeMap<String, (String, i64, TableDef, BTreeMap<PrimaryKey, StoredItem>)>;
 
-/// Exports and imports as replay reads them: kind ("export" or "import") and record.
-type ReplayedTransfers = Vec<(String, crate::state::transfers::Transfer)>;
+/// A table as replay reads it.
+struct ReplayedTable {
+    def: TableDef,
+    items: BTreeMap<PrimaryKey, StoredItem>,
+    history: Option<SavedHistory>,
+}
 
-/// Everything a journal holds: tables, streams, backups, exports and imports.
-type Replayed = (Vec<TableState>, Vec<StreamLog>, Vec<Backup>, ReplayedTransfers);
+/// One namespace's part of the journal.
+#[derive(Default)]
+struct ReplayedNamespace {
+    tables: HashMap<String, ReplayedTable>,
+    /// Table names in the order they were (last) created.
+    order: Vec<String>,
+    streams: Vec<StreamLog>,
+    backups: ReplayedBackups,
+    /// Exports and imports by ARN: kind ("export" or "import") and record.
+    transfers: BTreeMap<String, (String, crate::state::transfers::Transfer)>,
+}
 
-fn replay(path: &Path, on_damage: OnDamage) -> io::Result<Replayed> {
-    let mut backups: ReplayedBackups = BTreeMap::new();
-    let mut transfers: ReplayedTransfers = Vec::new();
-    let mut tables: Tables = HashMap::new();
-    let mut streams: Vec<StreamLog> = Vec::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut reader = BufReader::new(File::open(path)?);
-    let (mut line, mut offset, mut index, mut dropped) = (Vec::new(), 0u64, 0u64, 0u64);
+/// Everything a journal holds, by namespace.
+#[derive(Default)]
+struct Replayed {
+    namespaces: BTreeMap<String, ReplayedNamespace>,
+    /// Records read (commit markers included).
+    records: u64,
+    /// Records dropped (torn, damaged, or of a commit a crash tore).
+    dropped: u64,
+}
+
+impl ReplayedNamespace {
+    /// Puts what was read into `state`: tables (with their histories),
+    /// streams, backups, exports and imports. Returns the restored histories' ids.
+    fn install(mut self, state: &State) -> Vec<u64> {
+        let mut restored = Vec::new();
+        let mut tables = Vec::new();
+        for name in &self.order {
+            let Some(table) = self.tables.remove(name) else { continue };
+            let ReplayedTable { def, items, history } = table;
+            let data = table_data(&def, items);
+            tables.push((TableState { def, data }, history));
+        }
+        let states: Vec<TableState> = tables.iter().map(|(t, _)| t.clone()).collect();
+        state.catalog.restore(&states);
+        drop(states);
+        for (table, history) in tables {
+            let (Some(history), Some(live)) = (history, state.catalog.get(&table.def.name)) else { continue };
+            let mut guard = live.inner.write();
+            if guard.def.point_in_time_recovery {
+                let history = History::restored(Arc::clone(&state.clock), history);
+                restored.push(history.id);
+                guard.data.history.0 = Some(Box::new(history));
+            }
+        }
+        for (arn, (name, created_millis, def, items)) in self.backups {
+            let data = table_data(&def, items);
+            state.backups.insert(Backup { arn, name, created_millis, table: TableState { def, data } });
+        }
+        for (_, (kind, transfer)) in self.transfers {
+            transfer_registry(state, &kind).restore(transfer);
+        }
+        state.streams.restore(&state.clock, self.streams);
+        // Tables go on with their journaled stream (or a new one, if it is
+        // gone) and history (a new one where recovery is on and none was journaled).
+        state.attach_streams();
+        state.attach_histories();
+        restored
+    }
+}
+
+/// A table's data holding `items`, its indexes filled.
+fn table_data(def: &TableDef, items: BTreeMap<PrimaryKey, StoredItem>) -> TableData {
+    let mut data = TableData::new(def);
+    data.size_bytes = items.values().map(|i| i.size() as u64).sum();
+    if !data.indexes.is_empty() || !data.vectors.is_empty() {
+        for (key, stored) in &items {
+            let item = stored.decode();
+            for index in &mut data.indexes {
+                index.insert(stored, &item);
+            }
+            for vectors in &mut data.vectors {
+                vectors.insert(key, &item, stored);
+            }
+        }
+    }
+    *data.items.make_mut() = items;
+    data
+}
+
+/// Reads the journal. A torn last record is dropped; a damaged one before
+/// the end refuses to start unless `on_damage` skips it. Records without a
+/// namespace belong to `root`.
+fn replay(path: &Path, on_damage: OnDamage, root: &str) -> io::Result<Replayed> {
+    let mut replayed = Replayed::default();
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let (mut line, mut offset, mut index) = (Vec::new(), 0u64, 0u64);
     // The current commit's records, applied when its marker is read.
-    let (mut pending, mut markers): (Vec<Value>, u64) = (Vec::new(), 0);
+    let (mut pending, mut markers): (Vec<Record>, u64) = (Vec::new(), 0);
     loop {
         line.clear();
         let n = reader.read_until(b'\n', &mut line)?;
@@ -442,8 +917,8 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<Replayed> {
         let at = offset;
         offset += n as u64;
         index += 1;
-        let Some(value) = parse_record(&line) else {
-            dropped += 1;
+        let Some(record) = parse_record(&line) else {
+            replayed.dropped += 1;
             if reader.fill_buf()?.is_empty() {
                 tracing::warn!(
                     offset = at,
@@ -457,56 +932,37 @@ fn replay(path: &Path, on_damage: OnDamage) -> io::Result<Replayed> {
             tracing::warn!(offset = at, record = index, "skipping a damaged journal record (--db-repair)");
             continue;
         };
-        if value["t"] != "commit" {
-            pending.push(value);
+        replayed.records += 1;
+        if !matches!(&record, Record::Json(v) if v["t"] == "commit") {
+            pending.push(record);
             continue;
         }
         markers += 1;
-        for value in pending.drain(..) {
-            apply_record(&mut tables, &mut order, &mut streams, (&mut backups, &mut transfers), &value)?;
+        for record in pending.drain(..) {
+            apply_record(&mut replayed.namespaces, root, record)?;
         }
     }
     if !pending.is_empty() {
         if markers == 0 {
             // A journal from before commit markers: every record stands alone.
-            for value in pending.drain(..) {
-                apply_record(&mut tables, &mut order, &mut streams, (&mut backups, &mut transfers), &value)?;
+            for record in pending.drain(..) {
+                apply_record(&mut replayed.namespaces, root, record)?;
             }
         } else {
             tracing::warn!(
                 records = pending.len(),
                 "the journal ends with a commit torn by a crash (never acknowledged); dropping it"
             );
-            dropped += pending.len() as u64;
+            replayed.dropped += pending.len() as u64;
         }
     }
-    // Compaction rewrites the journal next: keep it as it was, nothing is lost.
-    if dropped > 0 {
+    // The journal is rewritten next: keep it as it was, nothing is lost.
+    if replayed.dropped > 0 {
         let copy = path.with_extension(format!("damaged-{}", std::process::id()));
         fs::copy(path, &copy)?;
-        tracing::warn!(copy = %copy.display(), dropped, "the journal as it was is kept beside it");
+        tracing::warn!(copy = %copy.display(), dropped = replayed.dropped, "the journal as it was is kept beside it");
     }
-    let mut out = Vec::new();
-    for name in order {
-        if let Some((def, items)) = tables.remove(&name) {
-            let mut data = TableData::new(&def);
-            for (key, item) in items {
-                data.put(key, item);
-            }
-            out.push(TableState { def, data });
-        }
-    }
-    let backups = backups
-        .into_iter()
-        .map(|(arn, (name, created_millis, def, items))| {
-            let mut data = TableData::new(&def);
-            for (key, item) in items {
-                data.put(key, item);
-            }
-            Backup { arn, name, created_millis, table: TableState { def, data } }
-        })
-        .collect();
-    Ok((out, streams, backups, transfers))
+    Ok(replayed)
 }
 
 fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
@@ -521,45 +977,152 @@ fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
     )
 }
 
-fn apply_record(
-    tables: &mut Tables,
-    order: &mut Vec<String>,
-    streams: &mut Vec<StreamLog>,
-    (backups, transfers): (&mut ReplayedBackups, &mut ReplayedTransfers),
-    value: &Value,
-) -> io::Result<()> {
-    let applied = match value["t"].as_str() {
-        Some("stream" | "srec") => apply_stream(streams, value),
-        Some("backup" | "bitem" | "bdrop") => apply_backup(backups, value),
-        Some("xfer") => serde_json::from_value(value["x"].clone())
-            .map(|transfer| transfers.push((value["kind"].as_str().unwrap_or("import").to_string(), transfer)))
-            .map_err(|e| format!("bad export or import record: {e}")),
-        _ => apply(tables, order, value),
-    };
-    applied.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+/// One journal record, checked against its CRC.
+enum Record {
+    Json(Value),
+    /// `P` (a put), `B` (a history's base item) or `H` (a history's change).
+    Item {
+        kind: u8,
+        ns: String,
+        table: String,
+        rest: Vec<u8>,
+    },
 }
 
-/// A backup's definition, one of its items, or its deletion.
-fn apply_backup(backups: &mut ReplayedBackups, record: &Value) -> Result<(), String> {
-    let arn = record["arn"].as_str().ok_or("backup record without an ARN")?.to_string();
-    match record["t"].as_str() {
-        Some("backup") => {
-            let def = serde_json::from_value::<TableDef>(record["def"].clone())
-                .map_err(|e| format!("bad backup definition: {e}"))?;
-            let name = record["name"].as_str().unwrap_or_default().to_string();
-            let created = record["created"].as_i64().unwrap_or_default();
-            backups.insert(arn, (name, created, def, BTreeMap::new()));
+fn parse_record(line: &[u8]) -> Option<Record> {
+    let line = line.strip_suffix(b"\n")?;
+    let (crc, text) = (line.get(..8)?, line.get(9..)?);
+    let crc = u32::from_str_radix(std::str::from_utf8(crc).ok()?, 16).ok()?;
+    if crc32fast::hash(text) != crc {
+        return None;
+    }
+    match text.first()? {
+        b'{' => serde_json::from_slice(text).ok().map(Record::Json),
+        kind @ (b'P' | b'B' | b'H') => {
+            let mut parts = text.get(2..)?.splitn(3, |b| *b == b' ');
+            let ns = String::from_utf8(parts.next()?.to_vec()).ok()?;
+            let table = String::from_utf8(parts.next()?.to_vec()).ok()?;
+            Some(Record::Item { kind: *kind, ns, table, rest: parts.next()?.to_vec() })
         }
-        Some("bitem") => {
-            let (_, _, def, items) = backups.get_mut(&arn).ok_or(format!("item of unknown backup {arn}"))?;
-            let item = item_from_json(&record["item"]).map_err(|e| e.message)?;
-            let key = def.key_schema.key_from_item(&item).map_err(|e| e.message)?;
-            items.insert(key, item);
+        _ => None,
+    }
+}
+
+fn invalid(message: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.into())
+}
+
+fn decode_item(text: &[u8]) -> io::Result<StoredItem> {
+    let bytes = BASE64.decode(text).map_err(|e| invalid(format!("bad item record: {e}")))?;
+    StoredItem::from_bytes(&bytes).ok_or_else(|| invalid("bad item record"))
+}
+
+fn apply_record(namespaces: &mut BTreeMap<String, ReplayedNamespace>, root: &str, record: Record) -> io::Result<()> {
+    match record {
+        Record::Item { kind, ns, table, rest } => {
+            let namespace = namespaces.entry(ns).or_default();
+            let entry =
+                namespace.tables.get_mut(&table).ok_or_else(|| invalid(format!("item of unknown table {table}")))?;
+            match kind {
+                b'P' => {
+                    let item = decode_item(&rest)?;
+                    entry.items.insert(item.key(), item);
+                }
+                b'B' => {
+                    let item = decode_item(&rest)?;
+                    if let Some(history) = &mut entry.history {
+                        history.base.make_mut().insert(item.key(), item);
+                    }
+                }
+                _ => apply_change(entry, &rest)?,
+            }
+            Ok(())
         }
-        _ => {
-            backups.remove(&arn);
+        Record::Json(value) => {
+            let ns = value["ns"].as_str().unwrap_or(root).to_string();
+            let namespace = namespaces.entry(ns).or_default();
+            let applied = match value["t"].as_str() {
+                Some("stream" | "srec") => apply_stream(&mut namespace.streams, &value),
+                Some("backup" | "bitem") => apply_backup(&mut namespace.backups, &value),
+                Some("bdrop") => {
+                    let arn = value["arn"].as_str().unwrap_or_default();
+                    namespaces.values_mut().for_each(|n| {
+                        n.backups.remove(arn);
+                    });
+                    Ok(())
+                }
+                Some("xfer") => serde_json::from_value::<crate::state::transfers::Transfer>(value["x"].clone())
+                    .map(|transfer| {
+                        let kind = value["kind"].as_str().unwrap_or("import").to_string();
+                        namespace.transfers.insert(transfer.arn.clone(), (kind, transfer));
+                    })
+                    .map_err(|e| format!("bad export or import record: {e}")),
+                Some("hist") => apply_history_header(namespace, &value),
+                _ => apply(namespace, &value),
+            };
+            applied.map_err(invalid)
         }
     }
+}
+
+/// A history's header: the history starts again from what follows.
+fn apply_history_header(namespace: &mut ReplayedNamespace, record: &Value) -> Result<(), String> {
+    let name = record["table"].as_str().ok_or("history without a table")?;
+    let table = namespace.tables.get_mut(name).ok_or(format!("history of unknown table {name}"))?;
+    let number = |field: &str| record[field].as_i64().unwrap_or(0);
+    table.history = Some(SavedHistory {
+        enabled_millis: number("enabled"),
+        period_millis: number("period"),
+        base_millis: number("base_at"),
+        base: Default::default(),
+        changes: Vec::new(),
+        recorded: record["base_seq"].as_u64().unwrap_or(0),
+    });
+    Ok(())
+}
+
+/// A history's change: `SEQ AT BYTES` or `SEQ AT -KEY`; one already read (a compaction's overlap) is skipped.
+fn apply_change(table: &mut ReplayedTable, rest: &[u8]) -> io::Result<()> {
+    let Some(history) = &mut table.history else { return Ok(()) };
+    let text = std::str::from_utf8(rest).map_err(|_| invalid("bad history record"))?;
+    let mut parts = text.splitn(3, ' ');
+    let mut number = || parts.next().and_then(|p| p.parse::<i64>().ok()).ok_or_else(|| invalid("bad history record"));
+    let (seq, at) = (number()? as u64, number()?);
+    let value = parts.next().ok_or_else(|| invalid("bad history record"))?;
+    // `recorded`: the last change read (at first, the last one folded into the base).
+    if seq <= history.recorded {
+        return Ok(());
+    }
+    let change = match value.strip_prefix('-') {
+        Some(key) => {
+            let key = BASE64.decode(key).map_err(|e| invalid(format!("bad history record: {e}")))?;
+            (at, PrimaryKey::from_bytes(&key), None)
+        }
+        None => {
+            let item = decode_item(value.as_bytes())?;
+            (at, item.key(), Some(item))
+        }
+    };
+    history.changes.push((seq, change));
+    history.recorded = history.recorded.max(seq);
+    Ok(())
+}
+
+/// A backup's definition or one of its items.
+fn apply_backup(backups: &mut ReplayedBackups, record: &Value) -> Result<(), String> {
+    let arn = record["arn"].as_str().ok_or("backup record without an ARN")?.to_string();
+    if record["t"] == "backup" {
+        let def = serde_json::from_value::<TableDef>(record["def"].clone())
+            .map_err(|e| format!("bad backup definition: {e}"))?;
+        let name = record["name"].as_str().unwrap_or_default().to_string();
+        let created = record["created"].as_i64().unwrap_or_default();
+        backups.insert(arn, (name, created, def, BTreeMap::new()));
+        return Ok(());
+    }
+    let (_, _, def, items) = backups.get_mut(&arn).ok_or(format!("item of unknown backup {arn}"))?;
+    let item = item_from_json(&record["item"]).map_err(|e| e.message)?;
+    let key = def.key_schema.key_from_item(&item).map_err(|e| e.message)?;
+    items.insert(key.clone(), StoredItem::encode(&key, &item));
     Ok(())
 }
 
@@ -600,51 +1163,43 @@ fn apply_stream(streams: &mut Vec<StreamLog>, record: &Value) -> Result<(), Stri
     };
     let shard = record["shard"].as_str().unwrap_or_default();
     let shard = log.shards.iter_mut().find(|s| s.id == shard).ok_or(format!("record of unknown shard {shard}"))?;
+    // A record a compaction's copy already holds (its tail overlaps the snapshot).
+    if shard.records.back().is_some_and(|last| last.sequence >= stream_record.sequence) {
+        return Ok(());
+    }
     shard.records.push_back(stream_record);
     Ok(())
 }
 
-fn parse_record(line: &[u8]) -> Option<Value> {
-    let line = line.strip_suffix(b"\n")?;
-    let (crc, text) = (line.get(..8)?, line.get(9..)?);
-    let crc = u32::from_str_radix(std::str::from_utf8(crc).ok()?, 16).ok()?;
-    if crc32fast::hash(text) != crc {
-        return None;
-    }
-    serde_json::from_slice(text).ok()
-}
-
-type Tables = HashMap<String, (TableDef, BTreeMap<PrimaryKey, Item>)>;
-
-fn apply(tables: &mut Tables, order: &mut Vec<String>, record: &Value) -> Result<(), String> {
+/// A table's creation, definition change, drop, or an item put or deleted as JSON (older journals).
+fn apply(namespace: &mut ReplayedNamespace, record: &Value) -> Result<(), String> {
     let name = record["table"].as_str().ok_or("record without a table")?.to_string();
     let def =
         || serde_json::from_value::<TableDef>(record["def"].clone()).map_err(|e| format!("bad table definition: {e}"));
     match record["t"].as_str() {
         Some("create") => {
-            tables.insert(name.clone(), (def()?, BTreeMap::new()));
-            order.retain(|n| n != &name);
-            order.push(name);
+            namespace.tables.insert(name.clone(), ReplayedTable { def: def()?, items: BTreeMap::new(), history: None });
+            namespace.order.retain(|n| n != &name);
+            namespace.order.push(name);
         }
         Some("def") => {
-            if let Some(entry) = tables.get_mut(&name) {
-                entry.0 = def()?;
+            if let Some(entry) = namespace.tables.get_mut(&name) {
+                entry.def = def()?;
             }
         }
         Some("drop") => {
-            tables.remove(&name);
+            namespace.tables.remove(&name);
         }
-        Some("put") => {
-            let (def, items) = tables.get_mut(&name).ok_or(format!("put into unknown table {name}"))?;
-            let item = item_from_json(&record["item"]).map_err(|e| e.message)?;
-            let key = def.key_schema.key_from_item(&item).map_err(|e| e.message)?;
-            items.insert(key, item);
-        }
-        Some("del") => {
-            let (def, items) = tables.get_mut(&name).ok_or(format!("delete from unknown table {name}"))?;
-            let key = item_from_json(&record["key"]).map_err(|e| e.message)?;
-            let key = def.key_schema.key_from_item(&key).map_err(|e| e.message)?;
-            items.remove(&key);
+        Some(kind @ ("put" | "del")) => {
+            let table = namespace.tables.get_mut(&name).ok_or(format!("write into unknown table {name}"))?;
+            let item = item_from_json(&record[if kind == "put" { "item" } else { "key" }]).map_err(|e| e.message)?;
+            let key = table.def.key_schema.key_from_item(&item).map_err(|e| e.message)?;
+            if kind == "put" {
+                let stored = StoredItem::encode(&key, &item);
+                table.items.insert(key, stored);
+            } else {
+                table.items.remove(&key);
+            }
         }
         other => return Err(format!("unknown journal record {other:?}")),
     }
@@ -655,8 +1210,11 @@ impl state::Journal for Journal {
     fn commit(&self, state: &State, definitions: bool) -> io::Result<()> {
         Journal::commit(self, state, definitions)
     }
-}
 
+    fn upkeep(&self, state: &State) -> io::Result<()> {
+        Journal::upkeep(self, state)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -795,6 +1353,168 @@ mod tests {
         assert_eq!(call(&state, "Scan", json!({"TableName": "copy"}))["Count"], 1);
     }
 
+    /// The items of `table` in `state`: key `k` to attribute `v` (or "-").
+    fn contents(state: &State, table: &str) -> Vec<(String, String)> {
+        let scanned = call(state, "Scan", json!({"TableName": table}));
+        let mut items: Vec<(String, String)> = scanned["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["k"]["S"].as_str().unwrap().to_string(), i["v"]["S"].as_str().unwrap_or("-").to_string()))
+            .collect();
+        items.sort();
+        items
+    }
+
+    fn put(state: &State, table: &str, k: &str, v: &str) {
+        call(state, "PutItem", json!({"TableName": table, "Item": {"k": {"S": k}, "v": {"S": v}}}));
+    }
+
+    #[test]
+    fn each_namespace_survives_reopening_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            let europe = state.namespace_of("000000000000", "eu-west-1");
+            let other_account = state.namespace_of("111111111111", "us-east-1");
+            for (st, v) in [(&state, "home"), (&*europe, "europe"), (&*other_account, "other")] {
+                create_table(st, "tbl");
+                put(st, "tbl", "a", v);
+            }
+            create_table(&europe, "only-in-europe");
+            journal.commit(&state, true).unwrap();
+            call(&europe, "DeleteItem", json!({"TableName": "tbl", "Key": {"k": {"S": "a"}}}));
+            put(&europe, "tbl", "b", "europe");
+            journal.commit(&state, false).unwrap();
+        }
+        for compacted in [false, true] {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            let europe = state.namespace_of("000000000000", "eu-west-1");
+            let other_account = state.namespace_of("111111111111", "us-east-1");
+            assert_eq!(contents(&state, "tbl"), [("a".to_string(), "home".to_string())], "compacted: {compacted}");
+            assert_eq!(contents(&europe, "tbl"), [("b".to_string(), "europe".to_string())]);
+            assert_eq!(contents(&other_account, "tbl"), [("a".to_string(), "other".to_string())]);
+            assert_eq!(state.table_names(), ["tbl"]);
+            assert_eq!(europe.table_names(), ["only-in-europe", "tbl"]);
+            journal.compact(&state).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_journal_without_namespaces_replays_into_the_emulators_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = State::default();
+        create_table(&source, "old");
+        let def = def_json(&source.catalog.get("old").unwrap().inner.read().def);
+        let mut out = Vec::new();
+        record(&mut out, json!({"t": "create", "table": "old", "def": raw(&def)}));
+        record(&mut out, json!({"t": "put", "table": "old", "item": {"k": {"S": "a"}, "v": {"S": "1"}}}));
+        commit_marker(&mut out, 2);
+        fs::write(dir.path().join(JOURNAL_FILE), out).unwrap();
+        let state =
+            State { config: state::Config { region: "eu-west-1".into(), ..Default::default() }, ..Default::default() };
+        drop(Journal::open(dir.path(), &state).unwrap());
+        assert_eq!(contents(&state, "old"), [("a".to_string(), "1".to_string())]);
+    }
+
+    #[test]
+    fn point_in_time_history_survives_reopening_and_compaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let pause = || std::thread::sleep(std::time::Duration::from_millis(15));
+        let (before, earliest) = {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            create_table(&state, "tbl");
+            put(&state, "tbl", "gone", "1");
+            call(
+                &state,
+                "UpdateContinuousBackups",
+                json!({"TableName": "tbl", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+            );
+            put(&state, "tbl", "a", "1");
+            journal.commit(&state, true).unwrap();
+            pause();
+            let before = state.clock.now_millis();
+            pause();
+            put(&state, "tbl", "a", "2");
+            call(&state, "DeleteItem", json!({"TableName": "tbl", "Key": {"k": {"S": "gone"}}}));
+            journal.commit(&state, false).unwrap();
+            let described = call(&state, "DescribeContinuousBackups", json!({"TableName": "tbl"}));
+            let pitr = &described["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
+            (before, pitr["EarliestRestorableDateTime"].clone())
+        };
+        // Reopened as written, then after a compaction, then with a change made after the reopening.
+        for round in 0..3 {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            state.clock.advance_millis(10 * 60 * 1000);
+            let described = call(&state, "DescribeContinuousBackups", json!({"TableName": "tbl"}));
+            let pitr = &described["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
+            assert_eq!(pitr["EarliestRestorableDateTime"], earliest, "round {round}");
+            let target = format!("back{round}");
+            call(
+                &state,
+                "RestoreTableToPointInTime",
+                json!({"SourceTableName": "tbl", "TargetTableName": target, "RestoreDateTime": before as f64 / 1000.0}),
+            );
+            assert_eq!(
+                contents(&state, &target),
+                [("a".to_string(), "1".to_string()), ("gone".to_string(), "1".to_string())]
+            );
+            call(&state, "DeleteTable", json!({"TableName": target}));
+            match round {
+                0 => journal.compact(&state).unwrap(),
+                _ => {
+                    put(&state, "tbl", "later", "3");
+                    journal.commit(&state, true).unwrap();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn writes_during_a_compaction_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let expected = {
+            let state = State::default();
+            let journal = Journal::open(dir.path(), &state).unwrap();
+            for table in ["left", "right"] {
+                create_table(&state, table);
+            }
+            for i in 0..3_000 {
+                put(&state, "left", &format!("k{i}"), "old");
+            }
+            journal.commit(&state, true).unwrap();
+            std::thread::scope(|scope| {
+                let writer = scope.spawn(|| {
+                    for i in 0..400 {
+                        // Rewrites, deletes and new keys in both tables while the copy runs.
+                        put(&state, "left", &format!("k{}", i * 7), "new");
+                        call(
+                            &state,
+                            "DeleteItem",
+                            json!({"TableName": "left", "Key": {"k": {"S": format!("k{}", i * 7 + 1)}}}),
+                        );
+                        put(&state, "right", &format!("r{i}"), "new");
+                        journal.commit(&state, false).unwrap();
+                    }
+                });
+                let mut compactions = 0;
+                while !writer.is_finished() || compactions == 0 {
+                    journal.compact(&state).unwrap();
+                    compactions += 1;
+                }
+                writer.join().unwrap();
+            });
+            journal.commit(&state, false).unwrap();
+            (contents(&state, "left"), contents(&state, "right"))
+        };
+        let back = reopen(dir.path());
+        assert_eq!((contents(&back, "left"), contents(&back, "right")), expected);
+    }
+
     #[test]
     fn tables_items_and_deletes_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
@@ -836,7 +1556,7 @@ mod tests {
                 "PutItem",
                 json!({"TableName": "tbl", "Item": {"k": {"S": "same"}, "n": {"N": n.to_string()}}}),
             );
-            journal.commit(&state, true).unwrap();
+            journal.upkeep(&state).unwrap();
         }
         let lines = fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap().lines().count();
         assert!(lines <= 16, "{lines} records (commit markers included) for one table and one item");
@@ -991,8 +1711,12 @@ mod tests {
         drop(journal);
         let path = dir.path().join(JOURNAL_FILE);
         let original = fs::read_to_string(&path).unwrap();
-        // Flip one character inside the record of "b" (the third of five).
-        let damaged = original.replacen(r#"{"S":"b"}"#, r#"{"S":"x"}"#, 1);
+        // Flip one character inside the record of "b" (the second of three puts).
+        let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+        let b = lines.iter().enumerate().filter(|(_, l)| l[9..].starts_with("P ")).nth(1).unwrap().0;
+        let last = lines[b].pop().unwrap();
+        lines[b].push(if last == 'A' { 'B' } else { 'A' });
+        let damaged = lines.join("\n") + "\n";
         fs::write(&path, &damaged).unwrap();
 
         let error = Journal::open(dir.path(), &State::default()).err().expect("damage refuses to start");

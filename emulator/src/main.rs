@@ -96,11 +96,13 @@ struct Storage {
     /// (the journal as it was is copied beside it first).
     #[arg(long)]
     db_repair: bool,
-    /// One set of tables whatever the client's access key and region (also -sharedDb, --shared).
-    /// The emulator keeps one set of tables in any case.
+    /// One set of tables whatever the client's account and region (also -sharedDb, --shared).
+    /// Without it each (account, region) a request is signed for has its own tables, as in
+    /// DynamoDB, with --db-path too.
     #[arg(long, alias = "shared")]
     shared_db: bool,
-    /// Accepted for DynamoDB Local's -optimizeDbBeforeStartup: the journal is compacted at every start.
+    /// Accepted for DynamoDB Local's -optimizeDbBeforeStartup: the journal is compacted in the background
+    /// whenever it has grown well past the data.
     #[arg(long)]
     optimize_db_before_startup: bool,
 }
@@ -537,6 +539,7 @@ async fn run(cli: Cli) {
     let config =
         emulator::state::Config { region: cli.listen.region.clone(), account_id: cli.listen.account_id.clone() };
     let state = Arc::new(State { config, ..State::default() });
+    state.namespaces.set_shared(cli.storage.shared_db);
     let verified = match cli.signatures.keys() {
         Ok(Some(keys)) => state.verify_signatures(keys),
         Ok(None) => false,
@@ -575,12 +578,13 @@ async fn run(cli: Cli) {
         if !commit_journal(&state) {
             std::process::exit(1);
         }
-        // Changes made outside a request (background work) are journaled within a second.
+        // Changes made outside a request (background work) are journaled within a second,
+        // and the journal compacted when due, on a thread of its own: never on a request's path.
         let background = Arc::clone(&state);
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                commit_journal(&background);
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(1));
+            if let Some(Err(e)) = background.journal.get().map(|journal| journal.upkeep(&background)) {
+                tracing::error!("journal write failed: {e}");
             }
         });
     }

@@ -269,3 +269,118 @@ where
     }
     results
 }
+
+/// A client of `endpoint` signing for `region`, which does not retry (a test sees every error).
+fn client_in(endpoint: &str, region: &str) -> aws_sdk_dynamodb::Client {
+    let config = harness::client_for(endpoint)
+        .config()
+        .to_builder()
+        .region(aws_sdk_dynamodb::config::Region::new(region.to_string()))
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+async fn create_keyed_table(client: &aws_sdk_dynamodb::Client, name: &str) {
+    let attr = AttributeDefinition::builder().attribute_name("id").attribute_type(ScalarAttributeType::S).build();
+    let key = KeySchemaElement::builder().attribute_name("id").key_type(KeyType::Hash).build();
+    client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr.unwrap())
+        .key_schema(key.unwrap())
+        .send()
+        .await
+        .expect("create table");
+}
+
+async fn ids(client: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
+    let scanned = client.scan().table_name(table).send().await.expect("scan");
+    let mut ids: Vec<String> = scanned.items().iter().map(|i| i["id"].as_s().expect("a string id").clone()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_region_keeps_its_own_tables_across_a_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, endpoint, _) = start(dir.path());
+    for region in ["us-east-1", "eu-west-1"] {
+        let client = client_in(&endpoint, region);
+        create_keyed_table(&client, "orders").await;
+        client.put_item().table_name("orders").item("id", Av::S(region.into())).send().await.unwrap();
+    }
+    create_keyed_table(&client_in(&endpoint, "eu-west-1"), "only-in-europe").await;
+    child.kill_9();
+
+    let (_child, endpoint, _) = start(dir.path());
+    let (home, europe) = (client_in(&endpoint, "us-east-1"), client_in(&endpoint, "eu-west-1"));
+    assert_eq!(ids(&home, "orders").await, ["us-east-1"]);
+    assert_eq!(ids(&europe, "orders").await, ["eu-west-1"]);
+    assert_eq!(home.list_tables().send().await.unwrap().table_names(), ["orders"]);
+    assert_eq!(europe.list_tables().send().await.unwrap().table_names(), ["only-in-europe", "orders"]);
+}
+
+/// The emulator binary over `dir` with files limited to `max_bytes` (a full
+/// disk, reproducibly: writes past the limit fail with EFBIG, SIGXFSZ ignored).
+fn start_with_file_limit(dir: &Path, max_bytes: u64) -> (Running, String) {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_emulator"));
+    command.arg("--db-path").arg(dir);
+    // SAFETY: setrlimit and signal are async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit { rlim_cur: max_bytes, rlim_max: max_bytes };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0
+                || libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let (running, mut found) = binary::start_command(command, &[binary::ENDPOINT]);
+    (running, found.remove(0))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_answers_internal_server_error_and_keeps_the_journal_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, endpoint) = start_with_file_limit(dir.path(), 48 * 1024);
+    let client = client_in(&endpoint, "us-east-1");
+    create_keyed_table(&client, "notes").await;
+    let (mut acknowledged, mut refused) = (Vec::new(), Vec::new());
+    for i in 0..600 {
+        let id = format!("note-{i:04}-{}", "x".repeat(200));
+        match client.put_item().table_name("notes").item("id", Av::S(id.clone())).send().await {
+            Ok(_) => acknowledged.push(id),
+            Err(error) => {
+                let error = error.into_service_error();
+                let meta = aws_sdk_dynamodb::error::ProvideErrorMetadata::meta(&error);
+                assert_eq!(meta.code(), Some("InternalServerError"), "{error:?}");
+                let message = meta.message().unwrap_or_default();
+                assert!(
+                    message.contains("could not write its journal") && message.contains("File too large"),
+                    "{message}"
+                );
+                refused.push(id);
+            }
+        }
+    }
+    assert!(
+        !refused.is_empty() && acknowledged.len() > 50,
+        "{} acknowledged, {} refused",
+        acknowledged.len(),
+        refused.len()
+    );
+    child.kill_9();
+
+    // With room again, the journal opens (nothing damaged) and holds every acknowledged write.
+    let (_child, endpoint, _) = start(dir.path());
+    let kept = ids(&client_in(&endpoint, "us-east-1"), "notes").await;
+    let missing: Vec<&String> = acknowledged.iter().filter(|id| kept.binary_search(id).is_err()).collect();
+    assert!(missing.is_empty(), "{} acknowledged writes lost", missing.len());
+    let copies = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok);
+    assert!(copies.map(|e| e.file_name()).all(|n| !n.to_string_lossy().contains("damaged")), "no damaged journal");
+}

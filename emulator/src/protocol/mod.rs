@@ -194,7 +194,7 @@ fn finish(state: &State, parts: &http::request::Parts, stage: Stage, started: Op
             // Global tables' writes due at this moment reach their replicas before the
             // call is served, and a call's own writes before it is answered.
             state.deliver_replication();
-            let result = prepared.and_then(|p| run(namespace.as_deref().unwrap_or(state), p));
+            let result = prepared.and_then(|p| run(state, namespace.as_deref(), p));
             state.deliver_replication();
             let error = result.as_ref().err().map(|e| e.kind.name());
             let response = api_response(&parts.headers, result);
@@ -339,16 +339,23 @@ fn prepare(state: &State, parts: &http::request::Parts, raw: &Bytes, body: Bytes
     Ok(Prepared { operation, body: value, faults: decision })
 }
 
-fn run(state: &State, call: Prepared) -> Result<Reply, ApiError> {
+/// Runs a call on the state of its namespace (`namespace`, or the
+/// emulator's own `root`, whose journal records every namespace).
+fn run(root: &State, namespace: Option<&State>, call: Prepared) -> Result<Reply, ApiError> {
+    let state = namespace.unwrap_or(root);
     // A test that moved the clock sees items whose Time to Live passed gone.
     state.sweep_if_clock_moved();
     let result = run_operation(state, &call);
     // Durable mode: what this call wrote reaches the disk before it is acknowledged.
-    if let Some(journal) = state.journal.get() {
+    if let Some(journal) = root.journal.get() {
         if call.operation.may_write() {
-            if let Err(error) = journal.commit(state, call.operation.access() == Access::Define) {
+            if let Err(error) = journal.commit(root, call.operation.access() == Access::Define) {
                 tracing::error!(%error, "journal write failed");
-                return Err(ApiError::new(ErrorKind::InternalServerError, "Internal server error"));
+                let message = format!(
+                    "Internal server error: the emulator could not write its journal (--db-path): {error}; \
+                     this call's changes may not survive a restart"
+                );
+                return Err(ApiError::new(ErrorKind::InternalServerError, message));
             }
         }
     }

@@ -40,6 +40,12 @@ pub trait Journal: Send + Sync {
     /// on disk. `definitions`: the call may have changed table definitions
     /// (an item write cannot, so their comparison is skipped).
     fn commit(&self, state: &State, definitions: bool) -> std::io::Result<()>;
+
+    /// Work kept off the request path (a compaction), with a commit of what
+    /// background work changed; the binary calls it about once a second.
+    fn upkeep(&self, state: &State) -> std::io::Result<()> {
+        self.commit(state, true)
+    }
 }
 
 #[derive(Default)]

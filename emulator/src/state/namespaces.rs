@@ -8,7 +8,7 @@
 //! sharing the clock, with its own tables, backups, streams and ARNs.
 //!
 //! `--shared` (DynamoDB Local's `-sharedDb`) serves every call from the one
-//! state, as does durable mode for now (its journal records one namespace).
+//! state. Durable mode journals every namespace (`crate::durable`).
 
 use super::{Config, State};
 use dashmap::DashMap;

@@ -35,6 +35,10 @@ pub struct History {
     /// The instant `base` shows.
     base_millis: i64,
     changes: VecDeque<Change>,
+    /// Unique to this history in the process: the durable journal tells a new history from the one it wrote.
+    pub id: u64,
+    /// How many changes were ever recorded (the last change's sequence number, for the journal).
+    recorded: u64,
 }
 
 impl History {
@@ -48,6 +52,8 @@ impl History {
             base: items.clone(),
             base_millis: now,
             changes: VecDeque::new(),
+            id: next_id(),
+            recorded: 0,
         }
     }
 
@@ -59,6 +65,7 @@ impl History {
     /// Notes that the item under `key` became `new` (or was deleted) now.
     pub fn record(&mut self, key: PrimaryKey, new: Option<StoredItem>) {
         let now = self.clock.now_millis();
+        self.recorded += 1;
         self.changes.push_back((now, key, new));
         self.forget_before(now - self.period_millis);
     }
@@ -128,6 +135,68 @@ fn apply(items: &mut BTreeMap<PrimaryKey, StoredItem>, key: PrimaryKey, new: Opt
         }
         None => {
             items.remove(&key);
+        }
+    }
+}
+
+fn next_id() -> u64 {
+    static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A history as the durable journal writes it and reads it back (`crate::durable`):
+/// the base, then every change kept with its sequence number.
+pub struct SavedHistory {
+    pub enabled_millis: i64,
+    pub period_millis: i64,
+    pub base_millis: i64,
+    pub base: Shared<BTreeMap<PrimaryKey, StoredItem>>,
+    pub changes: Vec<(u64, Change)>,
+    /// The last change's sequence number (it may have been folded into the base).
+    pub recorded: u64,
+}
+
+impl History {
+    /// Everything the journal needs to rebuild this history (the base is shared, not copied).
+    pub fn saved(&self) -> SavedHistory {
+        SavedHistory {
+            enabled_millis: self.enabled_millis,
+            period_millis: self.period_millis,
+            base_millis: self.base_millis,
+            base: self.base.clone(),
+            changes: self.changes_since(self.recorded - self.changes.len() as u64).unwrap_or_default(),
+            recorded: self.recorded,
+        }
+    }
+
+    /// How many changes were ever recorded.
+    pub fn recorded(&self) -> u64 {
+        self.recorded
+    }
+
+    /// The changes recorded after the first `recorded`, with their sequence
+    /// numbers; `None` if some of them were already folded into the base.
+    pub fn changes_since(&self, recorded: u64) -> Option<Vec<(u64, Change)>> {
+        let first = self.recorded + 1 - self.changes.len() as u64;
+        if recorded + 1 < first || recorded > self.recorded {
+            return None;
+        }
+        let skip = (recorded + 1 - first) as usize;
+        Some(self.changes.iter().enumerate().skip(skip).map(|(i, c)| (first + i as u64, c.clone())).collect())
+    }
+
+    /// A history read back from the journal, going on from its last sequence number.
+    pub fn restored(clock: Arc<Clock>, saved: SavedHistory) -> History {
+        let recorded = saved.changes.last().map_or(saved.recorded, |(seq, _)| *seq).max(saved.recorded);
+        History {
+            clock,
+            enabled_millis: saved.enabled_millis,
+            period_millis: saved.period_millis,
+            base: saved.base,
+            base_millis: saved.base_millis,
+            changes: saved.changes.into_iter().map(|(_, c)| c).collect(),
+            id: next_id(),
+            recorded,
         }
     }
 }

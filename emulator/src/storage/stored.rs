@@ -110,6 +110,20 @@ impl StoredItem {
         reader.write_map(out, false);
     }
 
+    /// The whole encoding (key, size and item): what the durable journal writes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// An item from [`StoredItem::as_bytes`] (checked by the journal's CRC);
+    /// `None` unless the key and size read back.
+    pub fn from_bytes(bytes: &[u8]) -> Option<StoredItem> {
+        // The key's length, read without the reader's panics on truncated input.
+        let prefix = bytes.iter().position(|b| *b < 0x80).filter(|at| *at < 10)?;
+        let key_len = bytes[..=prefix].iter().rev().fold(0u64, |n, b| (n << 7) | u64::from(b & 0x7f));
+        (key_len < (bytes.len() - prefix) as u64).then(|| StoredItem { bytes: Arc::from(bytes) })
+    }
+
     fn item_reader(&self) -> Reader<'_> {
         let mut reader = Reader { bytes: &self.bytes };
         reader.bytes();

@@ -28,9 +28,16 @@ impl Drop for Running {
 /// follows each one, in order (`export AWS_ENDPOINT_URL=` gives the endpoint).
 /// Its later output is drained so it never blocks on a full pipe.
 pub fn start(args: &[&OsStr], prefixes: &[&str]) -> (Running, Vec<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_emulator"));
+    command.args(args);
+    start_command(command, prefixes)
+}
+
+/// [`start`] with a command of the caller's making (its arguments, limits, ...).
+#[allow(dead_code)] // not every test binary needs it
+pub fn start_command(mut command: Command, prefixes: &[&str]) -> (Running, Vec<String>) {
+    let mut child = command
         .args(["--port", "0"])
-        .args(args)
         .env("RUST_LOG", "emulator=info")
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())
