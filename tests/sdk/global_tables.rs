@@ -507,3 +507,22 @@ async fn indexes_are_created_and_deleted_in_every_replica() {
     home.update_table().table_name("people").global_secondary_index_updates(drop).send().await.unwrap();
     assert!(by_city(dr).await.is_err(), "deleted in the other replica too");
 }
+
+/// Durable mode's journal records no global table: a replica is refused
+/// there rather than lost at the next restart.
+#[tokio::test]
+async fn durable_mode_refuses_replicas_it_could_not_keep() {
+    struct Discard;
+    impl emulator::state::Journal for Discard {
+        fn commit(&self, _: &emulator::State, _: bool) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let db = harness::start().await;
+    assert!(db.state().journal.set(Box::new(Discard)).is_ok());
+    let home = db.client();
+    create_table(&home, "kept", "pk", None).await;
+    let (code, message) = error_of(home.update_table().table_name("kept").replica_updates(create(DR)).send().await);
+    assert_eq!(code, "ValidationException");
+    assert!(message.starts_with("Replicas are not kept by durable mode (--db-path)"), "{message}");
+}

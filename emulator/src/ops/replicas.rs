@@ -191,6 +191,11 @@ pub fn update_replicas(state: &State, name: &str, actions: Vec<ReplicaAction>) -
             "Replicas are not available in a shared namespace: this emulator serves every region from one namespace (--shared, or durable mode), so a replica in another region would be this very table. Start it without --shared (and in memory) to use global tables.",
         ));
     }
+    if state.journals() {
+        return Err(ApiError::validation(
+            "Replicas are not kept by durable mode (--db-path): its journal records no global table, so a replica would not survive a restart. Start the emulator in memory to use global tables.",
+        ));
+    }
     let table = state.table(name).ok_or_else(|| table_not_found(name))?;
     for action in &actions {
         let region = action.region();

@@ -216,6 +216,13 @@ impl State {
         }
     }
 
+    /// Whether this state, or the one other namespaces are reached through,
+    /// journals to disk (durable mode), which does not record replicas.
+    pub fn journals(&self) -> bool {
+        let root = self.replication.root.get().and_then(Weak::upgrade);
+        self.journal.get().is_some() || root.is_some_and(|root| root.journal.get().is_some())
+    }
+
     /// Delivers the replicated writes that are due (see [`Replication`]).
     pub fn deliver_replication(&self) {
         self.replication.deliver_due(self.clock.now_millis());
