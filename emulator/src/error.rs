@@ -36,6 +36,8 @@ pub enum ErrorKind {
     TableNotFound,
     /// A restore's target table exists.
     TableAlreadyExists,
+    /// A restore's target table is being created or deleted.
+    TableInUse,
     /// RestoreTableToPointInTime on a table without point-in-time recovery.
     PointInTimeRecoveryUnavailable,
     /// A point in time outside the table's restorable window.
@@ -95,6 +97,7 @@ impl ErrorKind {
             ErrorKind::BackupInUse => "BackupInUseException",
             ErrorKind::TableNotFound => "TableNotFoundException",
             ErrorKind::TableAlreadyExists => "TableAlreadyExistsException",
+            ErrorKind::TableInUse => "TableInUseException",
             ErrorKind::PointInTimeRecoveryUnavailable => "PointInTimeRecoveryUnavailableException",
             ErrorKind::InvalidRestoreTime => "InvalidRestoreTimeException",
             ErrorKind::ExportNotFound => "ExportNotFoundException",

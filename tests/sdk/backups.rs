@@ -345,3 +345,54 @@ async fn list_cursors_and_restore_overrides_at_their_edges() {
     let bad_token = client.list_exports().next_token("zz").send().await.unwrap_err();
     assert_eq!(bad_token.message(), Some("Invalid Request: Provided nextToken is invalid: zz"));
 }
+
+/// A restore's target: a table being created or deleted under that name is
+/// TableInUseException; at most 50 restores (of any kind) create their
+/// tables at once (API reference, RestoreTableFromBackup).
+#[tokio::test]
+async fn restores_wait_for_their_target_name_and_fifty_run_at_once() {
+    let db = harness::embedded();
+    let client = db.client();
+    db.create_tables(USERS).expect("create users");
+    crate::point_in_time::enable(&client, "forum-users", None).await;
+    let created = client.create_backup().table_name("forum-users").backup_name("nightly").send().await;
+    let arn = created.expect("backup").backup_details().expect("details").backup_arn().to_string();
+    db.set_status_delay(Duration::from_secs(60));
+    let latest = |target: String| {
+        client
+            .restore_table_to_point_in_time()
+            .source_table_name("forum-users")
+            .target_table_name(target)
+            .use_latest_restorable_time(true)
+            .send()
+    };
+    latest("restoring".to_string()).await.expect("a restore, CREATING for a minute");
+    let restore_into =
+        |target: &'static str| client.restore_table_from_backup().target_table_name(target).backup_arn(&arn).send();
+    let creating = restore_into("restoring").await.unwrap_err();
+    assert_eq!(
+        (creating.code(), creating.message()),
+        (Some("TableInUseException"), Some("Table is being created: restoring"))
+    );
+    db.create_tables(
+        r#"{"TableName": "leaving", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}"#,
+    )
+    .expect("create");
+    db.clock().advance(Duration::from_secs(61));
+    client.delete_table().table_name("leaving").send().await.expect("delete, DELETING for a minute");
+    let deleting = restore_into("leaving").await.unwrap_err();
+    assert_eq!(
+        (deleting.code(), deleting.message()),
+        (Some("TableInUseException"), Some("Table is being deleted: leaving"))
+    );
+
+    for i in 0..50 {
+        latest(format!("copy-{i}")).await.expect("one of fifty restores");
+    }
+    let fifty_first = latest("copy-50".to_string()).await.unwrap_err();
+    assert_eq!(fifty_first.code(), Some("LimitExceededException"));
+    db.clock().advance(Duration::from_secs(61));
+    latest("copy-50".to_string()).await.expect("once the others are done");
+}

@@ -338,9 +338,7 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
             format!("Backup is being used to restore another table: {arn}"),
         ));
     }
-    if state.table(target).is_some() {
-        return Err(ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")));
-    }
+    check_target(state, target)?;
     let overrides = RestoreOverrides::read(&input, billing)?;
     let from = RestoredFrom {
         backup_arn: Some(arn.to_string()),
@@ -350,6 +348,47 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
     let answer = restore_into(state, target, backup.table.clone(), overrides, from)?;
     state.backups.set_restoring(arn, target.to_string());
     Ok(answer)
+}
+
+/// Restores that may be creating their tables at once, of any kind
+/// (API reference, RestoreTableFromBackup: "up to 50 concurrent restores
+/// (any type of restore) in a given account").
+pub const MAX_RESTORES_IN_PROGRESS: usize = 50;
+
+/// A restore's target name is free, and a restore may start: the target
+/// exists (TableAlreadyExistsException) or is being created or deleted
+/// (TableInUseException, as the API reference describes it), or 50 restores
+/// are creating their tables (LimitExceededException).
+pub fn check_target(state: &State, target: &str) -> ApiResult<()> {
+    let now = state.clock.now_millis();
+    if let Some(table) = state.table(target) {
+        let status = table_status(&table.inner.read().def, now);
+        return Err(match status {
+            TableStatus::Creating | TableStatus::Deleting => {
+                let doing = if status == TableStatus::Creating { "created" } else { "deleted" };
+                ApiError::new(ErrorKind::TableInUse, format!("Table is being {doing}: {target}"))
+            }
+            _ => ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")),
+        });
+    }
+    let restoring = state
+        .catalog
+        .entries()
+        .into_iter()
+        .filter(|(_, table)| {
+            let def = &table.inner.read().def;
+            def.integrations.restored_from.is_some() && table_status(def, now) == TableStatus::Creating
+        })
+        .count();
+    if restoring >= MAX_RESTORES_IN_PROGRESS {
+        return Err(ApiError::new(
+            ErrorKind::LimitExceeded,
+            format!(
+                "There is a limit of {MAX_RESTORES_IN_PROGRESS} restores in progress at once: wait for one to complete"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// What a restore request may change in the restored table: billing,

@@ -188,9 +188,7 @@ pub fn restore_table_to_point_in_time(state: &State, input: Input) -> ApiResult<
     };
     let not_found = || ApiError::new(ErrorKind::TableNotFound, format!("Table not found: {source}"));
     let table = state.table(&source).ok_or_else(not_found)?;
-    if state.table(target).is_some() {
-        return Err(ApiError::new(ErrorKind::TableAlreadyExists, format!("Table already exists: {target}")));
-    }
+    super::backups::check_target(state, target)?;
     let overrides = RestoreOverrides::read(&input, billing)?;
     let now = state.clock.now_millis();
     // The source as it was: its current definition, its items at that time (under its read lock).
