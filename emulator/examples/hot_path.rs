@@ -5,7 +5,8 @@
 //! from the network stack.
 //! `THREADS=2 cargo run --release -p emulator --example hot_path [items] [seconds-per-op] [op]`
 //! (THREADS: concurrent callers, default 1; the figure is process CPU time per operation;
-//! STREAM=1: the table has a NEW_AND_OLD_IMAGES stream, to measure what an enabled stream costs writes).
+//! STREAM=1: the table has a NEW_AND_OLD_IMAGES stream, to measure what an enabled stream costs writes;
+//! REPLICA=1: the table has a replica in us-west-2 (global tables), to measure what replication costs writes).
 
 mod support;
 
@@ -29,6 +30,14 @@ fn main() {
     }
     call(&state, "CreateTable", &table);
     support::load(&state, "bench", items);
+    if std::env::var("REPLICA").is_ok_and(|v| v == "1") {
+        // A global table: every write is also applied to a replica in us-west-2 (delivered in the same call).
+        call(
+            &state,
+            "UpdateTable",
+            &json!({"TableName": "bench", "ReplicaUpdates": [{"Create": {"RegionName": "us-west-2"}}]}),
+        );
+    }
     let key_of = |i: usize| json!({"pk": {"S": format!("p{:07}", i / 10)}, "sk": {"S": format!("s{:03}", i % 10)}});
     type Body = Box<dyn Fn(usize) -> (&'static str, Value)>;
     let ops: Vec<(&str, Body)> = vec![
