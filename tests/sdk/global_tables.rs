@@ -526,3 +526,34 @@ async fn durable_mode_refuses_replicas_it_could_not_keep() {
     assert_eq!(code, "ValidationException");
     assert!(message.starts_with("Replicas are not kept by durable mode (--db-path)"), "{message}");
 }
+
+/// Three regions: a replica may be added from any member's endpoint (which
+/// becomes its source); every region lists the two others, and a write in
+/// any reaches both.
+#[tokio::test]
+async fn three_regions_each_list_the_others_and_share_every_write() {
+    let db = harness::start().await;
+    let (home, dr) = global_table(&db, "catalog").await;
+    let eu = db.client_for("eu-west-1", harness::ACCESS_KEY, harness::SECRET_KEY);
+    add_replica(&dr, "catalog", "eu-west-1").await;
+    let regions = |listed: Vec<(String, String)>| {
+        let mut names: Vec<String> = listed.into_iter().map(|(region, _)| region).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(regions(replicas(&home, "catalog").await.0), ["eu-west-1", "us-west-2"]);
+    assert_eq!(regions(replicas(&dr, "catalog").await.0), ["eu-west-1", "us-east-1"]);
+    assert_eq!(regions(replicas(&eu, "catalog").await.0), ["us-east-1", "us-west-2"]);
+
+    eu.put_item().table_name("catalog").item("pk", s("from-eu")).send().await.unwrap();
+    assert!(get(&home, "catalog", ("pk", "from-eu")).await.is_some());
+    assert!(get(&dr, "catalog", ("pk", "from-eu")).await.is_some());
+
+    // us-west-2 added eu-west-1 less than 24 hours ago: it cannot be removed, from anywhere.
+    let (_, message) = error_of(home.update_table().table_name("catalog").replica_updates(delete(DR)).send().await);
+    assert!(message.starts_with("Replica cannot be deleted because it has acted as a source region"), "{message}");
+    // A day later it can.
+    db.clock().advance(Duration::from_secs(24 * 60 * 60));
+    home.update_table().table_name("catalog").replica_updates(delete(DR)).send().await.unwrap();
+    assert_eq!(regions(replicas(&eu, "catalog").await.0), ["us-east-1"]);
+}
