@@ -105,5 +105,23 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         Scenario::new("Exports/list-imports", "ListImports of a table without imports is empty; PageSize is 1 to 25 (API_ListImports)")
             .step("ListImports", json!({"TableArn": TABLE_ARN}))
             .step("ListImports", json!({"PageSize": 26})),
+        Scenario::new(
+            "Exports/export-kms-key-needs-kms",
+            "S3SseKmsKeyId only with S3SseAlgorithm KMS, in DynamoDB's words (ack-api-quirks DDB-TABLE-442's message catalogue)",
+        )
+        .step("ExportTableToPointInTime", export(json!({"S3SseAlgorithm": "AES256", "S3SseKmsKeyId": "alias/exports"})))
+        .step("ExportTableToPointInTime", export(json!({"S3SseKmsKeyId": "alias/exports"}))),
+        Scenario::new(
+            "Exports/import-options-only-for-csv",
+            "InputFormatOptions only for CSV, in DynamoDB's words (ack-api-quirks DDB-TABLE-442's message catalogue)",
+        )
+        .step("ImportTable", import(json!({"InputFormatOptions": {"Csv": {"Delimiter": ";"}}})))
+        .step("ImportTable", import(json!({"InputFormat": "ION", "InputFormatOptions": {"Csv": {"Delimiter": ";"}}}))),
+        Scenario::new(
+            "Exports/list-bad-next-token",
+            "a NextToken no list gave, in DynamoDB's words (ack-api-quirks DDB-TABLE-442's message catalogue)",
+        )
+        .step("ListExports", json!({"NextToken": "zz"}))
+        .step("ListImports", json!({"NextToken": "zz"})),
     ]
 }

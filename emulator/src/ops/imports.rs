@@ -83,6 +83,12 @@ impl<'a> ImportRequest<'a> {
         v.not_null("tableCreationParameters", &creation);
         let client_token = shared::client_token(&mut v, input)?;
         v.finish()?;
+        // Options for CSV only, in DynamoDB's words (ack-api-quirks DDB-TABLE-442's message catalogue).
+        if let Some(other) = format.filter(|f| *f != "CSV" && input.has("InputFormatOptions")) {
+            return Err(ApiError::validation(format!(
+                "Invalid Request: Unsupported InputFormatOptions for the given input format: {other}."
+            )));
+        }
         Ok(ImportRequest {
             bucket: source.str("S3Bucket")?.unwrap_or_default(),
             prefix: prefix.unwrap_or_default(),
