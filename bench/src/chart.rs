@@ -1,6 +1,7 @@
 //! The chart: throughput and latency per operation at 16 connections for
-//! every target (and PutItem on a table with a stream), log scales (the
-//! targets differ by orders of magnitude).
+//! every target (and PutItem on a table with a stream, and on disk), log
+//! scales (the targets differ by orders of magnitude); above the first
+//! target's throughput bars, its advantage over each other target.
 
 use crate::load::{Measured, Outcome};
 use crate::results::Results;
@@ -8,7 +9,8 @@ use crate::workload::Op;
 use plotters::prelude::*;
 use std::path::Path;
 
-const COLORS: [RGBColor; 3] = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44)];
+const COLORS: [RGBColor; 4] =
+    [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44), RGBColor(214, 39, 40)];
 const CONNECTIONS: usize = 16;
 
 fn measured(outcome: &Outcome) -> Option<&Measured> {
@@ -19,9 +21,18 @@ fn measured(outcome: &Outcome) -> Option<&Measured> {
 }
 
 /// The chart's categories: the operations, then PutItem on the streams
-/// phase's table (a NEW_AND_OLD_IMAGES stream), also at 16 connections.
+/// phase's table (a NEW_AND_OLD_IMAGES stream) and PutItem on disk
+/// (the durable phase), also at 16 connections.
 fn categories() -> Vec<&'static str> {
-    Op::ALL.iter().map(|op| op.short()).chain(["PutItem +stream"]).collect()
+    Op::ALL.iter().map(|op| op.short()).chain(["PutItem +stream", "PutItem on disk"]).collect()
+}
+
+/// A rival's name, short enough for a label above a bar.
+fn short(name: &str) -> &str {
+    match name {
+        crate::dynamodb_local::NAME => "DDB Local",
+        other => other,
+    }
 }
 
 /// (target index, category index, measurement) for every measured category at 16 connections.
@@ -35,6 +46,11 @@ fn figures(results: &Results) -> Vec<(usize, usize, &Measured)> {
         }
         if let Some(m) = target.streams.as_ref().and_then(|s| measured(&s.put_with_stream)) {
             out.push((t, Op::ALL.len(), m));
+        }
+        let on_disk = results.durable.iter().find(|d| d.name == target.name);
+        let put = on_disk.and_then(|d| d.op(crate::durable_phase::WriteOp::PutItem, CONNECTIONS));
+        if let Some(m) = put.and_then(|o| measured(&o.durable)) {
+            out.push((t, Op::ALL.len() + 1, m));
         }
     }
     out
@@ -80,6 +96,8 @@ fn draw_inner(results: &Results, path: &Path) -> Result<(), Box<dyn std::error::
 
     // Throughput.
     let rates = log_range(figures.iter().map(|f| f.2.ops_per_second).chain(fixed));
+    // Room above the tallest bar for the advantage labels.
+    let rates = rates.start..rates.end * 3.0;
     let bottom = rates.start;
     let mut chart = ChartBuilder::on(&left)
         .caption(format!("Throughput, {CONNECTIONS} connections (ops/s, log scale)"), ("sans-serif", 20))
@@ -103,6 +121,18 @@ fn draw_inner(results: &Results, path: &Path) -> Result<(), Box<dyn std::error::
             }))?
             .label(target.name.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+    }
+    // The first target's advantage over each other target, above its bar.
+    for &(_, o, first) in figures.iter().filter(|f| f.0 == 0) {
+        let mut y = first.ops_per_second * 1.4;
+        for (t, target) in results.targets.iter().enumerate().skip(1) {
+            let Some(&(_, _, other)) = figures.iter().find(|f| f.0 == t && f.1 == o) else { continue };
+            let ratio = first.ops_per_second / other.ops_per_second;
+            let text = format!("{ratio:.1}× {}", short(&target.name));
+            let style = ("sans-serif", 11).into_font().color(&COLORS[t % COLORS.len()]);
+            chart.draw_series(std::iter::once(Text::new(text, (x_of(0, o), y), style)))?;
+            y *= 1.6;
+        }
     }
     if let Some(fixed) = fixed {
         chart

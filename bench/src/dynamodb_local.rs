@@ -9,6 +9,8 @@
 use crate::servers::{Launch, Target};
 use std::path::{Path, PathBuf};
 
+pub const NAME: &str = "DynamoDB Local";
+
 /// The directory holding DynamoDBLocal.jar and DynamoDBLocal_lib.
 pub fn directory(explicit: Option<&Path>) -> Result<PathBuf, String> {
     let dir = match explicit {
@@ -35,7 +37,7 @@ pub fn target(dir: PathBuf) -> Target {
         "{port}",
     ];
     Target {
-        name: "DynamoDB Local".into(),
+        name: NAME.into(),
         launch: Launch::Command {
             program: "java".into(),
             args: args.iter().map(|a| a.to_string()).collect(),

@@ -4,7 +4,10 @@
 
 mod chart;
 mod client;
+mod durable_phase;
+mod durable_report;
 mod dynamodb_local;
+mod dynoxide;
 mod embedded;
 mod load;
 mod options;
@@ -43,7 +46,7 @@ fn main() {
 }
 
 fn bench(options: &Options) -> Result<(), String> {
-    let targets = targets(options)?;
+    let (targets, setup_notes) = targets(options)?;
     let fixed = Target {
         name: "fixed-body HTTP server".into(),
         launch: Launch::Command {
@@ -60,7 +63,8 @@ fn bench(options: &Options) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let results = runtime.block_on(run::run(options, targets, fixed));
+    let mut results = runtime.block_on(run::run(options, targets, fixed));
+    results.notes.extend(setup_notes);
 
     std::fs::create_dir_all(&options.out).map_err(|e| format!("{}: {e}", options.out.display()))?;
     let json = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
@@ -91,8 +95,10 @@ fn current_exe() -> Result<PathBuf, String> {
     std::env::current_exe().map_err(|e| format!("cannot find the bench binary: {e}"))
 }
 
-/// Our emulator first (the ratios are relative to it), then DynamoDB Local, then the optional third target.
-fn targets(options: &Options) -> Result<Vec<Target>, String> {
+/// Our emulator first (the ratios are relative to it), then DynamoDB Local,
+/// Dynoxide and the optional other target; with notes on rivals that could
+/// not be installed (the run goes on without them).
+fn targets(options: &Options) -> Result<(Vec<Target>, Vec<String>), String> {
     let emulator = match &options.emulator {
         Some(path) => path.clone(),
         None => current_exe()?.with_file_name("emulator"),
@@ -108,8 +114,22 @@ fn targets(options: &Options) -> Result<Vec<Target>, String> {
         launch: Launch::Command { program: emulator, args: vec!["--port".into(), "{port}".into()], dir: None },
         heavy: false,
     }];
+    let mut notes = Vec::new();
+    let mut skip = |name: &str, e: String| {
+        eprintln!("[bench] {name} not measured: {e}");
+        notes.push(format!("{name} not measured: {e}"));
+    };
     if options.ddb_local {
-        targets.push(dynamodb_local::target(dynamodb_local::directory(options.ddb_local_dir.as_deref())?));
+        match dynamodb_local::directory(options.ddb_local_dir.as_deref()) {
+            Ok(dir) => targets.push(dynamodb_local::target(dir)),
+            Err(e) => skip("DynamoDB Local", e),
+        }
+    }
+    if options.dynoxide {
+        match dynoxide::binary(options.dynoxide_path.as_deref()) {
+            Ok(binary) => targets.push(dynoxide::target(binary)),
+            Err(e) => skip(dynoxide::NAME, e),
+        }
     }
     match &options.other {
         Some(Other::Url(address)) => {
@@ -122,5 +142,5 @@ fn targets(options: &Options) -> Result<Vec<Target>, String> {
         }),
         None => {}
     }
-    Ok(targets)
+    Ok((targets, notes))
 }

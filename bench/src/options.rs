@@ -11,6 +11,9 @@ pub const USAGE: &str = "usage: cargo run --release -p bench -- [options]
   --emulator PATH       emulator binary (default: `emulator` next to the bench binary)
   --no-ddb-local        measure without DynamoDB Local
   --ddb-local-dir DIR   an unpacked DynamoDB Local (default: installed as the conformance suite does)
+  --no-dynoxide         measure without Dynoxide
+  --dynoxide PATH       a Dynoxide binary (default: `cargo install dynoxide-rs` into a cache on first use)
+  --no-durable          skip the durable-mode phases (writes with --db-path, replay at start-up, compaction)
   --other-url URL       a third target already running, e.g. http://127.0.0.1:4567
   --other-cmd 'CMD'     a third target started by a command; {port} is replaced by its port
   --no-scale            skip the Query-versus-table-size phase
@@ -31,6 +34,9 @@ pub struct Options {
     pub emulator: Option<PathBuf>,
     pub ddb_local: bool,
     pub ddb_local_dir: Option<PathBuf>,
+    pub dynoxide: bool,
+    pub dynoxide_path: Option<PathBuf>,
+    pub durable: bool,
     pub other: Option<Other>,
     pub scale: bool,
     pub streams: bool,
@@ -51,6 +57,9 @@ impl Options {
             emulator: None,
             ddb_local: true,
             ddb_local_dir: None,
+            dynoxide: true,
+            dynoxide_path: None,
+            durable: true,
             other: None,
             scale: true,
             streams: true,
@@ -70,6 +79,9 @@ impl Options {
                 "--emulator" => options.emulator = Some(PathBuf::from(value()?)),
                 "--no-ddb-local" => options.ddb_local = false,
                 "--ddb-local-dir" => options.ddb_local_dir = Some(PathBuf::from(value()?)),
+                "--no-dynoxide" => options.dynoxide = false,
+                "--dynoxide" => options.dynoxide_path = Some(PathBuf::from(value()?)),
+                "--no-durable" => options.durable = false,
                 "--other-url" => options.other = Some(Other::Url(parse_url(&value()?)?)),
                 "--other-cmd" => {
                     let words: Vec<String> = value()?.split_whitespace().map(str::to_string).collect();
@@ -125,6 +137,17 @@ mod tests {
         assert_eq!((quick.items, quick.seconds), (5_000, Duration::from_millis(500)));
         let explicit = parse(&["--quick", "--items", "2000", "--seconds", "1.5"]).expect("explicit");
         assert_eq!((explicit.items, explicit.seconds), (2_000, Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn dynoxide_and_durable_phases() {
+        let full = parse(&[]).expect("defaults");
+        assert_eq!((full.dynoxide, full.dynoxide_path.clone(), full.durable), (true, None, true));
+        let skipped = parse(&["--no-dynoxide", "--no-durable"]).expect("skipped");
+        assert_eq!((skipped.dynoxide, skipped.durable), (false, false));
+        let given = parse(&["--dynoxide", "/opt/dynoxide"]).expect("path");
+        assert_eq!(given.dynoxide_path, Some(PathBuf::from("/opt/dynoxide")));
+        assert!(parse(&["--dynoxide"]).is_err());
     }
 
     #[test]

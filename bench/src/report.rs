@@ -56,14 +56,14 @@ impl Table {
     }
 }
 
-fn measured(outcome: &Outcome) -> Option<&Measured> {
+pub(crate) fn measured(outcome: &Outcome) -> Option<&Measured> {
     match outcome {
         Outcome::Measured(m) => Some(m),
         _ => None,
     }
 }
 
-fn missing(outcome: &Outcome) -> String {
+pub(crate) fn missing(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Measured(_) => "–".into(),
         Outcome::NotImplemented(_) => "n/a (not implemented)".into(),
@@ -76,7 +76,7 @@ fn op_missing(target: &TargetResults, op: Op) -> String {
     target.op(op.label(), 16).map_or("–".into(), |r| missing(&r.outcome))
 }
 
-fn number(value: f64) -> String {
+pub(crate) fn number(value: f64) -> String {
     if value >= 100.0 {
         let whole = value.round() as u64;
         let digits = whole.to_string();
@@ -97,7 +97,7 @@ fn number(value: f64) -> String {
 
 /// How many times better the first target is than `other`: other/first
 /// for costs (lower is better), first/other for rates.
-fn advantage(first: Option<f64>, other: Option<f64>, lower_is_better: bool) -> String {
+pub(crate) fn advantage(first: Option<f64>, other: Option<f64>, lower_is_better: bool) -> String {
     match (first, other) {
         (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
             let ratio = if lower_is_better { b / a } else { a / b };
@@ -107,7 +107,7 @@ fn advantage(first: Option<f64>, other: Option<f64>, lower_is_better: bool) -> S
     }
 }
 
-fn verdict(value: Option<f64>, limit: Option<f64>, lower_is_better: bool) -> String {
+pub(crate) fn verdict(value: Option<f64>, limit: Option<f64>, lower_is_better: bool) -> String {
     match (value, limit) {
         (Some(v), Some(l)) if (lower_is_better && v <= l) || (!lower_is_better && v >= l) => "met".into(),
         (Some(_), Some(_)) => "MISSED".into(),
@@ -116,19 +116,40 @@ fn verdict(value: Option<f64>, limit: Option<f64>, lower_is_better: bool) -> Str
 }
 
 /// Reads one figure of a target.
-type Figure<'a> = Box<dyn Fn(&TargetResults) -> Option<f64> + 'a>;
+type Figure<'a, T = TargetResults> = Box<dyn Fn(&T) -> Option<f64> + 'a>;
 
-struct Metric<'a> {
-    name: String,
-    value: Figure<'a>,
-    show: fn(f64) -> String,
+/// A row of a figure: one cell per target, the first target's advantage
+/// over each other, the target figure and whether the first meets it.
+pub(crate) struct Metric<'a, T = TargetResults> {
+    pub name: String,
+    pub value: Figure<'a, T>,
+    pub show: fn(f64) -> String,
     /// What to show when the figure is missing (e.g. "n/a (not implemented)").
-    why_missing: Box<dyn Fn(&TargetResults) -> String + 'a>,
-    lower_is_better: bool,
+    pub why_missing: Box<dyn Fn(&T) -> String + 'a>,
+    pub lower_is_better: bool,
     /// Whether an "advantage" ratio means anything for this figure.
-    compare: bool,
-    target: String,
-    limit: Option<f64>,
+    pub compare: bool,
+    pub target: String,
+    pub limit: Option<f64>,
+}
+
+impl<T> Metric<'_, T> {
+    /// The row's cells for `targets` (the first is the one compared and judged).
+    pub fn cells(&self, targets: &[T]) -> Vec<String> {
+        let mut row = vec![self.name.clone()];
+        row.extend(targets.iter().map(|t| (self.value)(t).map_or_else(|| (self.why_missing)(t), self.show)));
+        let first = targets.first().and_then(|t| (self.value)(t));
+        row.extend(targets.iter().skip(1).map(|t| {
+            if self.compare {
+                advantage(first, (self.value)(t), self.lower_is_better)
+            } else {
+                "–".into()
+            }
+        }));
+        row.push(self.target.clone());
+        row.push(verdict(first, self.limit, self.lower_is_better));
+        row
+    }
 }
 
 pub fn summary(results: &Results) -> Table {
@@ -141,7 +162,8 @@ pub fn summary(results: &Results) -> Table {
         .find(|r| r.connections == 16)
         .and_then(|r| measured(&r.outcome))
         .map(|m| m.ops_per_second);
-    let ddb_local = results.targets.iter().find(|t| t.name == "DynamoDB Local");
+    let ddb_local = results.targets.iter().find(|t| t.name == crate::dynamodb_local::NAME);
+    let dynoxide = results.targets.iter().find(|t| t.name == crate::dynoxide::NAME);
     let op_figure = move |op: Op, f: fn(&Measured) -> Option<f64>| {
         move |t: &TargetResults| t.op(op.label(), 16).and_then(|r| measured(&r.outcome)).and_then(f)
     };
@@ -153,8 +175,8 @@ pub fn summary(results: &Results) -> Table {
             why_missing: Box::new(|_| "–".into()),
             lower_is_better: true,
             compare: true,
-            target: "≤ 5 ms".into(),
-            limit: Some(5.0),
+            target: "≤ 2 ms".into(),
+            limit: Some(2.0),
         },
         Metric {
             name: "idle RSS".into(),
@@ -163,8 +185,8 @@ pub fn summary(results: &Results) -> Table {
             why_missing: Box::new(|_| "–".into()),
             lower_is_better: true,
             compare: true,
-            target: "≤ 10 MB".into(),
-            limit: Some(10e6 / MIB),
+            target: "≤ 4 MiB".into(),
+            limit: Some(4.0),
         },
         Metric {
             name: format!(
@@ -222,6 +244,11 @@ pub fn summary(results: &Results) -> Table {
         (Op::QueryTable, 40.0, 0.4),
         (Op::QueryIndex, 40.0, 0.4),
     ] {
+        // Against the strongest rival when it ran (a third of Dynoxide's CPU), else absolute.
+        let (cpu_target, cpu_limit) = match dynoxide.and_then(op_figure(op, |m| m.server_cpu_us_per_op)) {
+            Some(theirs) => (format!("≤ 1/3 of Dynoxide's ({} µs)", number(theirs / 3.0)), theirs / 3.0),
+            None => (format!("≤ {cpu_limit} µs"), cpu_limit),
+        };
         metrics.push(Metric {
             name: format!("{} server CPU per op, 16 conn", op.label()),
             value: Box::new(op_figure(op, |m| m.server_cpu_us_per_op)),
@@ -229,9 +256,27 @@ pub fn summary(results: &Results) -> Table {
             why_missing: Box::new(move |t| op_missing(t, op)),
             lower_is_better: true,
             compare: true,
-            target: format!("≤ {cpu_limit} µs"),
+            target: cpu_target,
             limit: Some(cpu_limit),
         });
+        // ≥ 3× Dynoxide's and ≥ 15× DynamoDB Local's throughput (both, when both ran), else a share of the fixed-body server's.
+        let rivals: Vec<(String, f64)> = [(dynoxide, 3.0), (ddb_local, 15.0)]
+            .into_iter()
+            .filter_map(|(t, times)| {
+                let t = t?;
+                op_figure(op, |m| Some(m.ops_per_second))(t)
+                    .map(|v| (format!("{times}× {} ({})", t.name, number(v)), v * times))
+            })
+            .collect();
+        let (rate_target, rate_limit) = if rivals.is_empty() {
+            (
+                format!("≥ {:.0}% of fixed-body HTTP ({})", share * 100.0, fixed_16.map_or("–".into(), number)),
+                fixed_16.map(|f| f * share),
+            )
+        } else {
+            let names: Vec<&str> = rivals.iter().map(|(n, _)| n.as_str()).collect();
+            (format!("≥ {}", names.join(", ≥ ")), rivals.iter().map(|(_, v)| *v).reduce(f64::max))
+        };
         metrics.push(Metric {
             name: format!("{} throughput, 16 conn", op.label()),
             value: Box::new(op_figure(op, |m| Some(m.ops_per_second))),
@@ -239,8 +284,8 @@ pub fn summary(results: &Results) -> Table {
             why_missing: Box::new(move |t| op_missing(t, op)),
             lower_is_better: false,
             compare: true,
-            target: format!("≥ {:.0}% of fixed-body HTTP ({})", share * 100.0, fixed_16.map_or("–".into(), number)),
-            limit: fixed_16.map(|f| f * share),
+            target: rate_target,
+            limit: rate_limit,
         });
         let ddb_p50 = ddb_local.and_then(op_figure(op, |m| m.latency.map(|l| l.p50_us)));
         metrics.push(Metric {
@@ -270,30 +315,27 @@ pub fn summary(results: &Results) -> Table {
     header.extend(results.targets.iter().map(|t| t.name.clone()));
     header.extend(others.iter().map(|t| format!("advantage vs {}", t.name)));
     header.extend(["target".to_string(), format!("{}: met?", first.name)]);
-    let rows = metrics
-        .iter()
-        .map(|m| {
-            let mut row = vec![m.name.clone()];
-            row.extend(results.targets.iter().map(|t| (m.value)(t).map_or_else(|| (m.why_missing)(t), m.show)));
-            row.extend(others.iter().map(|t| {
-                if m.compare {
-                    advantage((m.value)(first), (m.value)(t), m.lower_is_better)
-                } else {
-                    "–".into()
-                }
-            }));
-            row.push(m.target.clone());
-            row.push(verdict((m.value)(first), m.limit, m.lower_is_better));
-            row
-        })
-        .collect();
+    let rows = metrics.iter().map(|m| m.cells(&results.targets)).collect();
     Table { title: "Summary (advantage: how many times faster/smaller the first target is)".into(), header, rows }
 }
 
-fn op_row(op: &str, connections: usize, name: &str, outcome: &Outcome, fixed: Option<f64>) -> Vec<String> {
+/// One row of the operations table; `first`: the first target's figures
+/// of the same phase, for the advantage over this row's target.
+fn op_row(
+    op: &str,
+    connections: usize,
+    name: &str,
+    outcome: &Outcome,
+    fixed: Option<f64>,
+    first: Option<&Measured>,
+) -> Vec<String> {
     let mut row = vec![op.to_string(), connections.to_string(), name.to_string()];
     match measured(outcome) {
         Some(m) => row.extend([
+            first.map_or("–".into(), |f| {
+                let cpu = advantage(f.server_cpu_us_per_op, m.server_cpu_us_per_op, true);
+                format!("{} / {cpu}", advantage(Some(f.ops_per_second), Some(m.ops_per_second), false))
+            }),
             number(m.ops_per_second),
             fixed.map_or("–".into(), |f| format!("{:.0}%", m.ops_per_second / f * 100.0)),
             m.latency.map_or("–".into(), |l| number(l.p50_us)),
@@ -302,7 +344,7 @@ fn op_row(op: &str, connections: usize, name: &str, outcome: &Outcome, fixed: Op
             format!("{} ({:.0}% of a core)", number(m.client_cpu_us_per_op), m.client_cpu_percent),
             m.errors.to_string(),
         ]),
-        None => row.push(missing(outcome)),
+        None => row.extend(["–".to_string(), missing(outcome)]),
     }
     row
 }
@@ -313,20 +355,26 @@ pub fn operations(results: &Results) -> Table {
         let fixed = results.fixed_http.iter().find(|r| r.connections == connections);
         let fixed_rate = fixed.and_then(|r| measured(&r.outcome)).map(|m| m.ops_per_second);
         if let Some(fixed) = fixed {
-            rows.push(op_row("fixed-body HTTP server", connections, "hyper", &fixed.outcome, fixed_rate));
+            rows.push(op_row("fixed-body HTTP server", connections, "hyper", &fixed.outcome, fixed_rate, None));
         }
         for op in Op::ALL {
-            for target in &results.targets {
+            let first = results.targets.first().and_then(|t| t.op(op.label(), connections));
+            let first = first.and_then(|r| measured(&r.outcome));
+            for (i, target) in results.targets.iter().enumerate() {
                 if let Some(r) = target.op(op.label(), connections) {
-                    rows.push(op_row(op.label(), connections, &target.name, &r.outcome, fixed_rate));
+                    let versus = if i == 0 { None } else { first };
+                    rows.push(op_row(op.label(), connections, &target.name, &r.outcome, fixed_rate, versus));
                 }
             }
         }
     }
+    let first = results.targets.first().map_or("first", |t| t.name.as_str());
+    let versus = format!("{first}'s advantage: ops/s / server CPU");
     let header = [
         "operation",
         "conn",
         "target",
+        versus.as_str(),
         "ops/s",
         "of fixed",
         "p50 µs",
@@ -587,13 +635,17 @@ pub fn streams(results: &Results) -> Table {
 }
 
 pub fn notes(results: &Results) -> Vec<String> {
-    results.targets.iter().flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name))).collect()
+    let targets = results.targets.iter().flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name)));
+    results.notes.iter().cloned().chain(targets).collect()
 }
 
 pub fn all_tables(results: &Results) -> Vec<Table> {
     let mut tables = vec![summary(results), operations(results)];
     if results.targets.iter().any(|t| t.streams.is_some()) {
         tables.push(streams(results));
+    }
+    if !results.durable.is_empty() {
+        tables.push(crate::durable_report::table(results));
     }
     tables.extend([scale(results), in_process(results)]);
     tables
@@ -654,6 +706,8 @@ mod tests {
             targets,
             fixed_http: Vec::new(),
             in_process: Default::default(),
+            durable: Vec::new(),
+            notes: Vec::new(),
         };
         let table = streams(&results);
         let row = |name: &str| table.rows.iter().find(|r| r[0].starts_with(name)).expect(name).clone();

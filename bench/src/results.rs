@@ -17,6 +17,10 @@ pub struct Results {
     /// The trivial fixed-body HTTP server: the throughput ceiling.
     pub fixed_http: Vec<OpResult>,
     pub in_process: InProcess,
+    /// The durable-mode phases, per target (empty when skipped with `--no-durable`).
+    pub durable: Vec<crate::durable_phase::DurableResults>,
+    /// Set-up notes: rivals that could not be installed, and why.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -261,6 +261,12 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
             }
         }
     }
+    // Durable mode: the write phases on disk beside the same in memory, replay at start-up, compaction.
+    let durable = if options.durable {
+        crate::durable_phase::run(options, &targets, &running, plan.warmup).await
+    } else {
+        Vec::new()
+    };
     drop(running);
 
     // In process as a test suite runs it: `#[tokio::test]` gives each test a
@@ -282,13 +288,15 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
         targets: results,
         fixed_http: fixed_results,
         in_process,
+        durable,
+        notes: Vec::new(),
     }
 }
 
 /// Creates a table with the GSI and fills it: with BatchWriteItem when the
 /// target has it (the measured load), else with PutItem (unmeasured, so
 /// the other phases still run).
-async fn prepare_table(server: Endpoint, table: &str, items: usize) -> Result<Outcome, String> {
+pub(crate) async fn prepare_table(server: Endpoint, table: &str, items: usize) -> Result<Outcome, String> {
     let mut connection = crate::client::Connection::open(server.address).await?;
     load::must(&mut connection, "CreateTable", workload::create_table(table)).await?;
     let outcome = load::batch_load(server, table, items, LOAD_CONNECTIONS).await;
@@ -372,7 +380,7 @@ fn log_fixture_round(name: &str, round: usize, recorded: &[Duration], cpu_us_per
 /// Waits (at most 20 s) until the machine uses less than a tenth of a core
 /// over a quarter of a second (or, where `/proc/stat` cannot be read, the
 /// running servers do).
-async fn wait_until_quiet(servers: &[Option<Server>]) {
+pub(crate) async fn wait_until_quiet(servers: &[Option<Server>]) {
     let total = || {
         crate::procstat::machine_busy_time()
             .unwrap_or_else(|| servers.iter().flatten().filter_map(|s| s.endpoint().cpu_time()).sum::<Duration>())
