@@ -96,6 +96,11 @@ impl ReplicaAction {
     /// `ReplicaUpdates` as read: each entry names exactly one action.
     pub fn read_all(input: &Input) -> ApiResult<Option<Vec<ReplicaAction>>> {
         let Some(entries) = input.objects("ReplicaUpdates")? else { return Ok(None) };
+        if entries.is_empty() {
+            let mut v = Violations::new();
+            v.add("'[]'".into(), "replicaUpdates", "Member must have length greater than or equal to 1");
+            v.finish()?;
+        }
         let mut actions = Vec::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
             let mut present = Vec::new();
@@ -532,6 +537,15 @@ mod tests {
         assert_eq!(bare_update.message, none.message);
         let two = json!({ "ReplicaUpdates": [{ "Create": { "RegionName": "a" }, "Delete": { "RegionName": "a" } }] });
         assert!(read(two).unwrap_err().message.contains("more than one type of replica actions"));
+    }
+
+    #[test]
+    fn an_empty_list_is_a_constraint_violation() {
+        let empty = read(json!({ "ReplicaUpdates": [] })).unwrap_err();
+        assert_eq!(
+            empty.message,
+            "1 validation error detected: Value '[]' at 'replicaUpdates' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        );
     }
 
     #[test]
