@@ -253,3 +253,34 @@ async fn contributor_insights_are_kept_per_table_and_index() {
     let disabled = client.describe_contributor_insights().table_name("Orders").send().await.expect("describe");
     assert_eq!(disabled.contributor_insights_status(), Some(&ContributorInsightsStatus::Disabled));
 }
+
+/// Contributor insights are kept for a table and its global indexes only: a
+/// local index's name is not found, in DynamoDB's words (ack-api-quirks
+/// DDB-TABLE-094, recorded against DynamoDB).
+#[tokio::test]
+async fn contributor_insights_know_no_local_index() {
+    let db = harness::embedded();
+    let client = db.client();
+    db.create_tables(
+        r#"{"TableName": "Threads", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}, {"AttributeName": "at", "AttributeType": "S"}],
+            "LocalSecondaryIndexes": [{"IndexName": "byAt", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]}"#,
+    )
+    .expect("create");
+    let described = client.describe_contributor_insights().table_name("Threads").index_name("byAt").send().await;
+    let update = client
+        .update_contributor_insights()
+        .table_name("Threads")
+        .index_name("byAt")
+        .contributor_insights_action(ContributorInsightsAction::Enable)
+        .send()
+        .await;
+    let expected = "Requested resource not found: Index: byAt not found for table: Threads";
+    for error in [
+        described.unwrap_err().into_service_error().meta().clone(),
+        update.unwrap_err().into_service_error().meta().clone(),
+    ] {
+        assert_eq!((error.code(), error.message()), (Some("ResourceNotFoundException"), Some(expected)));
+    }
+}
