@@ -169,7 +169,7 @@ fn call(state: &State, operation: &str, body: Bytes) -> Result<(), String> {
 }
 
 /// DynamoDB JSON (`{"name": {"S": ".."}}`, strings and numbers) → SDK values.
-fn sdk_map(value: &Value) -> HashMap<String, AttributeValue> {
+pub(crate) fn sdk_map(value: &Value) -> HashMap<String, AttributeValue> {
     let mut map = HashMap::new();
     for (name, typed) in value.as_object().into_iter().flatten() {
         if let Some(s) = typed.get("S").and_then(Value::as_str) {

@@ -9,6 +9,7 @@ mod durable_report;
 mod dynamodb_local;
 mod dynoxide;
 mod embedded;
+mod fixtures;
 mod load;
 mod options;
 mod procstat;
@@ -47,6 +48,9 @@ fn main() {
 
 fn bench(options: &Options) -> Result<(), String> {
     let (targets, setup_notes) = targets(options)?;
+    if options.fixtures_only {
+        return fixtures::run_alone(options, &targets);
+    }
     let fixed = Target {
         name: "fixed-body HTTP server".into(),
         launch: Launch::Command {

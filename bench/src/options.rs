@@ -18,6 +18,7 @@ pub const USAGE: &str = "usage: cargo run --release -p bench -- [options]
   --other-cmd 'CMD'     a third target started by a command; {port} is replaced by its port
   --no-scale            skip the Query-versus-table-size phase
   --no-streams          skip the streams phase (PutItem with a stream, GetRecords read-back)
+  --fixtures-only       only the fixture phase (a test suite forking a seeded fixture per test, against the alternatives)
   --out DIR             where results.json and chart.svg go (default bench/results)";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +41,8 @@ pub struct Options {
     pub other: Option<Other>,
     pub scale: bool,
     pub streams: bool,
+    /// Run only the fixture phase (`crate::fixtures`).
+    pub fixtures_only: bool,
     pub out: PathBuf,
     /// Internal: run the fixed-body HTTP server on this port.
     pub serve_fixed: Option<u16>,
@@ -63,6 +66,7 @@ impl Options {
             other: None,
             scale: true,
             streams: true,
+            fixtures_only: false,
             out: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/results")),
             serve_fixed: None,
         };
@@ -92,6 +96,7 @@ impl Options {
                 }
                 "--no-scale" => options.scale = false,
                 "--no-streams" => options.streams = false,
+                "--fixtures-only" => options.fixtures_only = true,
                 "--out" => options.out = PathBuf::from(value()?),
                 "--serve-fixed" => {
                     options.serve_fixed = Some(value()?.parse().map_err(|e| format!("--serve-fixed: {e}"))?)

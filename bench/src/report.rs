@@ -648,6 +648,7 @@ pub fn all_tables(results: &Results) -> Vec<Table> {
         tables.push(crate::durable_report::table(results));
     }
     tables.extend([scale(results), in_process(results)]);
+    tables.extend(results.fixtures.as_ref().map(crate::fixtures::table));
     tables
 }
 
@@ -706,6 +707,7 @@ mod tests {
             targets,
             fixed_http: Vec::new(),
             in_process: Default::default(),
+            fixtures: None,
             durable: Vec::new(),
             notes: Vec::new(),
         };

@@ -17,6 +17,8 @@ pub struct Results {
     /// The trivial fixed-body HTTP server: the throughput ceiling.
     pub fixed_http: Vec<OpResult>,
     pub in_process: InProcess,
+    /// The fixture phase: a test suite forking a seeded fixture per test, against the alternatives.
+    pub fixtures: Option<crate::fixtures::FixtureResults>,
     /// The durable-mode phases, per target (empty when skipped with `--no-durable`).
     pub durable: Vec<crate::durable_phase::DurableResults>,
     /// Set-up notes: rivals that could not be installed, and why.

@@ -278,6 +278,10 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
             .await
             .unwrap_or_else(|e| InProcess { note: Some(e), ..InProcess::default() });
 
+    // A test suite's fixtures: a fork per test, against harness::start() and a shared DynamoDB Local.
+    let ddb_local = targets.iter().find(|t| t.name == crate::dynamodb_local::NAME);
+    let fixtures = Some(crate::fixtures::run(options, ddb_local).await);
+
     Results {
         started_unix: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
         quick: options.quick,
@@ -288,6 +292,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
         targets: results,
         fixed_http: fixed_results,
         in_process,
+        fixtures,
         durable,
         notes: Vec::new(),
     }
