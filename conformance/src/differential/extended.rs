@@ -808,6 +808,8 @@ impl TableSpec {
 ///   accepts a value the API model refuses (an enum value it does not list, a
 ///   JSON type it does not have), its answer counts as the refusal.
 /// - `projection-overlap-path-two`: overlap messages compared up to the first path.
+/// - `update-item-check-order`: an UpdateItem with both AttributeUpdates and
+///   Expected refused by both compares as one refusal.
 /// - `query-empty-capacity`: a Query or Scan that reads nothing costs
 ///   DynamoDB its minimum read (0.5 or 1 unit), DynamoDB Local 0.
 /// - and, no difference but an undefined order, the items of a Query of a
@@ -880,6 +882,17 @@ pub(super) fn normalize(
     let Some(message) = answer.body.get("message").and_then(Value::as_str).map(str::to_string) else { return };
     if mixes_parameters(op, request) && answer.body.get("__type") == Some(&json!("ValidationException")) {
         answer.body["message"] = json!(MIXED);
+        return;
+    }
+    // UpdateItem with both AttributeUpdates and Expected: DynamoDB checks the
+    // update first, DynamoDB Local the condition's values (listed difference
+    // `update-item-check-order`): a refusal compares as one.
+    if op == "UpdateItem"
+        && request.get("AttributeUpdates").is_some()
+        && request.get("Expected").is_some()
+        && answer.body.get("__type") == Some(&json!("ValidationException"))
+    {
+        answer.body["message"] = json!("<update-item-check-order>");
         return;
     }
     // PutItem/DeleteItem with ReturnValues other than NONE/ALL_OLD: DynamoDB's

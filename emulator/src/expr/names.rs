@@ -67,15 +67,19 @@ impl ExpressionAttributes {
             if values.is_empty() {
                 return Err(ApiError::validation("ExpressionAttributeValues must not be empty"));
             }
-            for key in values.keys() {
-                if !valid_key(key, ':') {
-                    return Err(ApiError::validation(format!(
-                        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\""
-                    )));
-                }
-            }
+            Self::check_value_keys(values.keys())?;
         }
         Ok(())
+    }
+
+    /// `ExpressionAttributeValues` keys: `:` and letters, digits or `_`.
+    pub fn check_value_keys<'k>(keys: impl IntoIterator<Item = &'k String>) -> ApiResult<()> {
+        match keys.into_iter().find(|key| !valid_key(key, ':')) {
+            Some(key) => Err(ApiError::validation(format!(
+                "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\""
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Resolves `#name`, recording the use.

@@ -71,6 +71,10 @@ fn read_names(input: &Input) -> ApiResult<Option<std::collections::BTreeMap<Stri
 fn read_values(input: &Input) -> ApiResult<Option<Item>> {
     let Some(raw) = input.raw("ExpressionAttributeValues") else { return Ok(None) };
     let serde_json::Value::Object(map) = raw else { return input.item("ExpressionAttributeValues") };
+    // Every key before any value: DynamoDB's order (dynalite's updateItem.js,
+    // "should return ValidationException for invalid keys in
+    // ExpressionAttributeValues", asserted against DynamoDB).
+    ExpressionAttributes::check_value_keys(map.keys())?;
     let mut values = Item::new();
     for (key, value) in map {
         if value.is_null() {

@@ -250,16 +250,13 @@ pub fn serving_table_after<T>(
 pub fn read_update_and_condition(input: &Input) -> ApiResult<(UpdateExpression, Option<Condition>)> {
     expr_request::check_parameter_styles(input, &UPDATE_LEGACY, &UPDATE_EXPRESSIONS)?;
     let mut attrs = expr_request::read_attributes(input, &UPDATE_EXPRESSIONS, true)?;
-    // Legacy `Expected` (and a ConditionalOperator without two conditions)
-    // is checked before `AttributeUpdates`, as DynamoDB Local does.
-    let (update, condition) = if input.has("UpdateExpression") {
-        let update = expr_request::read_update(input, &mut attrs)?;
-        (update, expr_request::read_condition(input, &mut attrs)?)
-    } else {
-        let condition = expr_request::read_condition(input, &mut attrs)?;
-        (expr_request::read_update(input, &mut attrs)?, condition)
-    };
-    let update = update.unwrap_or_default();
+    // The update before the condition, legacy `AttributeUpdates` before
+    // `Expected` too: DynamoDB's order (dynalite's updateItem.js, "should
+    // return ValidationException if update has no value", asserted against
+    // DynamoDB); DynamoDB Local checks Expected first (known difference
+    // `update-item-check-order`).
+    let update = expr_request::read_update(input, &mut attrs)?.unwrap_or_default();
+    let condition = expr_request::read_condition(input, &mut attrs)?;
     attrs.check_all_used()?;
     Ok((update, condition))
 }
