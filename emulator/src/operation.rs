@@ -77,6 +77,8 @@ macro_rules! operation_table {
             ListGlobalTables:            DynamoDb, Read,   NoTable,   Single,    Json(legacy_global_tables::list_global_tables);
             DescribeGlobalTableSettings: DynamoDb, Read,   NoTable,   Single,    Json(legacy_global_tables::describe_global_table_settings);
             UpdateGlobalTableSettings:   DynamoDb, Define, NoTable,   Single,    Json(legacy_global_tables::update_global_table_settings);
+            DescribeTableReplicaAutoScaling: DynamoDb, Read,  TableName, Single, Json(replica_auto_scaling::describe_table_replica_auto_scaling);
+            UpdateTableReplicaAutoScaling:   DynamoDb, Define, TableName, Single, Json(replica_auto_scaling::update_table_replica_auto_scaling);
             ListStreams:               DynamoDbStreams, Read, TableName, Single,  Json(streams::list_streams);
             DescribeStream:            DynamoDbStreams, Read, StreamArn, Single,  Json(streams::describe_stream);
             GetShardIterator:          DynamoDbStreams, Read, StreamArn, Single,  Json(streams::get_shard_iterator);

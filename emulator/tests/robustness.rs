@@ -223,6 +223,12 @@ fn templates() -> Vec<(&'static str, Value)> {
             json!({"GlobalTableName": "hashed", "ReplicaUpdates": [{"Delete": {"RegionName": "eu-west-1"}}]}),
         ),
         ("DescribeGlobalTable", json!({"GlobalTableName": "hashed"})),
+        ("DescribeTableReplicaAutoScaling", json!({"TableName": "hashed"})),
+        (
+            "UpdateTableReplicaAutoScaling",
+            json!({"TableName": "hashed", "ProvisionedWriteCapacityAutoScalingUpdate": {"MinimumUnits": 1, "MaximumUnits": 10, "AutoScalingDisabled": false},
+                "ReplicaUpdates": [{"RegionName": "eu-west-1", "ReplicaProvisionedReadCapacityAutoScalingUpdate": {"AutoScalingDisabled": true}}]}),
+        ),
         ("ListGlobalTables", json!({"ExclusiveStartGlobalTableName": "hashed", "Limit": 5, "RegionName": "us-east-1"})),
         ("DescribeGlobalTableSettings", json!({"GlobalTableName": "hashed"})),
         (

@@ -557,3 +557,37 @@ async fn three_regions_each_list_the_others_and_share_every_write() {
     home.update_table().table_name("catalog").replica_updates(delete(DR)).send().await.unwrap();
     assert_eq!(regions(replicas(&eu, "catalog").await.0), ["us-east-1"]);
 }
+
+/// Replica auto scaling exists for global tables only; the emulator's
+/// replicas are on-demand, so it lists them without settings and refuses to
+/// scale them.
+#[tokio::test]
+async fn replica_auto_scaling_lists_on_demand_replicas_and_refuses_to_scale_them() {
+    let db = harness::start().await;
+    let home = db.client();
+    create_table(&home, "regional", "pk", None).await;
+    let (code, message) = error_of(home.describe_table_replica_auto_scaling().table_name("regional").send().await);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("ResourceNotFoundException", "Global table with name: 'regional' does not exist.")
+    );
+
+    let (home, _) = global_table(&db, "scaled").await;
+    let described = home.describe_table_replica_auto_scaling().table_name("scaled").send().await.unwrap();
+    let description = described.table_auto_scaling_description().unwrap();
+    let regions: Vec<&str> = description.replicas().iter().filter_map(|r| r.region_name()).collect();
+    assert_eq!(regions, ["us-east-1", "us-west-2"], "every replica, home included, in region order");
+    assert!(description.replicas()[0].replica_provisioned_write_capacity_auto_scaling_settings().is_none());
+
+    let write =
+        aws_sdk_dynamodb::types::AutoScalingSettingsUpdate::builder().minimum_units(1).maximum_units(10).build();
+    let refused = home
+        .update_table_replica_auto_scaling()
+        .table_name("scaled")
+        .provisioned_write_capacity_auto_scaling_update(write)
+        .send()
+        .await;
+    let (code, message) = error_of(refused);
+    assert_eq!(code, "ValidationException");
+    assert_eq!(message, "Failed to update global table with name \u{2018}scaled\u{2018}. Replicas 'US-EAST-1', 'US-WEST-2' BillingMode is PayPerRequest. You must convert table's BillingMode to PROVISIONED to set parameters: 'GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate'.");
+}

@@ -102,6 +102,14 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         .step("UpdateGlobalTable", json!({"GlobalTableName": "$Pt", "ReplicaUpdates": [{"Delete": {"RegionName": "us-west-2"}}]}))
         .step("UpdateGlobalTable", json!({"GlobalTableName": "$Pt", "ReplicaUpdates": [{"Create": {"RegionName": "us-west-2"}}]}))
         .step("UpdateGlobalTableSettings", json!({"GlobalTableName": "$Pt", "GlobalTableBillingMode": "PAY_PER_REQUEST"})),
+        base("replica-auto-scaling-regional", format!("replica auto scaling of a table with no replica ({FINDINGS} DDB-TABLE-187)"))
+            .step("DescribeTableReplicaAutoScaling", json!({"TableName": "$Pt"}))
+            .step("UpdateTableReplicaAutoScaling", json!({"TableName": "$Pt", "ProvisionedWriteCapacityAutoScalingUpdate": {"MinimumUnits": 1, "MaximumUnits": 10}})),
+        base("replica-auto-scaling-on-demand", format!("an on-demand global table: its replicas listed without settings, a capacity refused ({FINDINGS} DDB-TABLE-190, 265)"))
+            .step("UpdateTable", create_in("us-west-2"))
+            .step("DescribeTableReplicaAutoScaling", json!({"TableName": "$Pt"}))
+            .step("UpdateTableReplicaAutoScaling", json!({"TableName": "$Pt", "ProvisionedWriteCapacityAutoScalingUpdate": {"MinimumUnits": 1, "MaximumUnits": 10}}))
+            .step("UpdateTable", delete_in("us-west-2")),
         Scenario::new("GlobalTables/legacy-name-constraint", format!("a global table name too short ({LEGACY})"))
             .step("DescribeGlobalTable", json!({"GlobalTableName": "ab"})),
     ]

@@ -18,6 +18,7 @@ pub mod metadata;
 pub mod query;
 pub mod read;
 pub mod recovery;
+pub mod replica_auto_scaling;
 pub mod replicas;
 pub mod reply;
 pub mod scan;
