@@ -48,7 +48,7 @@ use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -89,6 +89,12 @@ pub struct Journal {
     compaction: Mutex<()>,
     /// Commit tickets handed out: a caller's writes were made before it took its ticket.
     tickets: AtomicU64,
+    /// Every commit ticket up to this one is on disk.
+    durable: AtomicU64,
+    /// Whether a caller is leading a commit (writing and syncing for everyone waiting).
+    leading: Mutex<bool>,
+    /// Signalled when a commit ends.
+    led: parking_lot::Condvar,
     /// The journal has grown well past the live data: [`Journal::upkeep`] compacts it.
     compaction_due: AtomicBool,
     /// Records beyond twice the live items that make a compaction due.
@@ -116,8 +122,6 @@ struct Inner {
     records: u64,
     /// Live records when last counted (at start or the last compaction).
     live: u64,
-    /// Every commit ticket up to this one is on disk.
-    durable: u64,
     /// A commit failed to reach the disk: the next one rewrites the journal whole (a compaction).
     rewrite: bool,
     /// Failed commits so far: a compaction running across one gives up (what it copies lacks that commit).
@@ -175,12 +179,14 @@ impl Journal {
                 transfers: BTreeSet::new(),
                 records: replayed.records,
                 live: 0,
-                durable: 0,
                 rewrite: false,
                 failures: 0,
             }),
             compaction: Mutex::new(()),
             tickets: AtomicU64::new(0),
+            durable: AtomicU64::new(0),
+            leading: Mutex::new(false),
+            led: parking_lot::Condvar::new(),
             compaction_due: AtomicBool::new(false),
             compact_slack: COMPACT_SLACK,
             switch_micros: AtomicU64::new(0),
@@ -205,13 +211,26 @@ impl Journal {
     pub fn commit(&self, state: &State, definitions: bool) -> io::Result<()> {
         // Taken after this caller's writes: a commit that starts later carries them.
         let ticket = self.tickets.fetch_add(1, Ordering::SeqCst) + 1;
+        {
+            // One caller leads each commit; the others wait for it, and those
+            // whose writes it carried return without taking the journal's lock.
+            let mut leading = self.leading.lock();
+            loop {
+                if !definitions && self.durable.load(Ordering::SeqCst) >= ticket {
+                    return Ok(());
+                }
+                if !*leading {
+                    *leading = true;
+                    break;
+                }
+                self.led.wait(&mut leading);
+            }
+        }
+        let _lead = Lead(self);
         let mut inner = self.inner.lock();
         if inner.rewrite {
             drop(inner);
             return self.compact(state);
-        }
-        if !definitions && inner.durable >= ticket {
-            return Ok(());
         }
         self.write_commit(&mut inner, state, definitions)?;
         self.note_growth(&inner);
@@ -237,7 +256,7 @@ impl Journal {
             inner.len += out.len() as u64;
             inner.records += written;
         }
-        inner.durable = inner.durable.max(covered);
+        self.durable.fetch_max(covered, Ordering::SeqCst);
         Ok(())
     }
 
@@ -331,7 +350,7 @@ impl Journal {
                 inner.records = snapshot + (inner.records - records_at_start) + written;
                 inner.live = snapshot;
                 inner.rewrite = false;
-                inner.durable = inner.durable.max(covered);
+                self.durable.fetch_max(covered, Ordering::SeqCst);
                 self.switch_micros.store(held.elapsed().as_micros() as u64, Ordering::Relaxed);
                 Ok(())
             }
@@ -344,6 +363,16 @@ impl Journal {
                 Err(error)
             }
         }
+    }
+}
+
+/// The commit a caller leads: when it ends (even by a panic), the next waiting caller may lead.
+struct Lead<'a>(&'a Journal);
+
+impl Drop for Lead<'_> {
+    fn drop(&mut self) {
+        *self.0.leading.lock() = false;
+        self.0.led.notify_all();
     }
 }
 
@@ -814,7 +843,8 @@ type ReplayedBackups = BTreeMap<String, (String, i64, TableDef, BTreeMap<Primary
 /// A table as replay reads it.
 struct ReplayedTable {
     def: TableDef,
-    items: BTreeMap<PrimaryKey, StoredItem>,
+    /// Every put (`Some`) and delete since its creation, in order: the last of a key stands.
+    items: Vec<(PrimaryKey, Option<StoredItem>)>,
     history: Option<SavedHistory>,
 }
 
@@ -849,6 +879,7 @@ impl ReplayedNamespace {
         for name in &self.order {
             let Some(table) = self.tables.remove(name) else { continue };
             let ReplayedTable { def, items, history } = table;
+            let items = latest(items);
             let data = table_data(&def, items);
             tables.push((TableState { def, data }, history));
         }
@@ -880,6 +911,25 @@ impl ReplayedNamespace {
     }
 }
 
+/// The items a table's puts and deletes leave, in the table's order. A
+/// compacted journal lists a table's items in that order already, so the
+/// sort is one pass and the map is built in bulk rather than item by item.
+fn latest(mut writes: Vec<(PrimaryKey, Option<StoredItem>)>) -> BTreeMap<PrimaryKey, StoredItem> {
+    // Stable: a key's writes stay in the order they were made.
+    writes.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Vec<(PrimaryKey, StoredItem)> = Vec::with_capacity(writes.len());
+    let mut writes = writes.into_iter().peekable();
+    while let Some((key, item)) = writes.next() {
+        if writes.peek().is_some_and(|(next, _)| *next == key) {
+            continue;
+        }
+        if let Some(item) = item {
+            kept.push((key, item));
+        }
+    }
+    kept.into_iter().collect()
+}
+
 /// A table's data holding `items`, its indexes filled.
 fn table_data(def: &TableDef, items: BTreeMap<PrimaryKey, StoredItem>) -> TableData {
     let mut data = TableData::new(def);
@@ -904,22 +954,16 @@ fn table_data(def: &TableDef, items: BTreeMap<PrimaryKey, StoredItem>) -> TableD
 /// namespace belong to `root`.
 fn replay(path: &Path, on_damage: OnDamage, root: &str) -> io::Result<Replayed> {
     let mut replayed = Replayed::default();
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
-    let (mut line, mut offset, mut index) = (Vec::new(), 0u64, 0u64);
+    let bytes = fs::read(path)?;
+    let lines = line_spans(&bytes);
+    let parsed = parse_all(&bytes, &lines);
     // The current commit's records, applied when its marker is read.
     let (mut pending, mut markers): (Vec<Record>, u64) = (Vec::new(), 0);
-    loop {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line)?;
-        if n == 0 {
-            break;
-        }
-        let at = offset;
-        offset += n as u64;
-        index += 1;
-        let Some(record) = parse_record(&line) else {
+    let last = lines.len().saturating_sub(1);
+    for (index, (record, &(at, _))) in parsed.into_iter().zip(&lines).enumerate() {
+        let Some(record) = record else {
             replayed.dropped += 1;
-            if reader.fill_buf()?.is_empty() {
+            if index == last {
                 tracing::warn!(
                     offset = at,
                     "the journal ends with a torn record (a write never acknowledged); dropping it"
@@ -927,9 +971,9 @@ fn replay(path: &Path, on_damage: OnDamage, root: &str) -> io::Result<Replayed> 
                 continue;
             }
             if on_damage == OnDamage::Refuse {
-                return Err(damaged(path, at, index));
+                return Err(damaged(path, at as u64, index as u64 + 1));
             }
-            tracing::warn!(offset = at, record = index, "skipping a damaged journal record (--db-repair)");
+            tracing::warn!(offset = at, record = index + 1, "skipping a damaged journal record (--db-repair)");
             continue;
         };
         replayed.records += 1;
@@ -965,6 +1009,36 @@ fn replay(path: &Path, on_damage: OnDamage, root: &str) -> io::Result<Replayed> 
     Ok(replayed)
 }
 
+/// Each line's (start, end) in `bytes`, its newline included (the last may have none: torn).
+fn line_spans(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::with_capacity(bytes.len() / 256);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = bytes[start..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |at| start + at + 1);
+        spans.push((start, end));
+        start = end;
+    }
+    spans
+}
+
+/// Parses (and checks) every line, on two threads for a large journal: the
+/// CRCs and the items' base64 are most of a replay's work.
+fn parse_all<'a>(bytes: &'a [u8], lines: &[(usize, usize)]) -> Vec<Option<Record<'a>>> {
+    let parse = |spans: &[(usize, usize)]| -> Vec<Option<Record<'a>>> {
+        spans.iter().map(|&(start, end)| parse_record(&bytes[start..end])).collect()
+    };
+    if lines.len() < 50_000 {
+        return parse(lines);
+    }
+    let (first, second) = lines.split_at(lines.len() / 2);
+    std::thread::scope(|scope| {
+        let later = scope.spawn(|| parse(second));
+        let mut parsed = parse(first);
+        parsed.extend(later.join().unwrap_or_default());
+        parsed
+    })
+}
+
 fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
@@ -978,18 +1052,24 @@ fn damaged(path: &Path, offset: u64, record: u64) -> io::Error {
 }
 
 /// One journal record, checked against its CRC.
-enum Record {
+enum Record<'a> {
     Json(Value),
-    /// `P` (a put), `B` (a history's base item) or `H` (a history's change).
+    /// `P` (a put) or `B` (a history's base item), its item decoded.
     Item {
         kind: u8,
-        ns: String,
-        table: String,
-        rest: Vec<u8>,
+        ns: &'a str,
+        table: &'a str,
+        item: StoredItem,
+    },
+    /// `H`: a history's change, read when applied.
+    Change {
+        ns: &'a str,
+        table: &'a str,
+        rest: &'a [u8],
     },
 }
 
-fn parse_record(line: &[u8]) -> Option<Record> {
+fn parse_record(line: &[u8]) -> Option<Record<'_>> {
     let line = line.strip_suffix(b"\n")?;
     let (crc, text) = (line.get(..8)?, line.get(9..)?);
     let crc = u32::from_str_radix(std::str::from_utf8(crc).ok()?, 16).ok()?;
@@ -1000,9 +1080,13 @@ fn parse_record(line: &[u8]) -> Option<Record> {
         b'{' => serde_json::from_slice(text).ok().map(Record::Json),
         kind @ (b'P' | b'B' | b'H') => {
             let mut parts = text.get(2..)?.splitn(3, |b| *b == b' ');
-            let ns = String::from_utf8(parts.next()?.to_vec()).ok()?;
-            let table = String::from_utf8(parts.next()?.to_vec()).ok()?;
-            Some(Record::Item { kind: *kind, ns, table, rest: parts.next()?.to_vec() })
+            let ns = std::str::from_utf8(parts.next()?).ok()?;
+            let table = std::str::from_utf8(parts.next()?).ok()?;
+            let rest = parts.next()?;
+            if *kind == b'H' {
+                return Some(Record::Change { ns, table, rest });
+            }
+            Some(Record::Item { kind: *kind, ns, table, item: decode_item(rest).ok()? })
         }
         _ => None,
     }
@@ -1019,25 +1103,16 @@ fn decode_item(text: &[u8]) -> io::Result<StoredItem> {
 
 fn apply_record(namespaces: &mut BTreeMap<String, ReplayedNamespace>, root: &str, record: Record) -> io::Result<()> {
     match record {
-        Record::Item { kind, ns, table, rest } => {
-            let namespace = namespaces.entry(ns).or_default();
-            let entry =
-                namespace.tables.get_mut(&table).ok_or_else(|| invalid(format!("item of unknown table {table}")))?;
-            match kind {
-                b'P' => {
-                    let item = decode_item(&rest)?;
-                    entry.items.insert(item.key(), item);
-                }
-                b'B' => {
-                    let item = decode_item(&rest)?;
-                    if let Some(history) = &mut entry.history {
-                        history.base.make_mut().insert(item.key(), item);
-                    }
-                }
-                _ => apply_change(entry, &rest)?,
+        Record::Item { kind, ns, table, item } => {
+            let entry = replayed_table(namespaces, ns, table)?;
+            if kind == b'P' {
+                entry.items.push((item.key(), Some(item)));
+            } else if let Some(history) = &mut entry.history {
+                history.base.make_mut().insert(item.key(), item);
             }
             Ok(())
         }
+        Record::Change { ns, table, rest } => apply_change(replayed_table(namespaces, ns, table)?, rest),
         Record::Json(value) => {
             let ns = value["ns"].as_str().unwrap_or(root).to_string();
             let namespace = namespaces.entry(ns).or_default();
@@ -1063,6 +1138,16 @@ fn apply_record(namespaces: &mut BTreeMap<String, ReplayedNamespace>, root: &str
             applied.map_err(invalid)
         }
     }
+}
+
+/// The table an item or history record names.
+fn replayed_table<'n>(
+    namespaces: &'n mut BTreeMap<String, ReplayedNamespace>,
+    ns: &str,
+    table: &str,
+) -> io::Result<&'n mut ReplayedTable> {
+    let namespace = namespaces.get_mut(ns).ok_or_else(|| invalid(format!("item of unknown namespace {ns}")))?;
+    namespace.tables.get_mut(table).ok_or_else(|| invalid(format!("item of unknown table {table}")))
 }
 
 /// A history's header: the history starts again from what follows.
@@ -1178,7 +1263,7 @@ fn apply(namespace: &mut ReplayedNamespace, record: &Value) -> Result<(), String
         || serde_json::from_value::<TableDef>(record["def"].clone()).map_err(|e| format!("bad table definition: {e}"));
     match record["t"].as_str() {
         Some("create") => {
-            namespace.tables.insert(name.clone(), ReplayedTable { def: def()?, items: BTreeMap::new(), history: None });
+            namespace.tables.insert(name.clone(), ReplayedTable { def: def()?, items: Vec::new(), history: None });
             namespace.order.retain(|n| n != &name);
             namespace.order.push(name);
         }
@@ -1196,9 +1281,9 @@ fn apply(namespace: &mut ReplayedNamespace, record: &Value) -> Result<(), String
             let key = table.def.key_schema.key_from_item(&item).map_err(|e| e.message)?;
             if kind == "put" {
                 let stored = StoredItem::encode(&key, &item);
-                table.items.insert(key, stored);
+                table.items.push((key, Some(stored)));
             } else {
-                table.items.remove(&key);
+                table.items.push((key, None));
             }
         }
         other => return Err(format!("unknown journal record {other:?}")),
