@@ -241,6 +241,13 @@ impl Violations {
         }
     }
 
+    /// `AttributesToGet` given empty: the model's minimum is one name.
+    pub fn attributes_to_get(&mut self, path: &str, names: Option<&[String]>) {
+        if names.is_some_and(<[String]>::is_empty) {
+            self.add("'[]'".into(), path, "Member must have length greater than or equal to 1");
+        }
+    }
+
     pub fn one_of(&mut self, path: &str, value: Option<&str>, allowed: &[&str]) {
         if let Some(v) = value {
             if !allowed.contains(&v) {

@@ -350,3 +350,32 @@ async fn legacy_filter_checks_come_in_dynamodb_order() {
         "One or more parameter values were invalid: Duplicate value in attribute name: a"
     );
 }
+
+/// An empty AttributesToGet is the model's constraint violation on Scan and
+/// Query, as DynamoDB answers (dynalite's scan.js and query.js, asserted
+/// against DynamoDB); DynamoDB Local reads it as absent.
+#[tokio::test]
+async fn an_empty_attributes_to_get_is_refused() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let expected = "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: \
+                    Member must have length greater than or equal to 1";
+    let scan = client.scan().table_name("scores").set_attributes_to_get(Some(vec![])).send().await;
+    assert_eq!(error_of(scan), ("ValidationException".to_string(), expected.to_string()));
+    let query = client
+        .query()
+        .table_name("scores")
+        .key_conditions(
+            "pk",
+            Condition::builder()
+                .comparison_operator(ComparisonOperator::Eq)
+                .attribute_value_list(s("ann"))
+                .build()
+                .unwrap(),
+        )
+        .set_attributes_to_get(Some(vec![]))
+        .send()
+        .await;
+    assert_eq!(error_of(query), ("ValidationException".to_string(), expected.to_string()));
+}

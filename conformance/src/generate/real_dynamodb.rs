@@ -1336,8 +1336,8 @@ fn update_item() -> Vec<Scenario> {
         .collect()
 }
 
-/// Members at the edge of their type and size: a string in an Integer
-/// member, attribute names of 64 KB.
+/// Members at the edge of their type and size: an empty AttributesToGet, a
+/// string in an Integer member, attribute names of 64 KB.
 fn member_limits() -> Vec<Scenario> {
     const TOOLBOX: &str = "https://github.com/dynamodb-toolbox/dynamodb-toolbox/issues/502 (a Limit sent as a string: DynamoDB answered \"SerializationException: STRING_VALUE cannot be converted to Integer\")";
     const NAMES: &str = "https://github.com/ExtendDB/extenddb/issues/365 (measured against DynamoDB, 2026-09-16: a 65,536-byte name refused at the top level and nested, 65,535 bytes accepted)";
@@ -1346,7 +1346,24 @@ fn member_limits() -> Vec<Scenario> {
         || invalid("1 validation error detected: Attribute name is too large, must be less than 65536 bytes");
     let long = "n".repeat(65_536);
     let longest = "n".repeat(65_535);
+    let empty_names = || {
+        invalid("1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1")
+    };
+    let among = |file: &str| {
+        format!(
+            "{} (one of the violations it lists)",
+            architect(file, "should return ValidationException for incorrect attributes")
+        )
+    };
     vec![
+        one("scan-empty-attributes-to-get", among("scan"), "Scan", json!({"TableName": "abc", "AttributesToGet": []}), empty_names()),
+        one(
+            "query-empty-attributes-to-get",
+            among("query"),
+            "Query",
+            json!({"TableName": "abc", "AttributesToGet": [], "KeyConditions": {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]}}}),
+            empty_names(),
+        ),
         on(HASH, "query-limit-string", TOOLBOX.into()).expect(
             "Query",
             json!({"TableName": HASH, "KeyConditionExpression": "a = :a", "ExpressionAttributeValues": {":a": {"S": "x"}}, "Limit": "5"}),

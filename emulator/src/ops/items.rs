@@ -86,9 +86,7 @@ impl<'a> GetItemRequest<'a> {
         // AttributesToGet, TableName, Key.
         let mut v = Violations::new();
         let capacity = ReturnConsumedCapacity::read(&input, &mut v)?.unwrap_or_default();
-        if input.strings("AttributesToGet")?.is_some_and(|names| names.is_empty()) {
-            v.add("'[]'".into(), "attributesToGet", "Member must have length greater than or equal to 1");
-        }
+        v.attributes_to_get("attributesToGet", input.strings("AttributesToGet")?.as_deref());
         let (table_name, key) = table_and_item(&input, "Key", "key", &mut v)?;
         let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
         v.finish()?;

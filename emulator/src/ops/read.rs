@@ -54,6 +54,9 @@ impl<'a> ReadHead<'a> {
         let limit = input.int("Limit")?;
         v.range("limit", limit, 1, None);
         let capacity = ReturnConsumedCapacity::read(input, v)?.unwrap_or_default();
+        // Refused as the model's minimum (dynalite's scan.js "incorrect
+        // attributes", asserted against DynamoDB); DynamoDB Local reads it as absent.
+        v.attributes_to_get("attributesToGet", input.strings("AttributesToGet")?.as_deref());
         Ok(ReadHead { table_name, index_name, select, limit, capacity })
     }
 
