@@ -60,8 +60,9 @@ async fn get(
     out.item().cloned()
 }
 
-/// The forum's runbook: its three tables (on-demand, with their GSIs) in
-/// us-east-1 get replicas in us-west-2; a post written in one region is read
+/// The forum's runbook (its README's "Global Tables (Active-Active)"): its
+/// three tables, with the README's names and indexes, on-demand in us-east-1,
+/// get replicas in the DR region us-west-2; a post written in one region is read
 /// in the other, through the table and its indexes.
 #[tokio::test]
 async fn forum_tables_replicate_between_two_regions() {
@@ -70,56 +71,66 @@ async fn forum_tables_replicate_between_two_regions() {
     let dr = db.client_for(DR, harness::ACCESS_KEY, harness::SECRET_KEY);
     db.create_tables(
         r#"[
-        {"TableName": "forum-users", "BillingMode": "PAY_PER_REQUEST",
+        {"TableName": "forum-microservices-users-dev", "BillingMode": "PAY_PER_REQUEST",
          "AttributeDefinitions": [{"AttributeName": "userId", "AttributeType": "S"}, {"AttributeName": "email", "AttributeType": "S"}],
          "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}],
          "GlobalSecondaryIndexes": [{"IndexName": "EmailIndex", "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]},
-        {"TableName": "forum-threads", "BillingMode": "PAY_PER_REQUEST",
-         "AttributeDefinitions": [{"AttributeName": "threadId", "AttributeType": "S"}],
-         "KeySchema": [{"AttributeName": "threadId", "KeyType": "HASH"}]},
-        {"TableName": "forum-posts", "BillingMode": "PAY_PER_REQUEST",
-         "AttributeDefinitions": [{"AttributeName": "postId", "AttributeType": "S"}, {"AttributeName": "threadId", "AttributeType": "S"}, {"AttributeName": "createdAt", "AttributeType": "S"}],
+        {"TableName": "forum-microservices-threads-dev", "BillingMode": "PAY_PER_REQUEST",
+         "AttributeDefinitions": [{"AttributeName": "threadId", "AttributeType": "S"}, {"AttributeName": "createdAt", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "threadId", "KeyType": "HASH"}],
+         "GlobalSecondaryIndexes": [{"IndexName": "CreatedAtIndex", "KeySchema": [{"AttributeName": "createdAt", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]},
+        {"TableName": "forum-microservices-posts-dev", "BillingMode": "PAY_PER_REQUEST",
+         "AttributeDefinitions": [{"AttributeName": "postId", "AttributeType": "S"}, {"AttributeName": "threadId", "AttributeType": "S"}, {"AttributeName": "userId", "AttributeType": "S"}, {"AttributeName": "createdAt", "AttributeType": "S"}],
          "KeySchema": [{"AttributeName": "postId", "KeyType": "HASH"}, {"AttributeName": "threadId", "KeyType": "RANGE"}],
-         "GlobalSecondaryIndexes": [{"IndexName": "ThreadIndex", "KeySchema": [{"AttributeName": "threadId", "KeyType": "HASH"}, {"AttributeName": "createdAt", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}
+         "GlobalSecondaryIndexes": [
+           {"IndexName": "ThreadIndex", "KeySchema": [{"AttributeName": "threadId", "KeyType": "HASH"}, {"AttributeName": "createdAt", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}},
+           {"IndexName": "UserIndex", "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "createdAt", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}
         ]"#,
     )
     .unwrap();
     // An item written before the replica exists is copied into it.
     home.put_item()
-        .table_name("forum-users")
+        .table_name("forum-microservices-users-dev")
         .item("userId", s("u1"))
         .item("email", s("ada@example.com"))
         .send()
         .await
         .unwrap();
-    for table in ["forum-users", "forum-threads", "forum-posts"] {
+    for table in ["forum-microservices-users-dev", "forum-microservices-threads-dev", "forum-microservices-posts-dev"] {
         add_replica(&home, table, DR).await;
     }
 
-    let (listed, version) = replicas(&home, "forum-users").await;
+    let (listed, version) = replicas(&home, "forum-microservices-users-dev").await;
     assert_eq!(listed, vec![(DR.to_string(), "ACTIVE".to_string())]);
     assert_eq!(version.as_deref(), Some("2019.11.21"));
-    let replica = dr.describe_table().table_name("forum-users").send().await.unwrap().table.unwrap();
-    assert_eq!(replica.table_arn(), Some("arn:aws:dynamodb:us-west-2:000000000000:table/forum-users"));
+    let replica = dr.describe_table().table_name("forum-microservices-users-dev").send().await.unwrap().table.unwrap();
+    assert_eq!(
+        replica.table_arn(),
+        Some("arn:aws:dynamodb:us-west-2:000000000000:table/forum-microservices-users-dev")
+    );
     assert_eq!(replica.replicas()[0].region_name(), Some(HOME));
     assert_eq!(replica.global_table_version(), Some("2019.11.21"));
     assert_eq!(replica.global_secondary_indexes()[0].index_name(), Some("EmailIndex"));
     assert!(replica.latest_stream_arn().is_some(), "the replica has a stream of its own");
-    assert_eq!(get(&dr, "forum-users", ("userId", "u1")).await.unwrap()["email"], s("ada@example.com"));
+    assert_eq!(
+        get(&dr, "forum-microservices-users-dev", ("userId", "u1")).await.unwrap()["email"],
+        s("ada@example.com")
+    );
 
     // A post written in us-east-1 is read in us-west-2, by key and by index.
     home.put_item()
-        .table_name("forum-posts")
+        .table_name("forum-microservices-posts-dev")
         .item("postId", s("p1"))
         .item("threadId", s("t1"))
         .item("createdAt", s("2024-05-01T10:00:00Z"))
+        .item("userId", s("u1"))
         .item("body", s("hello from the east"))
         .send()
         .await
         .unwrap();
     let by_thread = dr
         .query()
-        .table_name("forum-posts")
+        .table_name("forum-microservices-posts-dev")
         .index_name("ThreadIndex")
         .key_condition_expression("threadId = :t")
         .expression_attribute_values(":t", s("t1"))
@@ -128,15 +139,28 @@ async fn forum_tables_replicate_between_two_regions() {
         .unwrap();
     assert_eq!(by_thread.count(), 1);
     assert_eq!(by_thread.items()[0]["body"], s("hello from the east"));
-    // And back: a thread opened in us-west-2 is read in us-east-1.
+    let by_user = dr
+        .query()
+        .table_name("forum-microservices-posts-dev")
+        .index_name("UserIndex")
+        .key_condition_expression("userId = :u")
+        .expression_attribute_values(":u", s("u1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_user.count(), 1);
+    // And back (the failover: traffic redirected to the DR region): a thread opened in us-west-2 is read in us-east-1.
     dr.put_item()
-        .table_name("forum-threads")
+        .table_name("forum-microservices-threads-dev")
         .item("threadId", s("t2"))
         .item("title", s("DR drill"))
         .send()
         .await
         .unwrap();
-    assert_eq!(get(&home, "forum-threads", ("threadId", "t2")).await.unwrap()["title"], s("DR drill"));
+    assert_eq!(
+        get(&home, "forum-microservices-threads-dev", ("threadId", "t2")).await.unwrap()["title"],
+        s("DR drill")
+    );
 }
 
 #[tokio::test]
