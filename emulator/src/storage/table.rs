@@ -124,6 +124,35 @@ pub struct TtlChange {
 }
 
 impl TableDef {
+    /// An on-demand table with this key and nothing else set (unit tests).
+    #[cfg(test)]
+    pub fn for_tests(name: &str, key_schema: KeySchema) -> TableDef {
+        TableDef {
+            name: name.into(),
+            id: String::new(),
+            arn: String::new(),
+            key_schema,
+            attribute_definitions: vec![],
+            billing_mode: BillingMode::PayPerRequest,
+            throughput: Default::default(),
+            global_indexes: vec![],
+            local_indexes: vec![],
+            stream_view: None,
+            latest_stream: None,
+            sse_specification: None,
+            table_class: None,
+            tags: vec![],
+            deletion_protection: false,
+            ttl_attribute: None,
+            ttl_change: None,
+            point_in_time_recovery: false,
+            created_at: 0.0,
+            transition: None,
+            integrations: Default::default(),
+            vector_indexes: Vec::new(),
+        }
+    }
+
     /// Whether items expire now: TTL enabled, and done ENABLING.
     pub fn ttl_active(&self, now_millis: i64) -> Option<&str> {
         let enabling = self.ttl_change.as_ref().and_then(|c| c.until_millis).is_some_and(|until| now_millis < until);

@@ -15,6 +15,7 @@
 //! linear pass the compiler vectorizes; an entry is the item's
 //! [`StoredItem`], shared with the table.
 
+use super::shared::Shared;
 use super::stored::StoredItem;
 use super::table::ProjectionType;
 use crate::types::{AttributeValue, Item, KeySchema, KeyValue, PrimaryKey, ScalarType};
@@ -187,17 +188,24 @@ pub struct VectorData {
     distance: DistanceFunction,
     /// The search schema's HASH attribute: items without it are not indexed.
     hash: Option<(String, ScalarType)>,
-    /// Slot `i` holds `entries[i]`, `vectors[i * dimensions..][..dimensions]`
-    /// and `norms[i]` (its Euclidean length, for COSINE).
+    /// Shared copy on write with every copy of the table's data, like its items (see `shared`).
+    columns: Shared<Columns>,
+    /// Sum of the indexed items' sizes (keys, vector and projected attributes).
+    pub size_bytes: u64,
+    stored: Vec<String>,
+    all: bool,
+}
+
+/// The indexed items, one slot each: slot `i` holds `entries[i]`,
+/// `vectors[i * dimensions..][..dimensions]`, `norms[i]` (its Euclidean
+/// length, for COSINE) and `sizes[i]`; `slots` finds an item's slot.
+#[derive(Clone, Debug, Default)]
+struct Columns {
     entries: Vec<StoredItem>,
     vectors: Vec<f32>,
     norms: Vec<f32>,
     slots: BTreeMap<PrimaryKey, usize>,
-    /// Sum of the indexed items' sizes (keys, vector and projected attributes).
-    pub size_bytes: u64,
     sizes: Vec<u32>,
-    stored: Vec<String>,
-    all: bool,
 }
 
 /// One search result: the item, its score as the API reports it.
@@ -223,19 +231,15 @@ impl VectorData {
             dimensions: def.dimensions,
             distance: def.distance,
             hash: def.hash_attribute().map(|a| (a.name.clone(), a.kind)),
-            entries: Vec::new(),
-            vectors: Vec::new(),
-            norms: Vec::new(),
-            slots: BTreeMap::new(),
+            columns: Shared::default(),
             size_bytes: 0,
-            sizes: Vec::new(),
             stored,
             all: def.projection == ProjectionType::All,
         }
     }
 
     pub fn item_count(&self) -> u64 {
-        self.entries.len() as u64
+        self.columns.entries.len() as u64
     }
 
     /// The item's vector, when the item belongs in the index.
@@ -271,32 +275,38 @@ impl VectorData {
     /// Adds the item when it belongs in the index (also the backfill).
     pub fn insert(&mut self, key: &PrimaryKey, item: &Item, stored: &StoredItem) {
         let Some(vector) = self.vector_of(item) else { return };
-        if self.slots.contains_key(key) {
+        if self.columns.slots.contains_key(key) {
             self.remove(key);
         }
         let size = self.size_of(item);
-        self.norms.push(norm(&vector));
-        self.vectors.extend_from_slice(&vector);
-        self.entries.push(stored.clone());
-        self.sizes.push(size);
+        let columns = self.columns.make_mut();
+        columns.norms.push(norm(&vector));
+        columns.vectors.extend_from_slice(&vector);
+        columns.entries.push(stored.clone());
+        columns.sizes.push(size);
+        columns.slots.insert(key.clone(), columns.entries.len() - 1);
         self.size_bytes += u64::from(size);
-        self.slots.insert(key.clone(), self.entries.len() - 1);
     }
 
     /// Removes the item under `key`, if indexed: the last slot moves into its place.
     pub fn remove(&mut self, key: &PrimaryKey) {
-        let Some(slot) = self.slots.remove(key) else { return };
-        let last = self.entries.len() - 1;
-        self.size_bytes -= u64::from(self.sizes[slot]);
-        if slot != last {
-            let moved = self.entries[last].key();
-            self.vectors.copy_within(last * self.dimensions..(last + 1) * self.dimensions, slot * self.dimensions);
-            self.slots.insert(moved, slot);
+        if !self.columns.slots.contains_key(key) {
+            return;
         }
-        self.entries.swap_remove(slot);
-        self.norms.swap_remove(slot);
-        self.sizes.swap_remove(slot);
-        self.vectors.truncate(last * self.dimensions);
+        let dimensions = self.dimensions;
+        let columns = self.columns.make_mut();
+        let Some(slot) = columns.slots.remove(key) else { return };
+        let last = columns.entries.len() - 1;
+        self.size_bytes -= u64::from(columns.sizes[slot]);
+        if slot != last {
+            let moved = columns.entries[last].key();
+            columns.vectors.copy_within(last * dimensions..(last + 1) * dimensions, slot * dimensions);
+            columns.slots.insert(moved, slot);
+        }
+        columns.entries.swap_remove(slot);
+        columns.norms.swap_remove(slot);
+        columns.sizes.swap_remove(slot);
+        columns.vectors.truncate(last * dimensions);
     }
 
     /// The `k` nearest items to `query` that `accept` takes, nearest first;
@@ -305,14 +315,16 @@ impl VectorData {
         let query_norm = norm(query);
         // Lower is nearer: the COSINE distance, the squared Euclidean
         // distance, the negated dot product.
-        let mut order: Vec<(f32, u32)> = self
+        let columns = &*self.columns;
+        let mut order: Vec<(f32, u32)> = columns
             .vectors
             .chunks_exact(self.dimensions.max(1))
             .enumerate()
             .map(|(slot, v)| (self.nearness(query, query_norm, slot, v), slot as u32))
             .collect();
         let by_nearness = |a: &(f32, u32), b: &(f32, u32)| {
-            a.0.total_cmp(&b.0).then_with(|| self.entries[a.1 as usize].cmp_key(&self.entries[b.1 as usize].key()))
+            a.0.total_cmp(&b.0)
+                .then_with(|| columns.entries[a.1 as usize].cmp_key(&columns.entries[b.1 as usize].key()))
         };
         let mut chosen: Vec<(f32, u32)> = Vec::with_capacity(k.min(order.len()));
         // Only the nearest k matter without a filter; a filter may need more:
@@ -327,7 +339,7 @@ impl VectorData {
             }
             order[seen..bound].sort_unstable_by(by_nearness);
             let room = k - chosen.len();
-            let accepted = order[seen..bound].iter().filter(|(_, slot)| accept(&self.entries[*slot as usize]));
+            let accepted = order[seen..bound].iter().filter(|(_, slot)| accept(&columns.entries[*slot as usize]));
             chosen.extend(accepted.take(room));
             seen = bound;
             if chosen.len() >= k || bound == order.len() {
@@ -340,8 +352,8 @@ impl VectorData {
             .into_iter()
             .map(|(_, slot)| {
                 let slot = slot as usize;
-                let vector = &self.vectors[slot * self.dimensions..(slot + 1) * self.dimensions];
-                Hit { item: &self.entries[slot], score: score(self.distance, query, vector), vector }
+                let vector = &columns.vectors[slot * self.dimensions..(slot + 1) * self.dimensions];
+                Hit { item: &columns.entries[slot], score: score(self.distance, query, vector), vector }
             })
             .collect()
     }
@@ -349,7 +361,7 @@ impl VectorData {
     fn nearness(&self, query: &[f32], query_norm: f32, slot: usize, vector: &[f32]) -> f32 {
         let near = match self.distance {
             DistanceFunction::Cosine => {
-                let lengths = query_norm * self.norms[slot];
+                let lengths = query_norm * self.columns.norms[slot];
                 if lengths == 0.0 {
                     1.0
                 } else {
@@ -478,6 +490,24 @@ mod tests {
                 _ => String::new(),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_copy_shares_the_vectors_until_either_side_writes() {
+        let mut original = VectorData::new(&def(DistanceFunction::Euclidean), schema());
+        for (p, v) in [("a", [0.0, 0.0, 1.0]), ("b", [0.5, 1.0, 0.0]), ("c", [1.0, 0.0, 0.0])] {
+            let (key, item, stored) = entry(p, &v);
+            original.insert(&key, &item, &stored);
+        }
+        let mut copy = original.clone();
+        assert!(std::ptr::eq(&*original.columns, &*copy.columns));
+        // The copy moves "a" and drops "c"; the original still finds them as they were.
+        let (key, item, stored) = entry("a", &[1.0, 0.0, 0.0]);
+        copy.replace(&key, Some(&item), &item, &stored);
+        copy.remove(&entry("c", &[0.0; 3]).0);
+        assert_eq!(names(&copy.search(&[1.0, 0.0, 0.0], 3, |_| true)), ["a", "b"]);
+        assert_eq!(names(&original.search(&[1.0, 0.0, 0.0], 3, |_| true)), ["c", "b", "a"]);
+        assert_eq!((original.item_count(), copy.item_count()), (3, 2));
     }
 
     #[test]
