@@ -28,6 +28,16 @@ fn delete(region: &str) -> ReplicationGroupUpdate {
     ReplicationGroupUpdate::builder().delete(action).build()
 }
 
+fn hash_key(name: &str) -> aws_sdk_dynamodb::types::KeySchemaElement {
+    let key = aws_sdk_dynamodb::types::KeySchemaElement::builder().attribute_name(name);
+    key.key_type(aws_sdk_dynamodb::types::KeyType::Hash).build().unwrap()
+}
+
+fn string_attribute(name: &str) -> aws_sdk_dynamodb::types::AttributeDefinition {
+    let definition = aws_sdk_dynamodb::types::AttributeDefinition::builder().attribute_name(name);
+    definition.attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S).build().unwrap()
+}
+
 async fn add_replica(client: &Client, table: &str, region: &str) {
     client.update_table().table_name(table).replica_updates(create(region)).send().await.expect("add a replica");
 }
@@ -393,31 +403,12 @@ async fn replica_updates_are_checked_as_dynamodb_checks_them() {
     assert_eq!(message, "Disabling Stream is not allowed for a Global Table replica.");
 
     // Provisioned tables need write auto scaling, which the emulator has not.
-    let provisioned = aws_sdk_dynamodb::types::ProvisionedThroughput::builder()
-        .read_capacity_units(5)
-        .write_capacity_units(5)
-        .build()
-        .unwrap();
-    home.create_table()
-        .table_name("fixed")
-        .key_schema(
-            aws_sdk_dynamodb::types::KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            aws_sdk_dynamodb::types::AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .provisioned_throughput(provisioned)
-        .send()
-        .await
-        .unwrap();
+    db.create_tables(
+        r#"{"TableName": "fixed", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}"#,
+    )
+    .unwrap();
     let (_, message) = error_of(home.update_table().table_name("fixed").replica_updates(create(DR)).send().await);
     assert_eq!(message, "Table write capacity should either be Pay-Per-Request or AutoScaled.");
     let _ = ReplicaStatus::Active;
@@ -480,13 +471,7 @@ async fn indexes_are_created_and_deleted_in_every_replica() {
         .create(
             aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
                 .index_name("byCity")
-                .key_schema(
-                    aws_sdk_dynamodb::types::KeySchemaElement::builder()
-                        .attribute_name("city")
-                        .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
-                        .build()
-                        .unwrap(),
-                )
+                .key_schema(hash_key("city"))
                 .projection(
                     aws_sdk_dynamodb::types::Projection::builder()
                         .projection_type(aws_sdk_dynamodb::types::ProjectionType::All)
@@ -496,14 +481,9 @@ async fn indexes_are_created_and_deleted_in_every_replica() {
                 .unwrap(),
         )
         .build();
-    let city = aws_sdk_dynamodb::types::AttributeDefinition::builder()
-        .attribute_name("city")
-        .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
-        .build()
-        .unwrap();
     dr.update_table()
         .table_name("people")
-        .attribute_definitions(city)
+        .attribute_definitions(string_attribute("city"))
         .global_secondary_index_updates(index)
         .send()
         .await

@@ -265,38 +265,17 @@ mod tests {
     fn def_with_gsi() -> TableDef {
         use crate::types::{KeyAttribute, KeySchema, ScalarType};
         let key = |name: &str| KeySchema::simple(KeyAttribute { name: name.into(), kind: ScalarType::S }, None);
-        TableDef {
-            name: "t".into(),
-            id: String::new(),
+        let mut def = TableDef::for_tests("t", key("pk"));
+        def.global_indexes.push(IndexDef {
+            name: "g".into(),
+            kind: IndexKind::Global,
+            key_schema: key("gk"),
+            projection: ProjectionType::KeysOnly,
+            throughput: None,
             arn: String::new(),
-            key_schema: key("pk"),
-            attribute_definitions: vec![],
-            billing_mode: crate::storage::BillingMode::PayPerRequest,
-            throughput: Default::default(),
-            global_indexes: vec![IndexDef {
-                name: "g".into(),
-                kind: IndexKind::Global,
-                key_schema: key("gk"),
-                projection: ProjectionType::KeysOnly,
-                throughput: None,
-                arn: String::new(),
-                backfilled_at: None,
-            }],
-            local_indexes: vec![],
-            stream_view: None,
-            latest_stream: None,
-            sse_specification: None,
-            table_class: None,
-            tags: vec![],
-            deletion_protection: false,
-            ttl_attribute: None,
-            ttl_change: None,
-            point_in_time_recovery: false,
-            created_at: 0.0,
-            transition: None,
-            integrations: Default::default(),
-            vector_indexes: Vec::new(),
-        }
+            backfilled_at: None,
+        });
+        def
     }
 
     fn item(pairs: &[(&str, &str)]) -> Item {

@@ -176,30 +176,7 @@ mod tests {
 
     fn def() -> TableDef {
         use crate::types::{KeyAttribute, KeySchema, ScalarType};
-        TableDef {
-            name: "t".into(),
-            id: String::new(),
-            arn: String::new(),
-            key_schema: KeySchema::simple(KeyAttribute { name: "pk".into(), kind: ScalarType::S }, None),
-            attribute_definitions: vec![],
-            billing_mode: crate::storage::BillingMode::PayPerRequest,
-            throughput: Default::default(),
-            global_indexes: vec![],
-            local_indexes: vec![],
-            stream_view: None,
-            latest_stream: None,
-            sse_specification: None,
-            table_class: None,
-            tags: vec![],
-            deletion_protection: false,
-            ttl_attribute: None,
-            ttl_change: None,
-            point_in_time_recovery: false,
-            created_at: 0.0,
-            transition: None,
-            integrations: Default::default(),
-            vector_indexes: Vec::new(),
-        }
+        TableDef::for_tests("t", KeySchema::simple(KeyAttribute { name: "pk".into(), kind: ScalarType::S }, None))
     }
 
     fn table(region: &str, outbox: &Arc<Outbox>, clock: &Arc<Clock>) -> Table {
