@@ -343,3 +343,22 @@ proptest::proptest! {
         });
     }
 }
+
+/// The continuous-backups calls name a missing table with
+/// TableNotFoundException, as DynamoDB does (ScyllaDB's test_backup.py, run
+/// against DynamoDB), not ResourceNotFoundException.
+#[tokio::test]
+async fn continuous_backups_of_a_missing_table_are_table_not_found() {
+    let db = harness::start().await;
+    let client = db.client();
+    let (code, message) = error_of(client.describe_continuous_backups().table_name("nowhere").send().await);
+    assert_eq!((code.as_str(), message.as_str()), ("TableNotFoundException", "Table not found: nowhere"));
+    let spec = PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(true).build().unwrap();
+    let update = client
+        .update_continuous_backups()
+        .table_name("nowhere")
+        .point_in_time_recovery_specification(spec)
+        .send()
+        .await;
+    assert_eq!(error_of(update).0, "TableNotFoundException");
+}
