@@ -182,10 +182,14 @@ fn durable_table(targets: &[DurableResults]) -> Table {
         return Table { title: "Durable mode: not run".into(), header: Vec::new(), rows: Vec::new() };
     };
     let mut header = vec!["metric".to_string()];
-    header.extend(targets.iter().map(|t| format!("{} ({})", t.name, t.command)));
+    header.extend(targets.iter().map(|t| t.name.clone()));
     header.extend(others.iter().map(|t| format!("advantage vs {}", t.name)));
     header.extend(["target".to_string(), format!("{}: met?", first.name)]);
-    let mut table_rows: Vec<Vec<String>> = rows(items).iter().map(|r| r.cells(targets)).collect();
+    let mut started = vec!["started as".to_string()];
+    started.extend(targets.iter().map(|t| format!("`{}`", t.command)));
+    started.extend(std::iter::repeat_n(String::new(), others.len() + 2));
+    let mut table_rows = vec![started];
+    table_rows.extend(rows(items).iter().map(|r| r.cells(targets)));
     // The compaction phase's latency percentiles beside its longest request.
     if let Some(row) = table_rows.last_mut() {
         for (cell, t) in row[1..].iter_mut().zip(targets) {
