@@ -15,7 +15,10 @@ async fn responses_carry_request_id_and_crc32() {
     let response = api_call(db.address(), "ListTables", "{}").await;
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("application/x-amz-json-1.0"));
-    assert!(response.header("x-amzn-requestid").is_some());
+    // DynamoDB's shape: 52 characters of [0-9A-Z] (dynalite's connection.js, asserted against DynamoDB).
+    let id = response.header("x-amzn-requestid").expect("a request id");
+    assert!(id.len() == 52 && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()), "{id}");
+    assert_ne!(api_call(db.address(), "ListTables", "{}").await.header("x-amzn-requestid"), Some(id));
     let crc: u32 = response.header("x-amz-crc32").unwrap().parse().unwrap();
     assert_eq!(crc, crc32fast::hash(&response.body));
     assert_eq!(response.json(), serde_json::json!({"TableNames": []}));

@@ -435,10 +435,22 @@ fn bare(status: StatusCode, body: Bytes) -> Response<Bytes> {
     response
 }
 
-/// A fresh v4 UUID. Request ids need to be unique, not unguessable: a
-/// thread-local generator spares every request a `getrandom` system call.
+/// A fresh request id in DynamoDB's shape: 52 characters of `[0-9A-Z]`
+/// (dynalite's connection.js asserts `/^[0-9A-Z]{52}$/` against DynamoDB),
+/// here 260 random bits in base-32 digits. Ids need to be unique, not
+/// unguessable: a thread-local generator spares every request a `getrandom`
+/// system call.
 fn request_id() -> HeaderValue {
-    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
-    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)).unwrap_or(HeaderValue::from_static("0"))
+    const DIGITS: &[u8; 32] = b"0123456789ABCDEFGHIJKLMNOPQRSTUV";
+    // 25 five-bit digits from each of three 128-bit words.
+    let mut words = [fastrand::u128(..), fastrand::u128(..), fastrand::u128(..)];
+    let mut text = [0u8; REQUEST_ID_LENGTH];
+    for (i, digit) in text.iter_mut().enumerate() {
+        let word = &mut words[i / 25];
+        *digit = DIGITS[(*word & 31) as usize];
+        *word >>= 5;
+    }
+    HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("0"))
 }
+
+const REQUEST_ID_LENGTH: usize = 52;
