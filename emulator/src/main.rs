@@ -426,6 +426,14 @@ impl Cli {
 }
 
 fn main() {
+    #[cfg(not(feature = "remote"))]
+    if let Some(command) = std::env::args().nth(1).filter(|a| a == "dump" || a == "load") {
+        eprintln!(
+            "`emulator {command}` talks to endpoints through the AWS SDK, which this build leaves out: \
+             build with the `remote` feature (cargo run --release -p emulator --features remote -- {command} ...)"
+        );
+        std::process::exit(2);
+    }
     let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
