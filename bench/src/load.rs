@@ -189,7 +189,19 @@ async fn closed_loop_here(
 /// Loads items `0..items` with BatchWriteItem (25 per request) over
 /// `connections` connections, resending any UnprocessedItems. The table must exist.
 pub async fn batch_load(server: Endpoint, table: &str, items: usize, connections: usize) -> Outcome {
-    let first = workload::batch_write(table, 0..workload::BATCH_SIZE.min(items), items);
+    batch_load_range(server, table, 0..items, items, connections).await
+}
+
+/// Loads items `range` of a table of `total` items, as [`batch_load`] does.
+pub async fn batch_load_range(
+    server: Endpoint,
+    table: &str,
+    range: std::ops::Range<usize>,
+    total: usize,
+    connections: usize,
+) -> Outcome {
+    let (offset, items) = (range.start, range.len());
+    let first = workload::batch_write(table, offset..offset + workload::BATCH_SIZE.min(items), total);
     if let Err(outcome) = probe(server, "BatchWriteItem", first, |_| Ok(())).await {
         return outcome;
     }
@@ -209,8 +221,9 @@ pub async fn batch_load(server: Endpoint, table: &str, items: usize, connections
                 if batch >= batches {
                     return Ok::<_, String>(samples);
                 }
-                let range = batch * workload::BATCH_SIZE..((batch + 1) * workload::BATCH_SIZE).min(items);
-                let mut body = workload::batch_write(&table, range, items);
+                let range =
+                    offset + batch * workload::BATCH_SIZE..offset + ((batch + 1) * workload::BATCH_SIZE).min(items);
+                let mut body = workload::batch_write(&table, range, total);
                 let sent = Instant::now();
                 // Resend what the server did not process until nothing is left.
                 for _ in 0..100 {

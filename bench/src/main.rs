@@ -10,6 +10,7 @@ mod dynamodb_local;
 mod dynoxide;
 mod embedded;
 mod fixtures;
+mod large;
 mod load;
 mod options;
 mod procstat;

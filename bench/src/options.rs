@@ -17,6 +17,8 @@ pub const USAGE: &str = "usage: cargo run --release -p bench -- [options]
   --other-url URL       a third target already running, e.g. http://127.0.0.1:4567
   --other-cmd 'CMD'     a third target started by a command; {port} is replaced by its port
   --no-scale            skip the Query-versus-table-size phase
+  --large-items N       the large-table phase's last step (default 10000000; --quick: 100000)
+  --no-large            skip the large-table phase (the emulator loaded to --large-items items)
   --no-streams          skip the streams phase (PutItem with a stream, GetRecords read-back)
   --fixtures-only       only the fixture phase (a test suite forking a seeded fixture per test, against the alternatives)
   --out DIR             where results.json and chart.svg go (default bench/results)";
@@ -40,6 +42,8 @@ pub struct Options {
     pub durable: bool,
     pub other: Option<Other>,
     pub scale: bool,
+    /// The large-table phase's item count (0: skipped).
+    pub large_items: usize,
     pub streams: bool,
     /// Run only the fixture phase (`crate::fixtures`).
     pub fixtures_only: bool,
@@ -65,6 +69,7 @@ impl Options {
             durable: true,
             other: None,
             scale: true,
+            large_items: usize::MAX,
             streams: true,
             fixtures_only: false,
             out: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/results")),
@@ -95,6 +100,10 @@ impl Options {
                     options.other = Some(Other::Command(words));
                 }
                 "--no-scale" => options.scale = false,
+                "--large-items" => {
+                    options.large_items = value()?.parse::<usize>().map_err(|e| format!("--large-items: {e}"))?
+                }
+                "--no-large" => options.large_items = 0,
                 "--no-streams" => options.streams = false,
                 "--fixtures-only" => options.fixtures_only = true,
                 "--out" => options.out = PathBuf::from(value()?),
@@ -109,6 +118,9 @@ impl Options {
         options.items = items.unwrap_or(if quick { 5_000 } else { 100_000 });
         if options.items < 100 {
             return Err("--items must be at least 100".into());
+        }
+        if options.large_items == usize::MAX {
+            options.large_items = if quick { 100_000 } else { 10_000_000 };
         }
         options.seconds = seconds.unwrap_or(if quick { Duration::from_millis(500) } else { Duration::from_secs(3) });
         Ok(options)

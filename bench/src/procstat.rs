@@ -9,6 +9,15 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
     parse_kib_field(line).map(|kib| kib * 1024)
 }
 
+/// Proportional set size (`Pss` in /proc/PID/smaps_rollup), in bytes: the
+/// resident pages with each shared page (the C library's, say) divided among
+/// the processes mapping it, so what the process itself costs the machine.
+pub fn pss_bytes(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;
+    parse_kib_field(line).map(|kib| kib * 1024)
+}
+
 /// `VmRSS:    1234 kB` → 1234.
 fn parse_kib_field(line: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
@@ -109,6 +118,7 @@ mod tests {
     fn measures_this_process() {
         let pid = std::process::id();
         assert!(rss_bytes(pid).is_some_and(|b| b > 0));
+        assert!(pss_bytes(pid).is_some_and(|b| b > 0));
         assert!(cpu_time(pid).is_some());
     }
 

@@ -189,6 +189,16 @@ pub fn summary(results: &Results) -> Table {
             limit: Some(4.0),
         },
         Metric {
+            name: "idle PSS (shared library pages divided among their users)".into(),
+            value: Box::new(|t| t.idle_pss_bytes.map(|b| b as f64 / MIB)),
+            show: |v| format!("{} MiB", number(v)),
+            why_missing: Box::new(|_| "–".into()),
+            lower_is_better: true,
+            compare: true,
+            target: "reported".into(),
+            limit: None,
+        },
+        Metric {
             name: format!(
                 "RSS after loading {} items ({} MiB raw)",
                 number(results.items as f64),
@@ -649,6 +659,9 @@ pub fn all_tables(results: &Results) -> Vec<Table> {
     }
     tables.extend([scale(results), in_process(results)]);
     tables.extend(results.fixtures.as_ref().map(crate::fixtures::table));
+    if let Some(large) = &results.large {
+        tables.extend(crate::large::tables(large));
+    }
     tables
 }
 
@@ -707,6 +720,7 @@ mod tests {
             targets,
             fixed_http: Vec::new(),
             in_process: Default::default(),
+            large: None,
             fixtures: None,
             durable: Vec::new(),
             notes: Vec::new(),

@@ -19,6 +19,8 @@ pub struct Results {
     pub in_process: InProcess,
     /// The fixture phase: a test suite forking a seeded fixture per test, against the alternatives.
     pub fixtures: Option<crate::fixtures::FixtureResults>,
+    /// The large-table phase (`None` when skipped with `--no-large`).
+    pub large: Option<crate::large::LargeResults>,
     /// The durable-mode phases, per target (empty when skipped with `--no-durable`).
     pub durable: Vec<crate::durable_phase::DurableResults>,
     /// Set-up notes: rivals that could not be installed, and why.
@@ -32,6 +34,8 @@ pub struct TargetResults {
     pub startup_runs_ms: Vec<f64>,
     pub startup_median_ms: Option<f64>,
     pub idle_rss_bytes: Option<u64>,
+    /// Idle proportional set size: shared library pages divided among their users.
+    pub idle_pss_bytes: Option<u64>,
     /// CreateTable with a GSI + 10 PutItem + DeleteTable.
     pub fixture_cycles: usize,
     pub fixture_cycle_median_ms: Option<f64>,
@@ -57,6 +61,7 @@ impl TargetResults {
             startup_runs_ms: Vec::new(),
             startup_median_ms: None,
             idle_rss_bytes: None,
+            idle_pss_bytes: None,
             fixture_cycles: 0,
             fixture_cycle_median_ms: None,
             fixture_server_cpu_us_per_cycle: Vec::new(),

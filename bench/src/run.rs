@@ -92,6 +92,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
     tokio::time::sleep(Duration::from_secs(1)).await;
     for (server, result) in running.iter().zip(results.iter_mut()) {
         result.idle_rss_bytes = server.as_ref().and_then(Server::rss_bytes);
+        result.idle_pss_bytes = server.as_ref().and_then(Server::pss_bytes);
     }
 
     // Per-test fixture cost, on the still empty servers. A latency figure on
@@ -269,6 +270,14 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
     };
     drop(running);
 
+    // Ten million items: the emulator alone, in a process of its own, once the rivals have stopped.
+    let large = match targets.first() {
+        Some(target) if options.large_items > 0 => {
+            Some(crate::large::run(target, options.large_items, plan.warmup / 2, options.seconds / 2).await)
+        }
+        _ => None,
+    };
+
     // In process as a test suite runs it: `#[tokio::test]` gives each test a
     // single-threaded runtime (the load generator's two workers would add
     // cross-thread wake-ups no test pays).
@@ -293,6 +302,7 @@ pub async fn run(options: &Options, targets: Vec<Target>, fixed: Target) -> Resu
         fixed_http: fixed_results,
         in_process,
         fixtures,
+        large,
         durable,
         notes: Vec::new(),
     }
@@ -313,7 +323,7 @@ pub(crate) async fn prepare_table(server: Endpoint, table: &str, items: usize) -
     Ok(outcome)
 }
 
-async fn measure_op(
+pub async fn measure_op(
     server: Endpoint,
     op: Op,
     table: &str,

@@ -43,6 +43,10 @@ impl Server {
         procstat::rss_bytes(self.pid()?)
     }
 
+    pub fn pss_bytes(&self) -> Option<u64> {
+        procstat::pss_bytes(self.pid()?)
+    }
+
     /// Where to send requests and whose CPU time to read, as a plain value for load threads.
     pub fn endpoint(&self) -> Endpoint {
         Endpoint { address: self.address, pid: self.pid() }
