@@ -516,7 +516,101 @@ pub fn leave(state: &State, table: &mut TableState, until: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+    use std::collections::BTreeMap;
+
+    const REGIONS_USED: [&str; 3] = ["us-east-1", "us-west-2", "eu-west-1"];
+
+    /// One write: (region, key, `Some(value)` to put or `None` to delete, clock step in ms).
+    type Write = (usize, u8, Option<u16>, u8);
+
+    fn write() -> impl Strategy<Value = Write> {
+        (0..3usize, 0..6u8, proptest::option::of(0..1000u16), 0..20u8)
+    }
+
+    /// A table `ggg` in us-east-1 with replicas in the two other regions; the states by region.
+    fn global_table(delay_ms: u64) -> Vec<Arc<State>> {
+        let root = Arc::new(State::default());
+        root.serve_regions();
+        root.replication.set_delay(std::time::Duration::from_millis(delay_ms));
+        let table = json!({"TableName": "ggg", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]});
+        crate::dispatch(&root, crate::Operation::CreateTable, &table).unwrap();
+        for region in &REGIONS_USED[1..] {
+            let add = json!({"TableName": "ggg", "ReplicaUpdates": [{"Create": {"RegionName": region}}]});
+            crate::dispatch(&root, crate::Operation::UpdateTable, &add).unwrap();
+        }
+        REGIONS_USED.iter().map(|r| root.region_state(r).unwrap_or_else(|| Arc::clone(&root))).collect()
+    }
+
+    fn apply(state: &State, (_, key, value, _): &Write) {
+        let key_json = json!({"pk": {"S": key.to_string()}});
+        match value {
+            Some(v) => {
+                let item = json!({"pk": {"S": key.to_string()}, "v": {"N": v.to_string()}});
+                crate::dispatch(state, crate::Operation::PutItem, &json!({"TableName": "ggg", "Item": item})).unwrap();
+            }
+            None => {
+                crate::dispatch(state, crate::Operation::DeleteItem, &json!({"TableName": "ggg", "Key": key_json}))
+                    .unwrap();
+            }
+        };
+    }
+
+    fn contents(state: &State) -> BTreeMap<String, String> {
+        let table = state.table("ggg").unwrap();
+        let guard = table.inner.read();
+        guard
+            .data
+            .items
+            .iter()
+            .map(|(_, item)| {
+                let item = item.decode();
+                (format!("{:?}", item["pk"]), format!("{:?}", item.get("v")))
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// Delivered after every write, three replicas hold exactly what one
+        /// table applying every write in order would.
+        #[test]
+        fn immediate_replication_matches_one_table(writes in prop::collection::vec(write(), 1..60)) {
+            let states = global_table(0);
+            let model = State::default();
+            crate::dispatch(&model, crate::Operation::CreateTable, &json!({"TableName": "ggg", "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})).unwrap();
+            for w in &writes {
+                apply(&states[w.0], w);
+                states[0].deliver_replication();
+                apply(&model, w);
+            }
+            for state in &states {
+                prop_assert_eq!(contents(state), contents(&model));
+            }
+        }
+
+        /// With a delay, writes cross in flight and arrive out of order; once
+        /// every delivery is made, all replicas hold the same items (last writer wins).
+        #[test]
+        fn delayed_replication_converges(writes in prop::collection::vec(write(), 1..60), delay in 1..40u64) {
+            let states = global_table(delay);
+            for w in &writes {
+                states[0].clock.advance_millis(i64::from(w.3));
+                apply(&states[w.0], w);
+                if w.3 % 3 == 0 {
+                    states[0].deliver_replication();
+                }
+            }
+            states[0].clock.advance_millis(delay as i64 + 1);
+            states[0].deliver_replication();
+            let first = contents(&states[0]);
+            for state in &states[1..] {
+                prop_assert_eq!(contents(state), first.clone());
+            }
+        }
+    }
 
     fn read(body: Value) -> ApiResult<Option<Vec<ReplicaAction>>> {
         ReplicaAction::read_all(&Input::new(&body).unwrap())
