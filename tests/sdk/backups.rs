@@ -396,3 +396,26 @@ async fn restores_wait_for_their_target_name_and_fifty_run_at_once() {
     db.clock().advance(Duration::from_secs(61));
     latest("copy-50".to_string()).await.expect("once the others are done");
 }
+
+/// A backup's ARN is looked up whatever region it names, and echoed as given;
+/// another partition or service is not a backup's ARN (ack-api-quirks
+/// DDB-BACKUP-012, recorded against DynamoDB).
+#[tokio::test]
+async fn backup_arns_are_matched_loosely_as_dynamodb_does() {
+    let db = harness::embedded();
+    let client = db.client();
+    db.create_tables(USERS).expect("create users");
+    let created = client.create_backup().table_name("forum-users").backup_name("nightly").send().await;
+    let arn = created.expect("backup").backup_details().expect("details").backup_arn().to_string();
+    let elsewhere = arn.replace(":us-east-1:", ":eu-west-1:");
+    let described = client.describe_backup().backup_arn(&elsewhere).send().await.expect("found");
+    let details = described.backup_description().and_then(|d| d.backup_details()).expect("details");
+    assert_eq!(details.backup_arn(), elsewhere, "the ARN as given");
+    for bad in [arn.replace("arn:aws:", "arn:aws-cn:"), arn.replace(":dynamodb:", ":dax:")] {
+        let refused = client.describe_backup().backup_arn(bad).send().await.unwrap_err();
+        assert_eq!(refused.message(), Some("Invalid Request: BackupArn is not valid"));
+    }
+    client.delete_backup().backup_arn(&elsewhere).send().await.expect("deleted through the other region's ARN");
+    let gone = client.describe_backup().backup_arn(&arn).send().await.unwrap_err();
+    assert_eq!(gone.code(), Some("BackupNotFoundException"));
+}

@@ -42,10 +42,24 @@ fn backup_not_found(arn: &str) -> ApiError {
     ApiError::new(ErrorKind::BackupNotFound, format!("Backup not found: {arn}"))
 }
 
-/// The backup `arn` names, unless missing or expired.
+/// The backup `arn` names, unless missing or expired. DynamoDB looks a
+/// backup up whatever region its ARN names (ack-api-quirks DDB-BACKUP-012).
 fn find_backup(state: &State, arn: &str) -> ApiResult<std::sync::Arc<Backup>> {
     state.backups.drop_expired(state.clock.now_millis());
-    state.backups.get(arn).ok_or_else(|| backup_not_found(arn))
+    let parts: Vec<&str> = arn.splitn(5, ':').collect();
+    let here = match parts.as_slice() {
+        [arn_, partition, service, _region, rest] => {
+            format!("{arn_}:{partition}:{service}:{}:{rest}", state.config.region)
+        }
+        _ => arn.to_string(),
+    };
+    state.backups.get(&here).ok_or_else(|| backup_not_found(arn))
+}
+
+/// A backup's description as asked for: DynamoDB echoes the ARN it was given.
+fn echoed(mut description: Value, arn: &str) -> Value {
+    description["BackupDetails"]["BackupArn"] = json!(arn);
+    description
 }
 
 /// `BackupArn` of a request: present, of the length the model allows, and
@@ -58,9 +72,16 @@ fn backup_arn<'a>(input: &Input<'a>, member: &str, path: &str, required: bool) -
     }
     v.length(path, arn, 37, 1024);
     v.finish()?;
+    // Not a backup's ARN at all, or one of another partition or service
+    // (DynamoDB's words: ack-api-quirks DDB-BACKUP-012, DDB-TABLE-442).
     if let Some(a) = arn {
-        if !(a.starts_with("arn:aws:dynamodb:") && a.contains(":table/") && a.contains("/backup/")) {
+        let parts: Vec<&str> = a.splitn(6, ':').collect();
+        let shaped = matches!(parts.as_slice(), ["arn", _, _, _, _, rest] if rest.starts_with("table/") && rest.contains("/backup/"));
+        if !shaped {
             return Err(validation("Invalid Backup ARN"));
+        }
+        if parts[1] != "aws" || parts[2] != "dynamodb" {
+            return Err(validation("Invalid Request: BackupArn is not valid"));
         }
     }
     Ok(arn)
@@ -212,7 +233,7 @@ pub fn take_system_backup(state: &State, table: &TableState) {
 pub fn describe_backup(state: &State, input: Input) -> ApiResult<Value> {
     let arn = backup_arn(&input, "BackupArn", "backupArn", true)?.unwrap_or_default();
     let backup = find_backup(state, arn)?;
-    Ok(json!({ "BackupDescription": description(state, &backup, "AVAILABLE") }))
+    Ok(json!({ "BackupDescription": echoed(description(state, &backup, "AVAILABLE"), arn) }))
 }
 
 pub fn delete_backup(state: &State, input: Input) -> ApiResult<Value> {
@@ -227,8 +248,8 @@ pub fn delete_backup(state: &State, input: Input) -> ApiResult<Value> {
     if feeding_restore(state, &backup) {
         return Err(ApiError::new(ErrorKind::BackupInUse, format!("Backup is being used to restore table: {arn}")));
     }
-    state.backups.remove(arn);
-    Ok(json!({ "BackupDescription": description(state, &backup, "DELETED") }))
+    state.backups.remove(&backup.arn);
+    Ok(json!({ "BackupDescription": echoed(description(state, &backup, "DELETED"), arn) }))
 }
 
 /// A timestamp member (epoch seconds: `TimeRangeLowerBound`, `RestoreDateTime`, ...) in milliseconds.
@@ -341,12 +362,12 @@ pub fn restore_table_from_backup(state: &State, input: Input) -> ApiResult<Value
     check_target(state, target)?;
     let overrides = RestoreOverrides::read(&input, billing)?;
     let from = RestoredFrom {
-        backup_arn: Some(arn.to_string()),
+        backup_arn: Some(backup.arn.clone()),
         table_arn: backup.table.def.arn.clone(),
         at: state.clock.now_seconds(),
     };
     let answer = restore_into(state, target, backup.table.clone(), overrides, from)?;
-    state.backups.set_restoring(arn, target.to_string());
+    state.backups.set_restoring(&backup.arn, target.to_string());
     Ok(answer)
 }
 
