@@ -564,8 +564,8 @@ mod tests {
         guard
             .data
             .items
-            .iter()
-            .map(|(_, item)| {
+            .values()
+            .map(|item| {
                 let item = item.decode();
                 (format!("{:?}", item["pk"]), format!("{:?}", item.get("v")))
             })
