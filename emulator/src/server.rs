@@ -1,4 +1,5 @@
-//! The HTTP server: hyper's HTTP/1 connections on tokio, routed by axum. It
+//! The HTTP server: hyper's HTTP/1 connections on tokio, each request handed
+//! straight to one handler (every path is the protocol's to answer). It
 //! refuses requests addressed to a Host it does not answer to (DNS
 //! rebinding), reads each body up to the limit, attaches who sent it and the
 //! server's policy ([`protocol::Served`]), and hands it to
@@ -14,11 +15,10 @@
 use crate::error::{ApiError, ErrorKind};
 use crate::protocol::{self, Cors, Policy, Served, MAX_BODY_BYTES};
 use crate::state::State;
-use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
-use axum::response::Response;
+use bytes::Bytes;
 use http::{header, StatusCode};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -149,20 +149,6 @@ fn machine_name() -> Option<String> {
     None
 }
 
-fn router(state: Arc<State>, options: &Options) -> axum::Router {
-    let shared = Arc::new(Shared {
-        state,
-        hosts: HostCheck::new(&options.hosts),
-        policy: Arc::new(options.policy.clone()),
-        body_timeout: options.limits.body_timeout,
-        in_flight: Semaphore::new(options.limits.max_in_flight),
-    });
-    axum::Router::new().fallback(move |request: Request| {
-        let shared = Arc::clone(&shared);
-        async move { shared.serve_one(request).await }
-    })
-}
-
 /// What every request of a server shares.
 struct Shared {
     state: Arc<State>,
@@ -172,51 +158,49 @@ struct Shared {
     in_flight: Semaphore,
 }
 
-/// Marks a request that came on a connection past the connection limit.
-#[derive(Clone, Copy)]
-struct OverConnectionLimit;
-
-fn throttled() -> Response {
+fn throttled() -> http::Response<Bytes> {
     let error = ApiError::new(ErrorKind::Throttling, "Rate of requests exceeds the allowed throughput.");
-    protocol::refused(StatusCode::BAD_REQUEST, &error).map(Body::from)
+    protocol::refused(StatusCode::BAD_REQUEST, &error)
 }
 
 impl Shared {
-    async fn serve_one(&self, request: Request) -> Response {
+    /// One request from `peer`; `over_limit`: its connection came past the connection limit.
+    async fn serve_one(
+        &self,
+        request: hyper::Request<Incoming>,
+        peer: SocketAddr,
+        over_limit: bool,
+    ) -> http::Response<Bytes> {
         let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
         if let Err(message) = self.hosts.check(host) {
-            return protocol::forbidden(&message).map(Body::from);
+            return protocol::forbidden(&message);
         }
         let Ok(_permit) = self.in_flight.try_acquire() else { return throttled() };
-        if request.extensions().get::<OverConnectionLimit>().is_some() {
+        if over_limit {
             return throttled();
         }
         let (mut parts, body) = request.into_parts();
-        if let Some(ConnectInfo(peer)) = parts.extensions.remove::<ConnectInfo<SocketAddr>>() {
-            parts.extensions.insert(Served { peer, policy: Arc::clone(&self.policy) });
-        }
+        parts.extensions.insert(Served { peer, policy: Arc::clone(&self.policy) });
         // Read at most the limit, in time: an oversized body is refused without
         // being buffered whole, a stalled one is not waited for.
         let read = tokio::time::timeout(self.body_timeout, Limited::new(body, MAX_BODY_BYTES).collect()).await;
         let bytes = match read {
             Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                return protocol::body_too_large().map(Body::from)
-            }
+            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return protocol::body_too_large(),
             // The client stopped before its Content-Length (or broke the chunked encoding).
             Ok(Err(_)) => {
                 let error = ApiError::serialization("The request body ended before its declared length");
-                return protocol::refused(StatusCode::BAD_REQUEST, &error).map(Body::from);
+                return protocol::refused(StatusCode::BAD_REQUEST, &error);
             }
             Err(_) => {
                 let error = ApiError::new(
                     ErrorKind::RequestTimeout,
                     format!("The request body did not arrive within {} s", self.body_timeout.as_secs()),
                 );
-                return protocol::refused(StatusCode::REQUEST_TIMEOUT, &error).map(Body::from);
+                return protocol::refused(StatusCode::REQUEST_TIMEOUT, &error);
             }
         };
-        protocol::respond(&self.state, http::Request::from_parts(parts, bytes)).await.map(Body::from)
+        protocol::respond(&self.state, http::Request::from_parts(parts, bytes)).await
     }
 }
 
@@ -240,7 +224,13 @@ pub async fn serve_with(
     use hyper_util::rt::{TokioIo, TokioTimer};
     // Other regions' namespaces (global tables' replicas) are reached through this state.
     state.serve_regions();
-    let app = router(state, &options);
+    let shared = Arc::new(Shared {
+        state,
+        hosts: HostCheck::new(&options.hosts),
+        policy: Arc::new(options.policy.clone()),
+        body_timeout: options.limits.body_timeout,
+        in_flight: Semaphore::new(options.limits.max_in_flight),
+    });
     let connections = Arc::new(Semaphore::new(options.limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -263,14 +253,13 @@ pub async fn serve_with(
         let _ = stream.set_nodelay(true);
         let permit = Arc::clone(&connections).try_acquire_owned().ok();
         let over_limit = permit.is_none();
-        let app = app.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            if over_limit {
-                request.extensions_mut().insert(OverConnectionLimit);
+        let connection_shared = Arc::clone(&shared);
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let shared = Arc::clone(&connection_shared);
+            async move {
+                let response = shared.serve_one(request, peer, over_limit).await;
+                Ok::<_, std::convert::Infallible>(response.map(Full::new))
             }
-            let mut app = app.clone();
-            async move { tower_service::Service::call(&mut app, request.map(Body::new)).await }
         });
         let mut builder = http.clone();
         builder.keep_alive(!over_limit);
