@@ -379,3 +379,24 @@ async fn an_empty_attributes_to_get_is_refused() {
         .await;
     assert_eq!(error_of(query), ("ValidationException".to_string(), expected.to_string()));
 }
+
+/// Legacy ComparisonOperator names are the model's enum, case-sensitive:
+/// `eq` is a constraint violation listing them (dynalite's scan.js, asserted
+/// against DynamoDB).
+#[tokio::test]
+async fn comparison_operator_names_are_case_sensitive() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let condition =
+        Condition::builder().comparison_operator(ComparisonOperator::from("eq")).attribute_value_list(s("ann")).build();
+    let scan = client.scan().table_name("scores").scan_filter("pk", condition.unwrap()).send().await;
+    let (code, message) = error_of(scan);
+    assert_eq!(code, "ValidationException");
+    assert_eq!(
+        message,
+        "1 validation error detected: Value 'eq' at 'scanFilter.pk.member.comparisonOperator' failed to satisfy \
+         constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, \
+         LE, BEGINS_WITH, GE, CONTAINS]"
+    );
+}

@@ -1358,6 +1358,13 @@ fn member_limits() -> Vec<Scenario> {
     vec![
         one("scan-empty-attributes-to-get", among("scan"), "Scan", json!({"TableName": "abc", "AttributesToGet": []}), empty_names()),
         one(
+            "scan-filter-operator-not-in-enum",
+            among("scan"),
+            "Scan",
+            json!({"TableName": "abc", "ScanFilter": {"b": {"ComparisonOperator": ""}}}),
+            invalid("1 validation error detected: Value '' at 'scanFilter.b.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"),
+        ),
+        one(
             "query-empty-attributes-to-get",
             among("query"),
             "Query",

@@ -127,6 +127,23 @@ fn one_condition(name: &str, entry: &Input, with_exists: bool) -> ApiResult<Cond
     comparison(name, path, operator, args)
 }
 
+/// ComparisonOperator's enum in the order DynamoDB lists it in its message.
+const COMPARISON_OPERATORS: [&str; 13] = [
+    "IN",
+    "NULL",
+    "BETWEEN",
+    "LT",
+    "NOT_CONTAINS",
+    "EQ",
+    "GT",
+    "NOT_NULL",
+    "NE",
+    "LE",
+    "BEGINS_WITH",
+    "GE",
+    "CONTAINS",
+];
+
 /// A ComparisonOperator's rules: how many values it takes, and of which
 /// types (`None`: any), as DynamoDB documents them.
 fn operator_rules(operator: &str) -> ApiResult<(std::ops::RangeInclusive<usize>, Option<&'static [&'static str]>)> {
@@ -303,13 +320,18 @@ pub fn filter_conditions(input: &Input, field: &str) -> ApiResult<Option<Vec<Fil
     for (name, raw) in map.fields() {
         let condition = Input::new(raw)?;
         let op = condition.str("ComparisonOperator")?;
+        // The model's enum, case-sensitive, before the values (dynalite's
+        // scan.js and query.js "incorrect attributes", asserted against
+        // DynamoDB); DynamoDB Local: "Comparison type does not exist in DynamoDB".
+        let mut v = Violations::new();
+        let path = format!("{}.{name}.member.comparisonOperator", lower_first(field));
+        v.not_null(&path, &op);
+        v.one_of(&path, op, &COMPARISON_OPERATORS);
+        v.finish()?;
         let values = match condition.list("AttributeValueList")? {
             Some(list) => list.iter().map(AttributeValue::from_json).collect::<ApiResult<Vec<_>>>()?,
             None => Vec::new(),
         };
-        let mut v = Violations::new();
-        v.not_null(&format!("{}.{name}.member.comparisonOperator", lower_first(field)), &op);
-        v.finish()?;
         let op = op.unwrap_or_default().to_string();
         let (count, types) = operator_rules(&op)?;
         check_values(&op, &count, types, &values)?;
