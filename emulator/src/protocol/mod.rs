@@ -179,7 +179,7 @@ fn health(state: &State, parts: &http::request::Parts) -> Response<Bytes> {
 fn not_found() -> Response<Bytes> {
     let mut response = bare(StatusCode::NOT_FOUND, Bytes::from_static(b"<UnknownOperationException/>\n"));
     let crc = crc32fast::hash(response.body());
-    response.headers_mut().insert("x-amz-crc32", HeaderValue::from(crc));
+    response.headers_mut().insert(X_AMZ_CRC32, HeaderValue::from(crc));
     response
 }
 
@@ -410,7 +410,7 @@ fn json_response(status: StatusCode, mut body: Vec<u8>, coding: Option<Coding>) 
     let mut response = bare(status, Bytes::from(body));
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-    h.insert("x-amz-crc32", HeaderValue::from(crc));
+    h.insert(X_AMZ_CRC32, HeaderValue::from(crc));
     if let Some(coding) = compressed {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding.name()));
     }
@@ -422,7 +422,7 @@ fn plain(status: StatusCode, text: String) -> Response<Bytes> {
     let crc = crc32fast::hash(&body);
     let mut response = bare(status, body);
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    response.headers_mut().insert("x-amz-crc32", HeaderValue::from(crc));
+    response.headers_mut().insert(X_AMZ_CRC32, HeaderValue::from(crc));
     response
 }
 
@@ -431,7 +431,7 @@ fn bare(status: StatusCode, body: Bytes) -> Response<Bytes> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     response.headers_mut().insert(header::SERVER, HeaderValue::from_static("Server"));
-    response.headers_mut().insert("x-amzn-requestid", request_id());
+    response.headers_mut().insert(X_AMZN_REQUEST_ID, request_id());
     response
 }
 
@@ -454,3 +454,6 @@ fn request_id() -> HeaderValue {
 }
 
 const REQUEST_ID_LENGTH: usize = 52;
+/// Header names known at compile time: a `&str` name is parsed again on every response.
+const X_AMZ_CRC32: header::HeaderName = header::HeaderName::from_static("x-amz-crc32");
+const X_AMZN_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-amzn-requestid");
