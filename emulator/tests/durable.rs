@@ -384,3 +384,21 @@ async fn a_full_disk_answers_internal_server_error_and_keeps_the_journal_whole()
     let copies = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok);
     assert!(copies.map(|e| e.file_name()).all(|n| !n.to_string_lossy().contains("damaged")), "no damaged journal");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_keeps_one_set_of_tables_for_every_region_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["-sharedDb".as_ref(), "--db-path".as_ref(), dir.path().as_os_str()];
+    let (mut child, endpoint, _) = start_with(&args);
+    create_keyed_table(&client_in(&endpoint, "us-east-1"), "orders").await;
+    client_in(&endpoint, "eu-west-1")
+        .put_item()
+        .table_name("orders")
+        .item("id", Av::S("a".into()))
+        .send()
+        .await
+        .unwrap();
+    child.kill_9();
+    let (_child, endpoint, _) = start_with(&args);
+    assert_eq!(ids(&client_in(&endpoint, "ap-south-1"), "orders").await, ["a"]);
+}
