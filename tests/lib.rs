@@ -77,16 +77,13 @@ pub async fn unsigned_request_to(
     parse_response(&raw)
 }
 
+/// The `Content-Type` of DynamoDB's JSON bodies (DynamoDB answers a body without it with a 404).
+pub const JSON: (&str, &str) = ("Content-Type", "application/x-amz-json-1.0");
+
 /// A DynamoDB API call with the given target operation and JSON body.
 pub async fn api_call(addr: SocketAddr, operation: &str, body: &str) -> RawResponse {
     let target = format!("DynamoDB_20120810.{operation}");
-    raw_request(
-        addr,
-        "POST",
-        &[("X-Amz-Target", &target), ("Content-Type", "application/x-amz-json-1.0")],
-        body.as_bytes(),
-    )
-    .await
+    raw_request(addr, "POST", &[("X-Amz-Target", &target), JSON], body.as_bytes()).await
 }
 
 fn parse_response(raw: &[u8]) -> RawResponse {

@@ -20,6 +20,7 @@ fn streams_call(state: &State, operation: &str, body: &Value) -> Value {
         .method("POST")
         .uri("/")
         .header("x-amz-target", format!("DynamoDBStreams_20120810.{operation}"))
+        .header("content-type", "application/x-amz-json-1.0")
         .body(Bytes::from(serde_json::to_vec(body).expect("json")))
         .expect("request");
     let response = emulator::protocol::handle(state, request);

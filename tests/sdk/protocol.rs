@@ -6,7 +6,7 @@
 //! captured DynamoDB preflight in AllanZhengYP/cors-test `output.md`.
 
 use harness::{Cors, Hosts, ServerOptions};
-use sdk_tests::{api_call, raw_request, raw_request_to};
+use sdk_tests::{api_call, raw_request, raw_request_to, JSON};
 use std::io::{Read, Write};
 
 #[tokio::test]
@@ -64,7 +64,7 @@ async fn gzip_requests_and_responses() {
     let created = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.CreateTable"), ("Content-Encoding", "gzip")],
+        &[("X-Amz-Target", "DynamoDB_20120810.CreateTable"), JSON, ("Content-Encoding", "gzip")],
         &body,
     )
     .await;
@@ -75,7 +75,7 @@ async fn gzip_requests_and_responses() {
     let put = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Encoding", "gzip")],
+        &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), JSON, ("Content-Encoding", "gzip")],
         &two,
     )
     .await;
@@ -86,7 +86,7 @@ async fn gzip_requests_and_responses() {
     let got = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.GetItem"), ("Accept-Encoding", "gzip")],
+        &[("X-Amz-Target", "DynamoDB_20120810.GetItem"), JSON, ("Accept-Encoding", "gzip")],
         br#"{"TableName":"zipped","Key":{"pk":{"S":"a"}}}"#,
     )
     .await;
@@ -139,6 +139,44 @@ async fn health_check_names_the_host_and_only_answers_get_root() {
         assert_eq!(other.header("content-length"), Some("29"), "{method}");
         assert!(other.header("access-control-allow-origin").is_none(), "{method}");
     }
+}
+
+/// A body DynamoDB cannot take for its JSON is answered with a 404 web page before the
+/// target is looked at: `application/x-amz-json-1.1` recorded against DynamoDB in
+/// rusoto/rusoto#215 (2016) and huseyinbabal/taws#165 (2026); dynalite's `index.js` refuses
+/// any other content type, or none, the same way. `application/json` and parameters such as
+/// `charset` are accepted (jonsaw/amazon-cognito-identity-dart#41 signs DynamoDB requests with
+/// `application/json; charset=utf-8`; architect/dynalite#38 for a browser's `; charset=UTF-8`).
+#[tokio::test]
+async fn bodies_of_other_content_types_get_dynamodbs_404_page() {
+    let db = harness::start().await;
+    let target = ("X-Amz-Target", "DynamoDB_20120810.ListTables");
+    for content_type in
+        [None, Some("application/x-amz-json-1.1"), Some("text/plain"), Some("application/x-www-form-urlencoded")]
+    {
+        let headers: Vec<(&str, &str)> =
+            std::iter::once(target).chain(content_type.map(|c| ("Content-Type", c))).collect();
+        let refused = raw_request(db.address(), "POST", &headers, b"{}").await;
+        assert_eq!(refused.status, 404, "{content_type:?}");
+        let page = String::from_utf8_lossy(&refused.body);
+        assert!(page.starts_with("<!DOCTYPE html") && page.contains("<title>Page Not Found</title>"), "{page}");
+        // Before the target: an unknown operation is refused the same way.
+        let unknown = raw_request(db.address(), "POST", &[("X-Amz-Target", "Nope.Nope")], b"{}").await;
+        assert_eq!(unknown.status, 404);
+    }
+    for content_type in [
+        "application/x-amz-json-1.0",
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/X-Amz-Json-1.0;charset=UTF-8",
+    ] {
+        let answered = raw_request(db.address(), "POST", &[target, ("Content-Type", content_type)], b"{}").await;
+        assert_eq!(answered.status, 200, "{content_type}");
+        assert_eq!(answered.json(), serde_json::json!({"TableNames": []}), "{content_type}");
+    }
+    // Without a body there is nothing to misread: the call goes on (ListTables of `{}`).
+    let empty = raw_request(db.address(), "POST", &[target], b"").await;
+    assert_eq!(empty.status, 200);
 }
 
 /// `Server: Server` on API answers, errors included (cors-test output.md; the `--debug`
@@ -201,14 +239,14 @@ async fn cors_as_dynamodb_answers_it() {
     let call = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Origin", "http://localhost:3000")],
+        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), JSON, ("Origin", "http://localhost:3000")],
         b"{}",
     )
     .await;
     assert_eq!(call.status, 200);
     assert_eq!(call.header("access-control-allow-origin"), Some("*"));
     let unknown =
-        raw_request(db.address(), "POST", &[("X-Amz-Target", "Nope.Nope"), ("Origin", "whatever")], b"{}").await;
+        raw_request(db.address(), "POST", &[("X-Amz-Target", "Nope.Nope"), JSON, ("Origin", "whatever")], b"{}").await;
     assert_eq!(unknown.status, 400);
     assert_eq!(unknown.header("access-control-allow-origin"), Some("*"));
 
@@ -235,7 +273,7 @@ async fn cors_is_off_by_default() {
     let call = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Origin", "https://evil.example")],
+        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), JSON, ("Origin", "https://evil.example")],
         b"{}",
     )
     .await;
@@ -266,8 +304,13 @@ async fn cors_for_listed_origins_only() {
     assert_eq!(refused.status, 404);
     assert!(refused.header("access-control-allow-origin").is_none());
     let call = |origin: &'static str| async move {
-        raw_request(address, "POST", &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Origin", origin)], b"{}")
-            .await
+        raw_request(
+            address,
+            "POST",
+            &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), JSON, ("Origin", origin)],
+            b"{}",
+        )
+        .await
     };
     assert_eq!(
         call("http://localhost:3000").await.header("access-control-allow-origin"),
@@ -405,7 +448,7 @@ async fn deflate_requests_and_negotiated_responses() {
     let created = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.CreateTable"), ("Content-Encoding", "deflate")],
+        &[("X-Amz-Target", "DynamoDB_20120810.CreateTable"), JSON, ("Content-Encoding", "deflate")],
         &zlib(create),
     )
     .await;
@@ -422,7 +465,7 @@ async fn deflate_requests_and_negotiated_responses() {
             raw_request(
                 address,
                 "POST",
-                &[("X-Amz-Target", "DynamoDB_20120810.GetItem"), ("Accept-Encoding", accept)],
+                &[("X-Amz-Target", "DynamoDB_20120810.GetItem"), JSON, ("Accept-Encoding", accept)],
                 body.as_bytes(),
             )
             .await
@@ -477,7 +520,7 @@ async fn broken_compressed_bodies_are_answered_500() {
         let answer = raw_request(
             db.address(),
             "POST",
-            &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Encoding", coding)],
+            &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), JSON, ("Content-Encoding", coding)],
             &body,
         )
         .await;
@@ -492,7 +535,7 @@ async fn broken_compressed_bodies_are_answered_500() {
     let answer = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Encoding", "gzip")],
+        &[("X-Amz-Target", "DynamoDB_20120810.PutItem"), JSON, ("Content-Encoding", "gzip")],
         &junk,
     )
     .await;
@@ -513,7 +556,7 @@ async fn inflated_bodies_over_the_limit_are_refused() {
         let answer = raw_request(
             db.address(),
             "POST",
-            &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Content-Encoding", coding)],
+            &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), JSON, ("Content-Encoding", coding)],
             &body,
         )
         .await;
@@ -523,7 +566,7 @@ async fn inflated_bodies_over_the_limit_are_refused() {
     let answer = raw_request(
         db.address(),
         "POST",
-        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Content-Encoding", "gzip")],
+        &[("X-Amz-Target", "DynamoDB_20120810.ListTables"), JSON, ("Content-Encoding", "gzip")],
         &gzip(&exactly),
     )
     .await;

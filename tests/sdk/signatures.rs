@@ -9,7 +9,7 @@ use crate::error_of;
 use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
-use sdk_tests::{create_table, raw_request_to, unsigned_request_to};
+use sdk_tests::{create_table, raw_request_to, unsigned_request_to, JSON};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,7 +98,7 @@ async fn an_unsigned_request_is_missing_its_authentication_token() {
         })
     );
     // An unknown target is answered before the signature is looked at (dynalite test/connection.js).
-    let unknown = unsigned_request_to(db.address(), "POST", "/", &[("X-Amz-Target", "Nope.Nope")], b"{}").await;
+    let unknown = unsigned_request_to(db.address(), "POST", "/", &[("X-Amz-Target", "Nope.Nope"), JSON], b"{}").await;
     assert_eq!(unknown.json()["__type"], "com.amazonaws.dynamodb.v20120810#UnknownOperationException");
     // The same request signed is served.
     assert_eq!(raw_request_to(db.address(), "POST", "/", &headers, b"{}").await.status, 200);
@@ -141,7 +141,7 @@ async fn a_clock_twenty_minutes_away_expires_the_signature() {
 async fn a_presigned_request_is_served() {
     let db = harness::start().await;
     let host = db.address().to_string();
-    let headers = [("host", host.as_str()), ("x-amz-target", "DynamoDB_20120810.ListTables")];
+    let headers = [("host", host.as_str()), ("x-amz-target", "DynamoDB_20120810.ListTables"), JSON];
     let query = harness::Signer::default().presign(
         "POST",
         &format!("http://{host}/"),
@@ -158,9 +158,14 @@ async fn a_presigned_request_is_served() {
     let tampered = unsigned_request_to(db.address(), "POST", &path, &headers[1..], b"{ }").await;
     assert_eq!(tampered.json()["message"], WRONG_SECRET);
     // A presigned query beside an Authorization header is refused.
-    let both =
-        unsigned_request_to(db.address(), "POST", &path, &[headers[1], ("Authorization", "AWS4-HMAC-SHA256 x")], b"{}")
-            .await;
+    let both = unsigned_request_to(
+        db.address(),
+        "POST",
+        &path,
+        &[headers[1], headers[2], ("Authorization", "AWS4-HMAC-SHA256 x")],
+        b"{}",
+    )
+    .await;
     assert_eq!(
         both.json()["message"],
         "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."
@@ -173,7 +178,7 @@ async fn a_presigned_request_is_served() {
 async fn a_presigned_request_lives_fifteen_minutes_whatever_its_expiry() {
     let db = harness::start().await;
     let host = db.address().to_string();
-    let headers = [("host", host.as_str()), ("x-amz-target", "DynamoDB_20120810.ListTables")];
+    let headers = [("host", host.as_str()), ("x-amz-target", "DynamoDB_20120810.ListTables"), JSON];
     let query =
         harness::Signer::default().presign("POST", &format!("http://{host}/"), &headers, b"{}", Duration::from_secs(1));
     assert!(query.contains("X-Amz-Expires=1&") || query.ends_with("X-Amz-Expires=1"), "{query}");
@@ -200,7 +205,7 @@ async fn a_gzip_body_is_verified_as_sent() {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(b"{}").unwrap();
     let zipped = encoder.finish().unwrap();
-    let headers = [("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Content-Encoding", "gzip")];
+    let headers = [("X-Amz-Target", "DynamoDB_20120810.ListTables"), ("Content-Encoding", "gzip"), JSON];
     let answer = raw_request_to(db.address(), "POST", "/", &headers, &zipped).await;
     assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
 
@@ -221,14 +226,14 @@ async fn headers_and_payload_hash_are_part_of_the_signature() {
     let signature = harness::Signer::default().headers(
         "POST",
         &format!("http://{host}/"),
-        &[("host", &host), TARGET, EXTRA],
+        &[("host", &host), TARGET, JSON, EXTRA],
         b"{}",
     );
     let send =
         |headers: &'static [(&'static str, &'static str)]| with_signature(db.address(), headers, &signature, b"{}");
-    assert_eq!(send(&[TARGET, EXTRA]).await.status, 200);
-    assert_eq!(send(&[TARGET]).await.json()["message"], WRONG_SECRET, "a signed header left out");
-    assert_eq!(send(&[TARGET, EXTRA, WRONG_HASH]).await.json()["message"], WRONG_SECRET);
+    assert_eq!(send(&[TARGET, JSON, EXTRA]).await.status, 200);
+    assert_eq!(send(&[TARGET, JSON]).await.json()["message"], WRONG_SECRET, "a signed header left out");
+    assert_eq!(send(&[TARGET, JSON, EXTRA, WRONG_HASH]).await.json()["message"], WRONG_SECRET);
 }
 
 const TARGET: (&str, &str) = ("x-amz-target", "DynamoDB_20120810.ListTables");

@@ -19,6 +19,10 @@
 //! - Any other method, a `GET` elsewhere, or `OPTIONS` without `Origin`: 404
 //!   with the body `<UnknownOperationException/>\n` (dynalite
 //!   `test/connection.js`, `assert404`).
+//! - A `POST` with a body whose `Content-Type` is neither
+//!   `application/x-amz-json-1.0` nor `application/json` (or that has none):
+//!   404 with an XHTML "Page Not Found" page (rusoto/rusoto#215, 2016, and
+//!   huseyinbabal/taws#165, 2026: both sent `application/x-amz-json-1.1`).
 //! - CORS only for a request with `Origin`, and then `Access-Control-Allow-Origin: *`,
 //!   not the origin echoed (here with `--cors '*'`; a list of origins echoes the one
 //!   that matched, and without `--cors` there is no CORS at all). A preflight (`OPTIONS` with `Origin`) is 200 with an
@@ -146,6 +150,8 @@ fn read_call(state: &State, parts: &http::request::Parts, body: Bytes) -> Stage 
         }
         Method::GET if parts.uri.path() == "/" => Stage::Other(health(state, parts)),
         Method::HEAD if parts.uri.path() == "/" => Stage::Other(health(state, parts).map(|_| Bytes::new())),
+        // A body DynamoDB cannot read as its JSON never reaches the service.
+        Method::POST if !body.is_empty() && !is_json_media_type(&parts.headers) => Stage::Other(page_not_found()),
         // The signature covers the body as sent (compressed, if it is): a
         // clone of `Bytes` shares it.
         Method::POST => match encoding::decode_body(&parts.headers, body.clone()) {
@@ -180,6 +186,34 @@ fn not_found() -> Response<Bytes> {
     let mut response = bare(StatusCode::NOT_FOUND, Bytes::from_static(b"<UnknownOperationException/>\n"));
     let crc = crc32fast::hash(response.body());
     response.headers_mut().insert(X_AMZ_CRC32, HeaderValue::from(crc));
+    response
+}
+
+/// Does the request's `Content-Type` name a body DynamoDB reads:
+/// `application/x-amz-json-1.0` (what the SDKs send) or `application/json`,
+/// with any parameters (`; charset=UTF-8` from browsers' SDKs)?
+fn is_json_media_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let media_type = value.split(';').next().unwrap_or("").trim();
+    media_type.eq_ignore_ascii_case(JSON_CONTENT_TYPE) || media_type.eq_ignore_ascii_case("application/json")
+}
+
+/// What DynamoDB answers a POST whose body comes with another content type,
+/// or none: a 404 web page, before the target or signature is looked at.
+/// Recorded against DynamoDB with `application/x-amz-json-1.1` in 2016
+/// (rusoto/rusoto#215, eu-west-1) and again in 2026 (huseyinbabal/taws#165);
+/// mhart/dynalite's `index.js` refuses every other content type, and a
+/// missing one, with a 404 too (its body, `<UnknownOperationException/>`, is
+/// what the service answered when dynalite was written).
+fn page_not_found() -> Response<Bytes> {
+    const PAGE: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \
+        \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n\
+        <html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n\
+        <head>\n <title>Page Not Found</title>\n</head>\n<body>Page Not Found</body>\n</html>";
+    let mut response = bare(StatusCode::NOT_FOUND, Bytes::from_static(PAGE.as_bytes()));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
     response
 }
 
