@@ -38,6 +38,7 @@ mod time_to_live;
 mod transactions;
 mod update_item;
 mod update_item_basics;
+mod update_table;
 
 use crate::scenario::{Expect, Scenario};
 use serde_json::{json, Value};
@@ -50,6 +51,7 @@ pub fn families() -> Vec<(&'static str, Vec<Scenario>)> {
         ("CreateTable", create_table::scenarios()),
         ("DescribeTable", describe_table::scenarios()),
         ("DeleteTable", delete_table::scenarios()),
+        ("UpdateTable", update_table::scenarios()),
         ("ListTables", list_tables::scenarios()),
         ("PutItem", put_item::scenarios()),
         ("GetItem", get_item::scenarios()),

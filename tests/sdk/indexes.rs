@@ -432,6 +432,94 @@ async fn update_table_creates_backfills_and_deletes_a_gsi() {
     );
 }
 
+/// What UpdateTable does with the AttributeDefinitions it is given, as recorded against
+/// DynamoDB (eu-west-2, 2026-07): an attribute the table defines keeps its type whatever the
+/// request says (paritysuite/dynamodb-conformance#78: accepted, not refused); a new index's
+/// key attributes must be in the request itself, even when the table defines them
+/// (nubo-db/dynoxide#144); definitions no key uses are dropped, the request's spare ones and
+/// a deleted index's (nubo-db/dynoxide#131).
+#[tokio::test]
+async fn update_table_merges_attribute_definitions_as_dynamodb_does() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    let by = |index: &str, hash: &str, range: Option<&str>| {
+        let mut action = CreateGlobalSecondaryIndexAction::builder()
+            .index_name(index)
+            .key_schema(key(hash, KeyType::Hash))
+            .projection(Projection::builder().projection_type(ProjectionType::All).build());
+        if let Some(range) = range {
+            action = action.key_schema(key(range, KeyType::Range));
+        }
+        GlobalSecondaryIndexUpdate::builder().create(action.build().unwrap()).build()
+    };
+    let definitions = |table: &aws_sdk_dynamodb::types::TableDescription| -> Vec<(String, String)> {
+        let mut defs: Vec<(String, String)> = table
+            .attribute_definitions()
+            .iter()
+            .map(|d| (d.attribute_name().to_string(), d.attribute_type().as_str().to_string()))
+            .collect();
+        defs.sort();
+        defs
+    };
+
+    // `pk` (S) and `sk` (N) redeclared with other types beside a new index: accepted, types kept.
+    let updated = client
+        .update_table()
+        .table_name("scores")
+        .attribute_definitions(def("pk", ScalarAttributeType::N))
+        .attribute_definitions(def("sk", ScalarAttributeType::S))
+        .attribute_definitions(def("colour", ScalarAttributeType::S))
+        .attribute_definitions(def("spare", ScalarAttributeType::S))
+        .global_secondary_index_updates(by("by_colour", "colour", Some("sk")))
+        .send()
+        .await
+        .unwrap();
+    let table = updated.table_description().unwrap();
+    let types: HashMap<String, String> = definitions(table).into_iter().collect();
+    assert_eq!(types["pk"], "S");
+    assert_eq!(types["sk"], "N");
+    assert_eq!(types["colour"], "S");
+    assert!(!types.contains_key("spare"), "a definition no key uses is dropped: {types:?}");
+    let index = table.global_secondary_indexes().iter().find(|g| g.index_name() == Some("by_colour")).unwrap();
+    assert_eq!(index.key_schema()[1].attribute_name(), "sk");
+    // Items keep being written and read with the original types, through the new index too.
+    put(&client, "scores", &[("pk", s("p")), ("sk", n(1)), ("colour", s("red"))]).await;
+    let red = client.query().table_name("scores").index_name("by_colour").key_conditions("colour", eq(s("red")));
+    assert_eq!(red.send().await.unwrap().count(), 1);
+
+    // A new index keyed on `score`, which the table defines, without `score` in the request.
+    let omitted = client
+        .update_table()
+        .table_name("scores")
+        .attribute_definitions(def("shape", ScalarAttributeType::S))
+        .global_secondary_index_updates(by("by_shape", "shape", Some("score")))
+        .send()
+        .await;
+    assert_eq!(
+        error_of(omitted),
+        ("ValidationException".to_string(), "Attribute score is not defined in AttributeDefinitions".to_string())
+    );
+
+    // Deleting an index drops the definitions only it used.
+    let before = client.describe_table().table_name("scores").send().await.unwrap();
+    assert!(definitions(before.table().unwrap()).iter().any(|(name, _)| name == "flag"));
+    client
+        .update_table()
+        .table_name("scores")
+        .global_secondary_index_updates(
+            GlobalSecondaryIndexUpdate::builder()
+                .delete(DeleteGlobalSecondaryIndexAction::builder().index_name("by_flag").build().unwrap())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let after = client.describe_table().table_name("scores").send().await.unwrap();
+    let names: Vec<String> = definitions(after.table().unwrap()).into_iter().map(|(name, _)| name).collect();
+    assert_eq!(names, ["colour", "group", "name", "pk", "score", "sk"]);
+}
+
 #[tokio::test]
 async fn writes_report_item_collection_metrics_on_tables_with_lsis() {
     use aws_sdk_dynamodb::types::ReturnItemCollectionMetrics;

@@ -257,8 +257,9 @@ impl UpdateTableRequest {
         change_billing(&mut def, self.billing_mode, self.throughput, index_updates_given)?;
 
         // Index updates, checked against the definition as it will be.
-        let mut definitions = merge_definitions(&def, self.attribute_definitions.unwrap_or_default())?;
-        let changes = resolve_index_updates(self.index_updates, &definitions, &def)?;
+        let requested = self.attribute_definitions.unwrap_or_default();
+        let changes = resolve_index_updates(self.index_updates, &as_defined(&def, &requested), &def)?;
+        let mut definitions = merge_definitions(&def, requested);
         let (created, deleted) = apply_index_changes(&mut def, changes)?;
         let stream_change = self.stream.is_some();
         let vectors = super::vector_indexes::update_table_indexes(
@@ -354,24 +355,28 @@ fn change_billing(
     Ok(())
 }
 
-/// The table's attribute definitions with the request's: a definition may
-/// be replaced unless a key uses it with another type.
-fn merge_definitions(def: &TableDef, new: AttributeDefinitions) -> ApiResult<AttributeDefinitions> {
+/// The table's attribute definitions with the request's. An attribute the
+/// table already defines keeps its type whatever the request says: DynamoDB
+/// accepts the call and ignores the other type (paritysuite/dynamodb-conformance#78,
+/// recorded against DynamoDB in eu-west-2, 2026-07; DynamoDB Local refuses it).
+fn merge_definitions(def: &TableDef, new: AttributeDefinitions) -> AttributeDefinitions {
     let mut definitions = def.attribute_definitions.clone();
     for (attr, kind) in new {
-        match definitions.iter().find(|(n, _)| *n == attr) {
-            Some((_, existing)) if *existing != kind && is_used(def, &attr) => {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Attribute {attr} is already defined with type {}",
-                    existing.as_str()
-                )))
-            }
-            Some(_) => definitions.retain(|(n, _)| *n != attr),
-            None => {}
+        if !definitions.iter().any(|(n, _)| *n == attr) {
+            definitions.push((attr, kind));
         }
-        definitions.push((attr, kind));
     }
-    Ok(definitions)
+    definitions
+}
+
+/// The request's own definitions, typed as the table defines them: what a
+/// new index's key attributes are looked up in. DynamoDB takes the rule that
+/// the request "must include the key element(s) of the new index" literally,
+/// even for attributes the table already defines (nubo-db/dynoxide#144,
+/// recorded against DynamoDB in eu-west-2, 2026-07-12).
+fn as_defined(def: &TableDef, requested: &AttributeDefinitions) -> AttributeDefinitions {
+    let stored = |attr: &str| def.attribute_definitions.iter().find(|(n, _)| n == attr).map(|(_, kind)| *kind);
+    requested.iter().map(|(attr, kind)| (attr.clone(), stored(attr).unwrap_or(*kind))).collect()
 }
 
 /// The index updates checked in order (an update's reading errors
