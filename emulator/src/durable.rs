@@ -53,6 +53,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 const JOURNAL_FILE: &str = "emulator-journal.log";
 /// Locked (exclusively, for the life of the process) by the one emulator using the directory.
@@ -66,6 +67,11 @@ const SCAN_CHUNK: usize = 1_024;
 const TAIL_UNDER_LOCK: u64 = 256 * 1024;
 /// A compaction syncs its side file every this many bytes written.
 const SYNC_EVERY: usize = 4 << 20;
+/// After a failed compaction (a read-only directory, a full disk) the next
+/// attempt waits this long, doubling up to [`RETRY_AT_MOST`]: the journal
+/// keeps growing meanwhile, but the failure is not retried in a tight loop.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_AT_MOST: Duration = Duration::from_secs(60);
 const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD_NO_PAD;
 
 /// What to do at start-up with a damaged record in the middle of the journal.
@@ -99,6 +105,13 @@ pub struct Journal {
     compaction_due: AtomicBool,
     /// Records beyond twice the live items that make a compaction due.
     compact_slack: u64,
+    /// A testing knob (`--compact-after N`): compaction is due once this many
+    /// records were appended since the last one, whatever the live data.
+    compact_after: Option<u64>,
+    /// When the background upkeep may compact again after a failure.
+    retry: Mutex<Retry>,
+    /// Wakes the background upkeep when a compaction becomes due.
+    wake: parking_lot::Condvar,
     /// How long the last compaction held the journal's lock to switch files (microseconds):
     /// the longest any commit waited for it.
     switch_micros: AtomicU64,
@@ -106,6 +119,15 @@ pub struct Journal {
 
 /// A table as the journal names it: (namespace, table name).
 type TableId = (String, String);
+
+/// The background compaction's back-off after failures.
+#[derive(Default)]
+struct Retry {
+    /// No compaction before this moment.
+    not_before: Option<Instant>,
+    /// Failed compactions in a row.
+    failures: u32,
+}
 
 struct Inner {
     file: File,
@@ -152,9 +174,12 @@ impl Journal {
     /// the journal's last (a torn last record is always dropped: that write
     /// was never acknowledged).
     pub fn open_with(dir: &Path, state: &State, on_damage: OnDamage) -> io::Result<Journal> {
-        fs::create_dir_all(dir)?;
-        let lock = lock_directory(dir)?;
+        fs::create_dir_all(dir).map_err(naming("create the directory", dir))?;
         let path = dir.join(JOURNAL_FILE);
+        // Before the lock is taken (and written): a directory or journal this
+        // process cannot write refuses to start with nothing on disk changed.
+        check_writable(dir, &path)?;
+        let lock = lock_directory(dir)?;
         // A compaction a crash interrupted: the journal it was replacing is whole.
         let _ = fs::remove_file(dir.join(COMPACTING_FILE));
         let root = namespace_key(state);
@@ -165,7 +190,7 @@ impl Journal {
             let target = namespace_state(state, &ns, &root);
             restored.extend(namespace.install(target.as_deref().unwrap_or(state)));
         }
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = OpenOptions::new().create(true).append(true).open(&path).map_err(naming("open", &path))?;
         let len = file.metadata()?.len();
         let journal = Journal {
             dir: dir.to_path_buf(),
@@ -189,6 +214,9 @@ impl Journal {
             led: parking_lot::Condvar::new(),
             compaction_due: AtomicBool::new(false),
             compact_slack: COMPACT_SLACK,
+            compact_after: None,
+            retry: Mutex::new(Retry::default()),
+            wake: parking_lot::Condvar::new(),
             switch_micros: AtomicU64::new(0),
         };
         {
@@ -203,6 +231,14 @@ impl Journal {
         }
         tracing::info!(tables = count, dir = %dir.display(), "durable data loaded");
         Ok(journal)
+    }
+
+    /// A testing knob: compact whenever `records` records were appended since
+    /// the last compaction (instead of when the journal holds well over twice
+    /// the live data), so that compactions run back to back under writes.
+    pub fn compact_after(mut self, records: u64) -> Journal {
+        self.compact_after = Some(records);
+        self
     }
 
     /// Records every change since the last commit and waits until it is on
@@ -260,22 +296,72 @@ impl Journal {
         Ok(())
     }
 
-    /// Marks a compaction due once the journal holds well over twice the live records.
+    /// Marks a compaction due once the journal holds well over twice the live
+    /// records (or `compact_after` records past the last compaction), and wakes the upkeep.
     fn note_growth(&self, inner: &Inner) {
-        if inner.records > inner.live.saturating_mul(2) + self.compact_slack {
-            self.compaction_due.store(true, Ordering::Relaxed);
+        let due = match self.compact_after {
+            Some(after) => inner.records >= inner.live.saturating_add(after),
+            None => inner.records > inner.live.saturating_mul(2) + self.compact_slack,
+        };
+        if due && !self.compaction_due.swap(true, Ordering::Relaxed) {
+            // Under the retry lock, so a waiter between its check and its wait cannot miss it.
+            let _retry = self.retry.lock();
+            self.wake.notify_all();
+        }
+    }
+
+    /// Waits until a compaction is due (and no failure's back-off holds it),
+    /// or `at_most` has passed: the background upkeep's pause between calls.
+    pub fn wait_for_upkeep(&self, at_most: Duration) {
+        let deadline = Instant::now() + at_most;
+        let mut retry = self.retry.lock();
+        loop {
+            let now = Instant::now();
+            let held = retry.not_before.filter(|&at| at > now);
+            if now >= deadline || (self.compaction_due.load(Ordering::Relaxed) && held.is_none()) {
+                return;
+            }
+            let until = held.map_or(deadline, |at| at.min(deadline));
+            self.wake.wait_until(&mut retry, until);
         }
     }
 
     /// Work kept off the request path: commits what background work
-    /// changed, and compacts the journal when it is due. Called about once
-    /// a second (the binary runs it on a thread of its own).
+    /// changed, and compacts the journal when it is due. The binary runs it
+    /// on a thread of its own, after [`Journal::wait_for_upkeep`]. After a
+    /// failure (a read-only directory, a full disk) nothing is tried again
+    /// for a back-off (1 s, doubling up to a minute); requests' commits go
+    /// on appending to the journal meanwhile.
     pub fn upkeep(&self, state: &State) -> io::Result<()> {
-        self.commit(state, true)?;
-        if self.compaction_due.swap(false, Ordering::Relaxed) {
-            self.compact(state)?;
+        if self.retry.lock().not_before.is_some_and(|at| at > Instant::now()) {
+            return Ok(());
         }
-        Ok(())
+        let result = self.commit(state, true).map_err(|e| ("journal commit failed", e)).and_then(|()| {
+            if !self.compaction_due.swap(false, Ordering::Relaxed) {
+                return Ok(());
+            }
+            self.compact(state).map_err(|e| {
+                self.compaction_due.store(true, Ordering::Relaxed);
+                ("journal compaction failed (commits go on appending to the journal)", e)
+            })
+        });
+        let mut retry = self.retry.lock();
+        match result {
+            Ok(()) => {
+                if retry.failures > 0 {
+                    tracing::info!(failures = retry.failures, "journal upkeep succeeded again after failed attempts");
+                }
+                *retry = Retry::default();
+                Ok(())
+            }
+            Err((what, error)) => {
+                let wait = RETRY_FIRST.saturating_mul(1 << retry.failures.min(6)).min(RETRY_AT_MOST);
+                retry.failures += 1;
+                retry.not_before = Some(Instant::now() + wait);
+                let message = format!("{what}: {error}; next attempt in {} s", wait.as_secs());
+                Err(io::Error::new(error.kind(), message))
+            }
+        }
     }
 
     /// How long the last compaction held the journal's lock (the only time commits wait for it).
@@ -304,10 +390,11 @@ impl Journal {
 
     fn write_side_file(&self, state: &State, path: &Path, side_path: &Path, at: (u64, u64, u64)) -> io::Result<()> {
         let (start, records_at_start, failures) = at;
-        let mut side = io::BufWriter::with_capacity(1 << 20, Syncing { file: File::create(side_path)?, unsynced: 0 });
-        let snapshot = write_snapshot(state, &mut side)?;
+        let file = File::create(side_path).map_err(naming("create the compaction's side file", side_path))?;
+        let mut side = io::BufWriter::with_capacity(1 << 20, Syncing { file, unsynced: 0 });
+        let snapshot = write_snapshot(state, &mut side).map_err(naming("write", side_path))?;
         // The journal's tail since the copy began, while commits go on.
-        let mut journal = File::open(path)?;
+        let mut journal = File::open(path).map_err(naming("read", path))?;
         journal.seek(SeekFrom::Start(start))?;
         let mut copied = start;
         loop {
@@ -335,33 +422,63 @@ impl Journal {
         let covered = self.tickets.load(Ordering::SeqCst);
         let mut out = Vec::new();
         let written = collect_all(state, &mut inner, &mut out, true);
-        let switched = side
+        // Everything that can fail before the rename: until it, the journal is the one in use.
+        let ready = side
             .write_all(&tail)
             .and_then(|()| side.write_all(&out))
             .and_then(|()| side.sync_data())
-            .and_then(|()| fs::rename(side_path, path))
-            // The rename itself must reach the disk before the old journal is forgotten.
-            .and_then(|()| File::open(&self.dir)?.sync_all())
-            .and_then(|()| OpenOptions::new().append(true).open(path));
-        match switched {
-            Ok(file) => {
-                inner.len = file.metadata()?.len();
-                inner.file = file;
-                inner.records = snapshot + (inner.records - records_at_start) + written;
-                inner.live = snapshot;
-                inner.rewrite = false;
-                self.durable.fetch_max(covered, Ordering::SeqCst);
-                self.switch_micros.store(held.elapsed().as_micros() as u64, Ordering::Relaxed);
-                Ok(())
-            }
+            .and_then(|()| Ok((OpenOptions::new().append(true).open(side_path)?, side.metadata()?.len())))
+            .map_err(naming("write", side_path))
+            .and_then(|ready| fs::rename(side_path, path).map(|()| ready).map_err(naming("rename", side_path)));
+        let (file, len) = match ready {
+            Ok(ready) => ready,
             Err(error) => {
-                if written > 0 {
-                    // What was drained reached neither file: the next commit rewrites the journal.
-                    inner.rewrite = true;
-                    inner.failures += 1;
-                }
-                Err(error)
+                let _ = fs::remove_file(side_path);
+                // The journal is as it was and takes what this switch drained instead.
+                self.append_drained(&mut inner, &out, written, covered);
+                return Err(error);
             }
+        };
+        // Renamed: the side file is the journal now, whatever follows.
+        inner.len = len;
+        inner.file = file;
+        inner.records = snapshot + (inner.records - records_at_start) + written;
+        inner.live = snapshot;
+        inner.rewrite = false;
+        self.compaction_due.store(false, Ordering::Relaxed);
+        self.note_growth(&inner);
+        // The rename itself must reach the disk before the old journal is forgotten.
+        if let Err(error) = File::open(&self.dir).and_then(|dir| dir.sync_all()) {
+            // Not known durable: the next commit rewrites the journal (and syncs the directory again).
+            inner.rewrite = true;
+            inner.failures += 1;
+            return Err(naming("sync the directory", &self.dir)(error));
+        }
+        self.durable.fetch_max(covered, Ordering::SeqCst);
+        self.switch_micros.store(held.elapsed().as_micros() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// After a switch failed before its rename: appends the records it drained
+    /// (`written` of them in `out`, covering tickets up to `covered`) to the
+    /// journal still in use, as a commit would; if that fails too, the next
+    /// commit rewrites the journal.
+    fn append_drained(&self, inner: &mut Inner, out: &[u8], written: u64, covered: u64) {
+        if written == 0 {
+            return;
+        }
+        let before = inner.len;
+        if inner.file.write_all(out).and_then(|()| inner.file.sync_data()).is_ok() {
+            inner.len += out.len() as u64;
+            inner.records += written;
+            // Not when a rewrite is pending: what an earlier failed commit drained is still missing.
+            if !inner.rewrite {
+                self.durable.fetch_max(covered, Ordering::SeqCst);
+            }
+        } else {
+            let _ = inner.file.set_len(before);
+            inner.rewrite = true;
+            inner.failures += 1;
         }
     }
 }
@@ -396,6 +513,29 @@ impl Write for Syncing {
 
     fn flush(&mut self) -> io::Result<()> {
         self.file.flush()
+    }
+}
+
+/// Names the file and what was done to it in an I/O error (its kind kept):
+/// "cannot create the compaction's side file /data/emulator-journal.compacting: Permission denied".
+fn naming<'a>(what: &'a str, path: &'a Path) -> impl FnOnce(io::Error) -> io::Error + 'a {
+    move |error| io::Error::new(error.kind(), format!("cannot {what} {}: {error}", path.display()))
+}
+
+/// Refuses, before anything is written, a directory this process cannot
+/// create files in (compactions write a side file there and rename it) or a
+/// journal it cannot append to. The probe file is unique and removed at once.
+fn check_writable(dir: &Path, journal: &Path) -> io::Result<()> {
+    let probe = dir.join(format!("emulator-write-check.{}", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(naming("create files in the data directory", dir))?;
+    fs::remove_file(&probe).map_err(naming("remove", &probe))?;
+    match OpenOptions::new().append(true).open(journal) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(naming("write the journal", journal)(error)),
+        _ => Ok(()),
     }
 }
 
@@ -1308,6 +1448,10 @@ impl state::Journal for Journal {
     fn upkeep(&self, state: &State) -> io::Result<()> {
         Journal::upkeep(self, state)
     }
+
+    fn wait_for_upkeep(&self, at_most: Duration) {
+        Journal::wait_for_upkeep(self, at_most)
+    }
 }
 #[cfg(test)]
 mod tests {
@@ -1699,6 +1843,36 @@ mod tests {
         let guard = table.inner.read();
         let item = guard.data.items.values().next().unwrap().decode();
         assert_eq!(item["n"], crate::types::AttributeValue::N(crate::types::Number::parse("99").unwrap()));
+    }
+
+    #[test]
+    fn a_compaction_that_cannot_write_its_side_file_backs_off_while_commits_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::default();
+        let journal = Journal::open(dir.path(), &state).unwrap().compact_after(1);
+        create_table(&state, "tbl");
+        put(&state, "tbl", "a", "1");
+        journal.commit(&state, true).unwrap();
+        // A directory where the side file goes: creating it fails, as in a read-only directory.
+        let side = dir.path().join(COMPACTING_FILE);
+        fs::create_dir(&side).unwrap();
+        let failed = journal.upkeep(&state).unwrap_err().to_string();
+        assert!(failed.contains("cannot create the compaction's side file"), "{failed}");
+        assert!(failed.ends_with("next attempt in 1 s"), "{failed}");
+        // Commits go on; the upkeep does not try again before the back-off has passed.
+        put(&state, "tbl", "b", "2");
+        journal.commit(&state, false).unwrap();
+        journal.upkeep(&state).unwrap();
+        let started = Instant::now();
+        journal.wait_for_upkeep(Duration::from_secs(5));
+        assert!(started.elapsed() >= Duration::from_millis(500), "woken during the back-off");
+        fs::remove_dir(&side).unwrap();
+        journal.wait_for_upkeep(Duration::from_secs(5));
+        journal.upkeep(&state).unwrap();
+        let lines = fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap().lines().count();
+        assert_eq!(lines, 4, "compacted: the table, two items and the commit marker");
+        drop(journal);
+        assert_eq!(contents(&reopen(dir.path()), "tbl"), contents(&state, "tbl"));
     }
 
     #[test]

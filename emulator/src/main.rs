@@ -105,6 +105,12 @@ struct Storage {
     /// whenever it has grown well past the data.
     #[arg(long)]
     optimize_db_before_startup: bool,
+    /// Testing knob, not for normal use: compact the --db-path journal whenever N records were
+    /// appended since its last compaction (default: once it holds 50,000 records more than twice
+    /// the live data). A small N keeps compactions running back to back under writes, e.g. to
+    /// kill the emulator in the middle of one.
+    #[arg(long, value_name = "N", value_parser = whole_number::<u64>, requires = "db_path")]
+    compact_after: Option<u64>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -568,7 +574,10 @@ async fn run(cli: Cli) {
     if let Some(dir) = &cli.storage.db_path {
         let on_damage = if cli.storage.db_repair { OnDamage::Skip } else { OnDamage::Refuse };
         match emulator::durable::Journal::open_with(dir, &state, on_damage) {
-            Ok(journal) => {
+            Ok(mut journal) => {
+                if let Some(records) = cli.storage.compact_after {
+                    journal = journal.compact_after(records);
+                }
                 let _ = state.journal.set(Box::new(journal));
             }
             Err(e) => {
@@ -587,12 +596,14 @@ async fn run(cli: Cli) {
             std::process::exit(1);
         }
         // Changes made outside a request (background work) are journaled within a second,
-        // and the journal compacted when due, on a thread of its own: never on a request's path.
+        // and the journal compacted as soon as it is due, on a thread of its own: never on a
+        // request's path. A failure is logged and tried again after a back-off (the journal's).
         let background = Arc::clone(&state);
         std::thread::spawn(move || loop {
-            std::thread::sleep(Duration::from_secs(1));
-            if let Some(Err(e)) = background.journal.get().map(|journal| journal.upkeep(&background)) {
-                tracing::error!("journal write failed: {e}");
+            let Some(journal) = background.journal.get() else { return };
+            journal.wait_for_upkeep(Duration::from_secs(1));
+            if let Err(e) = journal.upkeep(&background) {
+                tracing::error!("{e}");
             }
         });
     }

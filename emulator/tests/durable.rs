@@ -402,3 +402,166 @@ async fn shared_keeps_one_set_of_tables_for_every_region_across_a_restart() {
     let (_child, endpoint, _) = start_with(&args);
     assert_eq!(ids(&client_in(&endpoint, "ap-south-1"), "orders").await, ["a"]);
 }
+
+/// Root ignores file permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), and
+/// the tests run as root: the child's exec is left without them (dropped from
+/// its bounding set), so permissions apply to it as to any user. As another
+/// user they apply anyway.
+fn without_permission_override(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return;
+    }
+    const CAP_DAC_OVERRIDE: libc::c_ulong = 1;
+    const CAP_DAC_READ_SEARCH: libc::c_ulong = 2;
+    // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            for capability in [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH] {
+                if libc::prctl(libc::PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
+/// The binary over `dir` with `args`, as any user (see [`without_permission_override`]).
+fn emulator_without_override(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_emulator"));
+    command.arg("--db-path").arg(dir).args(args).env("NO_COLOR", "1");
+    without_permission_override(&mut command);
+    command
+}
+
+/// Runs a start that must be refused: its exit code and what it said (killed, and failing, if it serves).
+fn refused_start(mut command: Command) -> (Option<i32>, String) {
+    let mut child = command.args(["--port", "0"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the emulator started on a directory it cannot write");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// Every file in `dir` with its bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let entries = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap());
+    entries.map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())).collect()
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_directory_or_journal_refuses_to_start_and_changes_nothing() {
+    // An empty directory the emulator cannot write in.
+    let empty = tempfile::tempdir().unwrap();
+    set_mode(empty.path(), 0o555);
+    let (code, said) = refused_start(emulator_without_override(empty.path(), &[]));
+    set_mode(empty.path(), 0o755);
+    assert_eq!(code, Some(1), "{said}");
+    let expected = format!("cannot create files in the data directory {}: Permission denied", empty.path().display());
+    assert!(said.contains(&expected), "{said}");
+    assert!(files(empty.path()).is_empty(), "nothing written: {:?}", files(empty.path()).keys());
+
+    // A directory holding data, made read-only: refused, every file as it was.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, endpoint, _) = start(dir.path());
+    let client = client_in(&endpoint, "us-east-1");
+    create_keyed_table(&client, "kept").await;
+    client.put_item().table_name("kept").item("id", Av::S("one".into())).send().await.unwrap();
+    child.kill_9();
+    let before = files(dir.path());
+    set_mode(dir.path(), 0o555);
+    let (code, said) = refused_start(emulator_without_override(dir.path(), &[]));
+    set_mode(dir.path(), 0o755);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(&format!("{}: Permission denied", dir.path().display())), "{said}");
+    assert!(files(dir.path()) == before, "a refused start changed the directory");
+
+    // A writable directory with a read-only journal: refused, naming the journal.
+    let journal = dir.path().join("emulator-journal.log");
+    set_mode(&journal, 0o444);
+    let (code, said) = refused_start(emulator_without_override(dir.path(), &[]));
+    set_mode(&journal, 0o644);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(&format!("cannot write the journal {}: Permission denied", journal.display())), "{said}");
+    assert!(files(dir.path()) == before, "a refused start changed the directory");
+
+    // Writable again: everything is there.
+    let (_child, endpoint, _) = start(dir.path());
+    assert_eq!(ids(&client_in(&endpoint, "us-east-1"), "kept").await, ["one"]);
+}
+
+/// How many lines of `log` contain `text`.
+fn logged(log: &binary::Log, text: &str) -> usize {
+    log.lock().unwrap().iter().filter(|line| line.contains(text)).count()
+}
+
+/// Waits (up to `within`) until `log` holds a line containing `text`.
+async fn wait_for_log(log: &binary::Log, text: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    while logged(log, text) == 0 {
+        assert!(Instant::now() < deadline, "no log line with {text:?} in {within:?}: {:?}", log.lock().unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_made_read_only_while_running_keeps_acknowledging_writes_and_backs_off_compacting() {
+    let dir = tempfile::tempdir().unwrap();
+    // Compacting after every commit: the directory turns read-only in the middle of compactions too.
+    let command = emulator_without_override(dir.path(), &["--compact-after", "1"]);
+    let (mut child, mut found, log) = binary::start_logged(command, &[binary::ENDPOINT]);
+    let client = client_in(&found.remove(0), "us-east-1");
+    create_keyed_table(&client, "notes").await;
+    let mut acknowledged = Vec::new();
+    let mut put = |id: String| {
+        let client = client.clone();
+        acknowledged.push(id.clone());
+        async move { client.put_item().table_name("notes").item("id", Av::S(id)).send().await.map(|_| ()) }
+    };
+    for i in 0..100 {
+        put(format!("before-{i:03}")).await.expect("a write before the directory turned read-only");
+    }
+    set_mode(dir.path(), 0o555);
+    // The journal itself is still writable: every write is acknowledged; compactions fail.
+    for i in 0..300 {
+        put(format!("read-only-{i:03}")).await.expect("a write while compactions fail");
+    }
+    let failed = "journal compaction failed (commits go on appending to the journal): cannot ";
+    wait_for_log(&log, failed, Duration::from_secs(10)).await;
+    let side_file = dir.path().join("emulator-journal.compacting").display().to_string();
+    assert!(
+        logged(&log, &side_file) > 0 && logged(&log, "Permission denied") > 0 && logged(&log, "next attempt in") > 0,
+        "{:?}",
+        log.lock().unwrap()
+    );
+    // Not retried in a tight loop: after 1 s, then 2 s, ... (writes go on meanwhile).
+    for i in 0..100 {
+        put(format!("backing-off-{i:03}")).await.expect("a write while compactions back off");
+    }
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let failures = logged(&log, failed);
+    assert!((1..=3).contains(&failures), "{failures} failed compactions logged in about 3 s");
+
+    // Writable again: the next attempt compacts, and after a kill every acknowledged write is there.
+    set_mode(dir.path(), 0o755);
+    wait_for_log(&log, "journal upkeep succeeded again", Duration::from_secs(10)).await;
+    child.kill_9();
+    let (_child, endpoint, _) = start(dir.path());
+    let kept = ids(&client_in(&endpoint, "us-east-1"), "notes").await;
+    acknowledged.sort();
+    assert_eq!(kept.len(), acknowledged.len());
+    assert!(kept == acknowledged, "acknowledged writes lost");
+}

@@ -3,6 +3,11 @@
 //! transaction is half applied, acknowledged counter increments are all
 //! counted, and acknowledged table creations and deletions stand.
 //!
+//! Most rounds run the binary with `--compact-after N` (a small N), so the
+//! journal is compacted again and again under the writes and many kills land
+//! while a compaction writes its side file or switches files; the test counts
+//! them (the side file is on disk after the kill).
+//!
 //! Rounds: `KILL_ROUNDS` (default 15, so `cargo test` stays quick; the issue's
 //! "hundreds of kills" is `KILL_ROUNDS=300`). Seed: `KILL_SEED` (printed).
 
@@ -20,10 +25,19 @@ mod binary;
 
 use binary::Running;
 
-fn start(dir: &Path) -> (Running, String) {
-    let (running, mut found) = binary::start(&["--db-path".as_ref(), dir.as_os_str()], &[binary::ENDPOINT]);
+/// The binary over `dir`, compacting after every `compact_after` records appended (else as by default).
+fn start(dir: &Path, compact_after: Option<u64>) -> (Running, String) {
+    let mut args = vec!["--db-path".to_string(), dir.display().to_string()];
+    if let Some(records) = compact_after {
+        args.extend(["--compact-after".to_string(), records.to_string()]);
+    }
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    let (running, mut found) = binary::start(&args, &[binary::ENDPOINT]);
     (running, found.remove(0))
 }
+
+/// The side file a compaction writes and renames over the journal (`durable::COMPACTING_FILE`).
+const COMPACTING_FILE: &str = "emulator-journal.compacting";
 
 async fn create(client: &Client, name: &str) -> Result<(), String> {
     client
@@ -69,15 +83,20 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
     let dir = tempfile::tempdir().unwrap();
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
     let next_tx = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    // Per --compact-after value: kills, and those that landed mid-compaction.
+    let mut kills: BTreeMap<Option<u64>, (usize, usize)> = BTreeMap::new();
     {
-        let (_running, endpoint) = start(dir.path());
+        let (_running, endpoint) = start(dir.path(), None);
         let client = harness::client_for(&endpoint);
         for table in ["kills-a", "kills-b"] {
             create(&client, table).await.unwrap();
         }
     }
     for round in 0..rounds {
-        let (mut running, endpoint) = start(dir.path());
+        // Three rounds in four compact back to back (after every commit; 100 kills: about 3 in 4
+        // of their kills landed mid-compaction), one as by default (rarely).
+        let compact_after = [None, Some(1), Some(1), Some(1)][rng.usize(..4)];
+        let (mut running, endpoint) = start(dir.path(), compact_after);
         let client = harness::client_for(&endpoint);
         let so_far = acknowledged.lock().unwrap().clone();
         verify(&client, &so_far, round).await;
@@ -178,19 +197,28 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
                 }
             }));
         }
-        // Kill at a random moment: often mid-write, sometimes mid-compaction after many writes.
+        // Kill at a random moment: mid-write, and with --compact-after often mid-compaction.
         tokio::time::sleep(Duration::from_millis(rng.u64(5..250))).await;
         running.kill_9();
+        // The side file exists from the compaction's start until its rename.
+        let landed = kills.entry(compact_after).or_default();
+        landed.0 += 1;
+        landed.1 += usize::from(dir.path().join(COMPACTING_FILE).exists());
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         for task in tasks {
             task.await.unwrap();
         }
         drop(running);
     }
-    let (_running, endpoint) = start(dir.path());
+    let (_running, endpoint) = start(dir.path(), None);
     let client = harness::client_for(&endpoint);
     let so_far = acknowledged.lock().unwrap().clone();
     verify(&client, &so_far, rounds).await;
+    let mid_compaction: usize = kills.values().map(|k| k.1).sum();
+    println!("{mid_compaction} of {rounds} kills landed while a compaction was writing its side file");
+    for (compact_after, (all, mid)) in &kills {
+        println!("  --compact-after {compact_after:?}: {mid} of {all}");
+    }
     let ack = acknowledged.lock().unwrap();
     println!(
         "{rounds} kills survived: {} puts, {} transactions, {} increments acknowledged, none lost, none split",

@@ -42,9 +42,14 @@ pub trait Journal: Send + Sync {
     fn commit(&self, state: &State, definitions: bool) -> std::io::Result<()>;
 
     /// Work kept off the request path (a compaction), with a commit of what
-    /// background work changed; the binary calls it about once a second.
+    /// background work changed; the binary calls it after each [`Journal::wait_for_upkeep`].
     fn upkeep(&self, state: &State) -> std::io::Result<()> {
         self.commit(state, true)
+    }
+
+    /// The pause before the next upkeep: `at_most`, or less when work is due.
+    fn wait_for_upkeep(&self, at_most: std::time::Duration) {
+        std::thread::sleep(at_most);
     }
 }
 

@@ -35,7 +35,16 @@ pub fn start(args: &[&OsStr], prefixes: &[&str]) -> (Running, Vec<String>) {
 
 /// [`start`] with a command of the caller's making (its arguments, limits, ...).
 #[allow(dead_code)] // not every test binary needs it
-pub fn start_command(mut command: Command, prefixes: &[&str]) -> (Running, Vec<String>) {
+pub fn start_command(command: Command, prefixes: &[&str]) -> (Running, Vec<String>) {
+    let (running, found, _log) = start_logged(command, prefixes);
+    (running, found)
+}
+
+/// What the emulator logged (stderr) after its banner, line by line, as it comes.
+pub type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// [`start_command`], also keeping what the emulator logs after its banner.
+pub fn start_logged(mut command: Command, prefixes: &[&str]) -> (Running, Vec<String>, Log) {
     let mut child = command
         .args(["--port", "0"])
         .env("RUST_LOG", "emulator=info")
@@ -55,8 +64,14 @@ pub fn start_command(mut command: Command, prefixes: &[&str]) -> (Running, Vec<S
             }
         }
     }
-    std::thread::spawn(move || for _ in lines {});
-    (Running(child), found.into_iter().flatten().collect())
+    let log = Log::default();
+    let kept = std::sync::Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    (Running(child), found.into_iter().flatten().collect(), log)
 }
 
 /// The banner's line to paste: where the emulator answers.
