@@ -28,6 +28,67 @@ async fn tags_are_added_listed_and_removed() {
     assert_eq!(message, format!("Requested resource not found: ResourcArn: {missing} not found"));
 }
 
+/// What DynamoDB takes as a tag, from scylladb `test/alternator/test_tag.py` (run against
+/// DynamoDB): keys of 1 to 128 characters and values of up to 256, counted in characters;
+/// letters of any script, digits, white space and `_ . : / = + - @`; an empty value; at most 50
+/// tags on a table, whether added by TagResource or given to CreateTable (ValidationException).
+#[tokio::test]
+async fn tags_follow_dynamodbs_restrictions() {
+    let db = harness::start().await;
+    let client = db.client();
+    create_table(&client, "tagged", "pk", None).await;
+    let arn = "arn:aws:dynamodb:us-east-1:000000000000:table/tagged";
+    let tag_with = |tags: Vec<Tag>| client.tag_resource().resource_arn(arn).set_tags(Some(tags)).send();
+    for accepted in
+        [tag("א".repeat(128).as_str(), "dog"), tag("k", &"ѮѮ".repeat(128)), tag(" ", ""), tag("a+b-c=d.e_f:g/h@i", "9")]
+    {
+        tag_with(vec![accepted.clone()]).await.unwrap_or_else(|e| panic!("{accepted:?}: {e:?}"));
+    }
+    let listed = client.list_tags_of_resource().resource_arn(arn).send().await.unwrap();
+    assert_eq!(listed.tags().len(), 4);
+
+    let (code, message) = error_of(tag_with(vec![tag("", "dog")]).await);
+    assert_eq!(code, "ValidationException");
+    assert_eq!(message, "1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    let long_key = "x".repeat(129);
+    let (_, message) = error_of(tag_with(vec![tag("ok", "1"), tag(&long_key, "dog")]).await);
+    assert_eq!(message, format!("1 validation error detected: Value '{long_key}' at 'tags.2.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"));
+    let (_, message) = error_of(tag_with(vec![tag("dog", &"x".repeat(257))]).await);
+    assert!(
+        message.ends_with(
+            "at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256"
+        ),
+        "{message}"
+    );
+    for forbidden in ["hi!", "d%g", "\"hello\"", "<><"] {
+        for tags in [vec![tag(forbidden, "dog")], vec![tag("dog", forbidden)]] {
+            let (code, _) = error_of(tag_with(tags).await);
+            assert_eq!(code, "ValidationException", "{forbidden}");
+        }
+    }
+    // 4 + 40 tags fit; 7 more do not, and none of them is added.
+    tag_with((0..40).map(|i| tag(&i.to_string(), "v")).collect()).await.unwrap();
+    let (code, _) = error_of(tag_with((40..47).map(|i| tag(&i.to_string(), "v")).collect()).await);
+    assert_eq!(code, "ValidationException");
+    let listed = client.list_tags_of_resource().resource_arn(arn).send().await.unwrap();
+    assert_eq!(listed.tags().len(), 44);
+
+    // CreateTable with 100 tags is refused, and no table is made.
+    let too_many = (0..100).map(|i| tag(&i.to_string(), "v")).collect();
+    let created = client
+        .create_table()
+        .table_name("overtagged")
+        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+        .key_schema(crate::indexes::key("pk", aws_sdk_dynamodb::types::KeyType::Hash))
+        .attribute_definitions(crate::indexes::def("pk", aws_sdk_dynamodb::types::ScalarAttributeType::S))
+        .set_tags(Some(too_many))
+        .send()
+        .await;
+    assert_eq!(error_of(created).0, "ValidationException");
+    let (code, _) = error_of(client.describe_table().table_name("overtagged").send().await);
+    assert_eq!(code, "ResourceNotFoundException");
+}
+
 #[tokio::test]
 async fn time_to_live_settings() {
     let db = harness::start().await;

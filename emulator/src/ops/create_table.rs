@@ -410,12 +410,13 @@ fn check_definitions_used(
     Ok(())
 }
 
-/// `Tags`, taken as given (TagResource checks its tags, CreateTable does not).
+/// `Tags`, checked as TagResource checks them, and at most 50 of them.
 fn read_tags(input: &Input) -> ApiResult<Vec<(String, String)>> {
-    input
-        .objects("Tags")?
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| Ok((t.str("Key")?.unwrap_or_default().to_string(), t.str("Value")?.unwrap_or_default().to_string())))
-        .collect()
+    let Some(raw) = input.objects("Tags")? else { return Ok(Vec::new()) };
+    let mut v = Violations::new();
+    let tags = super::metadata::read_tags(&raw, &mut v)?;
+    v.finish()?;
+    super::metadata::check_tag_characters(&tags)?;
+    super::metadata::check_tag_count(tags.len())?;
+    Ok(tags)
 }
