@@ -93,6 +93,22 @@ async fn batch_get_projects_per_table_with_attributes_to_get() {
     let item = &got.responses().unwrap()["proj"][0];
     assert_eq!(item.len(), 1);
     assert_eq!(item["a"], s("1"));
+    // An empty list breaks the model's minimum of one name: refused, not read as "everything".
+    let empty = client
+        .batch_get_item()
+        .request_items(
+            "proj",
+            KeysAndAttributes::builder().keys(key("p")).set_attributes_to_get(Some(vec![])).build().unwrap(),
+        )
+        .send()
+        .await;
+    assert_eq!(
+        error_of(empty),
+        (
+            "ValidationException".to_string(),
+            "1 validation error detected: Value at 'RequestItems.proj.member.AttributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1".to_string()
+        )
+    );
 }
 
 #[tokio::test]

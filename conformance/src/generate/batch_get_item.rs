@@ -22,6 +22,8 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         ),
         seeded("BatchGetItem/attributes-to-get", "legacy AttributesToGet")
             .step("BatchGetItem", bg(vec![key("a", 1)], json!({"AttributesToGet": ["s", "tags"]}))),
+        seeded("BatchGetItem/empty-attributes-to-get", "AttributesToGet may not be empty (the model's minimum of one name)")
+            .step("BatchGetItem", bg(vec![key("a", 1)], json!({"AttributesToGet": []}))),
         seeded("BatchGetItem/duplicate-keys", "one key twice is an error")
             .step("BatchGetItem", bg(vec![key("a", 1), key("a", 1)], json!({}))),
         seeded("BatchGetItem/101-keys", "at most 100 keys")

@@ -117,6 +117,14 @@ fn list_reads<'a>(input: &Input<'a>, v: &mut Violations) -> ApiResult<Vec<Listed
             ),
             Some(_) => {}
         }
+        // The model's minimum of one name (`AttributeNameList`), reported by
+        // the validation that reports `Keys` (its wording is inferred from that one).
+        if request.strings("AttributesToGet")?.is_some_and(|names| names.is_empty()) {
+            v.add_unechoed(
+                &format!("RequestItems.{name}.member.AttributesToGet"),
+                "Member must have length greater than or equal to 1",
+            );
+        }
         let consistent = request.bool("ConsistentRead")?.unwrap_or(false);
         listed.push(ListedReads { name, request, keys: keys.map_or(&[][..], Vec::as_slice), consistent });
     }
