@@ -599,6 +599,16 @@ async fn null_members_are_refused_not_dropped() {
         assert_eq!(answer.status, 400, "{body}");
         assert_eq!(answer.json()["message"], message, "{body}");
     }
+    let update = api_call(
+        db.address(),
+        "UpdateItem",
+        r#"{"TableName":"nulls","Key":{"pk":{"S":"a"}},"AttributeUpdates":{"v":{"Value":{"S":"1"}},"w":null}}"#,
+    )
+    .await;
+    assert_eq!(
+        update.json()["message"],
+        "One or more parameter values were invalid: AttributeValueUpdate must not be null for Attribute: w"
+    );
     let write = api_call(db.address(), "BatchWriteItem", r#"{"RequestItems":{"nulls":null}}"#).await;
     assert_eq!(write.json()["message"], "The batch write request list for a table cannot be null or empty: nulls");
     // Nothing was written; a null top-level member is still absent, as in DynamoDB.

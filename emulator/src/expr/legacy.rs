@@ -252,6 +252,11 @@ fn lower(path: DocPath, operator: &str, args: Vec<AttributeValue>) -> Condition 
 /// DELETE, ADD → ADD, or list append for lists).
 pub fn attribute_updates(input: &Input) -> ApiResult<Option<UpdateExpression>> {
     let Some(map) = input.object("AttributeUpdates")? else { return Ok(None) };
+    if let Some(name) = map.null_member() {
+        // Refused, never dropped. DynamoDB's answer is not recorded (DynamoDB
+        // Local fails with HTTP 500): these words follow its `Expected` ones.
+        return Err(invalid(format!("AttributeValueUpdate must not be null for Attribute: {name}")));
+    }
     let mut actions = Vec::new();
     for (name, raw) in map.fields() {
         check_attribute_name(name)?;
