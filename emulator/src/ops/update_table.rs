@@ -129,9 +129,7 @@ fn request_checks(input: Input) -> ApiResult<()> {
     for update in &updates {
         let actions = [update.object("Create")?, update.object("Update")?, update.object("Delete")?];
         let Some(action) = actions.into_iter().flatten().next() else {
-            return Err(ApiError::validation(
-                "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
-            ));
+            return Err(no_index_action());
         };
         if let Some(name) = action.str("IndexName")? {
             if names.contains(&name) {
@@ -296,7 +294,8 @@ impl IndexUpdate {
         let update = raw.object("Update")?;
         let delete = raw.object("Delete")?;
         let (raw, is_update) = match (create, update, delete) {
-            (None, None, None) => return Err(ApiError::validation("Update global secondary index action is null")),
+            // DynamoDB's words whether or not the table exists (dynalite's updateTable.js).
+            (None, None, None) => return Err(no_index_action()),
             (Some(create), None, None) => {
                 // A new index's key attributes need definitions in the request.
                 if !has_definitions {
@@ -353,6 +352,13 @@ fn change_billing(
     }
     def.billing_mode = billing_mode;
     Ok(())
+}
+
+/// An index update with none of Create, Update, Delete.
+fn no_index_action() -> ApiError {
+    ApiError::validation(
+        "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
+    )
 }
 
 /// The table's attribute definitions with the request's. An attribute the
