@@ -140,6 +140,47 @@ async fn scan_pages_stop_at_one_megabyte() {
     assert_eq!(items.len(), 10);
 }
 
+/// A page that takes too long to evaluate ends early with its LastEvaluatedKey, as one
+/// that reaches 1 MB does (`emulator::ops::read::PAGE_TIME_BUDGET`, 1 s unless set; the
+/// clock is read every 1,024 items): with no time at all, every page of a filtered scan
+/// and of a query ends at 1,024 items evaluated, and following the keys still reads all.
+#[tokio::test]
+async fn pages_end_early_when_their_time_is_up() {
+    let state = std::sync::Arc::new(emulator::state::State::default());
+    state.set_page_time_budget(std::time::Duration::ZERO);
+    let db = harness::start_with_state(state).await;
+    let client = db.client();
+    create_scores(&client, "scores").await;
+    for chunk in (0..3000).collect::<Vec<i64>>().chunks(25) {
+        let writes = chunk.iter().map(|&i| {
+            let item =
+                HashMap::from([("pk".to_string(), s("p")), ("sk".to_string(), n(i)), ("v".to_string(), n(i % 7))]);
+            let put = aws_sdk_dynamodb::types::PutRequest::builder().set_item(Some(item)).build().unwrap();
+            aws_sdk_dynamodb::types::WriteRequest::builder().put_request(put).build()
+        });
+        client.batch_write_item().request_items("scores", writes.collect()).send().await.unwrap();
+    }
+    let filter = (
+        "v",
+        Condition::builder().comparison_operator(ComparisonOperator::Eq).attribute_value_list(n(3)).build().unwrap(),
+    );
+    let first = client.scan().table_name("scores").scan_filter(filter.0, filter.1.clone()).send().await.unwrap();
+    assert_eq!(first.scanned_count(), 1024);
+    assert!(first.last_evaluated_key().is_some());
+    let (items, count, scanned) = scan_all(&client, "scores", None, None, None, Some(filter)).await;
+    assert_eq!((scanned, count, items.len()), (3000, 429, 429));
+    let query = client
+        .query()
+        .table_name("scores")
+        .key_condition_expression("pk = :p")
+        .expression_attribute_values(":p", s("p"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((query.count(), query.scanned_count()), (1024, 1024));
+    assert!(query.last_evaluated_key().is_some());
+}
+
 #[tokio::test]
 async fn scan_validation_messages() {
     let db = harness::start().await;

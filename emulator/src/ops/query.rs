@@ -87,7 +87,7 @@ pub fn query(state: &State, input: Input) -> ApiResult<Reply> {
     // The key condition narrowed to the target's key schema: one partition, a range of sort keys.
     let range = key_range(key_condition(&request.key_condition, target.key_schema())?)?;
     request.check_filter(&target)?;
-    let (options, start) = read.page_options(ReadKind::Query, &target)?;
+    let (options, start) = read.page_options(ReadKind::Query, &target, state.page_time_budget())?;
     if let Some((key, _)) = &start {
         // Outside the partition, or outside the range the key condition reads.
         if !range.contains(key) {

@@ -17,9 +17,18 @@ use crate::types::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::types::{item_size, Item, KeySchema, PrimaryKey, ScalarType};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 /// DynamoDB stops reading a page once it has read 1 MB.
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
+/// How long one page may take to evaluate before it ends early with its
+/// `LastEvaluatedKey` (a page may always hold fewer items than `Limit`): a
+/// pathological filter over many small items cannot hold the table's read
+/// lock, and its writers, for long. The clock is read once every
+/// [`TIME_CHECK_EVERY`] items evaluated, first at that many (so small pages never read it).
+pub const PAGE_TIME_BUDGET: Duration = Duration::from_secs(1);
+const TIME_CHECK_EVERY: usize = 1024;
 
 /// Which operation is reading (some messages name it).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -109,7 +118,12 @@ impl ReadRequest<'_> {
     /// What a page needs once the target is known: `Select` resolved
     /// against the projection and the target, then the start position from
     /// `ExclusiveStartKey` (checked in that order, as DynamoDB does).
-    pub fn page_options(&self, kind: ReadKind, target: &Target) -> ApiResult<(ReadOptions, Option<StartPosition>)> {
+    pub fn page_options(
+        &self,
+        kind: ReadKind,
+        target: &Target,
+        time_budget: Duration,
+    ) -> ApiResult<(ReadOptions, Option<StartPosition>)> {
         let expressions = &self.expressions;
         let projected = expressions.projected_attributes();
         let filtered = expressions.filtered_attributes();
@@ -122,6 +136,7 @@ impl ReadRequest<'_> {
             consistent: self.consistent,
             capacity: self.capacity,
             fetch_from_table,
+            time_budget,
         };
         Ok((options, start))
     }
@@ -343,6 +358,8 @@ pub struct ReadOptions {
     /// Whether items of an LSI are read from the table (all attributes, or
     /// attributes outside the index projection were asked for).
     pub fetch_from_table: bool,
+    /// See [`PAGE_TIME_BUDGET`] (the state's, `State::page_time_budget`).
+    pub time_budget: Duration,
 }
 
 /// `names` (a subset of `all`) without duplicates, in the order a Java
@@ -590,9 +607,14 @@ pub fn read_page<'a>(
     let whole = expressions.filter.is_none()
         && expressions.projection.is_none()
         && index.is_none_or(|index| index.projection == ProjectionType::All);
+    let mut timed_since: Option<Instant> = None;
     for stored in candidates {
         let item = (!whole).then(|| stored.decode());
         page.scanned += 1;
+        let out_of_time = page.scanned.is_multiple_of(TIME_CHECK_EVERY) && {
+            let now = Instant::now();
+            now.duration_since(*timed_since.get_or_insert(now)) >= options.time_budget
+        };
         let size = item.as_ref().map_or_else(|| stored.size(), item_size);
         page.bytes_read += match (index, &item) {
             (Some(index), Some(item)) => index.projected_size(item),
@@ -602,7 +624,7 @@ pub fn read_page<'a>(
             // Each fetch is its own table read, as DynamoDB charges it.
             page.fetch_units += read_units(size, options.consistent);
         }
-        let stop = options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES;
+        let stop = options.limit == Some(page.scanned) || page.bytes_read >= MAX_PAGE_BYTES || out_of_time;
         if stop {
             page.stop_at(target, stored, item.as_ref());
         }

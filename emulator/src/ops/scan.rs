@@ -68,7 +68,7 @@ pub fn scan(state: &State, input: Input) -> ApiResult<Reply> {
     let table = state.serving_table(read.table_name)?;
     let guard = table.inner.read();
     let target = read.target(&guard, state.clock.now_millis())?;
-    let (options, start) = read.page_options(ReadKind::Scan, &target)?;
+    let (options, start) = read.page_options(ReadKind::Scan, &target, state.page_time_budget())?;
     let range = request.range();
     if let Some((key, _)) = &start {
         if !range.contains(key) {

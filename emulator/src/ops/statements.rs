@@ -194,6 +194,7 @@ fn run_select(state: &State, select: &sql::Select, lowering: &Lowering, options:
         consistent: options.consistent,
         capacity: options.capacity,
         fetch_from_table,
+        time_budget: state.page_time_budget(),
     };
     let expressions = ReadExpressions {
         filter: plan.filter.clone(),

@@ -82,6 +82,17 @@ pub struct State {
     pub namespaces: namespaces::Namespaces,
     /// Global tables: replicas and the delivery of their writes, shared by every namespace. See `replication`.
     pub replication: Arc<replication::Replication>,
+    /// How long a Query, Scan or PartiQL page may evaluate (`crate::ops::read::PAGE_TIME_BUDGET`).
+    pub page_time_budget: PageTimeBudget,
+}
+
+/// Milliseconds; [`crate::ops::read::PAGE_TIME_BUDGET`] unless set.
+pub struct PageTimeBudget(std::sync::atomic::AtomicU64);
+
+impl Default for PageTimeBudget {
+    fn default() -> Self {
+        PageTimeBudget(std::sync::atomic::AtomicU64::new(crate::ops::read::PAGE_TIME_BUDGET.as_millis() as u64))
+    }
 }
 
 /// A copy of an emulator's tables and items at one moment. Restoring or
@@ -99,6 +110,18 @@ impl Snapshot {
 }
 
 impl State {
+    /// How long one page of a read may evaluate before it ends early (see
+    /// [`crate::ops::read::PAGE_TIME_BUDGET`]).
+    pub fn page_time_budget(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.page_time_budget.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Sets [`State::page_time_budget`] (tests shorten it to see pages end early).
+    pub fn set_page_time_budget(&self, budget: std::time::Duration) {
+        let millis = u64::try_from(budget.as_millis()).unwrap_or(u64::MAX);
+        self.page_time_budget.0.store(millis, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Turns signature verification on with these keys; false if it was already on.
     pub fn verify_signatures(&self, credentials: crate::auth::Credentials) -> bool {
         self.credentials.set(credentials).is_ok()
@@ -124,6 +147,7 @@ impl State {
         let state = State { config: self.config.clone(), ..State::default() };
         state.clock.advance_millis(self.clock.offset_millis());
         state.status_delay.set(self.status_delay.get());
+        state.set_page_time_budget(self.page_time_budget());
         state.restore(snapshot);
         state
     }
