@@ -6,13 +6,26 @@
 //! our bug, a panic fails the test. After each sequence the table's counts,
 //! its scans and its indexes must still agree (no half-applied write).
 //!
-//! `ROBUSTNESS_CASES=N` runs more cases (default 96).
+//! Every case starts from the same seeded tables: built once, then forked
+//! (copy on write) for each case, on one thread with a big stack.
+//!
+//! `ROBUSTNESS_CASES=N` runs more cases (default 96, under a second). The
+//! opt-in long run (issue 22), about 1,500 cases a second of one core in
+//! release, a million in 11 minutes of CPU, with progress every tenth:
+//! `ROBUSTNESS_CASES=1000000 cargo test --release -p emulator --test robustness -- --nocapture`
+//! A failing case is shrunk and its seed added to `robustness.proptest-regressions`.
 
 use bytes::Bytes;
 use emulator::protocol;
 use emulator::State;
 use proptest::prelude::*;
+use proptest::test_runner::{FileFailurePersistence, TestRunner};
 use serde_json::{json, Value};
+
+/// The server's allocator: the cases allocate and free deep JSON trees, where
+/// the system allocator took 40% of the time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A stream ARN of the kind `ranged`'s stream would have (the Streams templates
 /// exercise validation and lookup; the stream need not exist).
@@ -283,13 +296,11 @@ fn call(state: &State, operation: &str, body: Vec<u8>) -> (u16, Value) {
     (status, body)
 }
 
+/// The tables every case starts from: three tables (a GSI and an LSI on
+/// `ranged`, a vector index on `vectors`) and the items of the PutItem and
+/// BatchWriteItem templates.
 fn setup() -> State {
     let state = State::default();
-    // Exports and imports act on a directory standing for S3: one for the whole run.
-    static S3: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let s3 = S3.get_or_init(|| tempfile::tempdir().expect("a temporary directory"));
-    std::fs::create_dir_all(s3.path().join("bucket")).expect("a bucket directory");
-    state.transfers.set_s3_dir(Some(s3.path().to_path_buf()));
     let create = |body: Value| {
         let (status, answer) = call(&state, "CreateTable", body.to_string().into_bytes());
         assert_eq!(status, 200, "{answer}");
@@ -391,52 +402,117 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-/// JSON pointers of every node below the root, depth-first.
-fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
-    let children: Vec<(String, &Value)> = match value {
-        Value::Object(map) => map.iter().map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)).collect(),
-        Value::Array(list) => list.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
-        _ => return,
-    };
-    for (key, child) in children {
-        let pointer = format!("{at}/{key}");
-        out.push(pointer.clone());
-        pointers(child, pointer, out);
+/// One step of a path from the root: a member's name or an element's index.
+enum Step {
+    Member(String),
+    Element(usize),
+}
+
+/// The nodes below the root, depth-first, are what a mutation's `n` picks
+/// from (modulo their number). Only their number and the one path picked are
+/// built: listing every node's path costs the square of the depth, and a
+/// buried node is thousands of levels deep (that listing took most of the
+/// test's time).
+fn node_count(root: &Value) -> usize {
+    let mut count = 0;
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        match node {
+            Value::Object(map) => {
+                count += map.len();
+                pending.extend(map.values());
+            }
+            Value::Array(list) => {
+                count += list.len();
+                pending.extend(list.iter());
+            }
+            _ => {}
+        }
     }
+    count
+}
+
+/// The path to the `n`-th node below the root, depth-first (`n` < `node_count`).
+fn path_to(root: &Value, mut n: usize) -> Vec<Step> {
+    type Pending<'a> = Vec<(usize, Result<&'a str, usize>, &'a Value)>;
+    fn children<'a>(node: &'a Value, depth: usize, pending: &mut Pending<'a>) {
+        match node {
+            Value::Object(map) => pending.extend(map.iter().rev().map(|(k, v)| (depth, Ok(k.as_str()), v))),
+            Value::Array(list) => pending.extend(list.iter().enumerate().rev().map(|(i, v)| (depth, Err(i), v))),
+            _ => {}
+        }
+    }
+    let mut path = Vec::new();
+    let mut pending = Vec::new();
+    children(root, 0, &mut pending);
+    while let Some((depth, step, node)) = pending.pop() {
+        path.truncate(depth);
+        path.push(step);
+        if n == 0 {
+            break;
+        }
+        n -= 1;
+        children(node, depth + 1, &mut pending);
+    }
+    path.into_iter().map(|step| step.map_or_else(Step::Element, |key| Step::Member(key.to_string()))).collect()
+}
+
+/// Regression seeds replay only if `n` keeps picking the same node: depth
+/// first, members in the map's order, as the JSON pointers it once listed.
+#[test]
+fn mutations_pick_nodes_depth_first() {
+    let body = json!({"a": {"b": [1, {"c": 2}]}, "d": 3});
+    let pointer = |n| {
+        path_to(&body, n).iter().fold(String::new(), |at, step| match step {
+            Step::Member(key) => format!("{at}/{key}"),
+            Step::Element(i) => format!("{at}/{i}"),
+        })
+    };
+    let expected = ["/a", "/a/b", "/a/b/0", "/a/b/1", "/a/b/1/c", "/d"];
+    assert_eq!(node_count(&body), expected.len());
+    for (n, pointer_n) in expected.iter().enumerate() {
+        assert_eq!(pointer(n), *pointer_n);
+    }
+    let mut removed = body.clone();
+    apply(&mut removed, &Mutation::Remove(3 + expected.len()));
+    assert_eq!(removed, json!({"a": {"b": [1]}, "d": 3}));
+}
+
+fn node_mut<'v>(root: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+    path.iter().try_fold(root, |node, step| match (node, step) {
+        (Value::Object(map), Step::Member(key)) => map.get_mut(key),
+        (Value::Array(list), Step::Element(i)) => list.get_mut(*i),
+        _ => None,
+    })
 }
 
 fn apply(body: &mut Value, mutation: &Mutation) {
-    let mut all = Vec::new();
-    pointers(body, String::new(), &mut all);
-    if all.is_empty() {
+    let nodes = node_count(body);
+    if nodes == 0 {
         return;
     }
-    let pick = |n: usize| all[n % all.len()].clone();
+    let (Mutation::Replace(n, _) | Mutation::Remove(n) | Mutation::Bury(n, _)) = mutation;
+    let path = path_to(body, n % nodes);
     match mutation {
-        Mutation::Replace(n, value) => {
-            if let Some(node) = body.pointer_mut(&pick(*n)) {
+        Mutation::Replace(_, value) => {
+            if let Some(node) = node_mut(body, &path) {
                 *node = value.clone();
             }
         }
-        Mutation::Remove(n) => {
-            let pointer = pick(*n);
-            let (parent, key) = pointer.rsplit_once('/').unwrap();
-            match body.pointer_mut(parent) {
-                Some(Value::Object(map)) => {
-                    map.remove(&key.replace("~1", "/").replace("~0", "~"));
+        Mutation::Remove(_) => {
+            let (last, parent) = path.split_last().expect("a node below the root");
+            match (node_mut(body, parent), last) {
+                (Some(Value::Object(map)), Step::Member(key)) => {
+                    map.remove(key);
                 }
-                Some(Value::Array(list)) => {
-                    if let Ok(i) = key.parse::<usize>() {
-                        if i < list.len() {
-                            list.remove(i);
-                        }
-                    }
+                (Some(Value::Array(list)), Step::Element(i)) => {
+                    list.remove(*i);
                 }
                 _ => {}
             }
         }
-        Mutation::Bury(n, depth) => {
-            if let Some(node) = body.pointer_mut(&pick(*n)) {
+        Mutation::Bury(_, depth) => {
+            if let Some(node) = node_mut(body, &path) {
                 let mut buried = node.take();
                 for level in 0..*depth {
                     // Built by hand: `json!` would copy the whole subtree at every level.
@@ -453,7 +529,9 @@ fn apply(body: &mut Value, mutation: &Mutation) {
 }
 
 fn wrap(key: &str, value: Value) -> Value {
-    Value::Object([(key.to_string(), value)].into_iter().collect())
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_string(), value);
+    Value::Object(map)
 }
 
 /// Serializes without recursion limits of our own: serde_json writes
@@ -472,40 +550,106 @@ fn cases() -> u32 {
     std::env::var("ROBUSTNESS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96)
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+/// What every case starts from: the seeded tables, copied for each case
+/// (`State::fork` shares the items copy on write, so a copy costs the three
+/// tables, not a fresh CreateTable and PutItem each), and the directory
+/// standing for S3, emptied again after a case that wrote into it.
+struct Seeded {
+    state: State,
+    snapshot: emulator::state::Snapshot,
+    templates: Vec<(&'static str, Value)>,
+    s3: tempfile::TempDir,
+}
 
-    #[test]
-    fn mangled_requests_get_dynamodb_answers_and_leave_tables_consistent(
-        steps in prop::collection::vec((any::<usize>(), prop::collection::vec(mutation(), 1..4)), 1..8)
-    ) {
-        // Deeply buried values are dropped recursively: run on a thread with room for that.
-        let outcome = std::thread::Builder::new().stack_size(64 << 20).spawn(move || {
-            let state = setup();
-            let templates = templates();
-            for (pick, mutations) in &steps {
-                let (operation, template) = &templates[pick % templates.len()];
-                let mut body = template.clone();
-                mutations.iter().for_each(|m| apply(&mut body, m));
-                let (status, answer) = call(&state, operation, to_bytes(&body));
-                assert!(status == 200 || status == 400, "{operation} answered {status}: {answer}\nrequest: {body}");
-                if status == 400 {
-                    assert!(answer["__type"].is_string(), "{operation}: 400 without an error type: {answer}");
-                }
-            }
-            // Whatever was accepted or refused, the table and its indexes agree.
-            let (_, described) = call(&state, "DescribeTable", br#"{"TableName":"ranged"}"#.to_vec());
-            let table = &described["Table"];
-            let items = count(&state, json!({"TableName": "ranged"}));
-            assert_eq!(table["ItemCount"].as_u64(), Some(items));
-            let gsi = count(&state, json!({"TableName": "ranged", "IndexName": "gsi"}));
-            assert_eq!(table["GlobalSecondaryIndexes"][0]["ItemCount"].as_u64(), Some(gsi));
-            let with_index_keys = count(&state, json!({"TableName": "ranged", "FilterExpression": "attribute_exists(gpk) AND attribute_exists(gsk)"}));
-            assert_eq!(gsi, with_index_keys, "the GSI holds exactly the items carrying its key");
-            let lsi = count(&state, json!({"TableName": "ranged", "IndexName": "lsi"}));
-            let with_lsk = count(&state, json!({"TableName": "ranged", "FilterExpression": "attribute_exists(lsk)"}));
-            assert_eq!(lsi, with_lsk, "the LSI holds exactly the items carrying its sort key");
-        }).unwrap().join();
-        prop_assert!(outcome.is_ok(), "a request panicked the handler or an invariant failed (see above)");
+impl Seeded {
+    fn new() -> Seeded {
+        let state = setup();
+        let snapshot = state.snapshot();
+        let s3 = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir(s3.path().join("bucket")).expect("a bucket directory");
+        Seeded { state, snapshot, templates: templates(), s3 }
     }
+
+    fn fresh(&self) -> State {
+        let bucket = self.s3.path().join("bucket");
+        if std::fs::read_dir(&bucket).expect("the bucket").next().is_some() {
+            std::fs::remove_dir_all(&bucket).expect("the bucket emptied");
+            std::fs::create_dir(&bucket).expect("a bucket directory");
+        }
+        let state = self.state.fork(&self.snapshot);
+        state.transfers.set_s3_dir(Some(self.s3.path().to_path_buf()));
+        state
+    }
+
+    /// One case: the mangled requests in order on a fresh copy, then the invariants.
+    fn play(&self, steps: &[(usize, Vec<Mutation>)]) {
+        let state = self.fresh();
+        for (pick, mutations) in steps {
+            let (operation, template) = &self.templates[pick % self.templates.len()];
+            let mut body = template.clone();
+            mutations.iter().for_each(|m| apply(&mut body, m));
+            let (status, answer) = call(&state, operation, to_bytes(&body));
+            assert!(status == 200 || status == 400, "{operation} answered {status}: {answer}\nrequest: {body}");
+            if status == 400 {
+                assert!(answer["__type"].is_string(), "{operation}: 400 without an error type: {answer}");
+            }
+        }
+        // Whatever was accepted or refused, the table and its indexes agree.
+        let (_, described) = call(&state, "DescribeTable", br#"{"TableName":"ranged"}"#.to_vec());
+        let table = &described["Table"];
+        let items = count(&state, json!({"TableName": "ranged"}));
+        assert_eq!(table["ItemCount"].as_u64(), Some(items));
+        let gsi = count(&state, json!({"TableName": "ranged", "IndexName": "gsi"}));
+        assert_eq!(table["GlobalSecondaryIndexes"][0]["ItemCount"].as_u64(), Some(gsi));
+        let with_index_keys = count(
+            &state,
+            json!({"TableName": "ranged", "FilterExpression": "attribute_exists(gpk) AND attribute_exists(gsk)"}),
+        );
+        assert_eq!(gsi, with_index_keys, "the GSI holds exactly the items carrying its key");
+        let lsi = count(&state, json!({"TableName": "ranged", "IndexName": "lsi"}));
+        let with_lsk = count(&state, json!({"TableName": "ranged", "FilterExpression": "attribute_exists(lsk)"}));
+        assert_eq!(lsi, with_lsk, "the LSI holds exactly the items carrying its sort key");
+    }
+}
+
+#[test]
+fn mangled_requests_get_dynamodb_answers_and_leave_tables_consistent() {
+    // Deeply buried values are parsed and dropped recursively: every case runs
+    // on one thread with room for that (a thread per case cost more than the case).
+    let run = std::thread::Builder::new().stack_size(64 << 20).spawn(run_cases).expect("a test thread");
+    if let Err(panic) = run.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// proptest's runner, as `proptest!` would set it up (the same regressions
+/// file), on the calling thread; a panic in a case is a failing case.
+fn run_cases() {
+    let cases = cases();
+    let config = ProptestConfig {
+        cases,
+        // `robustness.proptest-regressions` beside this file, replayed before new cases.
+        source_file: Some(file!()),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    };
+    let seeded = Seeded::new();
+    let mut runner = TestRunner::new(config);
+    let steps = prop::collection::vec((any::<usize>(), prop::collection::vec(mutation(), 1..4)), 1..8);
+    let started = std::time::Instant::now();
+    let played = std::cell::Cell::new(0u32);
+    let outcome = runner.run(&steps, |steps| {
+        seeded.play(&steps);
+        played.set(played.get() + 1);
+        // Long runs say how far they are (seen with `-- --nocapture`).
+        let played = played.get();
+        if cases >= 10_000 && played.is_multiple_of(cases / 10) {
+            eprintln!("robustness: {played} cases in {:.0?}", started.elapsed());
+        }
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}\n{runner}");
+    }
+    eprintln!("robustness: {} cases passed in {:.1?}", played.get(), started.elapsed());
 }
