@@ -26,6 +26,22 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         ("sort-gt", sk("sk > :s", json!({":s": {"N": "1"}}))),
         ("sort-ge", sk("sk >= :s", json!({":s": {"N": "2"}}))),
         ("sort-between", sk("sk BETWEEN :x AND :y", json!({":x": {"N": "1"}, ":y": {"N": "2"}}))),
+        ("sort-between-reversed", sk("sk BETWEEN :x AND :y", json!({":x": {"N": "2"}, ":y": {"N": "1"}}))),
+        // The filter's faults come before the key condition's reversed bounds (found by the differential run).
+        (
+            "between-reversed-and-filter-value-undefined",
+            with(
+                sk("sk BETWEEN :x AND :y", json!({":x": {"N": "2"}, ":y": {"N": "1"}})),
+                json!({"FilterExpression": "n >= :f"}),
+            ),
+        ),
+        (
+            "between-reversed-and-filter-operand-type",
+            with(
+                sk("sk BETWEEN :x AND :y", json!({":x": {"N": "2"}, ":y": {"N": "1"}, ":f": {"NS": ["1"]}})),
+                json!({"FilterExpression": "begins_with(s, :f)"}),
+            ),
+        ),
         ("backwards", with(eq_a.clone(), json!({"ScanIndexForward": false}))),
         ("limit-1", with(eq_a.clone(), json!({"Limit": 1}))),
         ("limit-page-2", with(eq_a.clone(), json!({"Limit": 2, "ExclusiveStartKey": key("a", 1)}))),

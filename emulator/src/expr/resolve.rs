@@ -8,6 +8,7 @@ use super::ast::*;
 use super::names::ExpressionAttributes;
 use super::reserved::is_reserved;
 use super::syntax::{RawAction, RawCondition, RawElement, RawOperand, RawUpdate, Section};
+use super::ExpressionKind;
 use crate::error::{ApiError, ApiResult};
 use crate::types::value::MAX_NESTING_DEPTH;
 use crate::types::AttributeValue;
@@ -50,6 +51,32 @@ fn show(value: &AttributeValue) -> String {
 /// The long type names of ADD / DELETE operand messages.
 fn is_set(value: &AttributeValue) -> bool {
     matches!(value, AttributeValue::SS(_) | AttributeValue::NS(_) | AttributeValue::BS(_))
+}
+
+/// BETWEEN's bounds in order: the reason they are not.
+fn check_bounds(low: &AttributeValue, high: &AttributeValue) -> Result<(), String> {
+    if super::eval::compare_values(low, high) == Some(std::cmp::Ordering::Greater) {
+        return Err(format!(
+            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
+            show(low),
+            show(high)
+        ));
+    }
+    Ok(())
+}
+
+/// The BETWEEN bounds of a KeyConditionExpression, in order. Checked after
+/// the FilterExpression is read: DynamoDB Local reports a filter's undefined
+/// value or wrong operand type before a key condition's reversed bounds (the
+/// differential run, 2026-12-05).
+pub fn check_key_bounds(condition: &Condition) -> ApiResult<()> {
+    match condition {
+        Condition::And(parts) => parts.iter().try_for_each(check_key_bounds),
+        Condition::Between(_, Operand::Value(low), Operand::Value(high)) => check_bounds(low, high).map_err(|reason| {
+            ApiError::validation(format!("Invalid {}: {reason}", ExpressionKind::KeyCondition.label()))
+        }),
+        _ => Ok(()),
+    }
 }
 
 impl<'a> Resolver<'a> {
@@ -271,12 +298,10 @@ impl<'a> Resolver<'a> {
                             show(high)
                         )));
                     }
-                    if super::eval::compare_values(low, high) == Some(std::cmp::Ordering::Greater) {
-                        return Err(self.error(format!(
-                            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
-                            show(low),
-                            show(high)
-                        )));
+                    // A key condition's bounds are compared after the filter is
+                    // read (`check_key_bounds`), as DynamoDB Local orders it.
+                    if self.label != ExpressionKind::KeyCondition.label() {
+                        check_bounds(low, high).map_err(|reason| self.error(reason))?;
                     }
                 }
                 Condition::Between(a, lo, hi)

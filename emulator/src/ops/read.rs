@@ -325,6 +325,9 @@ pub fn read_expressions(
             (legacy::filter(conditions, conditional_operator), legacy_filter)
         }
     };
+    if input.has("KeyConditionExpression") {
+        key_condition.as_ref().map(crate::expr::resolve::check_key_bounds).transpose()?;
+    }
     // A Select that excludes AttributesToGet is reported before the
     // attribute names themselves (a duplicate), as DynamoDB Local does.
     let names_given = input.strings("AttributesToGet")?.is_some_and(|names| !names.is_empty());

@@ -234,8 +234,16 @@ impl Number {
         BigDecimal::from_str(&self.to_string()).unwrap_or_default()
     }
 
-    /// Converts an arithmetic result back, applying DynamoDB's limits.
+    /// Converts an arithmetic result back, applying DynamoDB's limits. A
+    /// result of more than 38 digits is refused for its precision before
+    /// its magnitude, as DynamoDB Local answers (`SET n = :a + :a` with
+    /// 9.99…9E+125; found by the differential run). A number *written* in a
+    /// request is checked for magnitude first ([`Number::parse`], dynalite's order).
     pub fn from_big_decimal(value: &BigDecimal) -> Result<Number, NumberError> {
+        let (digits, _) = value.normalized().as_bigint_and_exponent();
+        if digits.magnitude().to_string().len() > MAX_DIGITS {
+            return Err(NumberError::TooPrecise);
+        }
         Number::parse(&value.to_scientific_notation())
     }
 
@@ -428,6 +436,10 @@ mod tests {
         let b = Number::parse("0.2").unwrap();
         assert_eq!(a.checked_add(&b).unwrap().to_string(), "0.3");
         let big = Number::parse("9.9999999999999999999999999999999999999e125").unwrap();
-        assert_eq!(big.checked_add(&big), Err(NumberError::Overflow));
+        assert_eq!(big.checked_add(&big), Err(NumberError::TooPrecise), "39 digits: precision first");
+        let nine = Number::parse("9e125").unwrap();
+        assert_eq!(nine.checked_add(&nine), Err(NumberError::Overflow));
+        let tiny = Number::parse("1.0000000000000000000000000000000000001e-129").unwrap();
+        assert_eq!(tiny.checked_sub(&Number::parse("1e-129").unwrap()), Err(NumberError::Underflow));
     }
 }
