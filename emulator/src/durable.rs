@@ -575,7 +575,13 @@ fn namespaces<'a>(state: &'a State, others: &'a [Arc<State>]) -> Vec<(String, &'
 /// in use answers an error naming the process holding it.
 fn lock_directory(dir: &Path) -> io::Result<File> {
     let path = dir.join(LOCK_FILE);
-    let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(naming("open the lock file", &path))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {

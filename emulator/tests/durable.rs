@@ -498,6 +498,15 @@ async fn a_read_only_directory_or_journal_refuses_to_start_and_changes_nothing()
     assert!(said.contains(&format!("cannot write the journal {}: Permission denied", journal.display())), "{said}");
     assert!(files(dir.path()) == before, "a refused start changed the directory");
 
+    // A read-only lock file: refused, naming it.
+    let lock = dir.path().join("emulator.lock");
+    set_mode(&lock, 0o444);
+    let (code, said) = refused_start(emulator_without_override(dir.path(), &[]));
+    set_mode(&lock, 0o644);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(&format!("cannot open the lock file {}: Permission denied", lock.display())), "{said}");
+    assert!(files(dir.path()) == before, "a refused start changed the directory");
+
     // Writable again: everything is there.
     let (_child, endpoint, _) = start(dir.path());
     assert_eq!(ids(&client_in(&endpoint, "us-east-1"), "kept").await, ["one"]);
@@ -554,6 +563,9 @@ async fn a_directory_made_read_only_while_running_keeps_acknowledging_writes_and
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     let failures = logged(&log, failed);
     assert!((1..=3).contains(&failures), "{failures} failed compactions logged in about 3 s");
+    for line in log.lock().unwrap().iter().filter(|line| line.contains(failed)) {
+        println!("{line}");
+    }
 
     // Writable again: the next attempt compacts, and after a kill every acknowledged write is there.
     set_mode(dir.path(), 0o755);
