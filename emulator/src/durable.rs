@@ -25,7 +25,10 @@
 //! (the only moment commits wait: one copy of the last few commits, two
 //! fsyncs). A fuzzy read of a table is sound because every key written
 //! after the compaction began is recorded again in that tail, with its value
-//! at the end.
+//! at the end. A compaction that fails (a directory turned read-only, a
+//! full disk) changes nothing: the journal goes on taking commits, and the
+//! upkeep tries again after a back-off. A directory or journal that cannot
+//! be written at start refuses the start before anything is changed.
 //!
 //! File format: one record per line, `CRC32(hex) TEXT`: TEXT is JSON, or
 //! for the bulk (items and history entries) `P|B|H namespace table ...`
