@@ -809,11 +809,36 @@ impl TableSpec {
 ///   JSON type it does not have), its answer counts as the refusal.
 /// - `projection-overlap-path-two`: overlap messages compared up to the first path.
 /// - `update-item-check-order`: an UpdateItem with both AttributeUpdates and
-///   Expected refused by both compares as one refusal.
+///   Expected refused by both compares as one refusal, and so does one whose
+///   AttributeUpdates DynamoDB refuses for a value's type while DynamoDB Local
+///   first finds the Expected false (ConditionalCheckFailedException).
 /// - `query-empty-capacity`: a Query or Scan that reads nothing costs
 ///   DynamoDB its minimum read (0.5 or 1 unit), DynamoDB Local 0.
 /// - and, no difference but an undefined order, the items of a Query of a
 ///   hash-only GSI partition are compared sorted.
+/// Does an UpdateItem's AttributeUpdates hold an action DynamoDB refuses for
+/// its value alone: a number it cannot store, ADD of anything but a
+/// number, a set or a list, DELETE of a value that is not a set, or an
+/// action other than DELETE without a value?
+fn refuses_update_value_type(request: &Value) -> bool {
+    let Some(Value::Object(updates)) = request.get("AttributeUpdates") else { return false };
+    updates.values().any(|update| {
+        // A value holding a number DynamoDB cannot store.
+        if update.get("Value").is_some_and(holds_refused_number) {
+            return true;
+        }
+        let kind = update.get("Value").and_then(Value::as_object).and_then(|v| v.keys().next()).map(String::as_str);
+        match (update.get("Action").and_then(Value::as_str), kind) {
+            (Some("ADD"), Some(kind)) => !matches!(kind, "N" | "SS" | "NS" | "BS" | "L"),
+            (Some("DELETE"), Some(kind)) => !matches!(kind, "SS" | "NS" | "BS"),
+            // "Only DELETE action is allowed when no attribute value is specified".
+            (Some("DELETE"), None) => false,
+            (_, None) => true,
+            _ => false,
+        }
+    })
+}
+
 pub(super) fn normalize(
     spec: &TableSpec,
     op: &str,
@@ -830,6 +855,11 @@ pub(super) fn normalize(
         }
         if let Some(Value::Array(items)) = map.get_mut("Items") {
             items.iter_mut().for_each(canonical_item);
+            // A Scan's items were sorted by their text (`normalize::response`):
+            // again, now that numbers are canonical.
+            if op == "Scan" {
+                items.sort_by_cached_key(|v| v.to_string());
+            }
         }
         if let Some(Value::Object(tables)) = map.get_mut("Responses") {
             for items in tables.values_mut() {
@@ -877,6 +907,25 @@ pub(super) fn normalize(
         return;
     }
     if answer.status != 400 {
+        return;
+    }
+    // An AttributeUpdates action DynamoDB refuses for its value's type alone
+    // (ADD of a string, DELETE of a non-set value: dynalite's updateItem.js,
+    // before the table is read) beside an Expected that fails: DynamoDB Local
+    // evaluates the condition first and answers ConditionalCheckFailed
+    // (listed difference `update-item-check-order`); both refuse and write nothing.
+    if op == "UpdateItem"
+        && request.get("Expected").is_some()
+        && refuses_update_value_type(request)
+        && matches!(
+            answer.body.get("__type").and_then(Value::as_str),
+            Some("ConditionalCheckFailedException" | "ValidationException")
+        )
+    {
+        *answer = super::Expect {
+            status: 400,
+            body: json!({"__type": "ValidationException", "message": "<update-item-check-order>"}),
+        };
         return;
     }
     let Some(message) = answer.body.get("message").and_then(Value::as_str).map(str::to_string) else { return };
@@ -1074,6 +1123,38 @@ fn canonical_item(item: &mut Value) {
             }
             set.sort_by_key(|v| v.to_string());
         }
+    }
+}
+
+/// Whether an attribute value (at any depth) holds a number DynamoDB refuses
+/// to read: not a decimal, more than 38 digits, or out of its range.
+fn holds_refused_number(value: &Value) -> bool {
+    fn refused(text: &str) -> bool {
+        let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+        let mantissa = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+        let exponent_ok = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let decimal = !(int.is_empty() && frac.is_empty())
+            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+            && !exponent_ok.is_empty()
+            && exponent_ok.bytes().all(|b| b.is_ascii_digit());
+        if !decimal {
+            return true;
+        }
+        let canonical = canonical_number(text);
+        let Some((digits, exponent)) = canonical.trim_start_matches('-').split_once('E') else { return false };
+        let scientific = exponent.parse::<i64>().unwrap_or(0) + digits.len() as i64 - 1;
+        digits.len() > 38 || !(-130..=125).contains(&scientific)
+    }
+    match value {
+        Value::Object(map) => map.iter().any(|(kind, inner)| match (kind.as_str(), inner) {
+            ("N", Value::String(text)) => refused(text),
+            ("NS", Value::Array(list)) => list.iter().any(|n| n.as_str().is_some_and(refused)),
+            ("M", Value::Object(members)) => members.values().any(holds_refused_number),
+            ("L", Value::Array(list)) => list.iter().any(holds_refused_number),
+            _ => false,
+        }),
+        _ => false,
     }
 }
 

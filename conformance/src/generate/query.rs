@@ -42,6 +42,21 @@ pub(super) fn scenarios() -> Vec<Scenario> {
                 json!({"FilterExpression": "begins_with(s, :f)"}),
             ),
         ),
+        (
+            "between-reversed-and-projection-overlap",
+            with(
+                sk("sk BETWEEN :x AND :y", json!({":x": {"N": "2"}, ":y": {"N": "1"}})),
+                json!({"ProjectionExpression": "n, s, s"}),
+            ),
+        ),
+        (
+            "begins-with-number-and-filter-value-undefined",
+            with(sk("begins_with(sk, :x)", json!({":x": {"N": "2"}})), json!({"FilterExpression": "n >= :f"})),
+        ),
+        (
+            "between-reversed-and-unused-value",
+            sk("sk BETWEEN :x AND :y", json!({":x": {"N": "2"}, ":y": {"N": "1"}, ":z": {"N": "0"}})),
+        ),
         ("backwards", with(eq_a.clone(), json!({"ScanIndexForward": false}))),
         ("limit-1", with(eq_a.clone(), json!({"Limit": 1}))),
         ("limit-page-2", with(eq_a.clone(), json!({"Limit": 2, "ExclusiveStartKey": key("a", 1)}))),

@@ -8,7 +8,6 @@ use super::ast::*;
 use super::names::ExpressionAttributes;
 use super::reserved::is_reserved;
 use super::syntax::{RawAction, RawCondition, RawElement, RawOperand, RawUpdate, Section};
-use super::ExpressionKind;
 use crate::error::{ApiError, ApiResult};
 use crate::types::value::MAX_NESTING_DEPTH;
 use crate::types::AttributeValue;
@@ -65,18 +64,23 @@ fn check_bounds(low: &AttributeValue, high: &AttributeValue) -> Result<(), Strin
     Ok(())
 }
 
-/// The BETWEEN bounds of a KeyConditionExpression, in order. Checked after
-/// the FilterExpression is read: DynamoDB Local reports a filter's undefined
-/// value or wrong operand type before a key condition's reversed bounds (the
-/// differential run, 2026-12-05).
-pub fn check_key_bounds(condition: &Condition) -> ApiResult<()> {
-    match condition {
-        Condition::And(parts) => parts.iter().try_for_each(check_key_bounds),
-        Condition::Between(_, Operand::Value(low), Operand::Value(high)) => check_bounds(low, high).map_err(|reason| {
-            ApiError::validation(format!("Invalid {}: {reason}", ExpressionKind::KeyCondition.label()))
-        }),
-        _ => Ok(()),
-    }
+/// Whether an expression's fault is one DynamoDB Local reports as soon as it
+/// reads the expression: its text (empty, too long, a syntax error, a
+/// reserved word), or a name or value the request does not define. Its other faults (operand types, BETWEEN bounds, ...) in a
+/// KeyConditionExpression come after the FilterExpression's and
+/// ProjectionExpression's faults of either kind (the differential run,
+/// 2026-12-05: a filter's undefined value or wrong operand type, overlapping
+/// projection paths, each before a key condition's reversed bounds or wrong
+/// `begins_with` operand).
+pub fn reported_at_once(error: &ApiError) -> bool {
+    const AT_ONCE: [&str; 5] = [
+        ": Syntax error;",
+        "is not defined; attribute",
+        "is a reserved keyword;",
+        "The expression can not be empty;",
+        "Expression size has exceeded",
+    ];
+    AT_ONCE.iter().any(|fault| error.message.contains(fault))
 }
 
 impl<'a> Resolver<'a> {
@@ -298,11 +302,7 @@ impl<'a> Resolver<'a> {
                             show(high)
                         )));
                     }
-                    // A key condition's bounds are compared after the filter is
-                    // read (`check_key_bounds`), as DynamoDB Local orders it.
-                    if self.label != ExpressionKind::KeyCondition.label() {
-                        check_bounds(low, high).map_err(|reason| self.error(reason))?;
-                    }
+                    check_bounds(low, high).map_err(|reason| self.error(reason))?;
                 }
                 Condition::Between(a, lo, hi)
             }

@@ -305,8 +305,18 @@ pub fn read_expressions(
     let legacy_keys = |input: &Input| -> ApiResult<Option<Condition>> {
         legacy::filter_conditions(input, "KeyConditions")?.map(legacy::key_condition).transpose()
     };
+    // A key condition's faults other than syntax and undefined names or
+    // values wait for the filter's and the projection's (see `reported_at_once`).
+    let mut key_condition_fault = None;
     let mut key_condition = match (kind, input.str("KeyConditionExpression")?) {
-        (ReadKind::Query, Some(src)) => Some(parse_condition(ExpressionKind::KeyCondition, src, &mut attrs)?),
+        (ReadKind::Query, Some(src)) => match parse_condition(ExpressionKind::KeyCondition, src, &mut attrs) {
+            Ok(condition) => Some(condition),
+            Err(fault) if !crate::expr::resolve::reported_at_once(&fault) => {
+                key_condition_fault = Some(fault);
+                None
+            }
+            Err(fault) => return Err(fault),
+        },
         (ReadKind::Query, None) if !keys_after_expressions => legacy_keys(input)?,
         (ReadKind::Query, None) | (ReadKind::Scan, _) => None,
     };
@@ -325,9 +335,6 @@ pub fn read_expressions(
             (legacy::filter(conditions, conditional_operator), legacy_filter)
         }
     };
-    if input.has("KeyConditionExpression") {
-        key_condition.as_ref().map(crate::expr::resolve::check_key_bounds).transpose()?;
-    }
     // A Select that excludes AttributesToGet is reported before the
     // attribute names themselves (a duplicate), as DynamoDB Local does.
     let names_given = input.strings("AttributesToGet")?.is_some_and(|names| !names.is_empty());
@@ -337,6 +344,9 @@ pub fn read_expressions(
         }
     }
     let projection = read_projection(input, &mut attrs)?;
+    if let Some(fault) = key_condition_fault {
+        return Err(fault);
+    }
     attrs.check_all_used()?;
     if kind == ReadKind::Query && keys_after_expressions && !input.has("KeyConditionExpression") {
         key_condition = legacy_keys(input)?;
