@@ -790,6 +790,29 @@ impl TableSpec {
     }
 }
 
+/// Does an UpdateItem's AttributeUpdates hold an action DynamoDB refuses for
+/// its value alone: a number it cannot store, ADD of anything but a
+/// number, a set or a list, DELETE of a value that is not a set, or an
+/// action other than DELETE without a value?
+fn refuses_update_value_type(request: &Value) -> bool {
+    let Some(Value::Object(updates)) = request.get("AttributeUpdates") else { return false };
+    updates.values().any(|update| {
+        // A value holding a number DynamoDB cannot store.
+        if update.get("Value").is_some_and(holds_refused_number) {
+            return true;
+        }
+        let kind = update.get("Value").and_then(Value::as_object).and_then(|v| v.keys().next()).map(String::as_str);
+        match (update.get("Action").and_then(Value::as_str), kind) {
+            (Some("ADD"), Some(kind)) => !matches!(kind, "N" | "SS" | "NS" | "BS" | "L"),
+            (Some("DELETE"), Some(kind)) => !matches!(kind, "SS" | "NS" | "BS"),
+            // "Only DELETE action is allowed when no attribute value is specified".
+            (Some("DELETE"), None) => false,
+            (_, None) => true,
+            _ => false,
+        }
+    })
+}
+
 /// DynamoDB Local's departures the wider strategies meet, normalized (each
 /// names its entry in `differences/known.json`):
 /// - `top-level-number-text`: DynamoDB Local keeps the text (and Java
@@ -816,29 +839,6 @@ impl TableSpec {
 ///   DynamoDB its minimum read (0.5 or 1 unit), DynamoDB Local 0.
 /// - and, no difference but an undefined order, the items of a Query of a
 ///   hash-only GSI partition are compared sorted.
-/// Does an UpdateItem's AttributeUpdates hold an action DynamoDB refuses for
-/// its value alone: a number it cannot store, ADD of anything but a
-/// number, a set or a list, DELETE of a value that is not a set, or an
-/// action other than DELETE without a value?
-fn refuses_update_value_type(request: &Value) -> bool {
-    let Some(Value::Object(updates)) = request.get("AttributeUpdates") else { return false };
-    updates.values().any(|update| {
-        // A value holding a number DynamoDB cannot store.
-        if update.get("Value").is_some_and(holds_refused_number) {
-            return true;
-        }
-        let kind = update.get("Value").and_then(Value::as_object).and_then(|v| v.keys().next()).map(String::as_str);
-        match (update.get("Action").and_then(Value::as_str), kind) {
-            (Some("ADD"), Some(kind)) => !matches!(kind, "N" | "SS" | "NS" | "BS" | "L"),
-            (Some("DELETE"), Some(kind)) => !matches!(kind, "SS" | "NS" | "BS"),
-            // "Only DELETE action is allowed when no attribute value is specified".
-            (Some("DELETE"), None) => false,
-            (_, None) => true,
-            _ => false,
-        }
-    })
-}
-
 pub(super) fn normalize(
     spec: &TableSpec,
     op: &str,
