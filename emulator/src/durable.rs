@@ -1884,6 +1884,56 @@ mod tests {
         assert_eq!(contents(&reopen(dir.path()), "tbl"), contents(&state, "tbl"));
     }
 
+    /// Makes a directory immutable (`chattr +i`: even root cannot add, remove or rename its
+    /// entries, while its files stay writable) until dropped; `None` where the file system or
+    /// the user cannot.
+    struct Immutable<'a>(&'a Path);
+
+    impl<'a> Immutable<'a> {
+        fn set(dir: &'a Path) -> Option<Immutable<'a>> {
+            let done = std::process::Command::new("chattr").arg("+i").arg(dir).output();
+            done.is_ok_and(|out| out.status.success()).then_some(Immutable(dir))
+        }
+    }
+
+    impl Drop for Immutable<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("chattr").arg("-i").arg(self.0).output();
+        }
+    }
+
+    #[test]
+    fn a_switch_refused_at_its_rename_keeps_what_it_drained_in_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::default();
+        let journal = Journal::open(dir.path(), &state).unwrap();
+        create_table(&state, "tbl");
+        put(&state, "tbl", "a", "1");
+        journal.commit(&state, true).unwrap();
+        // A side file left by an earlier failure: it can be rewritten, but not renamed.
+        let side = dir.path().join(COMPACTING_FILE);
+        fs::write(&side, "").unwrap();
+        let Some(_immutable) = Immutable::set(dir.path()) else {
+            println!("skipped: chattr +i is not available here");
+            return;
+        };
+        let at = {
+            let mut inner = journal.inner.lock();
+            journal.write_commit(&mut inner, &state, true).unwrap();
+            (inner.len, inner.records, inner.failures)
+        };
+        // Written after the copy began and not yet committed: the switch drains it.
+        put(&state, "tbl", "b", "2");
+        let failed = journal.write_side_file(&state, &dir.path().join(JOURNAL_FILE), &side, at).unwrap_err();
+        assert!(failed.to_string().starts_with("cannot rename"), "{failed}");
+        // The journal took what the switch drained: later commits append as before, no rewrite.
+        put(&state, "tbl", "c", "3");
+        journal.commit(&state, false).unwrap();
+        drop((_immutable, journal));
+        let expected = [("a", "1"), ("b", "2"), ("c", "3")].map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(contents(&reopen(dir.path()), "tbl"), expected);
+    }
+
     #[test]
     fn definition_changes_survive() {
         let dir = tempfile::tempdir().unwrap();

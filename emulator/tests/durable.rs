@@ -546,8 +546,12 @@ async fn a_directory_made_read_only_while_running_keeps_acknowledging_writes_and
     set_mode(dir.path(), 0o555);
     let read_only_since = Instant::now();
     // The journal itself is still writable: every write is acknowledged; compactions fail.
-    for i in 0..300 {
-        put(format!("read-only-{i:03}")).await.expect("a write while compactions fail");
+    // Eight writers at once, so a switch that fails at its rename has writes to keep.
+    for round in 0..40 {
+        let writes = (0..8).map(|i| put(format!("read-only-{round:02}-{i}")));
+        for written in futures_join_all(writes.collect::<Vec<_>>().into_iter()).await {
+            written.expect("a write while compactions fail");
+        }
     }
     let failed = "journal compaction failed (commits go on appending to the journal): cannot ";
     wait_for_log(&log, failed, Duration::from_secs(10)).await;
