@@ -835,6 +835,8 @@ fn refuses_update_value_type(request: &Value) -> bool {
 ///   Expected refused by both compares as one refusal, and so does one whose
 ///   AttributeUpdates DynamoDB refuses for a value's type while DynamoDB Local
 ///   first finds the Expected false (ConditionalCheckFailedException).
+/// - `query-count-with-projection`: a Query with Select COUNT beside a
+///   projection refused by both compares as one refusal.
 /// - `query-empty-capacity`: a Query or Scan that reads nothing costs
 ///   DynamoDB its minimum read (0.5 or 1 unit), DynamoDB Local 0.
 /// - and, no difference but an undefined order, the items of a Query of a
@@ -909,13 +911,13 @@ pub(super) fn normalize(
     if answer.status != 400 {
         return;
     }
-    // An AttributeUpdates action DynamoDB refuses for its value's type alone
-    // (ADD of a string, DELETE of a non-set value: dynalite's updateItem.js,
-    // before the table is read) beside an Expected that fails: DynamoDB Local
-    // evaluates the condition first and answers ConditionalCheckFailed
-    // (listed difference `update-item-check-order`); both refuse and write nothing.
+    // An AttributeUpdates action DynamoDB refuses for its value alone (ADD of
+    // a string, DELETE of a non-set value, no value: dynalite's updateItem.js,
+    // before the table is read): DynamoDB Local evaluates a false Expected
+    // first (ConditionalCheckFailed), or meets another attribute's type
+    // mismatch on the item first (listed difference `update-item-check-order`);
+    // both refuse and write nothing.
     if op == "UpdateItem"
-        && request.get("Expected").is_some()
         && refuses_update_value_type(request)
         && matches!(
             answer.body.get("__type").and_then(Value::as_str),
@@ -931,6 +933,19 @@ pub(super) fn normalize(
     let Some(message) = answer.body.get("message").and_then(Value::as_str).map(str::to_string) else { return };
     if mixes_parameters(op, request) && answer.body.get("__type") == Some(&json!("ValidationException")) {
         answer.body["message"] = json!(MIXED);
+        return;
+    }
+    // A Query asking only for the Count beside a projection: DynamoDB refuses
+    // it before the table (with the validation prefix), DynamoDB Local after
+    // the index's projection checks (listed difference `query-count-with-projection`).
+    let names_attributes = request.get("ProjectionExpression").is_some()
+        || request.get("AttributesToGet").and_then(Value::as_array).is_some_and(|names| !names.is_empty());
+    if op == "Query"
+        && request.get("Select") == Some(&json!("COUNT"))
+        && names_attributes
+        && answer.body.get("__type") == Some(&json!("ValidationException"))
+    {
+        answer.body["message"] = json!("<query-count-with-projection>");
         return;
     }
     // UpdateItem with both AttributeUpdates and Expected: DynamoDB checks the

@@ -98,6 +98,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     out.extend(update_item());
     out.extend(resource_policies());
     out.extend(member_limits());
+    out.extend(count_with_projection());
     out.push(one(
         "create-table-on-demand-with-throughput",
         localstack("test_dynamodb", "TestDynamoDB::test_dynamodb_pay_per_request"),
@@ -1334,6 +1335,25 @@ fn update_item() -> Vec<Scenario> {
             one(&format!("update-{name}"), src(test), "UpdateItem", body, invalid(&message))
         })
         .collect()
+}
+
+/// ExtendDB's `validation_wording` tests (ExtendDB/extenddb, "verified against
+/// us-east-1"): Select COUNT beside a ProjectionExpression, in Query's words
+/// (with the validation prefix) and Scan's (without).
+fn count_with_projection() -> Vec<Scenario> {
+    let src = |test: &str| {
+        format!("ExtendDB/extenddb tests, validation_wording.rs {test} (verified against DynamoDB, us-east-1)")
+    };
+    let message = "Cannot specify the ProjectionExpression when choosing to get only the Count";
+    vec![
+        on(HASH, "query-count-with-projection", src("query_count_with_projection_has_validation_prefix")).expect(
+            "Query",
+            json!({"TableName": HASH, "KeyConditionExpression": "a = :p", "ExpressionAttributeValues": {":p": {"S": "x"}}, "Select": "COUNT", "ProjectionExpression": "a"}),
+            invalid(&format!("1 validation error detected: {message}")),
+        ),
+        on(HASH, "scan-count-with-projection", src("scan_count_with_projection_no_prefix"))
+            .expect("Scan", json!({"TableName": HASH, "Select": "COUNT", "ProjectionExpression": "a"}), invalid(message)),
+    ]
 }
 
 /// Members at the edge of their type and size: an empty AttributesToGet, a

@@ -35,6 +35,15 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             "scan-filter-legacy",
             json!({"ScanFilter": {"n": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "15"}]}}}),
         ),
+        // Value by value: type, then sameness (found by the differential run).
+        (
+            "scan-filter-in-mixed-then-set",
+            json!({"ScanFilter": {"n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"S": "b"}, {"SS": ["a"]}]}}}),
+        ),
+        (
+            "scan-filter-in-set-then-mixed",
+            json!({"ScanFilter": {"n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"SS": ["a"]}, {"S": "b"}]}}}),
+        ),
     ];
     let mut out: Vec<Scenario> = cases
         .into_iter()

@@ -169,16 +169,22 @@ fn check_count(operator: &str, count: &std::ops::RangeInclusive<usize>, given: u
     Err(invalid(format!("Invalid number of argument(s) for the {operator} ComparisonOperator")))
 }
 
-/// Each value's type must suit the operator.
+/// Each value in turn: its type must suit the operator, then be the first
+/// value's. Value by value, so `[N, S, SS]` is "must be of same type" (at the
+/// S) as DynamoDB Local answers it (the differential run, 2026-12-05).
 fn check_types(operator: &str, types: Option<&[&str]>, args: &[AttributeValue]) -> ApiResult<()> {
-    let Some(types) = types else { return Ok(()) };
-    match args.iter().find(|a| !types.contains(&a.type_name())) {
-        None => Ok(()),
-        Some(a) => Err(invalid(format!(
-            "ComparisonOperator {operator} is not valid for {} AttributeValue type",
-            a.type_name()
-        ))),
+    for (i, arg) in args.iter().enumerate() {
+        if types.is_some_and(|types| !types.contains(&arg.type_name())) {
+            return Err(invalid(format!(
+                "ComparisonOperator {operator} is not valid for {} AttributeValue type",
+                arg.type_name()
+            )));
+        }
+        if i > 0 && arg.type_name() != args[0].type_name() {
+            return Err(invalid("AttributeValues inside AttributeValueList must be of same type"));
+        }
     }
+    Ok(())
 }
 
 fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<AttributeValue>>) -> ApiResult<Condition> {
@@ -196,8 +202,8 @@ fn comparison(name: &str, path: DocPath, operator: &str, args: Option<Vec<Attrib
     Ok(lower(path, operator, args))
 }
 
-/// A condition's values, in DynamoDB's order: how many, each one's type,
-/// all of one type, and BETWEEN's bounds in order.
+/// A condition's values, in DynamoDB's order: how many, each one's type
+/// and sameness, and BETWEEN's bounds in order.
 fn check_values(
     operator: &str,
     count: &std::ops::RangeInclusive<usize>,
@@ -206,9 +212,6 @@ fn check_values(
 ) -> ApiResult<()> {
     check_count(operator, count, args.len())?;
     check_types(operator, types, args)?;
-    if args.windows(2).any(|w| w[0].type_name() != w[1].type_name()) {
-        return Err(invalid("AttributeValues inside AttributeValueList must be of same type"));
-    }
     if operator == "BETWEEN" && compare_values(&args[0], &args[1]) == Some(Ordering::Greater) {
         return Err(ApiError::validation(
             "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
