@@ -141,7 +141,7 @@ async fn scan_pages_stop_at_one_megabyte() {
 }
 
 /// A page that takes too long to evaluate ends early with its LastEvaluatedKey, as one
-/// that reaches 1 MB does (`emulator::ops::read::PAGE_TIME_BUDGET`, 1 s unless set; the
+/// that reaches 1 MB does (`emulator::state::PAGE_TIME_BUDGET`, 1 s unless set; the
 /// clock is read every 1,024 items): with no time at all, every page of a filtered scan
 /// and of a query ends at 1,024 items evaluated, and following the keys still reads all.
 #[tokio::test]

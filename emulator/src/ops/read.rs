@@ -22,12 +22,9 @@ use std::time::{Duration, Instant};
 /// DynamoDB stops reading a page once it has read 1 MB.
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 
-/// How long one page may take to evaluate before it ends early with its
-/// `LastEvaluatedKey` (a page may always hold fewer items than `Limit`): a
-/// pathological filter over many small items cannot hold the table's read
-/// lock, and its writers, for long. The clock is read once every
-/// [`TIME_CHECK_EVERY`] items evaluated, first at that many (so small pages never read it).
-pub const PAGE_TIME_BUDGET: Duration = Duration::from_secs(1);
+/// A page's evaluation time (`crate::state::PAGE_TIME_BUDGET`) is looked at
+/// once every this many items evaluated, first at that many (so small pages
+/// never read the clock).
 const TIME_CHECK_EVERY: usize = 1024;
 
 /// Which operation is reading (some messages name it).
@@ -371,7 +368,7 @@ pub struct ReadOptions {
     /// Whether items of an LSI are read from the table (all attributes, or
     /// attributes outside the index projection were asked for).
     pub fetch_from_table: bool,
-    /// See [`PAGE_TIME_BUDGET`] (the state's, `State::page_time_budget`).
+    /// See [`crate::state::PAGE_TIME_BUDGET`] (the state's, `State::page_time_budget`).
     pub time_budget: Duration,
 }
 

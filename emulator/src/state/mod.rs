@@ -82,16 +82,22 @@ pub struct State {
     pub namespaces: namespaces::Namespaces,
     /// Global tables: replicas and the delivery of their writes, shared by every namespace. See `replication`.
     pub replication: Arc<replication::Replication>,
-    /// How long a Query, Scan or PartiQL page may evaluate (`crate::ops::read::PAGE_TIME_BUDGET`).
+    /// How long a Query, Scan or PartiQL page may evaluate (`PAGE_TIME_BUDGET`).
     pub page_time_budget: PageTimeBudget,
 }
 
-/// Milliseconds; [`crate::ops::read::PAGE_TIME_BUDGET`] unless set.
+/// How long one page of a Query, Scan or PartiQL SELECT may take to evaluate
+/// before it ends early with its `LastEvaluatedKey` (a page may always hold
+/// fewer items than `Limit`): a pathological filter over many small items
+/// cannot hold the table's read lock, and its writers, for long.
+pub const PAGE_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Milliseconds; [`PAGE_TIME_BUDGET`] unless set.
 pub struct PageTimeBudget(std::sync::atomic::AtomicU64);
 
 impl Default for PageTimeBudget {
     fn default() -> Self {
-        PageTimeBudget(std::sync::atomic::AtomicU64::new(crate::ops::read::PAGE_TIME_BUDGET.as_millis() as u64))
+        PageTimeBudget(std::sync::atomic::AtomicU64::new(PAGE_TIME_BUDGET.as_millis() as u64))
     }
 }
 
@@ -111,7 +117,7 @@ impl Snapshot {
 
 impl State {
     /// How long one page of a read may evaluate before it ends early (see
-    /// [`crate::ops::read::PAGE_TIME_BUDGET`]).
+    /// [`PAGE_TIME_BUDGET`]).
     pub fn page_time_budget(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.page_time_budget.0.load(std::sync::atomic::Ordering::Relaxed))
     }
