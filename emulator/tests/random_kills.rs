@@ -8,6 +8,10 @@
 //! while a compaction writes its side file or switches files; the test counts
 //! them (the side file is on disk after the kill).
 //!
+//! One round in three the binary is also killed while it starts (0–120 ms
+//! after launch, with `--compact-after 1`: replaying, or compacting what it
+//! replayed at once), and the next round's checks run on what that left.
+//!
 //! Rounds: `KILL_ROUNDS` (default 15, so `cargo test` stays quick; the issue's
 //! "hundreds of kills" is `KILL_ROUNDS=300`). Seed: `KILL_SEED` (printed).
 
@@ -85,6 +89,8 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
     let next_tx = Arc::new(std::sync::atomic::AtomicU64::new(0));
     // Per --compact-after value: kills, and those that landed mid-compaction.
     let mut kills: BTreeMap<Option<u64>, (usize, usize)> = BTreeMap::new();
+    // Kills while starting, and those that left a start-up compaction's side file.
+    let mut starting = (0usize, 0usize);
     {
         let (_running, endpoint) = start(dir.path(), None);
         let client = harness::client_for(&endpoint);
@@ -209,6 +215,22 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
             task.await.unwrap();
         }
         drop(running);
+        // One round in three, killed again while starting: during the replay,
+        // or the compaction a torn last record calls for (before the banner).
+        if rng.usize(..3) == 0 {
+            let mut early = std::process::Command::new(env!("CARGO_BIN_EXE_emulator"))
+                .args(["--port", "0", "--compact-after", "1", "--db-path"])
+                .arg(dir.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("start the emulator binary");
+            tokio::time::sleep(Duration::from_millis(rng.u64(0..120))).await;
+            let _ = early.kill();
+            let _ = early.wait();
+            starting.0 += 1;
+            starting.1 += usize::from(dir.path().join(COMPACTING_FILE).exists());
+        }
     }
     let (_running, endpoint) = start(dir.path(), None);
     let client = harness::client_for(&endpoint);
@@ -219,6 +241,7 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged_and_splits_no_trans
     for (compact_after, (all, mid)) in &kills {
         println!("  --compact-after {compact_after:?}: {mid} of {all}");
     }
+    println!("{} more kills while starting, {} of them mid-compaction", starting.0, starting.1);
     let ack = acknowledged.lock().unwrap();
     println!(
         "{rounds} kills survived: {} puts, {} transactions, {} increments acknowledged, none lost, none split",
