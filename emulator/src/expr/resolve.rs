@@ -52,21 +52,10 @@ fn is_set(value: &AttributeValue) -> bool {
     matches!(value, AttributeValue::SS(_) | AttributeValue::NS(_) | AttributeValue::BS(_))
 }
 
-/// BETWEEN's bounds in order: the reason they are not.
-fn check_bounds(low: &AttributeValue, high: &AttributeValue) -> Result<(), String> {
-    if super::eval::compare_values(low, high) == Some(std::cmp::Ordering::Greater) {
-        return Err(format!(
-            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
-            show(low),
-            show(high)
-        ));
-    }
-    Ok(())
-}
-
 /// Whether an expression's fault is one DynamoDB Local reports as soon as it
 /// reads the expression: its text (empty, too long, a syntax error, a
-/// reserved word), or a name or value the request does not define. Its other faults (operand types, BETWEEN bounds, ...) in a
+/// reserved word), or a name or value the request does not define. Its
+/// other faults (operand types, BETWEEN bounds, ...) in a
 /// KeyConditionExpression come after the FilterExpression's and
 /// ProjectionExpression's faults of either kind (the differential run,
 /// 2026-12-05: a filter's undefined value or wrong operand type, overlapping
@@ -302,7 +291,13 @@ impl<'a> Resolver<'a> {
                             show(high)
                         )));
                     }
-                    check_bounds(low, high).map_err(|reason| self.error(reason))?;
+                    if super::eval::compare_values(low, high) == Some(std::cmp::Ordering::Greater) {
+                        return Err(self.error(format!(
+                            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
+                            show(low),
+                            show(high)
+                        )));
+                    }
                 }
                 Condition::Between(a, lo, hi)
             }

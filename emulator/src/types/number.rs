@@ -136,8 +136,15 @@ impl Number {
     }
 
     /// Parses DynamoDB's number syntax (optional sign, digits with an optional
-    /// point, optional exponent) and checks precision and range.
+    /// point, optional exponent) and checks range, then precision (dynalite's
+    /// order for a number written in a request).
     pub fn parse(text: &str) -> Result<Number, NumberError> {
+        Number::parse_checking(text, false)
+    }
+
+    /// [`Number::parse`], the precision checked before the range when
+    /// `precision_first` (an arithmetic result, as DynamoDB Local checks one).
+    fn parse_checking(text: &str, precision_first: bool) -> Result<Number, NumberError> {
         let bytes = text.as_bytes();
         let mut i = 0;
         let mut negative = false;
@@ -195,6 +202,9 @@ impl Number {
         }
         let exp = int_len + exponent - leading as i64;
         let sci = exp - 1;
+        if precision_first && trimmed.len() > MAX_DIGITS {
+            return Err(NumberError::TooPrecise);
+        }
         if sci > MAX_SCI_EXP {
             return Err(NumberError::Overflow);
         }
@@ -240,11 +250,7 @@ impl Number {
     /// 9.99…9E+125; found by the differential run). A number *written* in a
     /// request is checked for magnitude first ([`Number::parse`], dynalite's order).
     pub fn from_big_decimal(value: &BigDecimal) -> Result<Number, NumberError> {
-        let (digits, _) = value.normalized().as_bigint_and_exponent();
-        if digits.magnitude().to_string().len() > MAX_DIGITS {
-            return Err(NumberError::TooPrecise);
-        }
-        Number::parse(&value.to_scientific_notation())
+        Number::parse_checking(&value.to_scientific_notation(), true)
     }
 
     pub fn checked_add(&self, other: &Number) -> Result<Number, NumberError> {
